@@ -1,0 +1,83 @@
+# SaferStat: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export SAFERSTAT_WAREHOUSE ?= $(CURDIR)/var/warehouse
+
+.PHONY: install system-deps demo serve test test-postgres e2e lint bench bench-spark clean help
+
+help:
+	@echo "make demo   install, load the Rotherham demo and serve http://$(HOST):$(PORT)"
+	@echo "make test   install what tests need and run the whole suite (browser journeys included)"
+	@echo "make lint   ruff;  make e2e  browser journeys only;  make bench  benchmarks"
+
+## install: the virtualenv (uv, from uv.lock), front-end packages (npm, from package-lock.json)
+install: $(VENV)/.installed saferstat/static/vendor/.built
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --locked --all-groups
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+saferstat/static/vendor/.built: node_modules/.installed scripts/build_frontend.py
+	$(BIN)/python scripts/build_frontend.py
+	@touch $@
+
+## system-deps: Debian's chromium (browser tests) and fonts; needs root, skipped when present
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "liberation sans"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q chromium fonts-liberation; \
+	  else echo "Install Debian's chromium and fonts-liberation: sudo apt-get install chromium fonts-liberation"; exit 1; fi; \
+	fi
+
+.env:
+	@$(PYTHON) -c "import secrets,pathlib; t=pathlib.Path('.env.example').read_text(); pathlib.Path('.env').write_text(t.replace('SECRET_KEY=change-me', 'SECRET_KEY=' + secrets.token_urlsafe(48)))"
+	@echo "wrote .env from .env.example (with a new SECRET_KEY)"
+
+## demo: safe to run again; keeps what is there and updates it
+demo: install .env
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/saferstat reference demo_data/ons
+	$(BIN)/saferstat load demo_data/police-uk
+	$(BIN)/python manage.py demo_setup
+	$(MAKE) --no-print-directory serve
+
+serve:
+	@echo "Starting the task worker and the web app on http://$(HOST):$(PORT) (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+## test: the whole suite on SQLite (browser journeys included), then on PostgreSQL when
+## SAFERSTAT_TEST_POSTGRES_URL is set (.ci/run sets it)
+test: install system-deps
+	$(BIN)/pytest -n 2 --dist loadgroup -q
+	@if [ -n "$$SAFERSTAT_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-postgres: install
+	DATABASE_URL="$$SAFERSTAT_TEST_POSTGRES_URL" $(BIN)/pytest -n 2 --dist loadgroup -q -m "not e2e" tests/core tests/intelligence
+
+e2e: install system-deps
+	$(BIN)/pytest -q -m e2e tests/e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check saferstat tests config bench scripts
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var/warehouse var/static .pytest_cache

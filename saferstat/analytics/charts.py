@@ -1,0 +1,100 @@
+"""Charts as Vega-Lite specifications (Altair), rendered to SVG on the server (vl-convert).
+
+The same spec is drawn in the page, the PDF and the published report; the data table is
+shown beside it by the caller.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import altair as alt
+import vl_convert
+
+from saferstat.analytics.periods import month_name
+
+if TYPE_CHECKING:
+    from saferstat.analytics.measures import Overview
+
+FONT = "Liberation Sans"
+LINE_COLOUR = "#1d70b8"
+
+
+def monthly_trend_chart(overview: Overview, *, width: int = 600, height: int = 260) -> dict:
+    """Line chart (with points) of records per month for the overview's period.
+
+    A month with no loaded data is a gap in the line, not a zero: its value is ``null``,
+    the line mark breaks there (``invalid: 'break-paths-show-path-domains'``), no point is
+    drawn for it, and the month stays on the time axis.
+
+    Returns:
+        A Vega-Lite specification (``dict``), with a title and a description for screen
+        readers (SVG ``aria-label``/``<desc>``).
+    """
+    values = [
+        {"month": f"{v.month}-01", "month_label": month_name(v.month), "count": v.count}
+        for v in overview.monthly
+    ]
+    gaps = [v.month for v in overview.monthly if v.count is None]
+    known = [v.count for v in overview.monthly if v.count is not None]
+    period = overview.period
+    title = f"Police-recorded crime and ASB per month, {overview.area_name}, {period.label}"
+    description = (
+        f"Line chart of police.uk street-level records (crime and anti-social behaviour) per "
+        f"month in {overview.area_name}, {period.title}."
+    )
+    if known:
+        description += f" Monthly counts range from {min(known):,} to {max(known):,}."
+    if gaps:
+        description += (
+            f" No data for {', '.join(month_name(m) for m in gaps)}: shown as a gap in the line."
+        )
+    base = alt.Chart(alt.Data(values=values)).encode(
+        x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", tickCount="month")),
+        y=alt.Y("count:Q", title="Records", scale=alt.Scale(zero=True)),
+        tooltip=[
+            alt.Tooltip("month_label:N", title="Month"),
+            alt.Tooltip("count:Q", title="Records", format=","),
+        ],
+    )
+    line = base.mark_line(color=LINE_COLOUR, invalid="break-paths-show-path-domains")
+    points = base.mark_point(color=LINE_COLOUR, filled=True, size=40).transform_filter(
+        "datum.count !== null"
+    )
+    chart = (
+        (line + points)
+        .properties(
+            title=alt.TitleParams(text=title, anchor="start"),
+            description=description,
+            width=width,
+            height=height,
+        )
+        .configure(font=FONT)
+        .configure_axis(labelFont=FONT, titleFont=FONT)
+        .configure_title(font=FONT)
+    )
+    return chart.to_dict()
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """Render a Vega-Lite spec to an SVG string (fonts from the system: Liberation Sans).
+
+    The spec's title and description become the SVG's ``<title>`` and ``<desc>`` (its
+    accessible name and description), which Vega does not write itself.
+    """
+    svg = vl_convert.vegalite_to_svg(spec)
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    extra = ""
+    if title:
+        extra += f"<title>{html.escape(str(title), quote=False)}</title>"
+    if spec.get("description"):
+        extra += f"<desc>{html.escape(str(spec['description']), quote=False)}</desc>"
+    if not extra:
+        return svg
+    end = svg.index(">", svg.index("<svg")) + 1
+    return svg[:end] + extra + svg[end:]

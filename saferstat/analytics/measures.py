@@ -1,0 +1,636 @@
+"""Crime measures for a partnership area over a period, read from the warehouse views.
+
+Every function takes a DuckDB connection from ``saferstat.analytics.warehouse.connect(root)``
+(the views are described in ``docs/warehouse.md``) and returns plain dataclasses.
+
+Rules (``docs/analytics.md`` has the long form):
+
+* **Area.** A record belongs to the partnership when its LSOA lies in the local authority:
+  ``street_crimes.lad_code`` is one of the area's codes. Codes are expanded through
+  ``la_codes`` so that an old and a new code of the same authority are the same area
+  (Sheffield ``E08000019`` = ``E08000039``). Records with no LSOA belong to no area; they
+  are counted by :func:`unknown_location_count` instead.
+* **Geography.** Records coded to 2011 LSOAs are mapped to 2021 LSOAs and to the current
+  (2024) ONS ward by the importer; every figure here is on LSOA 2021 / ward 2024.
+* **Gaps.** A month of the period with no loaded police.uk partition is *missing*: it is
+  listed in ``missing_months`` and never counted as zero.
+* **Rates** are per 1,000 residents, Census 2021 usual residents (sum over LSOA 2021).
+* **Change** against an earlier period is tested with the conditional exact Poisson test
+  (:func:`saferstat.analytics.stats.poisson_compare`) with exposure = months loaded, so a
+  period with a missing month is compared on its average per month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+
+from saferstat.analytics.periods import Period, month_range
+from saferstat.analytics.stats import ALPHA, poisson_compare
+
+#: Dataset name of police.uk street-level crime in ``loaded_partitions``.
+STREET_DATASET = "policeuk_street"
+
+#: Groupings accepted by :func:`counts`.
+COUNT_BY = ("crime_type", "ward", "month")
+
+ASB = "Anti-social behaviour"
+
+#: Key used for records in the area whose LSOA has no ward in the lookup (should not happen).
+NO_WARD = "(no ward)"
+
+GEOGRAPHY_LSOA = "LSOA 2021"
+GEOGRAPHY_WARD = "ward 2024"
+GEOGRAPHY_NOTE = (
+    "Figures use 2021 LSOAs and the current (2024) ONS wards. Records that police.uk coded to "
+    "2011 LSOAs (months before 2022) were mapped to 2021 LSOAs with the ONS LSOA 2011 to 2021 "
+    "lookup (unchanged, split and merged areas)."
+)
+
+CountBy = Literal["crime_type", "ward", "month"]
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountsResult:
+    """Counts of police.uk street-level records for an area and period, by one key.
+
+    Attributes:
+        by: ``crime_type``, ``ward`` (current ward name) or ``month``.
+        period: the period asked for.
+        area_codes: the local authority codes used (after adding former/new codes).
+        rows: ``(key, count)`` sorted by key. For ``by='month'`` only loaded months appear.
+        missing_months: months of the period with no loaded police.uk data (gaps).
+        months_loaded: months of the period with loaded data.
+    """
+
+    by: str
+    period: Period
+    area_codes: tuple[str, ...]
+    rows: list[tuple[str, int]]
+    missing_months: list[str]
+    months_loaded: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.rows)
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_months
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.rows)
+
+
+@dataclass(frozen=True)
+class CrimeTypeRow:
+    """One line of the overview table (a police.uk crime type, or a total).
+
+    Attributes:
+        crime_type: police.uk category, or ``'All crime and ASB'`` / ``'All crime (excluding
+            ASB)'`` for the totals.
+        count: records in the period.
+        rate_per_1000: ``count / population × 1000`` (not annualised).
+        share_pct: ``count / all records × 100``.
+        previous_count: records in the comparison period; ``None`` if it has no data.
+        change_pct: change in the average per loaded month,
+            ``((count / months) / (previous_count / previous_months) − 1) × 100``; equals the
+            plain percentage change when both periods have the same number of months loaded.
+            ``None`` without a comparison, ``inf`` from zero.
+        p_value: two-sided conditional exact Poisson test with exposure = months loaded.
+        is_significant: ``p_value < 0.05``.
+    """
+
+    crime_type: str
+    count: int
+    rate_per_1000: float
+    share_pct: float
+    previous_count: int | None
+    change_pct: float | None
+    p_value: float | None
+    is_significant: bool
+
+
+@dataclass(frozen=True)
+class MonthValue:
+    """One month of the trend: ``count`` is ``None`` for a gap (no data loaded)."""
+
+    month: str
+    count: int | None
+
+
+@dataclass(frozen=True)
+class WardRow:
+    """One ward of the area: records, Census 2021 residents and rate per 1,000."""
+
+    ward_code: str
+    ward_name: str
+    count: int
+    population: int
+    rate_per_1000: float | None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What data is loaded: the latest month and when it was loaded (UTC)."""
+
+    latest_month: str | None
+    latest_month_loaded_at: dt.datetime | None
+    last_loaded_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Geography:
+    lsoa: str = GEOGRAPHY_LSOA
+    ward: str = GEOGRAPHY_WARD
+    note: str = GEOGRAPHY_NOTE
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the crime overview page shows for one area and period.
+
+    Attributes:
+        area_codes: local authority codes used (after adding former/new codes).
+        area_name: e.g. ``'Rotherham'``.
+        period, comparison_period: the period and the one it is compared with.
+        population: Census 2021 usual residents of the area.
+        total: all police.uk street-level records (crime and ASB).
+        total_excluding_asb: crime only.
+        crime_types: one row per police.uk category present in either period, by name.
+        monthly: every month of the period, ``count=None`` for a gap.
+        wards: every ward of the area, by name.
+        months_loaded, missing_months: for the period.
+        comparison_months_loaded, comparison_missing_months: for the comparison period.
+        records_from_lsoa11: records in the figures that were coded to 2011 LSOAs and mapped.
+        unknown_location: records with no LSOA, per force, in the period (in no area).
+        freshness: latest loaded month and load time.
+        geography: which geography the figures use.
+        notes: plain-English caveats to print with the figures.
+    """
+
+    area_codes: tuple[str, ...]
+    area_name: str
+    period: Period
+    comparison_period: Period
+    population: int
+    total: CrimeTypeRow | None
+    total_excluding_asb: CrimeTypeRow | None
+    crime_types: list[CrimeTypeRow]
+    monthly: list[MonthValue]
+    wards: list[WardRow]
+    months_loaded: list[str]
+    missing_months: list[str]
+    comparison_months_loaded: list[str]
+    comparison_missing_months: list[str]
+    records_from_lsoa11: int
+    unknown_location: dict[str, int]
+    freshness: Freshness
+    geography: Geography = field(default_factory=Geography)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_months
+
+    @property
+    def comparison_is_complete(self) -> bool:
+        return not self.comparison_missing_months
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.months_loaded)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def expand_area_codes(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tuple[str, ...]:
+    """The given LA codes plus every other code of the same authorities, sorted.
+
+    ``la_codes`` maps every code ever used to the authority's active code, so Sheffield
+    ``E08000039`` expands to ``('E08000019', 'E08000039')`` and back.
+    """
+    codes = [str(code).strip() for code in area_codes if str(code).strip()]
+    if not codes:
+        raise ValueError("area_codes is empty: give at least one local authority code")
+    marks = _placeholders(codes)
+    found = con.execute(
+        f"""
+        SELECT lad_code FROM la_codes
+        WHERE active_code IN (SELECT active_code FROM la_codes WHERE lad_code IN ({marks}))
+        """,
+        codes,
+    ).fetchall()
+    return tuple(sorted(set(codes) | {row[0] for row in found}))
+
+
+def area_name(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> str:
+    """Name of the authority (or authorities, joined with 'and') of these codes."""
+    codes = list(area_codes)
+    rows = con.execute(
+        f"""
+        SELECT DISTINCT l.lad_name FROM la_codes c JOIN la_codes l ON l.lad_code = c.active_code
+        WHERE c.lad_code IN ({_placeholders(codes)}) ORDER BY 1
+        """,
+        codes,
+    ).fetchall()
+    names = [row[0] for row in rows if row[0]]
+    return " and ".join(names) if names else ", ".join(codes)
+
+
+def loaded_months(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    force_slugs: Sequence[str] | None = None,
+) -> list[str]:
+    """Months of the period for which a police.uk street partition is loaded.
+
+    Without ``force_slugs`` a month counts as loaded when any force has it; pass the
+    partnership's force(s) in an installation that holds several forces.
+    """
+    sql = (
+        "SELECT DISTINCT month FROM loaded_partitions "
+        "WHERE dataset = ? AND month >= ? AND month <= ?"
+    )
+    params: list[object] = [STREET_DATASET, period.start, period.end]
+    if force_slugs:
+        sql += f" AND force_slug IN ({_placeholders(force_slugs)})"
+        params += list(force_slugs)
+    return sorted(row[0] for row in con.execute(sql + " ORDER BY 1", params).fetchall())
+
+
+def _crime_filter(
+    codes: Sequence[str], period: Period, force_slugs: Sequence[str] | None
+) -> tuple[str, list[object]]:
+    where = f"lad_code IN ({_placeholders(codes)}) AND month >= ? AND month <= ?"
+    params: list[object] = [*codes, period.start, period.end]
+    if force_slugs:
+        where += f" AND force_slug IN ({_placeholders(force_slugs)})"
+        params += list(force_slugs)
+    return where, params
+
+
+def _ward_keys(rows: list[tuple[str | None, str | None, int]]) -> list[tuple[str, int]]:
+    """Key ward rows by name; a name shared by two wards (two LAs) gets its code added."""
+    names: dict[str, set[str | None]] = {}
+    for code, name, _ in rows:
+        names.setdefault(name or NO_WARD, set()).add(code)
+    out: dict[str, int] = {}
+    for code, name, count in rows:
+        key = name or NO_WARD
+        if len(names[key]) > 1 and code:
+            key = f"{key} ({code})"
+        out[key] = out.get(key, 0) + count
+    return sorted(out.items())
+
+
+# --- public measures -------------------------------------------------------------------
+
+
+def counts(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    area_codes: Sequence[str],
+    period: Period,
+    by: CountBy,
+    force_slugs: Sequence[str] | None = None,
+) -> CountsResult:
+    """Count police.uk street-level records (crime and ASB) in an area over a period.
+
+    Args:
+        con: connection from ``warehouse.connect``.
+        area_codes: local authority codes of the partnership (old or new codes).
+        period: the reporting period.
+        by: ``'crime_type'`` (police.uk category), ``'ward'`` (current 2024 ward name) or
+            ``'month'`` (``YYYY-MM``; loaded months only, 0 for a loaded month without
+            records in the area).
+        force_slugs: restrict to these forces' files (default: all loaded forces).
+
+    Returns:
+        :class:`CountsResult` with rows sorted by key and the period's missing months.
+    """
+    if by not in COUNT_BY:
+        raise ValueError(f"cannot count by {by!r}: expected one of {', '.join(COUNT_BY)}")
+    codes = expand_area_codes(con, area_codes)
+    months = loaded_months(con, period, force_slugs)
+    missing = [m for m in period.months if m not in set(months)]
+    where, params = _crime_filter(codes, period, force_slugs)
+    if by == "ward":
+        raw = con.execute(
+            f"SELECT ward_code, ward_name, count(*) FROM street_crimes WHERE {where} "
+            "GROUP BY ward_code, ward_name",
+            params,
+        ).fetchall()
+        rows = _ward_keys([(c, n, int(k)) for c, n, k in raw])
+    else:
+        raw = con.execute(
+            f"SELECT {by}, count(*) FROM street_crimes WHERE {where} GROUP BY 1", params
+        ).fetchall()
+        found = {key: int(count) for key, count in raw}
+        if by == "month":
+            found = {m: found.get(m, 0) for m in sorted(set(months) | set(found))}
+        rows = sorted(found.items())
+    return CountsResult(
+        by=by,
+        period=period,
+        area_codes=codes,
+        rows=rows,
+        missing_months=missing,
+        months_loaded=months,
+    )
+
+
+def unknown_location_count(
+    con: duckdb.DuckDBPyConnection, *, force_slug: str, period: Period
+) -> int:
+    """Records of one force in the period with no LSOA ("no location"): in no area's figures,
+    reported separately and never silently dropped."""
+    row = con.execute(
+        "SELECT count(*) FROM street_crimes WHERE force_slug = ? AND month >= ? AND month <= ? "
+        "AND lsoa_code IS NULL",
+        [force_slug, period.start, period.end],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def population(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> int:
+    """Census 2021 usual residents of the area: sum over its 2021 LSOAs."""
+    codes = expand_area_codes(con, area_codes)
+    row = con.execute(
+        f"""
+        SELECT coalesce(sum(p.population), 0) FROM lsoa21_population p
+        WHERE p.lsoa21_code IN (
+            SELECT lsoa21_code FROM lsoa_lookup
+            WHERE lsoa_vintage = 2021 AND lad_code IN ({_placeholders(codes)}))
+        """,
+        list(codes),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def ward_populations(
+    con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]
+) -> list[tuple[str, str, int]]:
+    """``(ward_code, ward_name, Census 2021 residents)`` for every ward of the area."""
+    codes = expand_area_codes(con, area_codes)
+    rows = con.execute(
+        f"""
+        SELECT l.ward_code, l.ward_name, coalesce(sum(p.population), 0)
+        FROM (SELECT DISTINCT lsoa21_code, ward_code, ward_name FROM lsoa_lookup
+              WHERE lsoa_vintage = 2021 AND lad_code IN ({_placeholders(codes)})) l
+        LEFT JOIN lsoa21_population p USING (lsoa21_code)
+        GROUP BY 1, 2 ORDER BY 2, 1
+        """,
+        list(codes),
+    ).fetchall()
+    return [(code, name, int(pop)) for code, name, pop in rows]
+
+
+def freshness(
+    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None = None
+) -> Freshness:
+    """Latest loaded police.uk month, when it was loaded, and the last load of any month."""
+    sql = "SELECT month, loaded_at FROM loaded_partitions WHERE dataset = ?"
+    params: list[object] = [STREET_DATASET]
+    if force_slugs:
+        sql += f" AND force_slug IN ({_placeholders(force_slugs)})"
+        params += list(force_slugs)
+    row = con.execute(f"SELECT max(month), max(loaded_at) FROM ({sql})", params).fetchone()
+    if not row or row[0] is None:
+        return Freshness(None, None, None)
+    latest_month, last_loaded = row
+    latest_loaded = con.execute(
+        f"SELECT max(loaded_at) FROM ({sql}) WHERE month = ?", [*params, latest_month]
+    ).fetchone()
+    return Freshness(
+        latest_month=latest_month,
+        latest_month_loaded_at=_as_datetime(latest_loaded[0] if latest_loaded else None),
+        last_loaded_at=_as_datetime(last_loaded),
+    )
+
+
+def _as_datetime(value: object) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str):
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    raise TypeError(f"unexpected loaded_at value {value!r}")
+
+
+def _row(
+    name: str,
+    count: int,
+    total: int,
+    pop: int,
+    previous: int | None,
+    months: int,
+    previous_months: int,
+) -> CrimeTypeRow:
+    if previous is None or previous_months == 0 or months == 0:
+        change = p_value = None
+        significant = False
+    else:
+        test = poisson_compare(previous, count, e1=previous_months, e2=months)
+        change = None if previous == 0 and count == 0 else test.change_pct
+        p_value = test.p_value
+        significant = test.is_significant(ALPHA)
+    return CrimeTypeRow(
+        crime_type=name,
+        count=count,
+        rate_per_1000=count / pop * 1000 if pop else float("nan"),
+        share_pct=count / total * 100 if total else 0.0,
+        previous_count=previous,
+        change_pct=change,
+        p_value=p_value,
+        is_significant=significant,
+    )
+
+
+def overview(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    area_codes: Sequence[str],
+    period: Period,
+    compare_with: Literal["previous", "same_period_last_year"] = "previous",
+    force_slugs: Sequence[str] | None = None,
+) -> Overview:
+    """The crime overview of an area for a period, compared with an earlier period.
+
+    Args:
+        con: connection from ``warehouse.connect``.
+        area_codes: local authority codes of the partnership (old or new codes).
+        period: the reporting period.
+        compare_with: ``'previous'`` (previous financial year for a financial year, previous
+            quarter/month/12 months otherwise) or ``'same_period_last_year'``.
+        force_slugs: restrict to these forces' files (default: all loaded forces).
+
+    Returns:
+        :class:`Overview`. Comparisons use exposure = months loaded in each period, so a
+        period with a missing month is compared on its average per month, and a note says so.
+    """
+    codes = expand_area_codes(con, area_codes)
+    if compare_with == "previous":
+        comparison = period.previous()
+    elif compare_with == "same_period_last_year":
+        comparison = period.same_period_last_year()
+    else:
+        raise ValueError("compare_with must be 'previous' or 'same_period_last_year'")
+    by_type = counts(con, area_codes=codes, period=period, by="crime_type", force_slugs=force_slugs)
+    before = counts(
+        con, area_codes=codes, period=comparison, by="crime_type", force_slugs=force_slugs
+    )
+    by_month = counts(con, area_codes=codes, period=period, by="month", force_slugs=force_slugs)
+    pop = population(con, codes)
+    months, prev_months = len(by_type.months_loaded), len(before.months_loaded)
+    current, previous = by_type.as_dict(), before.as_dict()
+    has_prev = prev_months > 0
+    has_data = months > 0
+
+    total = sum(current.values())
+    crime_types: list[CrimeTypeRow] = []
+    total_row = excl_asb = None
+    if has_data:
+        for name in sorted(set(current) | set(previous)):
+            crime_types.append(
+                _row(
+                    name,
+                    current.get(name, 0),
+                    total,
+                    pop,
+                    previous.get(name, 0) if has_prev else None,
+                    months,
+                    prev_months,
+                )
+            )
+        prev_total = sum(previous.values()) if has_prev else None
+        total_row = _row("All crime and ASB", total, total, pop, prev_total, months, prev_months)
+        excl = total - current.get(ASB, 0)
+        prev_excl = prev_total - previous.get(ASB, 0) if prev_total is not None else None
+        excl_asb = _row(
+            "All crime (excluding ASB)", excl, total, pop, prev_excl, months, prev_months
+        )
+
+    month_counts = by_month.as_dict()
+    monthly = [
+        MonthValue(m, month_counts.get(m) if m in month_counts else None) for m in period.months
+    ]
+
+    where, params = _crime_filter(codes, period, force_slugs)
+    ward_counts = {
+        code: int(n)
+        for code, n in con.execute(
+            f"SELECT ward_code, count(*) FROM street_crimes WHERE {where} GROUP BY 1", params
+        ).fetchall()
+    }
+    wards = [
+        WardRow(
+            ward_code=code,
+            ward_name=name,
+            count=ward_counts.get(code, 0),
+            population=ward_pop,
+            rate_per_1000=ward_counts.get(code, 0) / ward_pop * 1000 if ward_pop else None,
+        )
+        for code, name, ward_pop in ward_populations(con, codes)
+    ]
+    lsoa11 = con.execute(
+        f"SELECT count(*) FROM street_crimes WHERE {where} AND lsoa_vintage = 2011", params
+    ).fetchone()
+    forces = con.execute(
+        "SELECT DISTINCT force_slug FROM loaded_partitions WHERE dataset = ? "
+        "AND month >= ? AND month <= ? ORDER BY 1",
+        [STREET_DATASET, period.start, period.end],
+    ).fetchall()
+    unknown = {
+        slug: unknown_location_count(con, force_slug=slug, period=period)
+        for (slug,) in forces
+        if not force_slugs or slug in force_slugs
+    }
+    notes = _notes(period, comparison, by_type, before, bool(lsoa11 and lsoa11[0]), unknown)
+    return Overview(
+        area_codes=codes,
+        area_name=area_name(con, codes),
+        period=period,
+        comparison_period=comparison,
+        population=pop,
+        total=total_row,
+        total_excluding_asb=excl_asb,
+        crime_types=crime_types,
+        monthly=monthly,
+        wards=wards,
+        months_loaded=by_type.months_loaded,
+        missing_months=by_type.missing_months,
+        comparison_months_loaded=before.months_loaded,
+        comparison_missing_months=before.missing_months,
+        records_from_lsoa11=int(lsoa11[0]) if lsoa11 else 0,
+        unknown_location=unknown,
+        freshness=freshness(con, force_slugs),
+        notes=notes,
+    )
+
+
+def _month_list(months: Sequence[str]) -> str:
+    """``['2019-07']`` -> ``'2019-07'``; consecutive months are shown as ranges."""
+    runs: list[list[str]] = []
+    for month in months:
+        if runs and month_range(runs[-1][-1], month)[1:] == [month]:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
+
+
+def _notes(
+    period: Period,
+    comparison: Period,
+    now: CountsResult,
+    before: CountsResult,
+    mapped: bool,
+    unknown: dict[str, int],
+) -> list[str]:
+    notes: list[str] = []
+    n, n_prev = len(now.months_loaded), len(before.months_loaded)
+    size = len(period.months)
+    if not n:
+        notes.append(f"No police.uk data is loaded for {period.label}.")
+    elif now.missing_months:
+        notes.append(
+            f"{period.label} is incomplete: {n} of {size} months loaded; no data for "
+            f"{_month_list(now.missing_months)} (shown as a gap, not as zero)."
+        )
+    if n and not n_prev:
+        notes.append(f"No police.uk data is loaded for {comparison.label}: no comparison.")
+    elif n and before.missing_months:
+        notes.append(
+            f"{comparison.label} is incomplete: {n_prev} of {len(comparison.months)} months "
+            f"loaded; no data for {_month_list(before.missing_months)}."
+        )
+    if n and n_prev and n != n_prev:
+        notes.append(
+            f"Change and significance compare the average per loaded month ({n} months in "
+            f"{period.label}, {n_prev} in {comparison.label}): the Poisson test uses months "
+            "loaded as the exposure. Seasonal differences between the months are not adjusted for."
+        )
+    if mapped:
+        notes.append(GEOGRAPHY_NOTE)
+    for slug, count in unknown.items():
+        if count:
+            notes.append(
+                f"{count:,} records of {slug} in {period.label} have no location (no LSOA) and "
+                "are in no area's figures."
+            )
+    return notes

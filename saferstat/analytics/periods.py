@@ -1,0 +1,295 @@
+"""Reporting periods: calendar months, financial-year quarters, financial years, rolling 12 months.
+
+A financial year runs from April to March, as in every CSP annual report: ``2024/25`` is
+April 2024 to March 2025. Its quarters are Q1 April-June, Q2 July-September, Q3
+October-December and Q4 January-March (so ``2024/25-Q4`` is January-March 2025).
+
+Text forms accepted by :func:`parse_period` (and produced by :attr:`Period.label`):
+
+==================  ==================  ===============================================
+Kind                Label               Months
+==================  ==================  ===============================================
+``month``           ``2024-05``         May 2024
+``quarter``         ``2024/25-Q1``      2024-04 to 2024-06
+``financial_year``  ``2024/25``         2024-04 to 2025-03
+``rolling12``       ``R12-2025-09``     the 12 months ending with 2025-09 (2024-10 to 2025-09)
+==================  ==================  ===============================================
+
+Months are always ``'YYYY-MM'`` strings, which sort in time order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+PeriodKind = Literal["month", "quarter", "financial_year", "rolling12"]
+
+KINDS: tuple[str, ...] = ("month", "quarter", "financial_year", "rolling12")
+
+#: First calendar month of the financial year (April).
+FY_START_MONTH = 4
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
+_QUARTER_RE = re.compile(r"^(\d{4})/(\d{2})-Q(\d+)$", re.IGNORECASE)
+_ROLLING_RE = re.compile(r"^R12-(\d{4})-(\d{2})$", re.IGNORECASE)
+
+_FORMS = (
+    "expected a month '2024-05', a financial year '2024/25', a quarter '2024/25-Q1' "
+    "or rolling 12 months 'R12-2025-09'"
+)
+
+
+# --- month arithmetic ------------------------------------------------------------------
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """Split ``'YYYY-MM'`` into ``(year, month)``.
+
+    Raises:
+        ValueError: if the text is not a valid month.
+    """
+    match = _MONTH_RE.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a month: expected 'YYYY-MM', e.g. '2024-05'")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text!r} is not a month: the month must be 01 to 12")
+    return year, month
+
+
+def format_month(year: int, month: int) -> str:
+    """``(2024, 5)`` -> ``'2024-05'``."""
+    return f"{year:04d}-{month:02d}"
+
+
+def add_months(month: str, n: int) -> str:
+    """The month ``n`` months after ``month`` (``n`` may be negative)."""
+    year, mon = parse_month(month)
+    index = year * 12 + (mon - 1) + n
+    return format_month(index // 12, index % 12 + 1)
+
+
+def month_range(start: str, end: str) -> list[str]:
+    """Every month from ``start`` to ``end`` inclusive, in order (empty if end < start)."""
+    sy, sm = parse_month(start)
+    ey, em = parse_month(end)
+    first, last = sy * 12 + sm - 1, ey * 12 + em - 1
+    return [format_month(i // 12, i % 12 + 1) for i in range(first, last + 1)]
+
+
+def month_name(month: str) -> str:
+    """``'2024-05'`` -> ``'May 2024'``."""
+    year, mon = parse_month(month)
+    return f"{MONTH_NAMES[mon - 1]} {year}"
+
+
+def fy_start_year(month: str) -> int:
+    """Calendar year in which the financial year containing ``month`` starts.
+
+    ``'2024-04'`` and ``'2025-03'`` both give 2024 (financial year 2024/25).
+    """
+    year, mon = parse_month(month)
+    return year if mon >= FY_START_MONTH else year - 1
+
+
+def fy_label(start_year: int) -> str:
+    """``2024`` -> ``'2024/25'``."""
+    return f"{start_year:04d}/{(start_year + 1) % 100:02d}"
+
+
+# --- the Period value ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: a contiguous run of whole calendar months.
+
+    Build one with :func:`parse_period` or the constructors :func:`month_period`,
+    :func:`quarter_period`, :func:`financial_year`, :func:`rolling12`.
+
+    Attributes:
+        kind: ``month``, ``quarter``, ``financial_year`` or ``rolling12``.
+        label: canonical text form, which :func:`parse_period` reads back.
+        start: first month, ``'YYYY-MM'``.
+        end: last month, ``'YYYY-MM'``.
+    """
+
+    kind: PeriodKind
+    label: str
+    start: str
+    end: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown period kind {self.kind!r}: expected one of {KINDS}")
+        if not month_range(self.start, self.end):
+            raise ValueError(f"period {self.label!r} ends ({self.end}) before it starts")
+
+    @property
+    def months(self) -> list[str]:
+        """Every month of the period, ``'YYYY-MM'``, in order."""
+        return month_range(self.start, self.end)
+
+    @property
+    def n_months(self) -> int:
+        return len(self.months)
+
+    @property
+    def title(self) -> str:
+        """Human wording, e.g. ``'2024/25 (April 2024 to March 2025)'``."""
+        if self.kind == "month":
+            return month_name(self.start)
+        span = f"{month_name(self.start)} to {month_name(self.end)}"
+        if self.kind == "rolling12":
+            return f"12 months to {month_name(self.end)} ({span})"
+        return f"{self.label} ({span})"
+
+    def __contains__(self, month: object) -> bool:
+        return isinstance(month, str) and self.start <= month <= self.end
+
+    def previous(self) -> Period:
+        """The period of the same kind immediately before this one.
+
+        Month -> previous month; quarter -> previous quarter (Q1 2024/25 -> Q4 2023/24);
+        financial year -> previous financial year; rolling 12 months -> the 12 months
+        before it (``R12-2025-09`` -> ``R12-2024-09``), so the two do not overlap.
+        """
+        if self.kind == "month":
+            return month_period(add_months(self.start, -1))
+        if self.kind == "quarter":
+            fy, q = _quarter_parts(self.label)
+            return quarter_period(fy - 1, 4) if q == 1 else quarter_period(fy, q - 1)
+        if self.kind == "financial_year":
+            return financial_year(fy_start_year(self.start) - 1)
+        return rolling12(add_months(self.end, -12))
+
+    def same_period_last_year(self) -> Period:
+        """The same period one year earlier (May 2024 -> May 2023; 2024/25-Q2 -> 2023/24-Q2).
+
+        For a financial year and rolling 12 months this equals :meth:`previous`.
+        """
+        if self.kind == "month":
+            return month_period(add_months(self.start, -12))
+        if self.kind == "quarter":
+            fy, q = _quarter_parts(self.label)
+            return quarter_period(fy - 1, q)
+        if self.kind == "financial_year":
+            return financial_year(fy_start_year(self.start) - 1)
+        return rolling12(add_months(self.end, -12))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _quarter_parts(label: str) -> tuple[int, int]:
+    match = _QUARTER_RE.match(label)
+    assert match, label
+    return int(match.group(1)), int(match.group(3))
+
+
+# --- constructors ----------------------------------------------------------------------
+
+
+def month_period(month: str) -> Period:
+    """The calendar month ``'YYYY-MM'``."""
+    year, mon = parse_month(month)
+    label = format_month(year, mon)
+    return Period("month", label, label, label)
+
+
+def financial_year(start_year: int) -> Period:
+    """Financial year starting in April of ``start_year`` (``2024`` -> ``2024/25``)."""
+    start = format_month(start_year, FY_START_MONTH)
+    return Period("financial_year", fy_label(start_year), start, add_months(start, 11))
+
+
+def quarter_period(start_year: int, quarter: int) -> Period:
+    """Quarter ``quarter`` (1-4) of the financial year starting in ``start_year``."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1 to 4, not {quarter}")
+    start = add_months(format_month(start_year, FY_START_MONTH), 3 * (quarter - 1))
+    return Period("quarter", f"{fy_label(start_year)}-Q{quarter}", start, add_months(start, 2))
+
+
+def rolling12(end_month: str) -> Period:
+    """The 12 months ending with (and including) ``end_month``."""
+    year, mon = parse_month(end_month)
+    end = format_month(year, mon)
+    return Period("rolling12", f"R12-{end}", add_months(end, -11), end)
+
+
+def financial_year_of(month: str) -> Period:
+    """The financial year that contains ``month`` (``'2025-02'`` -> ``2024/25``)."""
+    return financial_year(fy_start_year(month))
+
+
+def quarter_of(month: str) -> Period:
+    """The financial-year quarter that contains ``month`` (``'2025-02'`` -> ``2024/25-Q4``)."""
+    start_year = fy_start_year(month)
+    _, mon = parse_month(month)
+    return quarter_period(start_year, (mon - FY_START_MONTH) % 12 // 3 + 1)
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def _parse_fy(text: str, first: str, second: str) -> int:
+    start_year = int(first)
+    if int(second) != (start_year + 1) % 100:
+        raise ValueError(
+            f"{text!r} is not a financial year: the second year must follow the first "
+            f"(did you mean {fy_label(start_year)!r}?)"
+        )
+    return start_year
+
+
+def parse_period(text: str) -> Period:
+    """Read a period from its text form.
+
+    Args:
+        text: ``'2024-05'`` (month), ``'2024/25'`` (financial year April 2024 to March
+            2025), ``'2024/25-Q1'`` (quarter: Q1 April-June 2024 ... Q4 January-March
+            2025) or ``'R12-2025-09'`` (rolling 12 months ending September 2025).
+            Surrounding spaces are ignored; ``q``/``r`` may be lower case.
+
+    Returns:
+        The :class:`Period`.
+
+    Raises:
+        ValueError: with a message naming what is wrong, e.g. ``'2024/26'`` (years do
+            not follow on), ``'2024/25-Q5'`` (no such quarter), ``'2024-13'`` (no such month).
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a period: {_FORMS}")
+    cleaned = text.strip()
+    if match := _QUARTER_RE.match(cleaned):
+        start_year = _parse_fy(cleaned, match.group(1), match.group(2))
+        quarter = int(match.group(3))
+        if not 1 <= quarter <= 4:
+            raise ValueError(
+                f"{text!r} is not a quarter: a financial year has quarters Q1 to Q4 "
+                "(Q1 April-June ... Q4 January-March)"
+            )
+        return quarter_period(start_year, quarter)
+    if match := _FY_RE.match(cleaned):
+        return financial_year(_parse_fy(cleaned, match.group(1), match.group(2)))
+    if match := _ROLLING_RE.match(cleaned):
+        month = f"{match.group(1)}-{match.group(2)}"
+        try:
+            parse_month(month)
+        except ValueError:
+            raise ValueError(
+                f"{text!r} is not a rolling 12-month period: the month must be 01 to 12"
+            ) from None
+        return rolling12(month)
+    if _MONTH_RE.match(cleaned):
+        return month_period(cleaned)
+    raise ValueError(f"{text!r} is not a period: {_FORMS}")

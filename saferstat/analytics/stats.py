@@ -1,0 +1,209 @@
+"""Significance tests and confidence intervals for counts of events.
+
+Two methods, both for counts that are assumed Poisson (crimes in an area over a period):
+
+* :func:`poisson_compare`: is the count in one period different from the count in
+  another, allowing for unequal exposure (e.g. 11 months of data against 12)? Conditional
+  exact test (Przyborowski and Wilenski 1940; Breslow and Day 1987, vol. II, s. 2.4).
+* :func:`byar_ci` / :func:`rate_ci`: confidence interval for a count or a rate by Byar's
+  approximation to the exact Poisson interval, as in Public Health England's "Technical
+  Guide: Confidence Intervals" (APHO 2008) and Breslow and Day (1987), eq. 2.17.
+
+Formulas are repeated in ``docs/analytics.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import stats as _scipy_stats
+
+#: Significance level used to call a change "significant" (two-sided).
+ALPHA = 0.05
+
+
+def z_value(confidence: float) -> float:
+    """Two-sided standard normal quantile: 0.95 -> 1.959964, 0.998 -> 3.090232."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    return float(_scipy_stats.norm.ppf(1 - (1 - confidence) / 2))
+
+
+# --- comparing two counts --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoissonComparison:
+    """Result of :func:`poisson_compare`.
+
+    Attributes:
+        n1, n2: the two counts (1 = baseline, e.g. the previous period; 2 = current).
+        e1, e2: their exposures (e.g. months of data loaded, or person-years).
+        rate_ratio: ``(n2 / e2) / (n1 / e1)``; ``inf`` if n1 = 0 < n2; ``nan`` if both are 0.
+        change_pct: ``(rate_ratio - 1) * 100``: change in the exposure-adjusted rate.
+        p_value: two-sided exact p-value.
+        ci_low, ci_high: 95% confidence interval of ``rate_ratio`` (Clopper-Pearson
+            interval of the binomial proportion, transformed).
+    """
+
+    n1: int
+    n2: int
+    e1: float
+    e2: float
+    rate_ratio: float
+    change_pct: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+
+    def is_significant(self, alpha: float = ALPHA) -> bool:
+        """``p_value < alpha``."""
+        return self.p_value < alpha
+
+
+def poisson_compare(n1: int, n2: int, e1: float = 1.0, e2: float = 1.0) -> PoissonComparison:
+    """Compare two Poisson counts with exposures by the conditional exact binomial test.
+
+    Model: ``n1 ~ Poisson(λ1·e1)``, ``n2 ~ Poisson(λ2·e2)``; null hypothesis ``λ1 = λ2``.
+    Given the total ``n = n1 + n2``, under the null
+
+        n2 ~ Binomial(n, π0),   π0 = e2 / (e1 + e2),
+
+    so the two-sided p-value is that of an exact binomial test of ``n2`` successes in ``n``
+    trials against ``π0`` (``scipy.stats.binomtest``; two-sided p = sum of the
+    probabilities of all outcomes no more likely than the one observed, as R's
+    ``binom.test`` and ``poisson.test``). With ``n = 0`` there is no evidence: p = 1.
+
+    The rate ratio ``R = (n2/e2)/(n1/e1)`` relates to the binomial proportion by
+    ``π = e2·R / (e1 + e2·R)``, so its confidence interval is the Clopper-Pearson interval
+    ``[πL, πU]`` of ``n2/n`` mapped by ``R = π·e1 / ((1 - π)·e2)``.
+
+    Source: Przyborowski J, Wilenski H (1940) Biometrika 31:313-323; Breslow NE, Day NE
+    (1987) Statistical Methods in Cancer Research vol. II, IARC, section 2.4; the same test
+    as R ``poisson.test(c(n2, n1), c(e2, e1))``.
+
+    Args:
+        n1: baseline count (e.g. previous period).
+        n2: comparison count (e.g. current period).
+        e1: exposure of ``n1`` (> 0), e.g. months of data loaded.
+        e2: exposure of ``n2`` (> 0).
+    """
+    for name, value in (("n1", n1), ("n2", n2)):
+        if value < 0 or int(value) != value:
+            raise ValueError(f"{name} must be a whole number >= 0, not {value}")
+    if e1 <= 0 or e2 <= 0:
+        raise ValueError(f"exposures must be > 0, not e1={e1}, e2={e2}")
+    n1, n2 = int(n1), int(n2)
+    n = n1 + n2
+    if n == 0:
+        return PoissonComparison(n1, n2, e1, e2, math.nan, math.nan, 1.0, 0.0, math.inf)
+    pi0 = e2 / (e1 + e2)
+    result = _scipy_stats.binomtest(n2, n, pi0, alternative="two-sided")
+    ci = result.proportion_ci(confidence_level=0.95, method="exact")
+    rate_ratio = math.inf if n1 == 0 else (n2 / e2) / (n1 / e1)
+    change_pct = math.inf if n1 == 0 else (rate_ratio - 1) * 100
+    return PoissonComparison(
+        n1=n1,
+        n2=n2,
+        e1=e1,
+        e2=e2,
+        rate_ratio=rate_ratio,
+        change_pct=change_pct,
+        p_value=min(1.0, float(result.pvalue)),
+        ci_low=_pi_to_ratio(ci.low, e1, e2),
+        ci_high=_pi_to_ratio(ci.high, e1, e2),
+    )
+
+
+def _pi_to_ratio(pi: float, e1: float, e2: float) -> float:
+    if pi >= 1:
+        return math.inf
+    return pi * e1 / ((1 - pi) * e2)
+
+
+# --- confidence intervals for a count or rate ------------------------------------------
+
+
+def byar_ci(count: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Byar's confidence interval for a Poisson count ``O``.
+
+        lower = O · (1 − 1/(9O) − z/(3√O))³
+        upper = (O+1) · (1 − 1/(9(O+1)) + z/(3√(O+1)))³
+
+    with ``z`` the two-sided normal quantile (1.959964 for 95%, 3.090232 for 99.8%).
+    For ``O = 0`` the lower limit is 0 (the formula is undefined there).
+
+    Source: Breslow NE, Day NE (1987) Statistical Methods in Cancer Research vol. II, IARC,
+    p. 69; APHO (2008) "Technical Briefing 3: Commonly used public health statistics and
+    their confidence intervals"; PHE "Technical Guide: Confidence Intervals".
+
+    Args:
+        count: observed count ``O`` (whole number >= 0).
+        confidence: 0.95 (default) or e.g. 0.998 for funnel-plot outer limits.
+
+    Returns:
+        ``(lower, upper)`` limits for the expected count.
+    """
+    if count < 0 or int(count) != count:
+        raise ValueError(f"count must be a whole number >= 0, not {count}")
+    z = z_value(confidence)
+    o = int(count)
+    if o == 0:
+        lower = 0.0
+    else:
+        lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+        lower = max(lower, 0.0)
+    o1 = o + 1
+    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * math.sqrt(o1))) ** 3
+    return lower, upper
+
+
+@dataclass(frozen=True)
+class RateCI:
+    """A rate per ``per`` people with its Byar confidence interval."""
+
+    count: int
+    population: float
+    per: float
+    rate: float
+    lower: float
+    upper: float
+    confidence: float
+
+    def compare_to(self, comparator_rate: float) -> str:
+        """``'above'``, ``'below'`` or ``'similar'``: whether the interval excludes the comparator."""
+        if self.lower > comparator_rate:
+            return "above"
+        if self.upper < comparator_rate:
+            return "below"
+        return "similar"
+
+
+def rate_ci(
+    count: int, population: float, *, per: float = 1000, confidence: float = 0.95
+) -> RateCI:
+    """Rate ``count / population × per`` with Byar's interval scaled the same way.
+
+    A group rate (several areas) is ``Σ counts / Σ populations × per``: pass the sums.
+    """
+    if population <= 0:
+        raise ValueError(f"population must be > 0, not {population}")
+    lower, upper = byar_ci(count, confidence)
+    scale = per / population
+    return RateCI(
+        count=int(count),
+        population=population,
+        per=per,
+        rate=count * scale,
+        lower=lower * scale,
+        upper=upper * scale,
+        confidence=confidence,
+    )
+
+
+def rate_per_1000(count: int, population: float) -> float:
+    """``count / population × 1000``."""
+    if population <= 0:
+        raise ValueError(f"population must be > 0, not {population}")
+    return count / population * 1000

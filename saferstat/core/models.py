@@ -1,0 +1,138 @@
+"""Partnerships (tenants), their partner organisations, users, memberships and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .choices import OrganisationKind, Role
+
+lad_code_validator = RegexValidator(r"^[EW]0[6-9]\d{6}$", "Enter an ONS local authority code, e.g. E08000018.")
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see and do comes from their memberships."""
+
+    display_name = models.CharField(max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Partnership(models.Model):
+    """A Community Safety Partnership: the tenant. No user sees another's unpublished data."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    force_slug = models.SlugField(
+        max_length=60, help_text="police.uk force whose files cover this area, e.g. south-yorkshire"
+    )
+    neighbours = models.ManyToManyField("self", blank=True, symmetrical=False)
+    overview_published = models.BooleanField(
+        default=False, help_text="When ticked, the crime overview is public (no sign-in)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def lad_codes(self) -> list[str]:
+        return [area.lad_code for area in self.areas.all()]
+
+
+class PartnershipArea(models.Model):
+    """A local authority district a partnership covers, by its current ONS code."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="areas")
+    lad_code = models.CharField(max_length=9, validators=[lad_code_validator])
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "lad_code"], name="unique_partnership_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.lad_code})"
+
+
+class Organisation(models.Model):
+    """A partner organisation in a partnership: council, police, fire, probation, health, ..."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="organisations")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    is_responsible_authority = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="unique_organisation_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one partnership. A user may belong to several partnerships."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partnership"], name="unique_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.partnership}"
+
+    def clean(self) -> None:
+        if self.organisation_id and self.organisation.partnership_id != self.partnership_id:
+            raise ValidationError({"organisation": "The organisation belongs to another partnership."})
+
+
+class AuditEvent(models.Model):
+    """One write: who did what to which object, when, with the values before and after.
+
+    Written only by `saferstat.core.audit.record`; never edited or deleted through the app.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    verb = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events cannot be deleted.")

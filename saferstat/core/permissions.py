@@ -1,0 +1,75 @@
+"""Who may do what, in one place.
+
+Every view, API endpoint and write service asks `can` or `require`; templates ask through
+the `can` template filter. Later modules add rows to `RULES`, not new machinery. The whole
+table is tested against every role in `tests/core/test_permissions.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from .choices import Role
+from .models import Membership, Partnership, User
+
+ALL_MEMBERS = frozenset(Role)
+ANALYSTS = frozenset({Role.ADMIN, Role.ANALYST})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An action, the roles that may take it, and whether the public may when published."""
+
+    roles: frozenset[str]
+    public_when: str | None = None  # name of a Partnership boolean that opens it to everyone
+    description: str = ""
+
+
+RULES: dict[str, Rule] = {
+    "partnership.view": Rule(ALL_MEMBERS, description="See the partnership's home page"),
+    "overview.view": Rule(
+        ALL_MEMBERS, public_when="overview_published", description="See the crime overview"
+    ),
+    "data.upload": Rule(ANALYSTS, description="Upload police.uk and partner data"),
+    "imports.view": Rule(ANALYSTS, description="See import runs and their errors"),
+    "audit.view": Rule(frozenset({Role.ADMIN}), description="Read the audit log"),
+    "partnership.publish": Rule(frozenset({Role.ADMIN}), description="Publish or unpublish pages"),
+}
+
+
+def role_in(user: User | AnonymousUser | None, partnership: Partnership) -> str | None:
+    """The user's role in the partnership, or None. Cached per request on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cache = getattr(user, "_saferstat_roles", None)
+    if cache is None:
+        cache = dict(Membership.objects.filter(user=user).values_list("partnership_id", "role"))
+        user._saferstat_roles = cache
+    return cache.get(partnership.pk)
+
+
+def can(user: User | AnonymousUser | None, action: str, partnership: Partnership) -> bool:
+    """True when the user may take `action` in `partnership`."""
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise ValueError(f"Unknown action {action!r}: add it to saferstat.core.permissions.RULES") from None
+    if rule.public_when and getattr(partnership, rule.public_when):
+        return True
+    return role_in(user, partnership) in rule.roles
+
+
+def require(user: User | AnonymousUser | None, action: str, partnership: Partnership) -> None:
+    """Raise PermissionDenied unless the user may take `action` in `partnership`."""
+    if not can(user, action, partnership):
+        raise PermissionDenied(f"Not allowed: {action}")
+
+
+def partnerships_for(user: User | AnonymousUser | None) -> list[Partnership]:
+    """The partnerships a user belongs to, by name."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(Partnership.objects.filter(memberships__user=user).distinct().order_by("name"))

@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("p/<slug:slug>/", views.partnership_home, name="partnership_home"),
+    path("p/<slug:slug>/audit/", views.audit_log, name="audit_log"),
+    path("p/<slug:slug>/publish/", views.partnership_publish, name="partnership_publish"),
+]

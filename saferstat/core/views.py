@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from .permissions import can, partnerships_for
+from .selectors import audit_event_list, partnership_public_list
+from .services import partnership_publish_overview
+from .views_helpers import partnership_view
+
+
+def home(request):
+    mine = partnerships_for(request.user)
+    public = [p for p in partnership_public_list() if p not in mine]
+    return render(request, "core/home.html", {"mine": mine, "public": public})
+
+
+@partnership_view("partnership.view")
+def partnership_home(request, partnership):
+    return render(
+        request,
+        "core/partnership_home.html",
+        {
+            "partnership": partnership,
+            "can_upload": can(request.user, "data.upload", partnership),
+            "can_audit": can(request.user, "audit.view", partnership),
+            "can_publish": can(request.user, "partnership.publish", partnership),
+        },
+    )
+
+
+@partnership_view("audit.view")
+def audit_log(request, partnership):
+    page = Paginator(audit_event_list(partnership=partnership), 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"partnership": partnership, "page": page})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@partnership_view("partnership.publish")
+def partnership_publish(request, partnership):
+    """Publish or unpublish the crime overview (POST only; the page asks first)."""
+    if request.method != "POST":
+        return redirect("partnership_home", slug=partnership.slug)
+    published = request.POST.get("published") == "1"
+    partnership_publish_overview(partnership=partnership, by=request.user, published=published)
+    messages.success(
+        request,
+        "The crime overview is now public." if published else "The crime overview is no longer public.",
+    )
+    return redirect("partnership_home", slug=partnership.slug)

@@ -1,0 +1,113 @@
+"""The bridge from the web app to `saferstat.analytics`: opens the warehouse and asks it.
+
+No figure is computed here; this module only chooses the partnership's area codes, the
+period, and caches answers until the warehouse changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from django.conf import settings
+
+from saferstat.analytics import charts, measures, warehouse
+from saferstat.analytics.periods import Period, financial_year_of, parse_period
+from saferstat.core.models import Partnership
+
+_CACHE: OrderedDict[tuple, object] = OrderedDict()
+_LOCK = threading.Lock()
+_CACHE_SIZE = 64
+
+
+def _root() -> Path:
+    return Path(settings.SAFERSTAT_WAREHOUSE)
+
+
+def _version() -> float:
+    manifest = _root() / "manifest.json"
+    try:
+        return manifest.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def _cached(key: tuple, compute):
+    key = (str(_root()), _version(), *key)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = compute()
+    with _LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def warehouse_is_ready() -> bool:
+    return (_root() / "manifest.json").exists()
+
+
+def loaded_months(partnership: Partnership) -> list[str]:
+    def compute():
+        with warehouse.connect(_root()) as con:
+            rows = con.execute(
+                "SELECT DISTINCT month FROM loaded_partitions "
+                "WHERE dataset = 'policeuk_street' AND force_slug = ? ORDER BY month",
+                [partnership.force_slug],
+            ).fetchall()
+            return [month for (month,) in rows]
+
+    return _cached(("months", partnership.force_slug), compute)
+
+
+def financial_years(partnership: Partnership) -> list[Period]:
+    """Financial years with any data, newest first."""
+    seen: dict[str, Period] = {}
+    for month in loaded_months(partnership):
+        fy = financial_year_of(month)
+        seen[fy.label] = fy
+    return sorted(seen.values(), key=lambda p: p.start, reverse=True)
+
+
+def default_financial_year(partnership: Partnership) -> Period | None:
+    """The latest complete financial year with data, else the latest with any."""
+    months = set(loaded_months(partnership))
+    years = financial_years(partnership)
+    for fy in years:
+        if all(m in months for m in fy.months):
+            return fy
+    return years[0] if years else None
+
+
+def parse_fy_slug(text: str) -> Period:
+    """`2024-25` in a URL is the financial year 2024/25."""
+    period = parse_period(text.replace("-", "/", 1) if len(text) == 7 and text[4] == "-" and "/" not in text else text)
+    if period.kind != "financial_year":
+        raise ValueError(f"{text!r} is not a financial year such as 2024-25")
+    return period
+
+
+def fy_slug(period: Period) -> str:
+    return period.label.replace("/", "-")
+
+
+def overview(partnership: Partnership, period: Period) -> measures.Overview:
+    codes = tuple(partnership.lad_codes)
+
+    def compute():
+        with warehouse.connect(_root()) as con:
+            return measures.overview(con, area_codes=codes, period=period, force_slugs=[partnership.force_slug])
+
+    return _cached(("overview", codes, period.label, partnership.force_slug), compute)
+
+
+def overview_trend_svg(partnership: Partnership, period: Period) -> str:
+    data = overview(partnership, period)
+    return _cached(
+        ("trend-svg", tuple(partnership.lad_codes), period.label),
+        lambda: charts.render_svg(charts.monthly_trend_chart(data)),
+    )

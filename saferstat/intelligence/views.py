@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from saferstat.core.permissions import can
+from saferstat.core.views_helpers import partnership_view
+
+from . import figures
+from .forms import PoliceUkUploadForm
+from .selectors import import_run_get, import_run_list
+from .services import import_run_create
+
+
+@partnership_view("overview.view")
+def overview(request, partnership, fy: str | None = None):
+    """The crime overview of a partnership for a financial year (public once published)."""
+    years = figures.financial_years(partnership) if figures.warehouse_is_ready() else []
+    if fy is None:
+        period = figures.default_financial_year(partnership) if years else None
+        if period is not None:
+            return redirect("overview", slug=partnership.slug, fy=figures.fy_slug(period))
+        return render(request, "intelligence/overview_empty.html", {"partnership": partnership}, status=200)
+    try:
+        period = figures.parse_fy_slug(fy)
+    except ValueError:
+        raise Http404("Not a financial year") from None
+    data = figures.overview(partnership, period)
+    context = {
+        "partnership": partnership,
+        "period": period,
+        "data": data,
+        "years": [(figures.fy_slug(y), y.label) for y in years],
+        "fy_slug": fy,
+        "is_member": request.user.is_authenticated and can(request.user, "partnership.view", partnership),
+        "can_upload": can(request.user, "data.upload", partnership),
+    }
+    return render(request, "intelligence/overview.html", context)
+
+
+@partnership_view("imports.view")
+def import_list(request, partnership, form: PoliceUkUploadForm | None = None):
+    page = Paginator(import_run_list(partnership=partnership), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intelligence/import_list.html",
+        {"partnership": partnership, "page": page, "form": form or PoliceUkUploadForm()},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@partnership_view("data.upload")
+def import_upload(request, partnership):
+    if request.method != "POST":
+        return redirect("import_list", slug=partnership.slug)
+    form = PoliceUkUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            run = import_run_create(partnership=partnership, by=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(request, f"{run.original_name} was uploaded and is being loaded.")
+            return redirect("import_detail", slug=partnership.slug, run_id=run.pk)
+    return import_list.__wrapped__(request, partnership, form=form)
+
+
+@partnership_view("imports.view")
+def import_detail(request, partnership, run_id: int):
+    run = import_run_get(partnership=partnership, run_id=run_id)
+    template = (
+        "intelligence/partials/_import_progress.html" if request.htmx else "intelligence/import_detail.html"
+    )
+    return render(request, template, {"partnership": partnership, "run": run})
+
+
+@partnership_view("overview.view")
+def overview_trend_svg(request, partnership, fy: str):
+    """The monthly trend chart as an SVG image (its data table is on the overview page)."""
+    try:
+        period = figures.parse_fy_slug(fy)
+    except ValueError:
+        raise Http404("Not a financial year") from None
+    response = HttpResponse(figures.overview_trend_svg(partnership, period), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response

@@ -1,0 +1,44 @@
+"""Copy the front-end packages from node_modules into saferstat/static/vendor/.
+
+GOV.UK Frontend is used for its accessible patterns, but SaferStat is not a GOV.UK
+service: the GDS Transport font and the crown are left out, and the font stack becomes
+Liberation Sans / Arial. Run by `make install`; the output is not committed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+OUT = ROOT / "saferstat" / "static" / "vendor"
+
+
+def build() -> None:
+    govuk = NODE / "govuk-frontend" / "dist" / "govuk"
+    if not govuk.exists():
+        sys.exit("node_modules/govuk-frontend is missing: run `npm ci` first (make install does).")
+    target = OUT / "govuk"
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "images").mkdir(parents=True)
+    css = (govuk / "govuk-frontend.min.css").read_text(encoding="utf-8")
+    css = re.sub(r"@font-face\{font-family:GDS Transport;[^}]*\}", "", css)
+    css = css.replace("GDS Transport,arial,sans-serif", '"Liberation Sans",arial,sans-serif')
+    css = css.replace("url(/assets/images/", "url(/static/vendor/govuk/images/")
+    if "GDS Transport" in css:
+        sys.exit("GOV.UK Frontend CSS still names GDS Transport: check the build script.")
+    (target / "govuk-frontend.min.css").write_text(css, encoding="utf-8")
+    shutil.copy2(govuk / "govuk-frontend.min.js", target / "govuk-frontend.min.js")
+    for name in ("favicon.ico", "favicon.svg"):
+        shutil.copy2(govuk / "assets" / "images" / name, target / "images" / name)
+    (OUT / "htmx").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(NODE / "htmx.org" / "dist" / "htmx.min.js", OUT / "htmx" / "htmx.min.js")
+    print(f"front-end assets written to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    build()

@@ -1,0 +1,319 @@
+"""Measures over the warehouse views.
+
+Two layers:
+
+* a tiny hand-built warehouse (real in-memory DuckDB tables named and shaped as the views in
+  ``docs/warehouse.md``) whose every figure is worked out by hand below;
+* the demo warehouse (real South Yorkshire data) for the overview of Rotherham 2019/20 and
+  2024/25. The exact recount of the raw files is in ``test_counts_recount.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+import pytest
+
+from saferstat.analytics import measures
+from saferstat.analytics.measures import counts, overview, unknown_location_count
+from saferstat.analytics.periods import month_range, parse_period
+from saferstat.analytics.stats import poisson_compare
+
+SY = "south-yorkshire"
+LOADED_AT = dt.datetime(2025, 11, 1, 9, 30, tzinfo=dt.UTC)
+
+# LSOA 2021 -> (ward code, ward name, LAD code, residents)
+LSOA21 = {
+    "E01000001": ("E05000001", "Alpha", "E08000018", 1_000),
+    "E01000002": ("E05000002", "Beta", "E08000018", 3_000),
+    "E01000003": ("E05000003", "Central", "E08000019", 6_000),
+}
+# LSOA 2011 -> LSOA 2021 (as the importer would have mapped it)
+LSOA11 = {"E01900001": "E01000001", "E01900002": "E01000002", "E01900003": "E01000003"}
+
+
+def _crime(month, crime_type, lsoa=None, vintage=2021, force=SY):
+    if lsoa is None:
+        lsoa21 = ward_code = ward_name = lad = None
+        vintage = None
+    else:
+        lsoa21 = lsoa if vintage == 2021 else LSOA11[lsoa]
+        ward_code, ward_name, lad, _ = LSOA21[lsoa21]
+    return (force, month, crime_type, lsoa, vintage, lsoa21, ward_code, ward_name, lad)
+
+
+def _crimes():
+    rows = []
+    # 2023/24-Q4 (Jan-Mar 2024), all loaded: Rotherham 10 burglaries a month in Alpha.
+    for month in ("2024-01", "2024-02", "2024-03"):
+        rows += [_crime(month, "Burglary", "E01000001")] * 10
+    # 2024/25-Q1 (Apr-Jun 2024), 2024-06 not loaded.
+    rows += [_crime("2024-04", "Burglary", "E01000001")] * 3
+    rows += [_crime("2024-04", "Anti-social behaviour", "E01000002")] * 5
+    rows += [_crime("2024-05", "Violence and sexual offences", "E01000002")] * 2
+    rows += [_crime("2024-05", "Burglary", "E01000003")] * 7  # Sheffield
+    rows += [_crime("2024-05", "Drugs")] * 4  # no location: in no area
+    rows += [_crime("2024-05", "Drugs", "E01000001", force="west-yorkshire")]
+    # 2018 months coded to 2011 LSOAs.
+    rows += [_crime("2018-04", "Robbery", "E01900001", vintage=2011)] * 2
+    rows += [_crime("2018-04", "Robbery", "E01900003", vintage=2011)]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def mini() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(
+        """
+        CREATE TABLE street_crimes (
+            force_slug VARCHAR, month VARCHAR, crime_type VARCHAR, lsoa_code VARCHAR,
+            lsoa_vintage INTEGER, lsoa21_code VARCHAR, ward_code VARCHAR, ward_name VARCHAR,
+            lad_code VARCHAR)
+        """
+    )
+    con.executemany("INSERT INTO street_crimes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _crimes())
+    con.execute(
+        "CREATE TABLE lsoa_lookup (lsoa_code VARCHAR, lsoa_vintage INTEGER, lsoa21_code VARCHAR,"
+        " ward_code VARCHAR, ward_name VARCHAR, lad_code VARCHAR, lad_name VARCHAR)"
+    )
+    for code, (ward, name, lad, _) in LSOA21.items():
+        con.execute(
+            "INSERT INTO lsoa_lookup VALUES (?, 2021, ?, ?, ?, ?, 'x')",
+            [code, code, ward, name, lad],
+        )
+    for code11, code21 in LSOA11.items():
+        ward, name, lad, _ = LSOA21[code21]
+        con.execute(
+            "INSERT INTO lsoa_lookup VALUES (?, 2011, ?, ?, ?, ?, 'x')",
+            [code11, code21, ward, name, lad],
+        )
+    con.execute("CREATE TABLE lsoa21_population (lsoa21_code VARCHAR, population INTEGER)")
+    con.executemany(
+        "INSERT INTO lsoa21_population VALUES (?, ?)", [(k, v[3]) for k, v in LSOA21.items()]
+    )
+    con.execute("CREATE TABLE la_codes (lad_code VARCHAR, active_code VARCHAR, lad_name VARCHAR)")
+    con.executemany(
+        "INSERT INTO la_codes VALUES (?, ?, ?)",
+        [
+            ("E08000018", "E08000018", "Rotherham"),
+            ("E08000019", "E08000039", "Sheffield"),
+            ("E08000039", "E08000039", "Sheffield"),
+        ],
+    )
+    con.execute(
+        "CREATE TABLE loaded_partitions (dataset VARCHAR, force_slug VARCHAR, month VARCHAR,"
+        " row_count BIGINT, source_name VARCHAR, source_sha256 VARCHAR, loaded_at TIMESTAMPTZ)"
+    )
+    months = ["2018-04", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
+    con.executemany(
+        "INSERT INTO loaded_partitions VALUES ('policeuk_street', ?, ?, 0, 'f', 'h', ?)",
+        [(SY, m, LOADED_AT - dt.timedelta(days=i)) for i, m in enumerate(reversed(months))]
+        + [("west-yorkshire", "2024-05", LOADED_AT - dt.timedelta(days=30))],
+    )
+    return con
+
+
+Q1 = parse_period("2024/25-Q1")
+
+
+def test_counts_by_crime_type_with_a_gap(mini):
+    result = counts(mini, area_codes=["E08000018"], period=Q1, by="crime_type")
+    assert result.rows == [
+        ("Anti-social behaviour", 5),
+        ("Burglary", 3),
+        ("Drugs", 1),  # West Yorkshire's record in a Rotherham LSOA counts: LSOA rule
+        ("Violence and sexual offences", 2),
+    ]
+    assert result.missing_months == ["2024-06"]
+    assert result.months_loaded == ["2024-04", "2024-05"]
+    assert result.total == 11 and not result.is_complete
+    assert result.area_codes == ("E08000018",)
+
+
+def test_counts_restricted_to_a_force(mini):
+    result = counts(mini, area_codes=["E08000018"], period=Q1, by="crime_type", force_slugs=[SY])
+    assert dict(result.rows) == {
+        "Anti-social behaviour": 5,
+        "Burglary": 3,
+        "Violence and sexual offences": 2,
+    }
+
+
+def test_counts_by_ward_and_month(mini):
+    by_ward = counts(mini, area_codes=["E08000018"], period=Q1, by="ward")
+    assert by_ward.rows == [("Alpha", 4), ("Beta", 7)]
+    by_month = counts(mini, area_codes=["E08000018"], period=Q1, by="month")
+    assert by_month.rows == [("2024-04", 8), ("2024-05", 3)]  # 2024-06 absent, not 0
+    assert by_month.missing_months == ["2024-06"]
+
+
+def test_new_and_old_la_codes_are_the_same_area(mini):
+    for codes in (["E08000039"], ["E08000019"], ["E08000019", "E08000039"]):
+        result = counts(mini, area_codes=codes, period=Q1, by="crime_type")
+        assert result.rows == [("Burglary", 7)]
+        assert result.area_codes == ("E08000019", "E08000039")
+    assert measures.area_name(mini, ["E08000019"]) == "Sheffield"
+
+
+def test_ward_names_shared_by_two_areas_are_told_apart(mini):
+    rows = [("E1", "Central", 2), ("E2", "Central", 3), ("E3", "North", 1)]
+    assert measures._ward_keys(rows) == [("Central (E1)", 2), ("Central (E2)", 3), ("North", 1)]
+
+
+def test_2011_coded_rows_are_mapped(mini):
+    april_2018 = parse_period("2018-04")
+    assert counts(mini, area_codes=["E08000018"], period=april_2018, by="ward").rows == [
+        ("Alpha", 2)
+    ]
+    assert counts(mini, area_codes=["E08000039"], period=april_2018, by="ward").rows == [
+        ("Central", 1)
+    ]
+
+
+def test_unknown_location(mini):
+    assert unknown_location_count(mini, force_slug=SY, period=Q1) == 4
+    assert unknown_location_count(mini, force_slug="west-yorkshire", period=Q1) == 0
+    assert unknown_location_count(mini, force_slug=SY, period=parse_period("2024/25-Q2")) == 0
+
+
+def test_bad_arguments(mini):
+    with pytest.raises(ValueError, match="cannot count by 'lsoa'"):
+        counts(mini, area_codes=["E08000018"], period=Q1, by="lsoa")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="area_codes is empty"):
+        counts(mini, area_codes=[], period=Q1, by="month")
+
+
+def test_period_without_any_data(mini):
+    result = counts(mini, area_codes=["E08000018"], period=parse_period("2022/23"), by="month")
+    assert result.rows == [] and len(result.missing_months) == 12
+    ov = overview(mini, area_codes=["E08000018"], period=parse_period("2022/23"))
+    assert not ov.has_data and ov.total is None and ov.crime_types == []
+    assert all(m.count is None for m in ov.monthly)
+    assert "No police.uk data is loaded for 2022/23." in ov.notes
+
+
+def test_overview_worked_by_hand(mini):
+    ov = overview(mini, area_codes=["E08000018"], period=Q1, force_slugs=[SY])
+    assert ov.area_name == "Rotherham"
+    assert ov.population == 4_000
+    assert ov.comparison_period.label == "2023/24-Q4"
+    assert ov.missing_months == ["2024-06"] and not ov.is_complete
+    assert ov.comparison_missing_months == [] and ov.comparison_is_complete
+    # Total: 10 records in 2 months against 30 in 3 months: 5 a month against 10 a month.
+    assert ov.total.count == 10
+    assert ov.total.previous_count == 30
+    assert ov.total.rate_per_1000 == pytest.approx(10 / 4_000 * 1000)
+    assert ov.total.change_pct == pytest.approx(-50.0)
+    assert ov.total.p_value == pytest.approx(poisson_compare(30, 10, 3, 2).p_value)
+    # By hand: n = 40 records, π0 = 2/(3+2) = 0.4; two-sided p = sum of P(X = k), X ~ Bin(40, 0.4),
+    # over every k no more likely than the observed k = 10.
+    pmf = [math.comb(40, k) * 0.4**k * 0.6 ** (40 - k) for k in range(41)]
+    assert ov.total.p_value == pytest.approx(sum(q for q in pmf if q <= pmf[10] * (1 + 1e-7)))
+    assert ov.total.p_value == pytest.approx(0.0541, abs=1e-4)  # halved rate, yet not significant
+    assert not ov.total.is_significant
+    assert ov.total_excluding_asb.count == 5
+    rows = {r.crime_type: r for r in ov.crime_types}
+    assert list(rows) == ["Anti-social behaviour", "Burglary", "Violence and sexual offences"]
+    assert rows["Burglary"].count == 3 and rows["Burglary"].previous_count == 30
+    assert rows["Burglary"].share_pct == pytest.approx(30.0)
+    assert rows["Burglary"].change_pct == pytest.approx((3 / 2) / (30 / 3) * 100 - 100)
+    assert rows["Anti-social behaviour"].previous_count == 0
+    assert math.isinf(rows["Anti-social behaviour"].change_pct)
+    assert [(m.month, m.count) for m in ov.monthly] == [
+        ("2024-04", 8),
+        ("2024-05", 2),
+        ("2024-06", None),
+    ]
+    assert [(w.ward_name, w.count, w.population) for w in ov.wards] == [
+        ("Alpha", 3, 1_000),
+        ("Beta", 7, 3_000),
+    ]
+    assert ov.wards[1].rate_per_1000 == pytest.approx(7 / 3)
+    assert ov.unknown_location == {SY: 4}
+    assert ov.freshness.latest_month == "2024-05"
+    assert ov.freshness.latest_month_loaded_at == LOADED_AT
+    assert ov.freshness.last_loaded_at == LOADED_AT
+    assert ov.geography.lsoa == "LSOA 2021" and ov.geography.ward == "ward 2024"
+    assert ov.records_from_lsoa11 == 0
+    notes = " ".join(ov.notes)
+    assert "2024/25-Q1 is incomplete: 2 of 3 months loaded; no data for 2024-06" in notes
+    assert "average per loaded month (2 months in 2024/25-Q1, 3 in 2023/24-Q4)" in notes
+    assert "4 records of south-yorkshire" in notes
+
+
+def test_overview_same_period_last_year_without_data(mini):
+    ov = overview(mini, area_codes=["E08000018"], period=Q1, compare_with="same_period_last_year")
+    assert ov.comparison_period.label == "2023/24-Q1"
+    assert ov.total.previous_count is None and ov.total.change_pct is None
+    assert ov.total.p_value is None and not ov.total.is_significant
+    assert any("No police.uk data is loaded for 2023/24-Q1" in n for n in ov.notes)
+
+
+def test_overview_says_when_2011_lsoas_were_mapped(mini):
+    ov = overview(mini, area_codes=["E08000018"], period=parse_period("2018-04"))
+    assert ov.records_from_lsoa11 == 2
+    assert measures.GEOGRAPHY_NOTE in ov.notes
+
+
+def test_month_list_wording():
+    assert measures._month_list(["2019-07"]) == "2019-07"
+    assert measures._month_list(month_range("2021-10", "2023-12") + ["2025-01"]) == (
+        "2021-10 to 2023-12, 2025-01"
+    )
+
+
+# --- the demo warehouse (real data) ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(request):
+    try:
+        return request.getfixturevalue("demo_warehouse_con")
+    except pytest.FixtureLookupError:
+        pytest.skip("demo warehouse fixture not available yet")
+
+
+ROTHERHAM = ["E08000018"]
+
+
+def test_demo_population_matches_census(demo):
+    # data/README.md: Rotherham 265,791; Barnsley 244,568; Doncaster 308,100; Sheffield 556,519.
+    assert measures.population(demo, ["E08000018"]) == 265_791
+    assert measures.population(demo, ["E08000038"]) == 244_568
+    assert measures.population(demo, ["E08000017"]) == 308_100
+    assert measures.population(demo, ["E08000039"]) == 556_519
+    wards = measures.ward_populations(demo, ROTHERHAM)
+    assert len(wards) == 25
+    assert sum(pop for _, _, pop in wards) == 265_791
+
+
+def test_demo_overview_2019_20_flags_the_gap_and_adjusts(demo):
+    ov = overview(demo, area_codes=ROTHERHAM, period=parse_period("2019/20"))
+    assert ov.missing_months == ["2019-07"]
+    assert ov.comparison_period.label == "2018/19" and ov.comparison_is_complete
+    assert [m.count is None for m in ov.monthly] == [m == "2019-07" for m in ov.period.months]
+    total = ov.total
+    expected = poisson_compare(total.previous_count, total.count, 12, 11)
+    assert total.p_value == pytest.approx(expected.p_value)
+    assert total.change_pct == pytest.approx(
+        (total.count / 11) / (total.previous_count / 12) * 100 - 100
+    )
+    assert sum(r.count for r in ov.crime_types) == total.count
+    assert sum(w.count for w in ov.wards) == total.count
+    assert sum(r.share_pct for r in ov.crime_types) == pytest.approx(100.0)
+    assert ov.records_from_lsoa11 == total.count
+    assert any("11 months in 2019/20, 12 in 2018/19" in n for n in ov.notes)
+    assert ov.unknown_location["south-yorkshire"] > 0
+
+
+def test_demo_overview_2024_25(demo):
+    ov = overview(demo, area_codes=ROTHERHAM, period=parse_period("2024/25"))
+    assert ov.is_complete and ov.population == 265_791
+    assert ov.comparison_months_loaded == ["2024-01", "2024-02", "2024-03"]
+    assert len(ov.wards) == 25
+    assert ov.records_from_lsoa11 == 0
+    assert ov.freshness.latest_month == "2025-09"
+    assert ov.freshness.latest_month_loaded_at is not None
+    assert ov.total.rate_per_1000 == pytest.approx(ov.total.count / 265_791 * 1000)

@@ -1,0 +1,61 @@
+"""The permission table, cell by cell: every action against every role and anonymous,
+in the user's own partnership and in another one, published and not."""
+
+from __future__ import annotations
+
+import pytest
+
+from saferstat.core.permissions import RULES, can, require
+
+# action -> roles allowed in their own partnership (None = anonymous)
+EXPECTED = {
+    "partnership.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "overview.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "data.upload": {"admin", "analyst"},
+    "imports.view": {"admin", "analyst"},
+    "audit.view": {"admin"},
+    "partnership.publish": {"admin"},
+}
+PUBLIC_WHEN_PUBLISHED = {"overview.view"}
+ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
+
+
+def test_every_rule_has_an_expected_row():
+    assert set(RULES) == set(EXPECTED), "add the new action to EXPECTED in this test"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+@pytest.mark.parametrize("published", [False, True])
+def test_permission_matrix(action, published, rotherham, sheffield, members, make_member):
+    from django.contrib.auth.models import AnonymousUser
+
+    rotherham.overview_published = published
+    sheffield.overview_published = published
+    outsider = make_member(sheffield, "admin", username="sheffield-admin")
+    opens_to_public = published and action in PUBLIC_WHEN_PUBLISHED
+    for role in ROLES:
+        assert can(members[role], action, rotherham) == (role in EXPECTED[action] or opens_to_public), role
+        # A member of Rotherham has no rights in Sheffield beyond what the public has.
+        assert can(members[role], action, sheffield) == opens_to_public, role
+    assert can(AnonymousUser(), action, rotherham) == opens_to_public
+    assert can(outsider, action, rotherham) == opens_to_public
+
+
+@pytest.mark.django_db
+def test_inactive_user_has_no_role(rotherham, members):
+    user = members["admin"]
+    user.is_active = False
+    user.save()
+    user = type(user).objects.get(pk=user.pk)
+    assert not can(user, "partnership.view", rotherham)
+
+
+@pytest.mark.django_db
+def test_require_raises_and_unknown_action_is_an_error(rotherham, members):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        require(members["scrutiny"], "data.upload", rotherham)
+    with pytest.raises(ValueError, match="Unknown action"):
+        can(members["admin"], "no.such.action", rotherham)
