@@ -6,7 +6,11 @@ and browser tests share one way of building a partnership.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+DEMO = Path(__file__).resolve().parents[1] / "demo_data"
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 PASSWORD = "a-long-test-password-123"
@@ -53,3 +57,32 @@ def sheffield(make_partnership):
 def members(rotherham, make_member):
     """One Rotherham user per role, by role name."""
     return {role: make_member(rotherham, role) for role in ROLES}
+
+
+FY2425_MONTHS = [f"2024-{m:02d}" for m in range(4, 13)] + ["2025-01", "2025-02", "2025-03"]
+
+
+@pytest.fixture(scope="session")
+def fy2425_warehouse(tmp_path_factory):
+    """Reference data and the 12 months of 2024/25 (and nothing else), built once per run."""
+    from saferstat.analytics.reference import load_reference
+    from saferstat.analytics.warehouse import Warehouse
+
+    root = tmp_path_factory.mktemp("fy2425") / "warehouse"
+    load_reference(root, DEMO / "ons")
+    wh = Warehouse(root)
+    for month in FY2425_MONTHS:
+        wh.load_policeuk_file(DEMO / "police-uk" / f"{month}-south-yorkshire-street.csv.gz")
+    return root
+
+
+@pytest.fixture
+def overview_warehouse(fy2425_warehouse, tmp_path, settings):
+    """A private copy of the 2024/25 warehouse that the test may write to, set as the app's."""
+    import shutil
+
+    root = tmp_path / "warehouse"
+    shutil.copytree(fy2425_warehouse, root)
+    settings.SAFERSTAT_WAREHOUSE = root
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return root

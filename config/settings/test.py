@@ -14,6 +14,8 @@ from .base import BASE_DIR  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _TMP = Path(tempfile.mkdtemp(prefix="saferstat-test-"))
 MEDIA_ROOT = _TMP / "media"
+STATIC_ROOT = _TMP / "static"
+STATIC_ROOT.mkdir()
 SAFERSTAT_WAREHOUSE = Path(os.environ.get("SAFERSTAT_WAREHOUSE", str(_TMP / "warehouse")))
 SAFERSTAT_DEMO_DATA = BASE_DIR / "demo_data"
 STORAGES = {

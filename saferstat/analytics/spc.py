@@ -10,6 +10,7 @@ Everything here is plain Python: it takes numbers and returns frozen dataclasses
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -574,7 +575,7 @@ def _clean_polarity(polarity: Polarity | str) -> Polarity:
 def _clean_target(target: float | None) -> float | None:
     if target is None:
         return None
-    if isinstance(target, bool) or not isinstance(target, int | float):
+    if isinstance(target, bool) or not isinstance(target, numbers.Real):
         raise ValueError(ERROR_TARGET.format(value=target))
     if not math.isfinite(target):
         raise ValueError(ERROR_TARGET.format(value=target))
@@ -586,11 +587,11 @@ def _clean_baseline(baseline: int | None) -> int | None:
         return None
     if (
         isinstance(baseline, bool)
-        or not isinstance(baseline, int)
+        or not isinstance(baseline, numbers.Integral)
         or baseline < MIN_BASELINE_POINTS
     ):
         raise ValueError(ERROR_BASELINE.format(minimum=MIN_BASELINE_POINTS, value=baseline))
-    return baseline
+    return int(baseline)
 
 
 def _clean_dates(dates: Sequence[date] | None, n: int) -> list[date] | None:
@@ -635,8 +636,8 @@ def _clean_rebases(
             if at not in dates:
                 raise ValueError(ERROR_REBASE_DATE.format(at=at))
             index = dates.index(at)
-        elif isinstance(at, int) and not isinstance(at, bool):
-            index = at
+        elif isinstance(at, numbers.Integral) and not isinstance(at, bool):
+            index = int(at)
         else:
             raise ValueError(ERROR_REBASE_FORMAT)
         # Index 0 already starts the first group: the package silently ignores such a rebase.

@@ -1,0 +1,362 @@
+"""The ``saferstat`` command: load data into the warehouse and ask it questions.
+
+Thin on purpose: every command parses its arguments, calls ``saferstat.analytics`` and prints.
+Progress and warnings go to stderr; results go to stdout, so ``--format csv`` output can be
+piped as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+DEFAULT_WAREHOUSE = "var/warehouse"
+STREET_PATTERNS = ("*-street.csv", "*-street.csv.gz")
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def warehouse_option(func: Callable) -> Callable:
+    """``--warehouse DIR`` (env ``SAFERSTAT_WAREHOUSE``, default ``var/warehouse``)."""
+    return click.option(
+        "--warehouse",
+        "warehouse_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="SAFERSTAT_WAREHOUSE",
+        default=DEFAULT_WAREHOUSE,
+        show_default=True,
+        show_envvar=True,
+        help="Warehouse folder.",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """SaferStat: crime data for Community Safety Partnerships.
+
+    \b
+    A first session, from a fresh clone:
+      saferstat reference demo_data/ons
+      saferstat load demo_data/police-uk
+      saferstat months
+      saferstat counts --area E08000018 --period 2024/25 --by crime_type
+    """
+
+
+# --- reference -------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@warehouse_option
+def reference(path: Path, warehouse_dir: Path) -> None:
+    """Load the ONS reference data (LSOA, ward and local authority lookups, population).
+
+    PATH is the folder of ONS CSV files; files are recognised by their columns. Loading
+    again replaces the reference tables.
+
+    \b
+    Example:
+      saferstat reference demo_data/ons
+    """
+    from saferstat.analytics.reference import ReferenceDataError
+    from saferstat.analytics.warehouse import Warehouse
+
+    try:
+        result = Warehouse(warehouse_dir).load_reference(path)
+    except ReferenceDataError as exc:
+        _stderr().print(str(exc), markup=False)
+        sys.exit(1)
+    out = _stdout()
+    for name, rows in result.tables.items():
+        out.print(f"{name}: {rows:,} rows", markup=False)
+    for note in result.notes:
+        out.print(f"note: {note}", markup=False)
+    out.print(f"Reference data loaded into {warehouse_dir} in {result.seconds:.1f} s", markup=False)
+
+
+# --- load ------------------------------------------------------------------------------
+
+
+def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """Files to load from files, folders (searched recursively) and glob patterns.
+
+    Returns:
+        (files, sorted and without duplicates; arguments that matched nothing).
+    """
+    files: dict[Path, None] = {}
+    unmatched: list[str] = []
+    for argument in arguments:
+        path = Path(argument)
+        found: list[Path] = []
+        if path.is_dir():
+            for pattern in STREET_PATTERNS:
+                found += [p for p in path.rglob(pattern) if p.is_file()]
+        elif path.is_file():
+            found = [path]
+        elif glob.has_magic(argument):
+            for match in glob.glob(argument, recursive=True):
+                match_path = Path(match)
+                if match_path.is_dir():
+                    for pattern in STREET_PATTERNS:
+                        found += [p for p in match_path.rglob(pattern) if p.is_file()]
+                elif match_path.is_file():
+                    found.append(match_path)
+        if found:
+            for item in sorted(found):
+                files.setdefault(item, None)
+        else:
+            unmatched.append(argument)
+    return sorted(files), unmatched
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--workers", type=click.IntRange(1, 32), default=None, help="Reader threads.")
+@warehouse_option
+def load(paths: tuple[str, ...], workers: int | None, warehouse_dir: Path) -> None:
+    """Load police.uk street-level crime files into the warehouse.
+
+    PATHS are files (YYYY-MM-<force>-street.csv or .csv.gz), folders (searched for such
+    files, e.g. an unzipped police.uk download) or glob patterns. Each file is checked
+    whole: a broken file is refused with the line, the column and the reason, and nothing
+    of it is stored; the other files still load. Loading a month again replaces it.
+
+    Exit status: 0 if every file loaded, 1 if any was refused, 2 if a PATH matched nothing.
+
+    \b
+    Examples:
+      saferstat load demo_data/police-uk
+      saferstat load 'downloads/**/2025-0*-south-yorkshire-street.csv'
+    """
+    from saferstat.analytics.warehouse import LoadRefusal, LoadResult, Warehouse
+
+    err = _stderr()
+    files, unmatched = expand_paths(paths)
+    for argument in unmatched:
+        err.print(f"error: {argument}: no police.uk street files there", markup=False)
+    if not files:
+        sys.exit(2)
+    warehouse = Warehouse(warehouse_dir)
+    started = time.perf_counter()
+    totals = {"rows": 0, "loaded": 0, "replaced": 0}
+    refused: list[LoadRefusal] = []
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TextColumn("{task.fields[rows]:>12,} rows"),
+        TextColumn("{task.fields[rate]:>10,.0f} rows/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("Loading", total=len(files), rows=0, rate=0.0)
+
+        def on_result(outcome: LoadResult | LoadRefusal) -> None:
+            if isinstance(outcome, LoadRefusal):
+                refused.append(outcome)
+                progress.console.print(outcome.message, markup=False)
+            else:
+                totals["rows"] += outcome.rows
+                totals["loaded"] += 1
+                totals["replaced"] += outcome.replaced
+            elapsed = max(time.perf_counter() - started, 1e-9)
+            progress.update(task, advance=1, rows=totals["rows"], rate=totals["rows"] / elapsed)
+
+        warehouse.load_policeuk_files(files, workers=workers, on_result=on_result)
+    seconds = time.perf_counter() - started
+    rate = totals["rows"] / seconds if seconds else 0.0
+    summary = (
+        f"Loaded {totals['loaded']:,} of {len(files):,} files, {totals['rows']:,} rows "
+        f"in {seconds:.1f} s ({rate:,.0f} rows/s); {totals['replaced']:,} replaced an "
+        f"earlier load; {len(refused):,} refused."
+    )
+    _stdout().print(summary, markup=False)
+    if refused:
+        err.print("Refused: " + ", ".join(r.path.name for r in refused), markup=False)
+        sys.exit(1)
+    if unmatched:
+        sys.exit(2)
+
+
+# --- months ----------------------------------------------------------------------------
+
+
+def _ranges(months: list[str]) -> str:
+    """``['2019-07', '2021-10', '2021-11']`` -> ``'2019-07, 2021-10 to 2021-11'``."""
+    from saferstat.analytics.warehouse import months_between
+
+    parts: list[str] = []
+    start = prev = None
+    for month in months:
+        if prev is not None and months_between(prev, month)[1:2] == [month]:
+            prev = month
+            continue
+        if start is not None:
+            parts.append(start if start == prev else f"{start} to {prev}")
+        start = prev = month
+    if start is not None:
+        parts.append(start if start == prev else f"{start} to {prev}")
+    return ", ".join(parts)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@warehouse_option
+def months(fmt: str, warehouse_dir: Path) -> None:
+    """List the police.uk months loaded for each force, and the gaps between them.
+
+    A gap is a month missing between a force's first and last loaded month: figures for
+    periods that include it are incomplete, never zero.
+
+    \b
+    Example:
+      saferstat months
+      saferstat months --format json
+    """
+    from saferstat.analytics.warehouse import Warehouse
+
+    coverage = Warehouse(warehouse_dir).months()
+    if fmt == "json":
+        data = [
+            {
+                "force": c.force,
+                "first": c.first,
+                "last": c.last,
+                "months": c.months,
+                "missing": c.missing,
+            }
+            for c in coverage.values()
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["force", "month", "status"])
+        for c in coverage.values():
+            status = dict.fromkeys(c.months, "loaded") | dict.fromkeys(c.missing, "missing")
+            for month in sorted(status):
+                writer.writerow([c.force, month, status[month]])
+        return
+    if not coverage:
+        _stderr().print(f"No police.uk months loaded in {warehouse_dir}.", markup=False)
+        return
+    table = Table("Force", "First", "Last", "Loaded", "Missing")
+    for c in coverage.values():
+        table.add_row(c.force, c.first, c.last, f"{len(c.months):,}", _ranges(c.missing) or "none")
+    _stdout().print(table)
+
+
+# --- counts ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--area", required=True, help="Local authority code, old or new (E08000018).")
+@click.option(
+    "--period",
+    required=True,
+    help="2024/25 (financial year), 2024/25-Q1 (quarter), 2024-05 (month) or R12-2025-09.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["crime_type", "ward", "month"]),
+    default="crime_type",
+    show_default=True,
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@warehouse_option
+def counts(area: str, period: str, by: str, fmt: str, warehouse_dir: Path) -> None:
+    """Count police.uk records (crimes and anti-social behaviour) in an area over a period.
+
+    Records belong to the area through their LSOA (old 2011 LSOAs are mapped to 2021 LSOAs
+    and current wards). If months of the period are not loaded, a warning goes to stderr
+    and the counts cover the loaded months only.
+
+    With --format csv, stdout holds exactly a header `<by>,count` and one row per key,
+    sorted by key.
+
+    \b
+    Examples:
+      saferstat counts --area E08000018 --period 2024/25 --by crime_type
+      saferstat counts --area E08000038 --period 2024/25-Q3 --by ward --format csv
+    """
+    from saferstat.analytics.measures import counts as count_records
+    from saferstat.analytics.periods import parse_period
+    from saferstat.analytics.reference import UnknownAreaError, area_codes
+    from saferstat.analytics.warehouse import connect
+
+    try:
+        parsed = parse_period(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    with connect(warehouse_dir) as con:
+        try:
+            codes = area_codes(con, area)
+        except UnknownAreaError as exc:
+            raise click.BadParameter(str(exc), param_hint="--area") from None
+        result = count_records(con, area_codes=codes, period=parsed, by=by)
+    if result.missing_months:
+        n_missing, n_all = len(result.missing_months), len(parsed.months)
+        _stderr().print(
+            f"warning: {parsed.label} is incomplete: no police.uk data loaded for "
+            f"{_ranges(sorted(result.missing_months))} ({n_missing} of {n_all} months); "
+            "the counts cover the loaded months only",
+            markup=False,
+        )
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([by, "count"])
+        writer.writerows(result.rows)
+        return
+    if fmt == "json":
+        data = {
+            "area": area,
+            "area_codes": list(codes),
+            "period": parsed.label,
+            "months": parsed.months,
+            "missing_months": list(result.missing_months),
+            "by": by,
+            "rows": [{by: key, "count": count} for key, count in result.rows],
+            "total": sum(count for _, count in result.rows),
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    table = Table(by, "count", title=f"{area} {parsed.label}")
+    for key, count in result.rows:
+        table.add_row(str(key), f"{count:,}")
+    table.add_row("Total", f"{sum(c for _, c in result.rows):,}", style="bold")
+    _stdout().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

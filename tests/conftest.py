@@ -1,0 +1,91 @@
+"""Shared fixtures: warehouses built from the real demo data, once per test session.
+
+The session warehouses are read-only for tests: a test that writes copies one first
+(``shutil.copytree(demo_warehouse, tmp_path / "wh")``) or builds its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_DATA = ROOT / "demo_data"
+ONS = DEMO_DATA / "ons"
+POLICEUK = DEMO_DATA / "police-uk"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: 20 real rows of 2024-12 (LF, no BOM): ASB rows with a blank Crime ID, one row with no LSOA.
+SAMPLE_STREET_FILE = FIXTURES / "policeuk" / "2024-12-south-yorkshire-street.csv"
+
+#: Months in ``small_warehouse``: two around the 2019-07 gap, and one 2021-LSOA month.
+SMALL_MONTHS = ("2019-06", "2019-08", "2024-12")
+
+
+def policeuk_file(month: str) -> Path:
+    """The demo police.uk file of a month (``2024-12``)."""
+    return POLICEUK / f"{month}-south-yorkshire-street.csv.gz"
+
+
+def warehouse_state(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (relative path -> SHA-256), to prove nothing changed."""
+    if not root.exists():
+        return {}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    } | {p.relative_to(root).as_posix() + "/": "dir" for p in root.rglob("*") if p.is_dir()}
+
+
+def _build(root: Path, files: list[Path]) -> Path:
+    from saferstat.analytics.warehouse import LoadRefusal, Warehouse
+
+    warehouse = Warehouse(root)
+    warehouse.load_reference(ONS)
+    outcomes = warehouse.load_policeuk_files(files)
+    refused = [o for o in outcomes if isinstance(o, LoadRefusal)]
+    assert not refused, [o.message for o in refused]
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """Warehouse folder with ONS reference data and all 65 demo police.uk months."""
+    files = sorted(POLICEUK.glob("*-street.csv.gz"))
+    assert len(files) == 65
+    return _build(tmp_path_factory.mktemp("demo") / "warehouse", files)
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse_con(demo_warehouse):
+    """A DuckDB connection (``warehouse.connect``) over ``demo_warehouse``."""
+    from saferstat.analytics.warehouse import connect
+
+    con = connect(demo_warehouse)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory) -> Path:
+    """Warehouse folder with reference data and the months in :data:`SMALL_MONTHS`."""
+    files = [policeuk_file(m) for m in SMALL_MONTHS]
+    return _build(tmp_path_factory.mktemp("small") / "warehouse", files)
+
+
+@pytest.fixture(scope="session")
+def small_warehouse_con(small_warehouse):
+    from saferstat.analytics.warehouse import connect
+
+    con = connect(small_warehouse)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def state_of():
+    """``state_of(root)``: every file under a warehouse with its hash (see
+    :func:`warehouse_state`); compare before and after to prove nothing changed."""
+    return warehouse_state

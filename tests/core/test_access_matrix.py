@@ -1,0 +1,83 @@
+"""Every URL of the app against every role and anonymous, for the user's own partnership
+and for another one. The URLs are discovered from the resolver, so a new URL without a row
+here fails the suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from saferstat.intelligence.models import ImportRun
+
+ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
+ALL = {r: 200 for r in ROLES}
+LOGIN = "login"  # anonymous users are redirected to sign in
+FORBIDDEN = {r: 403 for r in ROLES}
+
+
+def only(allowed: dict[str, int], **others) -> dict[str, int]:
+    return {**FORBIDDEN, **allowed, **others}
+
+
+# url name -> (path template, expected per role in own partnership, expected for anonymous).
+# A member of another partnership gets what `other` says (403 unless public).
+MATRIX = {
+    "home": ("/", ALL, 200, 200),
+    "login": ("/sign-in/", {r: 302 for r in ROLES}, 200, 302),
+    "logout": ("/sign-out/", {r: 405 for r in ROLES}, 405, 405),  # POST only
+    "partnership_home": ("/p/{slug}/", ALL, LOGIN, 403),
+    "audit_log": ("/p/{slug}/audit/", only({"admin": 200}), LOGIN, 403),
+    "partnership_publish": ("/p/{slug}/publish/", only({"admin": 302}), LOGIN, 403),
+    "overview_latest": ("/p/{slug}/overview/", {r: 302 for r in ROLES}, LOGIN, 403),
+    "overview": ("/p/{slug}/overview/2024-25/", ALL, LOGIN, 403),
+    "overview_trend_svg": ("/p/{slug}/overview/2024-25/trend.svg", ALL, LOGIN, 403),
+    "import_list": ("/p/{slug}/imports/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "import_upload": ("/p/{slug}/imports/upload/", only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "import_detail": ("/p/{slug}/imports/{run}/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
+}
+# Django's own admin site checks staff status itself; it is covered by Django's tests.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def discovered_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in EXEMPT_NAMESPACES:
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                assert p.name, f"URL {p.pattern} has no name, so it cannot be in the access matrix"
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_has_a_row():
+    assert discovered_url_names() == set(MATRIX), "add the new URL to MATRIX with its expected statuses"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(name, client, overview_warehouse, rotherham, sheffield, members, make_member):
+    template, expected, anonymous, other = MATRIX[name]
+    run = ImportRun.objects.create(
+        partnership=rotherham, uploaded_by=members["analyst"], original_name="x.csv", stored_path="/none", size_bytes=1
+    )
+    url = template.format(slug="rotherham", run=run.pk)
+    for role in ROLES:
+        client.force_login(members[role])
+        status = client.get(url).status_code
+        assert status == expected[role], f"{name} as {role}: {status}"
+    outsider = make_member(sheffield, "admin", username="outsider")
+    client.force_login(outsider)
+    assert client.get(url).status_code == other, f"{name} as admin of another partnership"
+    client.logout()
+    response = client.get(url)
+    if anonymous == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next="), name
+    else:
+        assert response.status_code == anonymous, name
