@@ -178,6 +178,10 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/lockout.html"  # rendered with status 429 (Too Many Requests)
+# The client address failures are counted against: REMOTE_ADDR, or behind a TLS proxy the
+# address that proxy appended to X-Forwarded-For (never one the client could have sent).
+AXES_CLIENT_IP_CALLABLE = "saferstat.core.security.client_ip_address"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -278,3 +278,82 @@ def test_recount_reads_the_lookups_as_documented():
     chosen = split_part("E01007693", parts)
     assert chosen in {"E01034246", "E01034247"}
     assert census_population()[chosen] == max(census_population()[c] for c, _ in parts)
+
+
+# --- the CLI prints the same counts ----------------------------------------------------
+
+
+def _cli_counts(warehouse: Path, *args: str):
+    from click.testing import CliRunner
+
+    from saferstat.cli import main
+
+    runner = CliRunner()  # click >= 8.2 keeps stderr apart from stdout
+    return runner.invoke(main, ["counts", "--warehouse", str(warehouse), "--format", "csv", *args])
+
+
+@pytest.fixture(scope="module")
+def warehouse_dir(request) -> Path:
+    try:
+        return request.getfixturevalue("demo_warehouse")
+    except pytest.FixtureLookupError:
+        pytest.skip("demo warehouse fixture not available yet")
+
+
+@pytest.mark.slow
+def test_cli_counts_csv_with_a_gap(warehouse_dir):
+    period = parse_period("2019/20")
+    result = _cli_counts(warehouse_dir, "--area", ROTHERHAM, "--period", "2019/20", "--by", "ward")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ward,count"
+    rows = [(key, int(n)) for key, n in csv.reader(lines[1:])]
+    expected, _ = recount([ROTHERHAM], period, "ward")
+    assert rows == list(expected.items())  # sorted by key, nothing else on stdout
+    assert len(lines) == 1 + 25
+    assert "warning" in result.stderr and "2019-07" in result.stderr
+    assert "2019-07" not in result.stdout
+
+
+@pytest.mark.slow
+def test_cli_counts_csv_complete_period_old_sheffield_code(warehouse_dir):
+    period = parse_period("2024/25-Q2")
+    result = _cli_counts(
+        warehouse_dir, "--area", SHEFFIELD_OLD, "--period", "2024/25-Q2", "--by", "crime_type"
+    )
+    assert result.exit_code == 0, result.stderr
+    expected, _ = recount([SHEFFIELD_NEW], period, "crime_type")
+    assert result.stdout == "crime_type,count\n" + "".join(
+        f"{key},{n}\n" for key, n in expected.items()
+    )
+    assert result.stderr == ""
+
+
+@pytest.mark.slow
+def test_cli_counts_by_month_as_a_separate_process(warehouse_dir):
+    # The installed console script, with real stdout/stderr pipes.
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("saferstat")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "saferstat.cli"]
+    done = subprocess.run(
+        [*command, "counts", "--warehouse", str(warehouse_dir), "--format", "csv",
+         "--area", ROTHERHAM, "--period", "2019/20-Q2", "--by", "month"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    expected, missing = recount([ROTHERHAM], parse_period("2019/20-Q2"), "month")
+    assert missing == ["2019-07"]
+    assert done.stdout == "month,count\n" + "".join(f"{k},{n}\n" for k, n in expected.items())
+    assert "2019-07" in done.stderr and "warning" in done.stderr
+
+
+def test_cli_refuses_a_bad_period(tmp_path):
+    result = _cli_counts(tmp_path, "--area", ROTHERHAM, "--period", "2024/26")
+    assert result.exit_code == 2
+    assert "second year must follow the first" in result.stderr
+    assert result.stdout == ""

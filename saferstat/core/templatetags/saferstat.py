@@ -6,7 +6,7 @@ import math
 
 from django import template
 
-from saferstat.analytics.periods import month_name
+from saferstat.analytics.periods import add_months, month_name
 
 register = template.Library()
 
@@ -36,4 +36,13 @@ def month_label(value) -> str:
 
 @register.filter
 def months_list(values) -> str:
-    return ", ".join(month_name(v) for v in values)
+    """Months as text, runs of consecutive months collapsed: "April 2023 to December 2023"."""
+    runs: list[list[str]] = []
+    for month in sorted(values):
+        if runs and add_months(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(
+        month_name(run[0]) if len(run) == 1 else f"{month_name(run[0])} to {month_name(run[-1])}" for run in runs
+    )
