@@ -234,7 +234,7 @@ def months(fmt: str, warehouse_dir: Path) -> None:
     periods that include it are incomplete, never zero.
 
     \b
-    Example:
+    Examples:
       saferstat months
       saferstat months --format json
     """

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -105,11 +106,12 @@ TEMPLATES = [
     },
 ]
 
+
 def _database_url(url: str) -> str:
     """Make a relative SQLite path relative to the project folder, not the current directory."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-        return prefix + str(BASE_DIR / url[len(prefix):])
+        return prefix + str(BASE_DIR / url[len(prefix) :])
     return url
 
 
@@ -134,7 +136,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -154,7 +159,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0") or 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = False
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -205,6 +212,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The analytical store (Parquet, read by DuckDB) and the ONS reference files.
 SAFERSTAT_WAREHOUSE = env_path("SAFERSTAT_WAREHOUSE", BASE_DIR / "var" / "warehouse")
 SAFERSTAT_DEMO_DATA = env_path("SAFERSTAT_DEMO_DATA", BASE_DIR / "demo_data")
+
+# Backups (`manage.py backup`): where archives go, and where pg_dump/pg_restore are when
+# they are not on PATH (they must be as new as the PostgreSQL server).
+SAFERSTAT_BACKUP_DIR = env_path("SAFERSTAT_BACKUP_DIR", BASE_DIR / "var" / "backups")
+SAFERSTAT_PG_BINDIR = env("SAFERSTAT_PG_BINDIR", "") or None
 
 TASKS = {
     "default": {

@@ -26,7 +26,7 @@ def monthly_trend_chart(overview: Overview, *, width: int = 600, height: int = 2
 
     A month with no loaded data is a gap in the line, not a zero: its value is ``null``,
     the line mark breaks there (``invalid: 'break-paths-show-path-domains'``), no point is
-    drawn for it, and the month stays on the time axis.
+    drawn for it, the month stays on the time axis and "no data" is written at its foot.
 
     Returns:
         A Vega-Lite specification (``dict``), with a title and a description for screen
@@ -62,8 +62,14 @@ def monthly_trend_chart(overview: Overview, *, width: int = 600, height: int = 2
     points = base.mark_point(color=LINE_COLOUR, filled=True, size=40).transform_filter(
         "datum.count !== null"
     )
+    no_data = (
+        base.mark_text(baseline="bottom", dy=-4, color="#505a5f", fontStyle="italic")
+        .encode(y=alt.Y("zero:Q"), text=alt.value("no data"), tooltip=alt.value(None))
+        .transform_filter("datum.count === null")
+        .transform_calculate(zero="0")
+    )
     chart = (
-        (line + points)
+        (line + points + no_data)
         .properties(
             title=alt.TitleParams(text=title, anchor="start"),
             description=description,

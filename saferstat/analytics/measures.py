@@ -170,6 +170,8 @@ class Overview:
         months_loaded, missing_months: for the period.
         comparison_months_loaded, comparison_missing_months: for the comparison period.
         records_from_lsoa11: records in the figures that were coded to 2011 LSOAs and mapped.
+        records_ward_approximate: of those, records from 2011 LSOAs split across wards (given
+            to the ward of the most populous part, so their ward is approximate).
         unknown_location: records with no LSOA, per force, in the period (in no area).
         freshness: latest loaded month and load time.
         geography: which geography the figures use.
@@ -191,6 +193,7 @@ class Overview:
     comparison_months_loaded: list[str]
     comparison_missing_months: list[str]
     records_from_lsoa11: int
+    records_ward_approximate: int
     unknown_location: dict[str, int]
     freshness: Freshness
     geography: Geography = field(default_factory=Geography)
@@ -325,7 +328,8 @@ def counts(
         raise ValueError(f"cannot count by {by!r}: expected one of {', '.join(COUNT_BY)}")
     codes = expand_area_codes(con, area_codes)
     months = loaded_months(con, period, force_slugs)
-    missing = [m for m in period.months if m not in set(months)]
+    loaded = set(months)
+    missing = [m for m in period.months if m not in loaded]
     where, params = _crime_filter(codes, period, force_slugs)
     if by == "ward":
         raw = con.execute(
@@ -424,11 +428,10 @@ def freshness(
 def _as_datetime(value: object) -> dt.datetime | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, str):
-        parsed = dt.datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
     raise TypeError(f"unexpected loaded_at value {value!r}")
 
 
@@ -550,6 +553,16 @@ def overview(
     lsoa11 = con.execute(
         f"SELECT count(*) FROM street_crimes WHERE {where} AND lsoa_vintage = 2011", params
     ).fetchone()
+    approximate = con.execute(
+        f"""
+        SELECT count(*)
+        FROM (SELECT lsoa_code FROM street_crimes WHERE {where} AND lsoa_vintage = 2011) s
+        JOIN (SELECT DISTINCT lsoa_code FROM lsoa_lookup
+              WHERE lsoa_vintage = 2011 AND is_ward_approximate) l USING (lsoa_code)
+        """,
+        params,
+    ).fetchone()
+    n_approximate = int(approximate[0]) if approximate else 0
     forces = con.execute(
         "SELECT DISTINCT force_slug FROM loaded_partitions WHERE dataset = ? "
         "AND month >= ? AND month <= ? ORDER BY 1",
@@ -560,7 +573,14 @@ def overview(
         for (slug,) in forces
         if not force_slugs or slug in force_slugs
     }
-    notes = _notes(period, comparison, by_type, before, bool(lsoa11 and lsoa11[0]), unknown)
+    fresh = freshness(con, force_slugs)
+    notes = _notes(period, comparison, by_type, before, bool(lsoa11 and lsoa11[0]), unknown, fresh)
+    if n_approximate:
+        notes.append(
+            f"{n_approximate:,} records came from 2011 LSOAs that were split between wards; "
+            "each such LSOA's records are given to the ward of its most populous 2021 part, "
+            "so those wards' figures are approximate."
+        )
     return Overview(
         area_codes=codes,
         area_name=area_name(con, codes),
@@ -577,8 +597,9 @@ def overview(
         comparison_months_loaded=before.months_loaded,
         comparison_missing_months=before.missing_months,
         records_from_lsoa11=int(lsoa11[0]) if lsoa11 else 0,
+        records_ward_approximate=n_approximate,
         unknown_location=unknown,
-        freshness=freshness(con, force_slugs),
+        freshness=fresh,
         notes=notes,
     )
 
@@ -601,12 +622,18 @@ def _notes(
     before: CountsResult,
     mapped: bool,
     unknown: dict[str, int],
+    fresh: Freshness,
 ) -> list[str]:
     notes: list[str] = []
     n, n_prev = len(now.months_loaded), len(before.months_loaded)
     size = len(period.months)
     if not n:
         notes.append(f"No police.uk data is loaded for {period.label}.")
+    elif fresh.latest_month and all(m > fresh.latest_month for m in now.missing_months):
+        notes.append(
+            f"{period.label} to date: {n} of {size} months loaded (latest {fresh.latest_month}); "
+            f"{_month_list(now.missing_months)} not loaded yet."
+        )
     elif now.missing_months:
         notes.append(
             f"{period.label} is incomplete: {n} of {size} months loaded; no data for "

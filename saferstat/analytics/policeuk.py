@@ -180,6 +180,14 @@ class PoliceUkValidationError(ValueError):
         """Problems found but not listed."""
         return self.total - len(self.errors)
 
+    @property
+    def messages(self) -> list[str]:
+        """Each listed problem as ``file:line: field: reason``, then "... and N more"."""
+        out = [str(issue) for issue in self.errors]
+        if self.more:
+            out.append(f"... and {self.more:,} more")
+        return out
+
     def _message(self) -> str:
         noun = "problem" if self.total == 1 else "problems"
         lines = [f"{self.file}: refused, {self.total:,} {noun}:"]
@@ -369,7 +377,7 @@ def _decompress_carefully(raw: bytes, display: str) -> bytes:
                 "gzip",
                 f"the compressed data is truncated: the file stops in line {line}; download it again",
             )
-        rest = dec.unused_data
+        rest = dec.unused_data + rest[pos:]  # the next member, if any
         if not rest.strip(b"\x00"):
             break  # zero padding after the last member is harmless
         if rest[:2] != _GZIP_MAGIC:
@@ -392,9 +400,11 @@ def _fast_pass(data: bytes, month: str) -> pa.Table | None:
     if header.rstrip(b"\r") != _HEADER_LINE.encode():
         return None
     n_lf = data.count(b"\n")
-    n_cr = data.count(b"\r")
-    if n_cr and n_cr != n_lf:
-        return None  # mixed or bare CR line breaks: let the csv module count lines
+    if header.endswith(b"\r"):
+        if data.count(b"\r") != n_lf:
+            return None  # a bare CR somewhere: let the csv module count lines
+    elif b"\r" in data:
+        return None
     n_lines = n_lf + (0 if data.endswith(b"\n") else 1)
     try:
         table = pacsv.read_csv(
@@ -448,13 +458,11 @@ def _check_table(table: pa.Table, month: str) -> pa.Table | None:
         if not all_true(pc.fill_null(pc.less_equal(pc.abs(numbers), limit), True)):
             return None
         coords[name] = numbers
-    # Line length: a line is at most twice its field bytes (quotes doubled) + quotes,
-    # commas and CRLF. Only accept without measuring when that bound is under the limit.
-    lengths = None
-    for name in COLUMN_NAMES:
-        n = pc.fill_null(pc.binary_length(col(name)), 0)
-        lengths = n if lengths is None else pc.add(lengths, n)
-    if 2 * (pc.max(lengths).as_py() or 0) + 2 * 12 + 11 + 2 > MAX_LINE_BYTES:
+    # Line length: a line is at most twice its field bytes (quotes doubled) + quotes, commas
+    # and CRLF, and its field bytes at most the sum of each column's longest value. Only
+    # accept without measuring when that bound is under the limit.
+    longest = sum(pc.max(pc.binary_length(col(name))).as_py() or 0 for name in COLUMN_NAMES)
+    if 2 * longest + 2 * 12 + 11 + 2 > MAX_LINE_BYTES:
         return None
     arrays = {
         "source_line": pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), rows)), 1),

@@ -46,12 +46,12 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("lsoa_code", pa.string()),
             ("lsoa_vintage", pa.int32()),
-            ("lsoa_name", pa.string()),
             ("lsoa21_code", pa.string()),
             ("ward_code", pa.string()),
             ("ward_name", pa.string()),
             ("lad_code", pa.string()),
             ("lad_name", pa.string()),
+            ("lsoa_name", pa.string()),
             ("change_indicator", pa.string()),
             ("lsoa21_candidates", pa.int32()),
             ("is_ward_approximate", pa.bool_()),
@@ -92,13 +92,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "lsoa21_population": pa.schema(
-        [("lsoa21_code", pa.string()), ("lsoa21_name", pa.string()), ("population", pa.int64())]
+        [("lsoa21_code", pa.string()), ("population", pa.int64()), ("lsoa21_name", pa.string())]
     ),
     "la_codes": pa.schema(
         [
             ("lad_code", pa.string()),
-            ("lad_name", pa.string()),
             ("active_code", pa.string()),
+            ("lad_name", pa.string()),
             ("active_name", pa.string()),
         ]
     ),
@@ -275,6 +275,7 @@ class _Csv:
     table: pa.Table
     lines: list[int]
     sha256: str
+    ragged: list[tuple[int, int]] = field(default_factory=list)  # (line, fields) off the header
 
     def column(self, name: str) -> pa.ChunkedArray:
         return self.table.column(name)
@@ -324,8 +325,11 @@ def _read_csv(path: Path) -> _Csv:
     next(reader, None)
     columns: list[list[str]] = [[] for _ in header]
     lines = []
+    ragged = []
     start = reader.line_num + 1
     for row in reader:
+        if row and len(row) != len(header):
+            ragged.append((start, len(row)))
         if row:
             lines.append(start)
             for i in range(len(header)):
@@ -334,7 +338,7 @@ def _read_csv(path: Path) -> _Csv:
     table = pa.table(
         {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
     )
-    return _Csv(path, table, lines, digest)
+    return _Csv(path, table, lines, digest, ragged)
 
 
 def _not_matching(values: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
@@ -385,6 +389,11 @@ def build_reference_tables(folder: str | Path) -> ReferenceTables:
     paths = find_sources(folder)
     issues = _Issues()
     src = {key: _read_csv(path) for key, path in paths.items()}
+    for source in src.values():
+        width = source.table.num_columns
+        for line, n in source.ragged:
+            issues.add(source.path.name, line, "row", f"has {n} fields; the header has {width}")
+    issues.raise_if_any(folder)
 
     ward24, l1121, ward19, la = src["ward24"], src["lsoa11_lsoa21"], src["ward19"], src["la_codes"]
     _check(issues, ward24, "LSOA21CD", LSOA_PATTERN, "an LSOA 2021 code")
@@ -492,8 +501,8 @@ def build_reference_tables(folder: str | Path) -> ReferenceTables:
             "la_codes",
             {
                 "lad_code": "LADCD",
-                "lad_name": "LADNM",
                 "active_code": "LADCD_ACTIVE",
+                "lad_name": "LADNM",
                 "active_name": "LADNM_ACTIVE",
             },
         ),
@@ -528,7 +537,10 @@ def _population(source: _Csv, issues: _Issues) -> pa.Table:
     late = pc.indices_nonzero(is_lsoa.slice(end)).to_pylist()
     for index in late[:MAX_ISSUES]:
         issues.add(
-            source.path.name, source.lines[end + index], "LSOA21CD", "data row after the footer"
+            source.path.name,
+            source.lines[end + index],
+            "LSOA21CD",
+            f"an LSOA row after the footer began on line {source.lines[end]}",
         )
     body = source.table.slice(0, end)
     counts = body.column("2021")
@@ -543,8 +555,8 @@ def _population(source: _Csv, issues: _Issues) -> pa.Table:
     return pa.table(
         {
             "lsoa21_code": body.column("LSOA21CD"),
-            "lsoa21_name": body.column(name_column),
             "population": pc.cast(counts, pa.int64()),
+            "lsoa21_name": body.column(name_column),
         },
         schema=SCHEMAS["lsoa21_population"],
     )
@@ -572,12 +584,12 @@ ranked AS (
            count(DISTINCT indicator) OVER (PARTITION BY code11) AS n_indicators
     FROM candidates
 )
-SELECT code AS lsoa_code, 2021 AS lsoa_vintage, name AS lsoa_name, code AS lsoa21_code,
-       ward_code, ward_name, lad_code, lad_name, NULL AS change_indicator,
+SELECT code AS lsoa_code, 2021 AS lsoa_vintage, code AS lsoa21_code,
+       ward_code, ward_name, lad_code, lad_name, name AS lsoa_name, NULL AS change_indicator,
        1 AS lsoa21_candidates, false AS is_ward_approximate
 FROM w
 UNION ALL
-SELECT r.code11, 2011, r.name11, r.code21, w.ward_code, w.ward_name, w.lad_code, w.lad_name,
+SELECT r.code11, 2011, r.code21, w.ward_code, w.ward_name, w.lad_code, w.lad_name, r.name11,
        CASE WHEN r.n_indicators = 1 THEN r.indicator ELSE 'X' END,
        r.n_targets, r.n_wards > 1
 FROM ranked r JOIN w ON w.code = r.code21

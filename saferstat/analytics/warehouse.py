@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -43,6 +42,7 @@ from saferstat.analytics.policeuk import (
     STORED_SCHEMA,
     PoliceUkValidationError,
     StreetFile,
+    parse_file_name,
     read_street_file,
 )
 
@@ -57,7 +57,22 @@ MANIFEST_FORMAT = 1
 #: How long a replaced file stays on disk for readers that still use it.
 DEFAULT_KEEP_SUPERSEDED_SECONDS = 3600.0
 
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1, "use_dictionary": True}
+#: Dictionary-encode the repetitive columns only (crime IDs are unique; trying costs time).
+PARQUET_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 1,
+    "use_dictionary": [
+        "reported_by",
+        "falls_within",
+        "location",
+        "lsoa_code",
+        "lsoa_name",
+        "crime_type",
+        "last_outcome_category",
+        "context",
+        "month_date",
+    ],
+}
 
 
 class WarehouseError(RuntimeError):
@@ -211,7 +226,10 @@ def read_manifest(root: str | os.PathLike) -> dict:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return empty_manifest()
-    manifest = json.loads(text)
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise WarehouseError(f"{path}: not a valid manifest ({exc})") from None
     if manifest.get("format") != MANIFEST_FORMAT:
         raise WarehouseError(
             f"{path}: manifest format {manifest.get('format')!r} is not {MANIFEST_FORMAT}"
@@ -349,6 +367,7 @@ class Warehouse:
         """Load many files: read and validate in parallel, publish as each batch is ready.
 
         Each file is accepted or refused on its own; a refused file does not stop the others.
+        If two files are for the same force and month, only the last one given is loaded.
 
         Args:
             paths: files to load.
@@ -361,16 +380,40 @@ class Warehouse:
         paths = [Path(p) for p in paths]
         workers = workers or max(1, min(4, os.cpu_count() or 1, len(paths)))
         results: dict[int, LoadResult | LoadRefusal] = {}
-        _warm_up_arrow()
 
         def report(index: int, outcome: LoadResult | LoadRefusal) -> None:
             results[index] = outcome
             if on_result:
                 on_result(outcome)
 
+        last: dict[tuple[str, str], int] = {}
+        for index, path in enumerate(paths):
+            with contextlib.suppress(PoliceUkValidationError):
+                parsed = parse_file_name(path.name)
+                last[(parsed.force_slug, parsed.month)] = index
+        todo = []
+        for index, path in enumerate(paths):
+            with contextlib.suppress(PoliceUkValidationError):
+                parsed = parse_file_name(path.name)
+                keep = last[(parsed.force_slug, parsed.month)]
+                if keep != index:
+                    report(
+                        index,
+                        LoadRefusal(
+                            path,
+                            WarehouseError(
+                                f"{path.name}: not loaded: {paths[keep].name} is for the same "
+                                f"force and month ({parsed.force_slug} {parsed.month}) and "
+                                "comes later"
+                            ),
+                        ),
+                    )
+                    continue
+            todo.append((index, path))
+
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="saferstat-load") as pool:
             pending: dict[Future, int] = {}
-            queue = iter(enumerate(paths))
+            queue = iter(todo)
 
             def submit_next() -> None:
                 for index, path in queue:
@@ -387,13 +430,13 @@ class Warehouse:
                     submit_next()
                     try:
                         batch.append((index, future.result()))
-                    except (PoliceUkValidationError, WarehouseError, OSError) as exc:
+                    except Exception as exc:  # one bad file must not stop the others
                         report(index, LoadRefusal(paths[index], exc))
                 if not batch:
                     continue
                 try:
                     published = self._publish([s for _, s in batch])
-                except (WarehouseError, OSError) as exc:
+                except Exception as exc:
                     for index, _ in batch:
                         report(index, LoadRefusal(paths[index], exc))
                 else:
@@ -494,38 +537,16 @@ class Warehouse:
             now = _now()
             codes = self._reference_codes(manifest)
             replaced: list[bool] = []
-            for staged in batch:
-                meta = staged.meta
-                key = partition_key(meta["dataset"], meta["force_slug"], meta["month"])
-                relative = (
-                    f"dataset={meta['dataset']}/force={meta['force_slug']}/month={meta['month']}"
-                    f"/part-{staged.version}.parquet"
-                )
-                target = self.root / relative
-                _makedirs_durable(target.parent, self.root)
-                os.rename(staged.file, target)
-                _fsync_dir(target.parent)
-                old = manifest["partitions"].get(key)
-                replaced.append(old is not None)
-                if old is not None:
-                    manifest["retired"].append({"path": old["path"], "retired_at": _iso(now)})
-                vintage = None
-                if codes is not None and staged.lsoa_codes is not None:
-                    vintage = _vintage(*_count_vintages(staged.lsoa_codes, *codes))
-                manifest["partitions"][key] = {
-                    "dataset": meta["dataset"],
-                    "force_slug": meta["force_slug"],
-                    "month": meta["month"],
-                    "path": relative,
-                    "version": staged.version,
-                    "row_count": staged.rows,
-                    "bytes": target.stat().st_size,
-                    "source_name": meta["source_name"],
-                    "source_sha256": meta["source_sha256"],
-                    "loaded_at": _iso(now),
-                    "lsoa_vintage": vintage,
-                }
-            expired = self._switch(manifest, now)
+            moved: list[Path] = []
+            try:
+                for staged in batch:
+                    replaced.append(self._place(manifest, staged, codes, now, moved))
+                expired = self._switch(manifest, now)
+            except BaseException:
+                for target in moved:  # not published: readers never saw them
+                    with contextlib.suppress(OSError):
+                        target.unlink()
+                raise
             self._sweep(manifest, expired)
         finished = time.perf_counter()
         results = []
@@ -550,6 +571,48 @@ class Warehouse:
                 on_progress(staged.rows)
         return results
 
+    def _place(
+        self,
+        manifest: dict,
+        staged: _Staged,
+        codes: tuple[frozenset[str], frozenset[str]] | None,
+        now: datetime,
+        moved: list[Path],
+    ) -> bool:
+        """Rename one staged partition into place and enter it in ``manifest`` (not yet
+        switched). Returns True if it replaces a loaded partition."""
+        meta = staged.meta
+        key = partition_key(meta["dataset"], meta["force_slug"], meta["month"])
+        relative = (
+            f"dataset={meta['dataset']}/force={meta['force_slug']}/month={meta['month']}"
+            f"/part-{staged.version}.parquet"
+        )
+        target = self.root / relative
+        _makedirs_durable(target.parent, self.root)
+        os.rename(staged.file, target)
+        moved.append(target)
+        _fsync_dir(target.parent)
+        old = manifest["partitions"].get(key)
+        if old is not None:
+            manifest["retired"].append({"path": old["path"], "retired_at": _iso(now)})
+        vintage = None
+        if codes is not None and staged.lsoa_codes is not None:
+            vintage = _vintage(*_count_vintages(staged.lsoa_codes, *codes))
+        manifest["partitions"][key] = {
+            "dataset": meta["dataset"],
+            "force_slug": meta["force_slug"],
+            "month": meta["month"],
+            "path": relative,
+            "version": staged.version,
+            "row_count": staged.rows,
+            "bytes": target.stat().st_size,
+            "source_name": meta["source_name"],
+            "source_sha256": meta["source_sha256"],
+            "loaded_at": _iso(now),
+            "lsoa_vintage": vintage,
+        }
+        return old is not None
+
     def _switch(self, manifest: dict, now: datetime) -> list[str]:
         """Write ``manifest`` as the new current one (atomically). Returns files to delete.
 
@@ -566,11 +629,16 @@ class Warehouse:
         manifest["format"] = MANIFEST_FORMAT
         text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
         temporary = self.root / f"{MANIFEST_NAME}.tmp-{new_version()}"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.root / MANIFEST_NAME)
+        try:
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self.root / MANIFEST_NAME)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
         _fsync_dir(self.root)
         return [item["path"] for item in expired]
 
@@ -670,24 +738,34 @@ class Warehouse:
                     key: {"name": s.path.name, "sha256": s.sha256, "rows": s.rows}
                     for key, s in built.sources.items()
                 }
-                for name, item in staged.items():
-                    relative = f"{REFERENCE_NAME}/{name}/part-{item.version}.parquet"
-                    target = self.root / relative
-                    _makedirs_durable(target.parent, self.root)
-                    os.rename(item.file, target)
-                    _fsync_dir(target.parent)
-                    old = manifest["reference"].get(name)
-                    if old is not None:
-                        manifest["retired"].append({"path": old["path"], "retired_at": _iso(now)})
-                    manifest["reference"][name] = {
-                        "path": relative,
-                        "version": item.version,
-                        "row_count": item.rows,
-                        "loaded_at": _iso(now),
-                        "sources": sources,
-                    }
-                self._rederive_vintages(manifest)
-                expired = self._switch(manifest, now)
+                moved: list[Path] = []
+                try:
+                    for name, item in staged.items():
+                        relative = f"{REFERENCE_NAME}/{name}/part-{item.version}.parquet"
+                        target = self.root / relative
+                        _makedirs_durable(target.parent, self.root)
+                        os.rename(item.file, target)
+                        moved.append(target)
+                        _fsync_dir(target.parent)
+                        old = manifest["reference"].get(name)
+                        if old is not None:
+                            manifest["retired"].append(
+                                {"path": old["path"], "retired_at": _iso(now)}
+                            )
+                        manifest["reference"][name] = {
+                            "path": relative,
+                            "version": item.version,
+                            "row_count": item.rows,
+                            "loaded_at": _iso(now),
+                            "sources": sources,
+                        }
+                    self._rederive_vintages(manifest)
+                    expired = self._switch(manifest, now)
+                except BaseException:
+                    for target in moved:  # not published: readers never saw them
+                        with contextlib.suppress(OSError):
+                            target.unlink()
+                    raise
                 self._sweep(manifest, expired)
         finally:
             for item in staged.values():
@@ -783,22 +861,6 @@ def _owner_gone(directory: Path) -> bool:
     finally:
         os.close(fd)
     return True
-
-
-_warm_lock = threading.Lock()
-_warmed = False
-
-
-def _warm_up_arrow() -> None:
-    """Start Arrow's compute registry in the background (its first use costs about 1 s)."""
-    global _warmed
-    with _warm_lock:
-        if _warmed:
-            return
-        _warmed = True
-    threading.Thread(
-        target=lambda: pc.equal(pa.array(["a"]), "a"), name="saferstat-warm", daemon=True
-    ).start()
 
 
 # --- reading: DuckDB views -------------------------------------------------------------

@@ -155,7 +155,9 @@ def workbook_xlsx(sheets: Sequence[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
-def export_xlsx(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, sheet_name: str = "Data") -> bytes:
+def export_xlsx(
+    header: Sequence[Any], rows: Iterable[Sequence[Any]], *, sheet_name: str = "Data"
+) -> bytes:
     """The table as a one-sheet Excel workbook."""
     return workbook_xlsx([Sheet(sheet_name, header, rows)])
 
@@ -172,7 +174,9 @@ def _ods_cell(value: Cell, style=None):
     if value is None:
         return TableCell(**attributes)
     if isinstance(value, bool):
-        cell = TableCell(valuetype="boolean", booleanvalue="true" if value else "false", **attributes)
+        cell = TableCell(
+            valuetype="boolean", booleanvalue="true" if value else "false", **attributes
+        )
         shown = "TRUE" if value else "FALSE"
     elif isinstance(value, int | float | Decimal):
         cell = TableCell(valuetype="float", value=str(value), **attributes)
@@ -217,7 +221,9 @@ def workbook_ods(sheets: Sequence[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
-def export_ods(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, sheet_name: str = "Data") -> bytes:
+def export_ods(
+    header: Sequence[Any], rows: Iterable[Sequence[Any]], *, sheet_name: str = "Data"
+) -> bytes:
     """The table as a one-sheet OpenDocument spreadsheet."""
     return workbook_ods([Sheet(sheet_name, header, rows)])
 

@@ -16,7 +16,9 @@ def client_ip_address(request: HttpRequest) -> str | None:
     attacker could dodge the lockout by inventing a new address for every attempt.
     """
     if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
         forwarded = [part for part in forwarded if part]
         if forwarded:
             return forwarded[-1]

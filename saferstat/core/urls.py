@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("p/<slug:slug>/", views.partnership_home, name="partnership_home"),
     path("p/<slug:slug>/audit/", views.audit_log, name="audit_log"),
     path("p/<slug:slug>/publish/", views.partnership_publish, name="partnership_publish"),

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .models import ApiToken
+from .tokens import api_token_create, api_token_revoke
 
 from .permissions import can, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
@@ -54,3 +58,27 @@ def partnership_publish(request, partnership):
         "The crime overview is now public." if published else "The crime overview is no longer public.",
     )
     return redirect("partnership_home", slug=partnership.slug)
+
+
+@login_required
+def api_tokens(request):
+    """The signed-in user's API tokens: create (secret shown once) and revoke."""
+    new_key = None
+    error = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = get_object_or_404(ApiToken, pk=request.POST.get("revoke"), user=request.user)
+            api_token_revoke(token=token, by=request.user)
+            messages.success(request, f"The token “{token.name}” was revoked.")
+            return redirect("api_tokens")
+        try:
+            _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+        except ValueError as exc:
+            error = str(exc)
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "core/api_tokens.html",
+        {"tokens": tokens, "new_key": new_key, "error": error},
+        status=400 if error else 200,
+    )

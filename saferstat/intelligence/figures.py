@@ -21,6 +21,10 @@ _LOCK = threading.Lock()
 _CACHE_SIZE = 64
 
 
+def warehouse_root() -> Path:
+    return _root()
+
+
 def _root() -> Path:
     return Path(settings.SAFERSTAT_WAREHOUSE)
 

@@ -30,6 +30,7 @@ def _overview(period_text="2019/20", gap="2019-07"):
         comparison_months_loaded=[],
         comparison_missing_months=[],
         records_from_lsoa11=0,
+        records_ward_approximate=0,
         unknown_location={},
         freshness=Freshness(None, None, None),
     )
@@ -50,8 +51,9 @@ def test_gap_is_null_not_zero(spec):
 
 def test_line_and_points(spec):
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == ["line", "point"]
+    assert marks == ["line", "point", "text"]
     assert spec["layer"][0]["mark"]["invalid"] == "break-paths-show-path-domains"
+    assert spec["layer"][2]["encoding"]["text"] == {"value": "no data"}
 
 
 def test_accessible_title_description_and_font(spec):
@@ -72,6 +74,7 @@ def test_svg_has_a_broken_line_and_no_point_for_the_gap(spec):
     assert "<title>Police-recorded crime and ASB per month, Rotherham, 2019/20</title>" in svg
     assert "<desc>Line chart of police.uk" in svg
     assert 'font-family="Liberation Sans"' in svg
+    assert svg.count(">no data</text>") == 1
 
 
 def test_complete_period_draws_one_line():
@@ -79,6 +82,7 @@ def test_complete_period_draws_one_line():
     line = re.search(r'aria-roledescription="line mark"[^>]*\bd="([^"]*)"', svg)
     assert line.group(1).count("M") == 1
     assert svg.count('aria-roledescription="point"') == 12
+    assert "no data" not in svg
 
 
 def test_render_escapes_text():

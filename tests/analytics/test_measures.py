@@ -76,18 +76,19 @@ def mini() -> duckdb.DuckDBPyConnection:
     con.executemany("INSERT INTO street_crimes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _crimes())
     con.execute(
         "CREATE TABLE lsoa_lookup (lsoa_code VARCHAR, lsoa_vintage INTEGER, lsoa21_code VARCHAR,"
-        " ward_code VARCHAR, ward_name VARCHAR, lad_code VARCHAR, lad_name VARCHAR)"
+        " ward_code VARCHAR, ward_name VARCHAR, lad_code VARCHAR, lad_name VARCHAR,"
+        " is_ward_approximate BOOLEAN)"
     )
     for code, (ward, name, lad, _) in LSOA21.items():
         con.execute(
-            "INSERT INTO lsoa_lookup VALUES (?, 2021, ?, ?, ?, ?, 'x')",
+            "INSERT INTO lsoa_lookup VALUES (?, 2021, ?, ?, ?, ?, 'x', false)",
             [code, code, ward, name, lad],
         )
     for code11, code21 in LSOA11.items():
         ward, name, lad, _ = LSOA21[code21]
         con.execute(
-            "INSERT INTO lsoa_lookup VALUES (?, 2011, ?, ?, ?, ?, 'x')",
-            [code11, code21, ward, name, lad],
+            "INSERT INTO lsoa_lookup VALUES (?, 2011, ?, ?, ?, ?, 'x', ?)",
+            [code11, code21, ward, name, lad, code11 == "E01900001"],
         )
     con.execute("CREATE TABLE lsoa21_population (lsoa21_code VARCHAR, population INTEGER)")
     con.executemany(
@@ -236,9 +237,13 @@ def test_overview_worked_by_hand(mini):
     assert ov.freshness.latest_month_loaded_at == LOADED_AT
     assert ov.freshness.last_loaded_at == LOADED_AT
     assert ov.geography.lsoa == "LSOA 2021" and ov.geography.ward == "ward 2024"
-    assert ov.records_from_lsoa11 == 0
+    assert ov.records_from_lsoa11 == 0 and ov.records_ward_approximate == 0
     notes = " ".join(ov.notes)
-    assert "2024/25-Q1 is incomplete: 2 of 3 months loaded; no data for 2024-06" in notes
+    # 2024-06 is after the latest loaded month: "to date", not a gap in the middle.
+    assert (
+        "2024/25-Q1 to date: 2 of 3 months loaded (latest 2024-05); 2024-06 not loaded yet."
+        in notes
+    )
     assert "average per loaded month (2 months in 2024/25-Q1, 3 in 2023/24-Q4)" in notes
     assert "4 records of south-yorkshire" in notes
 
@@ -254,7 +259,9 @@ def test_overview_same_period_last_year_without_data(mini):
 def test_overview_says_when_2011_lsoas_were_mapped(mini):
     ov = overview(mini, area_codes=["E08000018"], period=parse_period("2018-04"))
     assert ov.records_from_lsoa11 == 2
+    assert ov.records_ward_approximate == 2  # E01900001 is marked as split between wards
     assert measures.GEOGRAPHY_NOTE in ov.notes
+    assert any(n.startswith("2 records came from 2011 LSOAs that were split") for n in ov.notes)
 
 
 def test_month_list_wording():
@@ -304,6 +311,11 @@ def test_demo_overview_2019_20_flags_the_gap_and_adjusts(demo):
     assert sum(w.count for w in ov.wards) == total.count
     assert sum(r.share_pct for r in ov.crime_types) == pytest.approx(100.0)
     assert ov.records_from_lsoa11 == total.count
+    assert 0 < ov.records_ward_approximate < total.count
+    assert ov.notes[0] == (
+        "2019/20 is incomplete: 11 of 12 months loaded; no data for 2019-07 "
+        "(shown as a gap, not as zero)."
+    )
     assert any("11 months in 2019/20, 12 in 2018/19" in n for n in ov.notes)
     assert ov.unknown_location["south-yorkshire"] > 0
 
@@ -317,3 +329,29 @@ def test_demo_overview_2024_25(demo):
     assert ov.freshness.latest_month == "2025-09"
     assert ov.freshness.latest_month_loaded_at is not None
     assert ov.total.rate_per_1000 == pytest.approx(ov.total.count / 265_791 * 1000)
+
+
+def test_demo_overview_year_to_date(demo):
+    ov = overview(demo, area_codes=ROTHERHAM, period=parse_period("2025/26"))
+    assert ov.months_loaded == month_range("2025-04", "2025-09")
+    assert ov.missing_months == month_range("2025-10", "2026-03")
+    assert ov.notes[0] == (
+        "2025/26 to date: 6 of 12 months loaded (latest 2025-09); 2025-10 to 2026-03 not loaded yet."
+    )
+
+
+def test_analytics_modules_never_import_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import saferstat.analytics.periods, saferstat.analytics.stats\n"
+        "import saferstat.analytics.measures, saferstat.analytics.charts\n"
+        "bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
+        "assert not bad, bad\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr

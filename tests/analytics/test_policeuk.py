@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from saferstat.analytics import policeuk
 from saferstat.analytics.policeuk import (
@@ -35,8 +37,15 @@ def sample_lines() -> list[str]:
     return SAMPLE.read_text(encoding="utf-8").splitlines()
 
 
-def write(tmp_path: Path, lines: list[str], *, name: str = NAME, eol: str = "\n",
-          bom: bool = False, gz: bool = False) -> Path:
+def write(
+    tmp_path: Path,
+    lines: list[str],
+    *,
+    name: str = NAME,
+    eol: str = "\n",
+    bom: bool = False,
+    gz: bool = False,
+) -> Path:
     data = (eol.join(lines) + eol).encode("utf-8")
     if bom:
         data = b"\xef\xbb\xbf" + data
@@ -153,8 +162,14 @@ def test_sample_file_is_read_with_its_lines_and_nulls():
 
 @pytest.mark.parametrize(
     ("eol", "bom", "gz"),
-    [("\n", False, False), ("\r\n", False, False), ("\n", True, False), ("\r\n", True, False),
-     ("\n", False, True), ("\r\n", True, True)],
+    [
+        ("\n", False, False),
+        ("\r\n", False, False),
+        ("\n", True, False),
+        ("\r\n", True, False),
+        ("\n", False, True),
+        ("\r\n", True, True),
+    ],
 )
 def test_line_endings_bom_and_gzip_give_identical_tables(tmp_path, eol, bom, gz):
     reference = read_street_file(SAMPLE).table
@@ -400,7 +415,9 @@ def test_latin1_file_is_refused_not_misread(tmp_path):
 
 
 def test_other_forces_and_welsh_lsoas_are_fine(tmp_path):
-    lines = [line.replace("South Yorkshire Police", "Dyfed-Powys Police") for line in sample_lines()]
+    lines = [
+        line.replace("South Yorkshire Police", "Dyfed-Powys Police") for line in sample_lines()
+    ]
     lines[1] = replace_field(lines[1], 7, "W01000001")
     street = read_street_file(write(tmp_path, lines, name="2024-12-dyfed-powys-street.csv"))
     assert street.force_slug == "dyfed-powys"
@@ -419,22 +436,48 @@ def test_stored_schema_has_traceable_lines():
 
 # --- the fast pass never accepts what the careful pass refuses --------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 VALUES = st.one_of(
     st.text(max_size=12),
     st.sampled_from(
-        ["", "2024-12", "2024-11", "-1.5", "+1.5", "1.", ".5", "1e3", "nan", "inf", " 1.5", "180",
-         "180.0001", "-90", "E01007694", "W01000001", "e01007694", "E010076940", "Drugs",
-         "drugs", "Drugs ", '"', "\r", "\n", "a,b", "\ufeff"]
+        [
+            "",
+            "2024-12",
+            "2024-11",
+            "-1.5",
+            "+1.5",
+            "1.",
+            ".5",
+            "1e3",
+            "nan",
+            "inf",
+            " 1.5",
+            "180",
+            "180.0001",
+            "-90",
+            "E01007694",
+            "W01000001",
+            "e01007694",
+            "E010076940",
+            "Drugs",
+            "drugs",
+            "Drugs ",
+            '"',
+            "\r",
+            "\n",
+            "a,b",
+            "\ufeff",
+        ]
     ),
 )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(row=st.integers(1, 20), column=st.integers(0, 11), value=VALUES,
-       eol=st.sampled_from(["\n", "\r\n"]))
+@given(
+    row=st.integers(1, 20),
+    column=st.integers(0, 11),
+    value=VALUES,
+    eol=st.sampled_from(["\n", "\r\n"]),
+)
 def test_fast_pass_agrees_with_the_careful_pass(row, column, value, eol):
     lines = sample_lines()
     lines[row] = replace_field(lines[row], column, value)
@@ -447,3 +490,28 @@ def test_fast_pass_agrees_with_the_careful_pass(row, column, value, eol):
     if fast is not None:
         assert careful is not None, "fast pass accepted a file the careful pass refuses"
         assert fast.equals(careful)
+
+
+def test_messages_list_every_problem_then_how_many_more(tmp_path):
+    lines = sample_lines()
+    body = [replace_field(lines[1], 1, "2020-01")] * 103
+    error = refused(write(tmp_path, [lines[0], *body]))
+    assert (
+        error.messages[0]
+        == f"{NAME}:2: Month: '2020-01' does not match the file's month 2024-12 (from its name)"
+    )
+    assert error.messages[-1] == "... and 3 more" and len(error.messages) == MAX_ISSUES + 1
+
+
+def test_large_concatenated_gzip_members_lose_nothing(tmp_path):
+    """Members ending inside a read chunk, with more chunks after (a >1 MB file)."""
+    full = DEMO / "2024-12-south-yorkshire-street.csv.gz"
+    data = gzip.decompress(full.read_bytes())
+    cuts = [0, *(data.index(b"\n", n) + 1 for n in (300_000, 1_500_000, 2_900_000)), len(data)]
+    members = b"".join(
+        gzip.compress(data[a:b], compresslevel=0) for a, b in zip(cuts, cuts[1:], strict=False)
+    )
+    assert len(members) > 2 << 20  # several 1 MiB read chunks
+    path = tmp_path / full.name
+    path.write_bytes(members)
+    assert read_street_file(path).table.equals(read_street_file(full).table)

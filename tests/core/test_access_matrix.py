@@ -34,6 +34,14 @@ MATRIX = {
     "import_list": ("/p/{slug}/imports/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
     "import_upload": ("/p/{slug}/imports/upload/", only({"admin": 302, "analyst": 302}), LOGIN, 403),
     "import_detail": ("/p/{slug}/imports/{run}/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "api_tokens": ("/account/api-tokens/", ALL, LOGIN, 200),
+    # JSON API: the same rules; anonymous callers get 401 instead of a redirect.
+    "api:api-root": ("/api/", {r: 404 for r in ROLES}, 404, 404),
+    "api:openapi-json": ("/api/openapi.json", ALL, 200, 200),
+    "api:openapi-view": ("/api/docs", ALL, 200, 200),
+    "api:partnership_list": ("/api/partnerships", ALL, 200, 200),
+    "api:partnership_counts": ("/api/partnerships/{slug}/counts?period=2024/25", ALL, 401, 403),
+    "api:partnership_overview": ("/api/partnerships/{slug}/overview?period=2024/25", ALL, 401, 403),
 }
 # Django's own admin site checks staff status itself; it is covered by Django's tests.
 EXEMPT_NAMESPACES = {"admin"}

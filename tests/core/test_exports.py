@@ -35,7 +35,7 @@ ROWS = [
     ["Rotherham", "+44 1709 000000", dt.date(2024, 4, 1), 2150, Decimal("8.12"), True],
     ["@SUM(1+1)*cmd|' /C calc'!A0", "-2+3", dt.date(2024, 5, 1), -3, -0.5, False],
     ["Tab\tin the middle", "\tleading tab", None, 0, None, None],
-    ["\r=carriage return", "Plain, with comma and \"quotes\"", dt.date(2024, 6, 1), 12, 1.25, True],
+    ["\r=carriage return", 'Plain, with comma and "quotes"', dt.date(2024, 6, 1), 12, 1.25, True],
 ]
 
 
@@ -58,7 +58,11 @@ def read_ods(content: bytes) -> dict[str, list[list[tuple[str | None, str | None
         for row in table.getElementsByType(TableRow):
             rows.append(
                 [
-                    (cell.getAttribute("valuetype"), cell.getAttribute("value"), teletype.extractText(cell))
+                    (
+                        cell.getAttribute("valuetype"),
+                        cell.getAttribute("value"),
+                        teletype.extractText(cell),
+                    )
                     for cell in row.getElementsByType(TableCell)
                 ]
             )
@@ -125,10 +129,24 @@ def test_xlsx_cells_are_typed():
     sheets = read_xlsx(export_xlsx(HEADER, ROWS, sheet_name="Crimes 2024/25"))
     assert list(sheets) == ["Crimes 2024 25"]  # "/" is not allowed in a sheet name
     header, *body = sheets["Crimes 2024 25"]
-    assert [c.value for c in header] == ["Area", "'=SUM(A1:A9)", "Month", "Crimes", "Rate per 1,000", "Published"]
+    assert [c.value for c in header] == [
+        "Area",
+        "'=SUM(A1:A9)",
+        "Month",
+        "Crimes",
+        "Rate per 1,000",
+        "Published",
+    ]
     assert all(c.font.bold for c in header)
     first, second, third, fourth = body
-    assert [c.value for c in first] == ["Rotherham", "'+44 1709 000000", dt.datetime(2024, 4, 1), 2150, 8.12, True]
+    assert [c.value for c in first] == [
+        "Rotherham",
+        "'+44 1709 000000",
+        dt.datetime(2024, 4, 1),
+        2150,
+        8.12,
+        True,
+    ]
     assert [c.data_type for c in first] == ["s", "s", "d", "n", "n", "b"]
     assert first[2].is_date
     assert second[3].value == -3 and second[3].data_type == "n"
@@ -147,7 +165,14 @@ def test_xlsx_never_holds_a_formula():
 def test_ods_cells_are_typed():
     tables = read_ods(export_ods(HEADER, ROWS, sheet_name="Crimes"))
     header, first, second, third, fourth = tables["Crimes"]
-    assert [c[2] for c in header] == ["Area", "'=SUM(A1:A9)", "Month", "Crimes", "Rate per 1,000", "Published"]
+    assert [c[2] for c in header] == [
+        "Area",
+        "'=SUM(A1:A9)",
+        "Month",
+        "Crimes",
+        "Rate per 1,000",
+        "Published",
+    ]
     assert [c[0] for c in first] == ["string", "string", "date", "float", "float", "boolean"]
     assert first[3][1] == "2150" and first[4][1] == "8.12"
     assert second[3] == ("float", "-3", "-3")
@@ -158,7 +183,11 @@ def test_ods_cells_are_typed():
 
 
 def test_workbooks_hold_several_sheets_with_unique_names():
-    sheets = [Sheet("Summary", ["a"], [[1]]), Sheet("Summary", ["b"], [[2]]), Sheet("x" * 40, ["c"], [[3]])]
+    sheets = [
+        Sheet("Summary", ["a"], [[1]]),
+        Sheet("Summary", ["b"], [[2]]),
+        Sheet("x" * 40, ["c"], [[3]]),
+    ]
     names = ["Summary", "Summary (2)", "x" * 31]
     assert list(read_xlsx(workbook_xlsx(sheets))) == names
     assert list(read_ods(workbook_ods(sheets))) == names
@@ -184,7 +213,9 @@ cells = st.one_of(
     st.booleans(),
     st.integers(min_value=-(10**15), max_value=10**15),
     st.floats(allow_nan=True, allow_infinity=True, width=64),
-    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9
+    ),
     st.dates(),
     st.text(max_size=20),
     st.sampled_from(FORMULA_TRIGGERS).flatmap(lambda t: st.text(max_size=10).map(lambda s: t + s)),
@@ -220,7 +251,8 @@ def test_no_cell_in_any_output_starts_with_a_formula_trigger_unless_a_number(tab
                 assert not cell.value.startswith(FORMULA_TRIGGERS), cell.value
             if _is_number(original) and safe_cell(original) is not None:
                 assert cell.data_type == "n"
-                assert math.isclose(cell.value, float(original), rel_tol=1e-14)  # XML keeps ~16 digits
+                # XLSX keeps about 16 significant digits.
+                assert math.isclose(cell.value, float(original), rel_tol=1e-14)
 
     for table_rows in read_ods(export_ods(header, rows)).values():
         for original_row, row in zip(table, table_rows, strict=True):

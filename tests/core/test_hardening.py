@@ -20,7 +20,10 @@ from django.utils import timezone
 from tests.django_fixtures import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIRS = [ROOT / "saferstat" / "templates", *sorted((ROOT / "saferstat").glob("*/templates"))]
+TEMPLATE_DIRS = [
+    ROOT / "saferstat" / "templates",
+    *sorted((ROOT / "saferstat").glob("*/templates")),
+]
 # Environment variables that would weaken production settings if they leaked in from the
 # test run (config.settings.test sets SECURE_COOKIES=0, for one).
 WEAKENING = {
@@ -72,7 +75,12 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in WEAKENING | {"SECRET_KEY"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", SAFERSTAT_SKIP_DOTENV="1")
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
@@ -160,7 +168,9 @@ def test_no_template_has_inline_script_or_event_handlers(template):
 
 
 def sign_in(client, username: str, password: str, address: str = "192.0.2.10"):
-    return client.post("/sign-in/", {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(
+        "/sign-in/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
 
 
 @pytest.mark.django_db
@@ -211,7 +221,9 @@ def test_a_successful_sign_in_resets_the_failure_count(client, rotherham, make_m
 def test_client_address_behind_a_proxy_is_the_one_the_proxy_appended(settings):
     from saferstat.core.security import client_ip_address
 
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9"
+    )
     settings.SECURE_PROXY_SSL_HEADER = None
     assert client_ip_address(request) == "10.0.0.2"  # not behind a proxy: the header is ignored
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -51,11 +51,12 @@ def assert_safe(html: str) -> None:
 def test_allowed_formatting_is_kept():
     html = (
         "<h2>Knife crime</h2><p>Up <strong>12%</strong>, <em>not</em> significant.<br>"
-        "See <a href=\"https://www.police.uk/\">police.uk</a>.</p>"
+        'See <a href="https://www.police.uk/">police.uk</a>.</p>'
         "<ul><li>one</li></ul><ol><li>two</li></ol><blockquote>quote</blockquote><h3>a</h3><h4>b</h4>"
     )
     assert clean_rich_text(html) == html.replace(
-        '<a href="https://www.police.uk/">', '<a href="https://www.police.uk/" rel="noopener noreferrer">'
+        '<a href="https://www.police.uk/">',
+        '<a href="https://www.police.uk/" rel="noopener noreferrer">',
     )
 
 
@@ -73,9 +74,15 @@ def test_allowed_formatting_is_kept():
         ('<a href="JaVaScRiPt:alert(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
         ('<a href=" javascript:alert(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
         ('<a href="java&#x09;script:alert(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
-        ('<a href="data:text/html,<script>alert(1)</script>">x</a>', '<a rel="noopener noreferrer">x</a>'),
+        (
+            '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+            '<a rel="noopener noreferrer">x</a>',
+        ),
         ('<a href="vbscript:msgbox(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
-        ('<a href="/p/rotherham/" target="_blank" rel="opener">x</a>', '<a href="/p/rotherham/" rel="noopener noreferrer">x</a>'),
+        (
+            '<a href="/p/rotherham/" target="_blank" rel="opener">x</a>',
+            '<a href="/p/rotherham/" rel="noopener noreferrer">x</a>',
+        ),
         ('<p style="background:url(javascript:alert(1))" class="x" id="y">t</p>', "<p>t</p>"),
         ("<h1>Title</h1><b>bold</b><form><input></form>", "Titlebold"),
         ("<!-- comment --><p>t</p>", "<p>t</p>"),
@@ -112,10 +119,37 @@ def test_plain_text_removes_control_characters_and_tidies_line_endings():
 fragments = st.lists(
     st.sampled_from(
         [
-            "<script>", "</script>", "<p>", "</p>", "<a href=\"", "javascript:", "java\tscript:",
-            "\" onclick=\"", "onerror=", "<img src=x ", ">", "<", "\"", "'", "&#x6A;", "&lt;",
-            "<svg>", "<style>", "</a>", "<strong>", "http://x.org/", "data:", "text", " ", "=",
-            "<!--", "-->", "<iframe>", "<math>", "<template>", "<noscript>",
+            "<script>",
+            "</script>",
+            "<p>",
+            "</p>",
+            '<a href="',
+            "javascript:",
+            "java\tscript:",
+            '" onclick="',
+            "onerror=",
+            "<img src=x ",
+            ">",
+            "<",
+            '"',
+            "'",
+            "&#x6A;",
+            "&lt;",
+            "<svg>",
+            "<style>",
+            "</a>",
+            "<strong>",
+            "http://x.org/",
+            "data:",
+            "text",
+            " ",
+            "=",
+            "<!--",
+            "-->",
+            "<iframe>",
+            "<math>",
+            "<template>",
+            "<noscript>",
         ]
     ),
     max_size=25,
