@@ -47,7 +47,19 @@ def warehouse_option(func: Callable) -> Callable:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns a refusal by the warehouse (e.g. an unreadable manifest) into a one-line error."""
+
+    def invoke(self, ctx: click.Context):
+        from saferstat.analytics.warehouse import WarehouseError
+
+        try:
+            return super().invoke(ctx)
+        except WarehouseError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """SaferStat: crime data for Community Safety Partnerships.
 

@@ -7,11 +7,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .models import ApiToken
-from .tokens import api_token_create, api_token_revoke
-
 from .permissions import can, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
 from .services import partnership_publish_overview
+from .tokens import api_token_create, api_token_revoke
 from .views_helpers import partnership_view
 
 

@@ -295,3 +295,12 @@ def test_analytics_and_cli_never_import_django():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr
     assert int(done.stdout.strip()) >= 5
+
+
+def test_a_broken_manifest_is_one_clear_error(tmp_path):
+    root = tmp_path / "wh"
+    root.mkdir()
+    (root / "manifest.json").write_text("{")
+    done = CliRunner().invoke(main, ["months", "--warehouse", str(root)])
+    assert done.exit_code == 1
+    assert "not a valid manifest" in done.stderr and "Traceback" not in done.output
