@@ -4,10 +4,10 @@ Two methods, both for counts that are assumed Poisson (crimes in an area over a 
 
 * :func:`poisson_compare`: is the count in one period different from the count in
   another, allowing for unequal exposure (e.g. 11 months of data against 12)? Conditional
-  exact test (Przyborowski and Wilenski 1940; Breslow and Day 1987, vol. II, s. 2.4).
+  exact test (Przyborowski and Wilenski 1940; Breslow and Day 1987, vol. II).
 * :func:`byar_ci` / :func:`rate_ci`: confidence interval for a count or a rate by Byar's
   approximation to the exact Poisson interval, as in Public Health England's "Technical
-  Guide: Confidence Intervals" (APHO 2008) and Breslow and Day (1987), eq. 2.17.
+  Guide: Confidence Intervals" (APHO 2008) and Breslow and Day (1987).
 
 Formulas are repeated in ``docs/analytics.md``.
 """
@@ -80,7 +80,7 @@ def poisson_compare(n1: int, n2: int, e1: float = 1.0, e2: float = 1.0) -> Poiss
     ``[πL, πU]`` of ``n2/n`` mapped by ``R = π·e1 / ((1 - π)·e2)``.
 
     Source: Przyborowski J, Wilenski H (1940) Biometrika 31:313-323; Breslow NE, Day NE
-    (1987) Statistical Methods in Cancer Research vol. II, IARC, section 2.4; the same test
+    (1987) Statistical Methods in Cancer Research vol. II, IARC; the same test
     as R ``poisson.test(c(n2, n1), c(e2, e1))``.
 
     Args:
@@ -132,10 +132,11 @@ def byar_ci(count: int, confidence: float = 0.95) -> tuple[float, float]:
         upper = (O+1) · (1 − 1/(9(O+1)) + z/(3√(O+1)))³
 
     with ``z`` the two-sided normal quantile (1.959964 for 95%, 3.090232 for 99.8%).
-    For ``O = 0`` the lower limit is 0 (the formula is undefined there).
+    For ``O = 0`` the lower limit is 0 (the formula is undefined there), and a negative
+    lower limit (a count of 1 at 99.8%) is set to 0.
 
-    Source: Breslow NE, Day NE (1987) Statistical Methods in Cancer Research vol. II, IARC,
-    p. 69; APHO (2008) "Technical Briefing 3: Commonly used public health statistics and
+    Source: Breslow NE, Day NE (1987) Statistical Methods in Cancer Research vol. II, IARC;
+    APHO (2008) "Technical Briefing 3: Commonly used public health statistics and
     their confidence intervals"; PHE "Technical Guide: Confidence Intervals".
 
     Args:

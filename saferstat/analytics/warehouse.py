@@ -496,8 +496,11 @@ class Warehouse:
         staging.mkdir(parents=True, exist_ok=True)
         directory = staging / version
         directory.mkdir()
-        lock_fd = os.open(directory / ".owner", os.O_RDWR | os.O_CREAT, 0o644)
+        # Lock the owner file before it gets its name, so that a sweeper never finds it
+        # unlocked while we live (a staging folder without one is judged by its age).
+        lock_fd = os.open(directory / ".owner.new", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        os.rename(directory / ".owner.new", directory / ".owner")
         staged = _Staged(
             version,
             directory,
@@ -669,7 +672,10 @@ class Warehouse:
         if staging.is_dir():
             for directory in staging.iterdir():
                 if _owner_gone(directory):
-                    shutil.rmtree(directory, ignore_errors=True)
+                    if directory.is_dir():
+                        shutil.rmtree(directory, ignore_errors=True)
+                    else:
+                        directory.unlink(missing_ok=True)
                     removed.append(directory)
                     full = True
         if full:
@@ -848,6 +854,8 @@ def _owner_gone(directory: Path) -> bool:
     owner = directory / ".owner"
     try:
         fd = os.open(owner, os.O_RDWR)
+    except NotADirectoryError:
+        return True  # a stray file, not a writer's folder
     except FileNotFoundError:
         # Either being created right now, or a writer died before creating it: decide by age.
         try:

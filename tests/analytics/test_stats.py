@@ -57,7 +57,7 @@ def test_byar_matches_formula(o, confidence, z):
     ("o", "exact_lower", "exact_upper"),
     [
         # Exact (Garwood) 95% Poisson limits, as printed in standard tables
-        # (e.g. Documenta Geigy; Breslow & Day vol. II appendix IV).
+        # (chi-square form: lower = χ²(0.025; 2O)/2, upper = χ²(0.975; 2O+2)/2).
         (10, 4.795, 18.390),
         (20, 12.217, 30.888),
         (100, 81.364, 121.627),

@@ -689,3 +689,22 @@ def test_readers_see_whole_months_while_a_writer_replaces_them(root):
             reader.join()
     assert errors == []
     assert seen <= {20, 13_142} and seen
+
+
+def test_many_small_files_in_parallel_never_sweep_a_live_writer(root, tmp_path):
+    """Publishing (and sweeping) while other threads are still staging their files."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    months = [f"{y}-{m:02d}" for y in (2020, 2021, 2022) for m in range(1, 13)]
+    files = []
+    for month in months:
+        path = tmp_path / "in" / f"{month}-south-yorkshire-street.csv"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text.replace(",2024-12,", f",{month},"), encoding="utf-8")
+        files.append(path)
+    warehouse = Warehouse(root, keep_superseded_seconds=0)
+    for _ in range(3):
+        outcomes = warehouse.load_policeuk_files(files, workers=4)
+        assert [o.message for o in outcomes if isinstance(o, LoadRefusal)] == []
+    manifest = assert_consistent(root)
+    assert len(manifest["partitions"]) == 36
+    assert_clean(root)
