@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import time
@@ -53,6 +54,10 @@ LOCK_NAME = ".lock"
 STAGING_NAME = "staging"
 REFERENCE_NAME = "reference"
 MANIFEST_FORMAT = 1
+
+#: Names of datasets and owners published with :meth:`Warehouse.publish_partitions`.
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,119}$")
+_MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 
 #: How long a replaced file stays on disk for readers that still use it.
 DEFAULT_KEEP_SUPERSEDED_SECONDS = 3600.0
@@ -141,6 +146,29 @@ class MonthCoverage:
     @property
     def last(self) -> str | None:
         return self.months[-1] if self.months else None
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """Partitions of a dataset other than police.uk published in one manifest switch.
+
+    Attributes:
+        dataset: the dataset name.
+        owner: who the partitions belong to (``force_slug`` in the manifest).
+        months: the partitions' months, sorted.
+        replaced: those of ``months`` that replaced a partition already loaded.
+        rows: rows stored in all.
+        version: version of the stored files.
+        seconds: wall time from the first write to the manifest switch.
+    """
+
+    dataset: str
+    owner: str
+    months: list[str]
+    replaced: list[str]
+    rows: int
+    version: str
+    seconds: float
 
 
 #: ``on_progress(rows_done)``: rows of the file processed so far (called a few times).
@@ -716,6 +744,129 @@ class Warehouse:
                 expired = []
             return self._sweep(manifest, expired, full=True)
 
+    # --- other datasets (partner data) -------------------------------------------------
+
+    def publish_partitions(
+        self,
+        dataset: str,
+        tables: dict[str, pa.Table],
+        *,
+        owner: str,
+        source_name: str,
+        source_sha256: str,
+        details: dict[str, dict] | None = None,
+    ) -> PublishResult:
+        """Publish one month-partition per table of a dataset, in one manifest switch.
+
+        The generic counterpart of :meth:`load_policeuk_file` for data validated elsewhere
+        (partner datasets: ``saferstat.analytics.partner.store``). Each table is written to
+        ``dataset=<dataset>/owner=<owner>/month=<YYYY-MM>/part-<version>.parquet`` under the
+        same rules (staged, fsynced, row count and columns checked, renamed, one atomic
+        manifest switch). A month already loaded for this dataset and owner is replaced;
+        other months are kept. Readers see all the new months or none of them.
+
+        Args:
+            dataset: the dataset name (lower case, digits, ``_`` and ``-``; not police.uk).
+            tables: ``{"YYYY-MM": table}``; every table of one call should share a schema.
+            owner: who the data belongs to (a partnership slug); the manifest's ``force_slug``.
+            source_name: the file the rows came from.
+            source_sha256: its SHA-256.
+            details: extra manifest keys per month (JSON values), e.g. ``{"period": ...}``.
+
+        Returns:
+            What was published.
+
+        Raises:
+            ValueError: a bad name or month, or no tables.
+            WarehouseError: a stored copy did not check out; the previous state is kept.
+        """
+        if not _NAME_RE.match(dataset or "") or dataset == STREET_DATASET:
+            raise ValueError(f"{dataset!r} is not a dataset name this method may publish")
+        if not _NAME_RE.match(owner or ""):
+            raise ValueError(f"{owner!r} is not an owner name (lower case, digits, _ and -)")
+        if not tables:
+            raise ValueError("nothing to publish: give at least one month")
+        for month in tables:
+            if not _MONTH_RE.match(month) or not 1 <= int(month[5:7]) <= 12:
+                raise ValueError(f"{month!r} is not a month (YYYY-MM)")
+        details = details or {}
+        started = time.perf_counter()
+        staged: dict[str, _Staged] = {}
+        try:
+            for month, table in sorted(tables.items()):
+                metadata = {
+                    "saferstat.dataset": dataset,
+                    "saferstat.owner": owner,
+                    "saferstat.month": month,
+                    "saferstat.source_name": source_name,
+                    "saferstat.source_sha256": source_sha256,
+                }
+                item = staged[month] = self._stage(table.replace_schema_metadata(metadata), started)
+                stored = pq.read_metadata(item.file)
+                if stored.num_rows != table.num_rows:
+                    raise WarehouseError(
+                        f"{source_name}: the stored copy of {month} has {stored.num_rows:,} rows "
+                        f"but {table.num_rows:,} were given; nothing was published"
+                    )
+                if not stored.schema.to_arrow_schema().remove_metadata().equals(
+                    table.schema.remove_metadata()
+                ):
+                    raise WarehouseError(f"{source_name}: the stored copy of {month} has the wrong columns")
+            with self._writer_lock():
+                manifest = read_manifest(self.root)
+                now = _now()
+                moved: list[Path] = []
+                replaced: list[str] = []
+                try:
+                    for month, item in staged.items():
+                        key = partition_key(dataset, owner, month)
+                        relative = (
+                            f"dataset={dataset}/owner={owner}/month={month}"
+                            f"/part-{item.version}.parquet"
+                        )
+                        target = self.root / relative
+                        _makedirs_durable(target.parent, self.root)
+                        os.rename(item.file, target)
+                        moved.append(target)
+                        _fsync_dir(target.parent)
+                        old = manifest["partitions"].get(key)
+                        if old is not None:
+                            manifest["retired"].append({"path": old["path"], "retired_at": _iso(now)})
+                            replaced.append(month)
+                        manifest["partitions"][key] = {
+                            **details.get(month, {}),
+                            "dataset": dataset,
+                            "force_slug": owner,
+                            "month": month,
+                            "path": relative,
+                            "version": item.version,
+                            "row_count": item.rows,
+                            "bytes": target.stat().st_size,
+                            "source_name": source_name,
+                            "source_sha256": source_sha256,
+                            "loaded_at": _iso(now),
+                            "lsoa_vintage": None,
+                        }
+                    expired = self._switch(manifest, now)
+                except BaseException:
+                    for target in moved:  # not published: readers never saw them
+                        with contextlib.suppress(OSError):
+                            target.unlink()
+                    raise
+                self._sweep(manifest, expired)
+        finally:
+            for item in staged.values():
+                item.discard()
+        return PublishResult(
+            dataset=dataset,
+            owner=owner,
+            months=sorted(staged),
+            replaced=replaced,
+            rows=sum(item.rows for item in staged.values()),
+            version=next(iter(staged.values())).version,
+            seconds=time.perf_counter() - started,
+        )
+
     # --- reference data ----------------------------------------------------------------
 
     def load_reference(self, folder: str | os.PathLike) -> ReferenceLoadResult:
@@ -1016,3 +1167,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path, manifest: dict) ->
         LEFT JOIN _lsoa_by_code k ON k.lsoa_code = r.lsoa_code
         """
     )
+
+    from saferstat.analytics import partner  # partner imports this module
+
+    partner.create_views(con, root, entries)

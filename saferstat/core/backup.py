@@ -127,12 +127,13 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _warehouse_lock(root: Path, *, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+def _warehouse_lock(root: Path) -> Iterator[None]:
     """Hold the warehouse writer lock (an `fcntl.flock` on `<root>/.lock`), if there is a
     warehouse; writers hold it while they publish, so nothing changes while we hold it."""
     if not root.is_dir():
         yield
         return
+    timeout = LOCK_TIMEOUT_SECONDS
     fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + timeout

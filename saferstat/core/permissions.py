@@ -37,6 +37,15 @@ RULES: dict[str, Rule] = {
     "imports.view": Rule(ANALYSTS, description="See import runs and their errors"),
     "audit.view": Rule(frozenset({Role.ADMIN}), description="Read the audit log"),
     "partnership.publish": Rule(frozenset({Role.ADMIN}), description="Publish or unpublish pages"),
+    # Partner datasets (docs/partner-data.md). Sensitive datasets are hidden from scrutiny
+    # members unless the admin shares them: see `can_view_partner_dataset`.
+    "datasets.view": Rule(ALL_MEMBERS, description="See partner datasets and their figures"),
+    "datasets.view_sensitive": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
+        description="See sensitive partner datasets that are not shared with scrutiny",
+    ),
+    "datasets.declare": Rule(frozenset({Role.ADMIN}), description="Declare a partner dataset"),
+    "datasets.upload": Rule(ANALYSTS, description="Upload partner data and read upload errors"),
 }
 
 
@@ -66,6 +75,20 @@ def require(user: User | AnonymousUser | None, action: str, partnership: Partner
     """Raise PermissionDenied unless the user may take `action` in `partnership`."""
     if not can(user, action, partnership):
         raise PermissionDenied(f"Not allowed: {action}")
+
+
+def can_view_partner_dataset(user: User | AnonymousUser | None, dataset) -> bool:
+    """True when the user may see this partner dataset (an `intelligence.PartnerDataset`).
+
+    Members may see datasets; a sensitive one only with `datasets.view_sensitive`, or when
+    the admin has shared it with scrutiny.
+    """
+    partnership = dataset.partnership
+    if not can(user, "datasets.view", partnership):
+        return False
+    if not dataset.sensitive or dataset.shared_with_scrutiny:
+        return True
+    return can(user, "datasets.view_sensitive", partnership)
 
 
 def partnerships_for(user: User | AnonymousUser | None) -> list[Partnership]:

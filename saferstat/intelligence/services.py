@@ -93,11 +93,13 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             ImportRun.objects.filter(pk=run.pk).update(rows_done=rows)
 
     try:
-        result = warehouse().load_policeuk_file(Path(run.stored_path), on_progress=progress)
+        result = warehouse().load_policeuk_file(
+            Path(run.stored_path), name=run.original_name, on_progress=progress
+        )
     except PoliceUkValidationError as exc:
         fields = {
             "status": ImportStatus.FAILED,
-            "errors": [str(e) for e in exc.errors] + ([exc.more] if getattr(exc, "more", None) else []),
+            "errors": list(exc.messages),
         }
     except OSError as exc:
         fields = {"status": ImportStatus.FAILED, "errors": [f"{run.original_name}: {exc}"]}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import partner_views, views
 
 urlpatterns = [
     path("p/<slug:slug>/overview/", views.overview, name="overview_latest"),
@@ -9,4 +9,20 @@ urlpatterns = [
     path("p/<slug:slug>/imports/", views.import_list, name="import_list"),
     path("p/<slug:slug>/imports/upload/", views.import_upload, name="import_upload"),
     path("p/<slug:slug>/imports/<int:run_id>/", views.import_detail, name="import_detail"),
+    # Partner datasets (docs/partner-data.md)
+    path("p/<slug:slug>/datasets/", partner_views.dataset_list, name="partner_dataset_list"),
+    path("p/<slug:slug>/datasets/declare/", partner_views.dataset_declare, name="partner_dataset_declare"),
+    path("p/<slug:slug>/datasets/<slug:dataset>/", partner_views.dataset_detail, name="partner_dataset_detail"),
+    path("p/<slug:slug>/datasets/<slug:dataset>/edit/", partner_views.dataset_edit, name="partner_dataset_edit"),
+    path(
+        "p/<slug:slug>/datasets/<slug:dataset>/template.csv",
+        partner_views.dataset_template,
+        name="partner_dataset_template",
+    ),
+    path("p/<slug:slug>/datasets/<slug:dataset>/upload/", partner_views.upload, name="partner_upload"),
+    path(
+        "p/<slug:slug>/datasets/<slug:dataset>/uploads/<int:upload_id>/",
+        partner_views.upload_detail,
+        name="partner_upload_detail",
+    ),
 ]

@@ -91,6 +91,9 @@ with connection.cursor() as cursor:
         for row in rows:
             digest.update(repr(row).encode())
         out[table] = [len(rows), digest.hexdigest()]
+from saferstat.core.models import User
+admin = User.objects.filter(username="rotherham-admin").first()
+out["admin can sign in"] = bool(admin and admin.check_password(PASSWORD))
 print(json.dumps(out))
 """
 
@@ -154,10 +157,6 @@ class Install:
 
     def digest(self) -> dict[str, list]:
         return json.loads(self.python(DIGEST))
-
-    def can_sign_in(self, username: str, password: str) -> bool:
-        code = f"from saferstat.core.models import User\nprint(User.objects.get(username={username!r}).check_password({password!r}))"
-        return self.python(code).strip() == "True"
 
     def backup(self) -> Path:
         out = self.manage("backup", "--dest", str(self.root / "backups")).stdout
@@ -238,7 +237,7 @@ def assert_same_as_source(target: Install, source: Source) -> None:
     }
     assert files_of(target.warehouse) == expected
     assert files_of(target.media) == source.media
-    assert target.can_sign_in("rotherham-admin", PASSWORD)
+    assert digest["admin can sign in"]
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -341,25 +340,8 @@ def snapshot(install: Install) -> tuple:
     )
 
 
-@pytest.mark.parametrize("damage", ["flipped byte", "altered database", "altered warehouse file"])
-def test_a_damaged_archive_is_refused_and_nothing_changes(source, tmp_path, damage):
-    if damage == "flipped byte":
-        bad = flip_byte(source.archive, source.archive.stat().st_size // 2, tmp_path / "bad.tar.gz")
-        expected = "damaged"
-    elif damage == "altered database":
-        bad = with_altered_member(
-            source.archive, "database/saferstat.sqlite3", tmp_path / "bad.tar.gz"
-        )
-        expected = "failed its checksum check: database/saferstat.sqlite3"
-    else:
-        parquet = next(
-            f"warehouse/{p}"
-            for p in current_warehouse_files(source.install.warehouse)
-            if p.startswith("dataset=")
-        )
-        bad = with_altered_member(source.archive, parquet, tmp_path / "bad.tar.gz")
-        expected = f"failed its checksum check: {parquet}"
-
+def test_a_damaged_archive_is_refused_and_nothing_changes(source, tmp_path):
+    bad = flip_byte(source.archive, source.archive.stat().st_size // 2, tmp_path / "bad.tar.gz")
     # An install with other data in it, restored with --force: only the check can stop it.
     target = source.install.copy_to(
         tmp_path / "live", f"sqlite:///{tmp_path / 'live' / 'db.sqlite3'}"
@@ -373,7 +355,7 @@ def test_a_damaged_archive_is_refused_and_nothing_changes(source, tmp_path, dama
 
     refused = target.manage("restore", "--force", str(bad), ok=False)
     assert refused.returncode != 0
-    assert expected in refused.stderr
+    assert "is damaged" in refused.stderr
     assert "Nothing was changed." in refused.stderr
     assert snapshot(target) == before
     assert target.digest() == digest
@@ -390,6 +372,25 @@ def scratch_install(source, tmp_path, settings):
     return target
 
 
+@pytest.mark.parametrize("member", ["database/saferstat.sqlite3", "a warehouse partition"])
+def test_a_file_changed_inside_a_well_formed_archive_fails_its_checksum(
+    source, scratch_install, tmp_path, member
+):
+    if member == "a warehouse partition":
+        member = next(
+            f"warehouse/{p}"
+            for p in sorted(current_warehouse_files(source.install.warehouse))
+            if p.startswith("dataset=")
+        )
+    bad = with_altered_member(source.archive, member, tmp_path / "bad.tar.gz")
+    before = snapshot(scratch_install)
+    with pytest.raises(BackupError, match=f"failed its checksum check: {member}") as refused:
+        backup_restore(bad, force=True)
+    assert "Nothing was changed." in str(refused.value)
+    assert snapshot(scratch_install) == before
+    assert leftovers(scratch_install.root) == []
+
+
 @pytest.mark.parametrize("where", [0.1, 0.25, 0.5, 0.75, 0.9, -8, -4, -1])
 def test_any_changed_byte_of_the_compressed_data_is_refused(
     source, scratch_install, tmp_path, where
@@ -397,10 +398,10 @@ def test_any_changed_byte_of_the_compressed_data_is_refused(
     size = source.archive.stat().st_size
     position = int(size * where) if where > 0 else size + where  # negative: the gzip trailer
     bad = flip_byte(source.archive, position, tmp_path / "bad.tar.gz")
-    before = (files_of(scratch_install.warehouse), files_of(scratch_install.media))
+    before = snapshot(scratch_install)
     with pytest.raises(BackupError, match="Nothing was changed"):
         backup_restore(bad, force=True)
-    assert (files_of(scratch_install.warehouse), files_of(scratch_install.media)) == before
+    assert snapshot(scratch_install) == before
     assert leftovers(scratch_install.root) == []
 
 

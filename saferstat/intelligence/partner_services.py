@@ -1,0 +1,270 @@
+"""Writes for partner datasets: declaring a dataset, uploading files, loading them.
+
+Every write checks its permission and is audited. A file is loaded by the task worker
+(`tasks.load_partner_upload`), through `saferstat.analytics.partner`: read, validate against
+the declared schema and the partnership's area codes, and store all of it or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from saferstat.analytics import partner
+from saferstat.analytics.reference import UnknownAreaError
+from saferstat.analytics.warehouse import WarehouseError, connect
+from saferstat.core import audit
+from saferstat.core.models import Organisation, Partnership, User
+from saferstat.core.permissions import can_view_partner_dataset, require
+from saferstat.core.sanitise import clean_plain
+
+from .models import ImportStatus, PartnerDataset, PartnerUpload
+from .services import warehouse
+
+ERR_SLUG_TAKEN = "A dataset with the short name {slug!r} already exists in this partnership."
+ERR_SLUG_RESERVED = "{slug!r} cannot be used as a short name: choose another."
+ERR_SCHEMA_LOCKED = (
+    "Data has been loaded into this dataset, so its columns cannot change: declare a new dataset "
+    "instead."
+)
+ERR_ORGANISATION = "The organisation belongs to another partnership."
+ERR_SUFFIX = "The selected file must be a CSV file (.csv) or an Excel workbook (.xlsx)."
+ERR_EMPTY = "The selected file is empty."
+ERR_TOO_BIG = "The selected file must be smaller than {limit} MB."
+#: Short names that would clash with the dataset pages' own URLs.
+RESERVED_SLUGS = frozenset({"declare", "new", "upload", "uploads", "edit"})
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ ()-]+")
+
+AUDIT_FIELDS = ["name", "slug", "description", "organisation", "schema", "sensitive", "shared_with_scrutiny", "is_demo"]
+UPLOAD_AUDIT_FIELDS = ["status", "rows_loaded", "periods", "periods_replaced", "error_total"]
+
+
+def _check_organisation(partnership: Partnership, organisation: Organisation | None) -> None:
+    if organisation is not None and organisation.partnership_id != partnership.pk:
+        raise ValidationError({"organisation": ERR_ORGANISATION})
+
+
+@transaction.atomic
+def partner_dataset_declare(
+    *,
+    partnership: Partnership,
+    by: User,
+    name: str,
+    slug: str,
+    schema: dict[str, Any],
+    description: str = "",
+    sensitive: bool = False,
+    shared_with_scrutiny: bool = False,
+    organisation: Organisation | None = None,
+    is_demo: bool = False,
+) -> PartnerDataset:
+    """Declare a new partner dataset: its name, file format (schema) and sensitivity.
+
+    Raises:
+        PermissionDenied: the user is not an admin of the partnership.
+        ValidationError: a field or the schema breaks a rule (``schema`` errors list every
+            problem), or the short name is taken.
+    """
+    require(by, "datasets.declare", partnership)
+    slug = (slug or "").strip()
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": ERR_SLUG_RESERVED.format(slug=slug)})
+    if PartnerDataset.objects.filter(partnership=partnership, slug=slug).exists():
+        raise ValidationError({"slug": ERR_SLUG_TAKEN.format(slug=slug)})
+    _check_organisation(partnership, organisation)
+    dataset = PartnerDataset(
+        partnership=partnership,
+        name=clean_plain(name),
+        slug=slug,
+        description=clean_plain(description),
+        schema=schema,
+        sensitive=sensitive,
+        shared_with_scrutiny=shared_with_scrutiny and sensitive,
+        organisation=organisation,
+        is_demo=is_demo,
+        created_by=by,
+    )
+    dataset.full_clean()
+    dataset.schema = dataset.dataset_schema().to_dict()  # stored in its canonical form
+    dataset.save()
+    audit.record(
+        actor=by,
+        verb="dataset.declare",
+        obj=dataset,
+        partnership=partnership,
+        after=audit.snapshot(dataset, AUDIT_FIELDS),
+    )
+    return dataset
+
+
+@transaction.atomic
+def partner_dataset_update(
+    *,
+    dataset: PartnerDataset,
+    by: User,
+    name: str,
+    description: str = "",
+    sensitive: bool,
+    shared_with_scrutiny: bool = False,
+    organisation: Organisation | None = None,
+    schema: dict[str, Any] | None = None,
+) -> PartnerDataset:
+    """Change a dataset's name, description, supplier or sensitivity (and its schema while
+    nothing has been loaded into it).
+
+    Raises:
+        PermissionDenied: the user is not an admin of the partnership.
+        ValidationError: a field breaks a rule, or the schema would change after data was
+            loaded (declare a new dataset instead).
+    """
+    partnership = dataset.partnership
+    require(by, "datasets.declare", partnership)
+    dataset = PartnerDataset.objects.select_for_update().get(pk=dataset.pk)
+    before = audit.snapshot(dataset, AUDIT_FIELDS)
+    _check_organisation(partnership, organisation)
+    if schema is not None:
+        canonical = partner.DatasetSchema.from_dict(schema, slug=dataset.slug).to_dict()
+        if canonical != dataset.schema:
+            if dataset.uploads.filter(status=ImportStatus.SUCCEEDED).exists():
+                raise ValidationError({"schema": ERR_SCHEMA_LOCKED})
+            dataset.schema = canonical
+    dataset.name = clean_plain(name)
+    dataset.description = clean_plain(description)
+    dataset.sensitive = sensitive
+    dataset.shared_with_scrutiny = shared_with_scrutiny and sensitive
+    dataset.organisation = organisation
+    dataset.full_clean()
+    dataset.save()
+    after = audit.snapshot(dataset, AUDIT_FIELDS)
+    if after != before:
+        audit.record(
+            actor=by, verb="dataset.update", obj=dataset, partnership=partnership, before=before, after=after
+        )
+    return dataset
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name or "").name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = _SAFE_NAME.sub("-", stem).strip(" .-")[:120] or "upload"
+    return stem + suffix
+
+
+def partner_upload_create(*, dataset: PartnerDataset, by: User, upload: UploadedFile) -> PartnerUpload:
+    """Keep an uploaded CSV or XLSX file for a partner dataset and queue it for loading.
+
+    Raises:
+        PermissionDenied: the user may not upload, or may not see the dataset.
+        ValidationError: the file is not .csv/.xlsx, is empty or is too large.
+    """
+    partnership = dataset.partnership
+    require(by, "datasets.upload", partnership)
+    if not can_view_partner_dataset(by, dataset):
+        raise PermissionDenied("Not allowed: this dataset")
+    name = _safe_name(upload.name or "")
+    if Path(name).suffix not in partner.SUFFIXES:
+        raise ValidationError(ERR_SUFFIX)
+    if not upload.size:
+        raise ValidationError(ERR_EMPTY)
+    limit = settings.SAFERSTAT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(ERR_TOO_BIG.format(limit=limit // (1024 * 1024)))
+    folder = Path(settings.MEDIA_ROOT) / "partner-uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path = folder / name
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    with transaction.atomic():
+        run = PartnerUpload(
+            partnership=partnership,
+            dataset=dataset,
+            uploaded_by=by,
+            original_name=name,
+            stored_path=str(path),
+            size_bytes=upload.size,
+            source_sha256=digest.hexdigest(),
+        )
+        run.full_clean()
+        run.save()
+        audit.record(
+            actor=by,
+            verb="dataset.upload",
+            obj=run,
+            partnership=partnership,
+            after=audit.snapshot(run, ["dataset", "original_name", "size_bytes", "source_sha256"]),
+        )
+    # Queue only once the row is committed, so the worker can see it.
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(upload_id: int) -> None:
+    from .tasks import load_partner_upload
+
+    result = load_partner_upload.enqueue(upload_id)
+    PartnerUpload.objects.filter(pk=upload_id, task_id="").update(task_id=str(result.id))
+
+
+def partner_upload_execute(*, upload_id: int) -> PartnerUpload:
+    """Validate an uploaded partner file and store it (all or nothing). Run by the worker.
+
+    Safe to run again: a finished upload is left as it is, and loading the same periods
+    again replaces them in the warehouse.
+    """
+    run = PartnerUpload.objects.select_related("partnership", "dataset", "uploaded_by").get(pk=upload_id)
+    if run.is_finished:
+        return run
+    before = audit.snapshot(run, ["status"])
+    PartnerUpload.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, rows_done=0
+    )
+    fields: dict[str, Any]
+    try:
+        schema = run.dataset.dataset_schema()
+        table = partner.read_table(Path(run.stored_path), name=run.original_name)
+        PartnerUpload.objects.filter(pk=run.pk).update(rows_done=len(table.rows))
+        with connect(warehouse().root) as con:
+            known = partner.known_area_codes(
+                con, level=schema.area_level, lad_codes=run.partnership.lad_codes
+            )
+        data = partner.validate(schema, table, known_area_codes=known)
+        result = partner.store(warehouse(), data, partnership_slug=run.partnership.slug)
+    except partner.PartnerValidationError as exc:
+        fields = {"status": ImportStatus.FAILED, "errors": exc.messages, "error_total": exc.total}
+    except (partner.SchemaError, UnknownAreaError, WarehouseError, OSError) as exc:
+        fields = {"status": ImportStatus.FAILED, "errors": [f"{run.original_name}: {exc}"], "error_total": 1}
+    else:
+        fields = {
+            "status": ImportStatus.SUCCEEDED,
+            "rows_loaded": result.rows,
+            "rows_done": result.rows,
+            "periods": result.periods,
+            "periods_replaced": result.replaced,
+            "errors": [],
+            "error_total": 0,
+        }
+    fields["finished_at"] = timezone.now()
+    with transaction.atomic():
+        PartnerUpload.objects.filter(pk=run.pk).update(**fields)
+        run.refresh_from_db()
+        audit.record(
+            actor=run.uploaded_by,
+            verb="dataset.load" if run.status == ImportStatus.SUCCEEDED else "dataset.refuse",
+            obj=run,
+            partnership=run.partnership,
+            before=before,
+            after=audit.snapshot(run, UPLOAD_AUDIT_FIELDS),
+        )
+    return run
