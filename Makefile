@@ -52,6 +52,7 @@ demo: install .env
 	$(BIN)/saferstat reference demo_data/ons
 	$(BIN)/saferstat load demo_data/police-uk
 	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py demo_partner_data
 	$(MAKE) --no-print-directory serve
 
 serve:

@@ -337,7 +337,9 @@ def _schema_problems(schema: DatasetSchema) -> list[str]:
                 f"not {column.type!r}"
             )
         if column.allowed and column.type not in ("category", "outcome"):
-            problems.append(f"column {name!r}: only category and outcome columns take a list of values")
+            problems.append(
+                f"column {name!r}: only category and outcome columns take a list of values"
+            )
         if len({a.strip().casefold() for a in column.allowed}) != len(column.allowed):
             problems.append(f"column {name!r}: the list of values repeats a value")
         if any(not a.strip() or len(a) > MAX_VALUE_CHARS for a in column.allowed):
@@ -572,7 +574,11 @@ def _decoded_lines(data: bytes, issues: _Issues) -> Iterator[str]:
             raw_line = raw_line[len(_BOM) :]
         body = raw_line.rstrip(b"\r\n")
         if len(body) > MAX_LINE_BYTES:
-            issues.add(number, "line", f"the line is {len(body):,} bytes long; the limit is {MAX_LINE_BYTES:,}")
+            issues.add(
+                number,
+                "line",
+                f"the line is {len(body):,} bytes long; the limit is {MAX_LINE_BYTES:,}",
+            )
             yield "\n"
             continue
         try:
@@ -608,7 +614,9 @@ def _xlsx_rows(
             io.BytesIO(raw), read_only=True, data_only=False, keep_links=False, keep_vba=False
         )
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise refuse("file", f"this is not a readable Excel workbook ({type(exc).__name__})") from None
+        raise refuse(
+            "file", f"this is not a readable Excel workbook ({type(exc).__name__})"
+        ) from None
     try:
         sheets = book.worksheets
         if not sheets or not hasattr(sheets[0], "iter_rows"):
@@ -635,7 +643,11 @@ def _xlsx_rows(
                     value = None
                 elif cell.data_type == "e":
                     column = headers[index] if index < len(headers) else f"column {index + 1}"
-                    issues.add(line, column or f"column {index + 1}", f"holds the error value {_show(value)}")
+                    issues.add(
+                        line,
+                        column or f"column {index + 1}",
+                        f"holds the error value {_show(value)}",
+                    )
                     value = None
                 values.append(value)
             if not headers and not all(_blank(v) for v in values):
@@ -684,7 +696,9 @@ class _ParsedPeriod:
 
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_ISO_DATE_RE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
 _UK_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _NAMED_MONTH_RE = re.compile(r"^([A-Za-z]{3,9})[ -](\d{4})$")
 _QUARTER_FORMS = (
@@ -871,7 +885,9 @@ def validate(
     for i, cell in enumerate(table.header):
         key = cell.casefold()
         if not cell:
-            issues.add(table.header_line, f"column {i + 1}", f"has no name (the columns are: {expected})")
+            issues.add(
+                table.header_line, f"column {i + 1}", f"has no name (the columns are: {expected})"
+            )
         elif key not in wanted:
             issues.add(
                 table.header_line,
@@ -895,7 +911,9 @@ def validate(
     known = frozenset(known_area_codes)
     width = len(table.header)
     allowed = {
-        c.name: {a.strip().casefold(): a.strip() for a in c.allowed} for c in schema.columns if c.allowed
+        c.name: {a.strip().casefold(): a.strip() for a in c.allowed}
+        for c in schema.columns
+        if c.allowed
     }
     categories = schema.category_columns
     count_column, outcome_column = schema.count_column, schema.outcome_column
@@ -920,7 +938,9 @@ def validate(
         extra = [v for v in values[width:] if not _blank(v)]
         if extra:
             issues.add(
-                line, "row", f"has {width + len(extra)} or more values; the header has {width} columns"
+                line,
+                "row",
+                f"has {width + len(extra)} or more values; the header has {width} columns",
             )
         period: _ParsedPeriod | None = None
         if schema.period_column in index:
@@ -954,7 +974,12 @@ def validate(
         outcome = None
         if outcome_column:
             outcome = _category(
-                issues, line, schema.column(outcome_column), cell(values, outcome_column), allowed, index
+                issues,
+                line,
+                schema.column(outcome_column),
+                cell(values, outcome_column),
+                allowed,
+                index,
             )
         count = 1
         if count_column and count_column in index:
@@ -1478,4 +1503,3 @@ def partner_counts(
 def period_label_of(month: str, granularity: str) -> str:
     """The period a stored partition month stands for (``2024-04`` -> ``2024/25-Q1``)."""
     return _period_label(month, granularity)
-

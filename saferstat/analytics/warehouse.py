@@ -808,10 +808,14 @@ class Warehouse:
                         f"{source_name}: the stored copy of {month} has {stored.num_rows:,} rows "
                         f"but {table.num_rows:,} were given; nothing was published"
                     )
-                if not stored.schema.to_arrow_schema().remove_metadata().equals(
-                    table.schema.remove_metadata()
+                if (
+                    not stored.schema.to_arrow_schema()
+                    .remove_metadata()
+                    .equals(table.schema.remove_metadata())
                 ):
-                    raise WarehouseError(f"{source_name}: the stored copy of {month} has the wrong columns")
+                    raise WarehouseError(
+                        f"{source_name}: the stored copy of {month} has the wrong columns"
+                    )
             with self._writer_lock():
                 manifest = read_manifest(self.root)
                 now = _now()
@@ -831,7 +835,9 @@ class Warehouse:
                         _fsync_dir(target.parent)
                         old = manifest["partitions"].get(key)
                         if old is not None:
-                            manifest["retired"].append({"path": old["path"], "retired_at": _iso(now)})
+                            manifest["retired"].append(
+                                {"path": old["path"], "retired_at": _iso(now)}
+                            )
                             replaced.append(month)
                         manifest["partitions"][key] = {
                             **details.get(month, {}),

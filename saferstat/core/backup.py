@@ -382,6 +382,8 @@ def backup_create(dest_dir: str | os.PathLike | None = None) -> Path:
         "source": {"warehouse": str(warehouse), "media_root": str(media)},
     }
     try:
+        # The archive holds password hashes and sensitive data: readable by its owner only.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with (
             tempfile.TemporaryDirectory(dir=dest, prefix=".saferstat-backup-") as scratch,
             tarfile.open(partial, "w:gz", compresslevel=6) as tar,

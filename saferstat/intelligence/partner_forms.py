@@ -30,7 +30,9 @@ COLUMN_ROWS = 8
 
 
 class DatasetSettingsForm(forms.Form):
-    name = forms.CharField(max_length=200, error_messages={"required": "Enter a name for the dataset."})
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Enter a name for the dataset."}
+    )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     organisation = forms.ModelChoiceField(queryset=None, required=False, empty_label="Not recorded")
     sensitive = forms.BooleanField(required=False)
@@ -47,8 +49,12 @@ class DatasetDeclareForm(DatasetSettingsForm):
         required=False,
         help_text="Lower-case letters, digits and hyphens; made from the name if left empty.",
     )
-    granularity = forms.ChoiceField(choices=GRANULARITY_CHOICES, widget=forms.RadioSelect, initial="month")
-    area_level = forms.ChoiceField(choices=AREA_LEVEL_CHOICES, widget=forms.RadioSelect, initial="ward")
+    granularity = forms.ChoiceField(
+        choices=GRANULARITY_CHOICES, widget=forms.RadioSelect, initial="month"
+    )
+    area_level = forms.ChoiceField(
+        choices=AREA_LEVEL_CHOICES, widget=forms.RadioSelect, initial="ward"
+    )
 
     def clean(self):
         data = super().clean()
@@ -61,7 +67,9 @@ class ColumnForm(forms.Form):
     name = forms.CharField(max_length=64, required=False)
     type = forms.ChoiceField(choices=TYPE_CHOICES, required=False)
     allowed = forms.CharField(
-        required=False, max_length=4000, help_text="Values separated by semicolons (;); empty for any."
+        required=False,
+        max_length=4000,
+        help_text="Values separated by semicolons (;); empty for any.",
     )
     optional = forms.BooleanField(required=False)
 

@@ -14,7 +14,9 @@ from saferstat.core.permissions import can
 from .models import ImportStatus, PartnerDataset, PartnerUpload
 
 
-def partner_dataset_list(*, partnership: Partnership, user: User | AnonymousUser) -> QuerySet[PartnerDataset]:
+def partner_dataset_list(
+    *, partnership: Partnership, user: User | AnonymousUser
+) -> QuerySet[PartnerDataset]:
     """The partnership's datasets this user may see, with upload counts, by name."""
     datasets = PartnerDataset.objects.filter(partnership=partnership).select_related("organisation")
     if not can(user, "datasets.view", partnership):
@@ -23,11 +25,15 @@ def partner_dataset_list(*, partnership: Partnership, user: User | AnonymousUser
         datasets = datasets.filter(Q(sensitive=False) | Q(shared_with_scrutiny=True))
     return datasets.annotate(
         loaded_uploads=Count("uploads", filter=Q(uploads__status=ImportStatus.SUCCEEDED)),
-        last_loaded_at=Max("uploads__finished_at", filter=Q(uploads__status=ImportStatus.SUCCEEDED)),
+        last_loaded_at=Max(
+            "uploads__finished_at", filter=Q(uploads__status=ImportStatus.SUCCEEDED)
+        ),
     )
 
 
-def partner_dataset_get(*, partnership: Partnership, user: User | AnonymousUser, slug: str) -> PartnerDataset:
+def partner_dataset_get(
+    *, partnership: Partnership, user: User | AnonymousUser, slug: str
+) -> PartnerDataset:
     """One dataset, or 404 if there is none or the user may not see it (its existence is not
     revealed)."""
     try:
@@ -37,9 +43,9 @@ def partner_dataset_get(*, partnership: Partnership, user: User | AnonymousUser,
 
 
 def partner_upload_list(*, dataset: PartnerDataset) -> QuerySet[PartnerUpload]:
-    return PartnerUpload.objects.filter(dataset=dataset, partnership=dataset.partnership).select_related(
-        "uploaded_by"
-    )
+    return PartnerUpload.objects.filter(
+        dataset=dataset, partnership=dataset.partnership
+    ).select_related("uploaded_by")
 
 
 def partner_upload_get(*, dataset: PartnerDataset, upload_id: int) -> PartnerUpload:

@@ -44,7 +44,16 @@ ERR_TOO_BIG = "The selected file must be smaller than {limit} MB."
 RESERVED_SLUGS = frozenset({"declare", "new", "upload", "uploads", "edit"})
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ ()-]+")
 
-AUDIT_FIELDS = ["name", "slug", "description", "organisation", "schema", "sensitive", "shared_with_scrutiny", "is_demo"]
+AUDIT_FIELDS = [
+    "name",
+    "slug",
+    "description",
+    "organisation",
+    "schema",
+    "sensitive",
+    "shared_with_scrutiny",
+    "is_demo",
+]
 UPLOAD_AUDIT_FIELDS = ["status", "rows_loaded", "periods", "periods_replaced", "error_total"]
 
 
@@ -147,7 +156,12 @@ def partner_dataset_update(
     after = audit.snapshot(dataset, AUDIT_FIELDS)
     if after != before:
         audit.record(
-            actor=by, verb="dataset.update", obj=dataset, partnership=partnership, before=before, after=after
+            actor=by,
+            verb="dataset.update",
+            obj=dataset,
+            partnership=partnership,
+            before=before,
+            after=after,
         )
     return dataset
 
@@ -159,7 +173,9 @@ def _safe_name(name: str) -> str:
     return stem + suffix
 
 
-def partner_upload_create(*, dataset: PartnerDataset, by: User, upload: UploadedFile) -> PartnerUpload:
+def partner_upload_create(
+    *, dataset: PartnerDataset, by: User, upload: UploadedFile
+) -> PartnerUpload:
     """Keep an uploaded CSV or XLSX file for a partner dataset and queue it for loading.
 
     Raises:
@@ -223,12 +239,17 @@ def partner_upload_execute(*, upload_id: int) -> PartnerUpload:
     Safe to run again: a finished upload is left as it is, and loading the same periods
     again replaces them in the warehouse.
     """
-    run = PartnerUpload.objects.select_related("partnership", "dataset", "uploaded_by").get(pk=upload_id)
+    run = PartnerUpload.objects.select_related("partnership", "dataset", "uploaded_by").get(
+        pk=upload_id
+    )
     if run.is_finished:
         return run
     before = audit.snapshot(run, ["status"])
     PartnerUpload.objects.filter(pk=run.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, rows_done=0
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        attempts=run.attempts + 1,
+        rows_done=0,
     )
     fields: dict[str, Any]
     try:
@@ -244,7 +265,11 @@ def partner_upload_execute(*, upload_id: int) -> PartnerUpload:
     except partner.PartnerValidationError as exc:
         fields = {"status": ImportStatus.FAILED, "errors": exc.messages, "error_total": exc.total}
     except (partner.SchemaError, UnknownAreaError, WarehouseError, OSError) as exc:
-        fields = {"status": ImportStatus.FAILED, "errors": [f"{run.original_name}: {exc}"], "error_total": 1}
+        fields = {
+            "status": ImportStatus.FAILED,
+            "errors": [f"{run.original_name}: {exc}"],
+            "error_total": 1,
+        }
     else:
         fields = {
             "status": ImportStatus.SUCCEEDED,

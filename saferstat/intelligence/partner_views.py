@@ -57,7 +57,11 @@ def _context(request, partnership, **extra):
 @partnership_view("datasets.view")
 def dataset_list(request, partnership):
     datasets = partner_dataset_list(partnership=partnership, user=request.user)
-    return render(request, "intelligence/partner/dataset_list.html", _context(request, partnership, datasets=datasets))
+    return render(
+        request,
+        "intelligence/partner/dataset_list.html",
+        _context(request, partnership, datasets=datasets),
+    )
 
 
 @partnership_view("datasets.declare")
@@ -88,13 +92,25 @@ def dataset_declare(request, partnership):
         except ValidationError as exc:
             _apply_errors(exc, form, problems)
         else:
-            messages.success(request, f"The dataset “{dataset.name}” was declared. Analysts can now upload files.")
+            messages.success(
+                request,
+                f"The dataset “{dataset.name}” was declared. Analysts can now upload files.",
+            )
             return redirect("partner_dataset_detail", slug=partnership.slug, dataset=dataset.slug)
-    has_errors = bool(form.errors or columns.non_form_errors() or any(f.errors for f in columns.forms) or problems)
+    has_errors = bool(
+        form.errors or columns.non_form_errors() or any(f.errors for f in columns.forms) or problems
+    )
     return render(
         request,
         "intelligence/partner/dataset_declare.html",
-        _context(request, partnership, form=form, columns=columns, problems=problems, has_errors=has_errors),
+        _context(
+            request,
+            partnership,
+            form=form,
+            columns=columns,
+            problems=problems,
+            has_errors=has_errors,
+        ),
         status=400 if has_errors else 200,
     )
 
@@ -110,7 +126,11 @@ def dataset_detail(request, partnership, dataset: str):
         except ValueError:
             raise Http404("Not a financial year") from None
     data = partner_figures.dataset_figures(item, year)
-    uploads = partner_upload_list(dataset=item)[:10] if can(request.user, "datasets.upload", partnership) else []
+    uploads = (
+        partner_upload_list(dataset=item)[:10]
+        if can(request.user, "datasets.upload", partnership)
+        else []
+    )
     return render(
         request,
         "intelligence/partner/dataset_detail.html",
@@ -161,7 +181,9 @@ def dataset_edit(request, partnership, dataset: str):
     return render(
         request,
         "intelligence/partner/dataset_edit.html",
-        _context(request, partnership, dataset=item, form=form, problems=problems, has_errors=has_errors),
+        _context(
+            request, partnership, dataset=item, form=form, problems=problems, has_errors=has_errors
+        ),
         status=400 if has_errors else 200,
     )
 
@@ -170,7 +192,9 @@ def dataset_edit(request, partnership, dataset: str):
 def dataset_template(request, partnership, dataset: str):
     """A CSV with the dataset's header row, to fill in."""
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
-    response = HttpResponse(partner.template_csv(item.dataset_schema()), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        partner.template_csv(item.dataset_schema()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{item.slug}-template.csv"'
     return response
 
@@ -181,12 +205,16 @@ def upload(request, partnership, dataset: str):
     form = PartnerUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = partner_upload_create(dataset=item, by=request.user, upload=form.cleaned_data["file"])
+            run = partner_upload_create(
+                dataset=item, by=request.user, upload=form.cleaned_data["file"]
+            )
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
             messages.success(request, f"{run.original_name} was uploaded and is being checked.")
-            return redirect("partner_upload_detail", slug=partnership.slug, dataset=item.slug, upload_id=run.pk)
+            return redirect(
+                "partner_upload_detail", slug=partnership.slug, dataset=item.slug, upload_id=run.pk
+            )
     page = Paginator(partner_upload_list(dataset=item), 25).get_page(request.GET.get("page"))
     schema = item.dataset_schema()
     return render(

@@ -286,6 +286,7 @@ def test_the_archive_lists_every_file_with_its_checksum(source):
     assert any(name.startswith("dataset=") for name in left_out)  # the replaced version
     assert {n for n in contents if n.startswith("media/")} == {f"media/{n}" for n in source.media}
     assert contents["database/saferstat.sqlite3"].startswith(b"SQLite format 3\x00")
+    assert source.archive.stat().st_mode & 0o777 == 0o600  # password hashes: owner only
 
 
 def test_restore_refuses_an_install_with_data_unless_forced(source, tmp_path):
