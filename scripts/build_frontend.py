@@ -28,7 +28,11 @@ def build() -> None:
     css = (govuk / "govuk-frontend.min.css").read_text(encoding="utf-8")
     css = re.sub(r"@font-face\{font-family:GDS Transport;[^}]*\}", "", css)
     css = css.replace("GDS Transport,arial,sans-serif", '"Liberation Sans",arial,sans-serif')
+    # No crown or crest: SaferStat is not a GOV.UK service.
+    css = css.replace("url(/assets/images/govuk-crest.svg)", "none")
     css = css.replace("url(/assets/images/", "url(/static/vendor/govuk/images/")
+    if "/assets/" in css:
+        sys.exit("GOV.UK Frontend CSS refers to an asset this script does not copy: check the build script.")
     if "GDS Transport" in css:
         sys.exit("GOV.UK Frontend CSS still names GDS Transport: check the build script.")
     (target / "govuk-frontend.min.css").write_text(css, encoding="utf-8")

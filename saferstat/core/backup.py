@@ -298,6 +298,24 @@ def _add_file(tar: tarfile.TarFile, files: dict[str, dict], path: Path, name: st
     files[name] = {"sha256": reader.digest.hexdigest(), "bytes": stat.st_size}
 
 
+def _add_upload(
+    tar: tarfile.TarFile, files: dict[str, dict], path: Path, name: str, scratch: Path
+) -> bool:
+    """Add an uploaded file. Uploads can be written or removed while we run (no lock covers
+    them), so each is first copied aside: a file that changes mid-copy then cannot leave a
+    half-written entry in the archive. A file removed meanwhile is skipped."""
+    copy = scratch / "upload"
+    try:
+        shutil.copyfile(path, copy)
+    except FileNotFoundError:
+        return False
+    try:
+        _add_file(tar, files, copy, name)
+    finally:
+        copy.unlink()
+    return True
+
+
 def _add_bytes(tar: tarfile.TarFile, files: dict[str, dict] | None, data: bytes, name: str) -> None:
     tar.addfile(_tar_info(name, len(data), time.time()), io.BytesIO(data))
     if files is not None:
@@ -412,8 +430,9 @@ def backup_create(dest_dir: str | os.PathLike | None = None) -> Path:
             if media.is_dir():
                 for path in sorted(media.rglob("*")):
                     if path.is_file() and not path.is_symlink():
-                        _add_file(tar, files, path, f"{MEDIA}/{path.relative_to(media).as_posix()}")
-                        info["media"]["files"] += 1
+                        name = f"{MEDIA}/{path.relative_to(media).as_posix()}"
+                        if _add_upload(tar, files, path, name, Path(scratch)):
+                            info["media"]["files"] += 1
             info["files"] = files
             _add_bytes(
                 tar, None, json.dumps(info, indent=1, sort_keys=True).encode() + b"\n", BACKUP_JSON

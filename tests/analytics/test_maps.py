@@ -1,0 +1,116 @@
+"""Choropleth maps (saferstat.analytics.maps) from the demo boundary files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from saferstat.analytics.hotspots import hotspots
+from saferstat.analytics.maps import (
+    BoundaryError,
+    MapValue,
+    choropleth,
+    code_property,
+    hotspot_map,
+    load_boundaries,
+    prepare_geometry,
+)
+from saferstat.analytics.periods import parse_period
+from tests.analytics.independent import BARNSLEY, BOUNDARIES, ROTHERHAM, count_by
+
+ROTHERHAM_WARDS = BOUNDARIES / "rotherham_E08000018_wards.geojson"
+SY_WARDS = BOUNDARIES / "south_yorkshire_E47000002_wards.geojson"
+SY_LSOA21 = BOUNDARIES / "south_yorkshire_E47000002_lsoa21.geojson"
+
+
+@pytest.fixture(scope="module")
+def con(demo_warehouse_con):
+    return demo_warehouse_con
+
+
+def drawn(spec: dict) -> list[dict]:
+    return spec["data"]["values"] if "data" in spec else spec["datasets"][spec["data"]["name"]]
+
+
+def features_of(spec: dict) -> list[dict]:
+    if "datasets" in spec:
+        (values,) = spec["datasets"].values()
+        return values
+    return spec["data"]["values"]
+
+
+def test_ward_rate_map_of_rotherham(con):
+    period = parse_period("2024/25")
+    result = hotspots(con, area_codes=[ROTHERHAM], period=period, level="ward")
+    figure = hotspot_map(result, ROTHERHAM_WARDS, measure="rate")
+    features = features_of(figure.spec)
+    assert len(features) == 25
+    by_code = {r.code: r for r in result.rows}
+    recount = count_by([ROTHERHAM], period.months, 3)
+    for feature in features:
+        props = feature["properties"]
+        assert props["value"] == pytest.approx(by_code[props["code"]].rate_per_1000)
+        assert by_code[props["code"]].count == recount[props["code"]]
+    assert figure.rows == tuple(result.table())  # the data table beside the map
+    assert figure.notes[0] == result.notes[0] or not any("no boundary" in n for n in figure.notes)
+    colour = figure.spec["encoding"]["color"]["condition"]
+    assert colour["scale"]["scheme"] == "viridis"
+    assert colour["title"] == "Rate per 1,000 residents" and "legend" in colour
+    assert "Boston Castle" in figure.description and "Significantly above" in figure.description
+    svg = figure.svg()
+    assert svg.count("<path") >= 25
+    assert "<title>" in svg and "<desc>" in svg and "Rate per 1,000 residents" in svg
+
+
+def test_lsoa_harm_map_and_missing_boundaries(con):
+    period = parse_period("2024/25-Q4")
+    lsoas = hotspots(con, area_codes=[ROTHERHAM], period=period, level="lsoa", rank_by="harm")
+    figure = hotspot_map(lsoas, SY_LSOA21, measure="harm", scheme="cividis")
+    assert len(features_of(figure.spec)) == 170
+    assert "All crime (excluding ASB)" in figure.title and "harm" in figure.title
+    assert figure.rows[0]["rank"] == 1
+    # Barnsley: one 2024 ward was recoded by the 2025 boundary change, so it has no shape
+    wards = hotspots(con, area_codes=[BARNSLEY], period=period, level="ward")
+    barnsley = hotspot_map(wards, SY_WARDS)
+    assert len(features_of(barnsley.spec)) == len(wards.rows) - 1
+    assert "no boundary" in barnsley.notes[0] and "E05000989" in barnsley.notes[0]
+
+
+def test_choropleth_from_values_and_ring_order(tmp_path):
+    ccw = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]  # RFC 7946 exterior (anticlockwise)
+    hole_cw = [[0.2, 0.2], [0.2, 0.4], [0.4, 0.4], [0.4, 0.2], [0.2, 0.2]]
+    geometry = prepare_geometry({"type": "Polygon", "coordinates": [ccw, hole_cw]})
+    exterior, hole = geometry["coordinates"]
+    assert exterior == ccw[::-1]  # d3-geo wants the exterior clockwise
+    assert hole == hole_cw[::-1]
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"WD24CD": "E0500000A", "WD24NM": "A"},
+             "geometry": {"type": "Polygon", "coordinates": [ccw]}},
+            {"type": "Feature", "properties": {"WD24CD": "E0500000B", "WD24NM": "B"},
+             "geometry": {"type": "Polygon", "coordinates": [[[1, 0], [2, 0], [2, 1], [1, 0]]]}},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "wards.geojson"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    assert code_property(load_boundaries(path)["features"]) == "WD24CD"
+    figure = choropleth(
+        path,
+        [MapValue("E0500000A", "A", 3.0), MapValue("E0500000B", "B", None),
+         MapValue("E0500000C", "C", 1.0)],
+        title="Test", value_title="Rate",
+    )  # fmt: skip
+    assert [f["properties"]["code"] for f in features_of(figure.spec)] == ["E0500000A", "E0500000B"]
+    assert [r["has_boundary"] for r in figure.rows] == [True, True, False]
+    assert "C (E0500000C)" in figure.notes[0]
+    assert "Highest A" in figure.description
+    with pytest.raises(ValueError, match="colour-blind"):
+        choropleth(path, [], title="t", value_title="v", scheme="rainbow")
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "Feature"}', encoding="utf-8")
+    with pytest.raises(BoundaryError, match="FeatureCollection"):
+        load_boundaries(bad)
+    with pytest.raises(BoundaryError, match="code property"):
+        code_property([{"properties": {"NAME": "x"}}])
