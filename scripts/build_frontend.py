@@ -17,6 +17,12 @@ NODE = ROOT / "node_modules"
 OUT = ROOT / "saferstat" / "static" / "vendor"
 
 
+def strip_source_maps(text: str) -> str:
+    """Drop sourceMappingURL comments: the maps are not shipped, and the static files
+    storage refuses references to files that do not exist."""
+    return re.sub(r"/[*/][#@] sourceMappingURL=[^\n*]*(\*/)?", "", text)
+
+
 def build() -> None:
     govuk = NODE / "govuk-frontend" / "dist" / "govuk"
     if not govuk.exists():
@@ -35,12 +41,14 @@ def build() -> None:
         sys.exit("GOV.UK Frontend CSS refers to an asset this script does not copy: check the build script.")
     if "GDS Transport" in css:
         sys.exit("GOV.UK Frontend CSS still names GDS Transport: check the build script.")
-    (target / "govuk-frontend.min.css").write_text(css, encoding="utf-8")
-    shutil.copy2(govuk / "govuk-frontend.min.js", target / "govuk-frontend.min.js")
+    (target / "govuk-frontend.min.css").write_text(strip_source_maps(css), encoding="utf-8")
+    js = (govuk / "govuk-frontend.min.js").read_text(encoding="utf-8")
+    (target / "govuk-frontend.min.js").write_text(strip_source_maps(js), encoding="utf-8")
     for name in ("favicon.ico", "favicon.svg"):
         shutil.copy2(govuk / "assets" / "images" / name, target / "images" / name)
     (OUT / "htmx").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(NODE / "htmx.org" / "dist" / "htmx.min.js", OUT / "htmx" / "htmx.min.js")
+    htmx = (NODE / "htmx.org" / "dist" / "htmx.min.js").read_text(encoding="utf-8")
+    (OUT / "htmx" / "htmx.min.js").write_text(strip_source_maps(htmx), encoding="utf-8")
     print(f"front-end assets written to {OUT.relative_to(ROOT)}")
 
 

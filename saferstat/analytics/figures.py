@@ -264,6 +264,7 @@ def spc_chart(series: SpcSeries, *, width: int = 640, height: int = 300) -> Figu
         f"{s.area_name}, {s.start} to {s.end}, polarity {s.polarity}.{verdict} "
         + (f"No data for {', '.join(s.missing_months)}. " if s.missing_months else "")
         + SPC_LEGEND
+        + (f" Green dashed line: target {s.target:,g}." if s.target is not None else "")
     )
     x = alt.X("date:T", title="Month", axis=alt.Axis(format="%b %Y"))
     base = alt.Chart(alt.Data(values=values)).encode(x=x)

@@ -54,9 +54,7 @@ def test_rates_group_rate_and_byar_intervals_equal_independent_figures(weapons):
     assert {code: pop for code, (_, pop) in expected.items()} == {
         ROTHERHAM: 265_791, BARNSLEY: 244_568, DONCASTER: 308_100, SHEFFIELD: 556_519,
     }  # fmt: skip
-    group_rate = (
-        sum(n for n, _ in expected.values()) / sum(p for _, p in expected.values()) * 1000
-    )
+    group_rate = sum(n for n, _ in expected.values()) / sum(p for _, p in expected.values()) * 1000
     assert weapons.group_count == sum(n for n, _ in expected.values())
     assert weapons.group_population == 1_374_978
     assert weapons.group_rate_per_1000 == pytest.approx(group_rate)
@@ -69,7 +67,11 @@ def test_rates_group_rate_and_byar_intervals_equal_independent_figures(weapons):
         assert area.lower == pytest.approx(lower / pop * 1000, rel=1e-9)
         assert area.upper == pytest.approx(upper / pop * 1000, rel=1e-9)
         want = (
-            "above" if area.lower > group_rate else "below" if area.upper < group_rate else "similar"
+            "above"
+            if area.lower > group_rate
+            else "below"
+            if area.upper < group_rate
+            else "similar"
         )
         assert area.significance == want
     assert weapons.focus.name == "Rotherham" and weapons.focus.is_focus

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from saferstat.analytics.figures import SPC_COLOURS, spc_chart
-from saferstat.analytics.periods import parse_period
 from saferstat.analytics.series import monthly_counts, periods_between, time_series
 from saferstat.analytics.spc_series import SpcGapError, month_runs, spc_series
 from tests.analytics.independent import (
@@ -99,7 +98,9 @@ def test_financial_years_rolling_12_and_periods_without_data(con):
         crime_types=[WEAPONS],
     )  # fmt: skip
     assert rolling.points[0].period.label == "R12-2025-03"
-    assert rolling.points[0].count == count([ROTHERHAM], months_between("2024-04", "2025-03"), {WEAPONS})
+    assert rolling.points[0].count == count(
+        [ROTHERHAM], months_between("2024-04", "2025-03"), {WEAPONS}
+    )
     last = rolling.points[-1]
     assert last.count == count([ROTHERHAM], months_between("2024-10", "2025-09"), {WEAPONS})
     assert last.vs_last_year.period.label == "R12-2024-09"
@@ -161,9 +162,7 @@ def test_spc_series_splits_at_gaps_and_limits_match_a_hand_calculation(con):
 
 def test_spc_series_refuses_gaps_when_asked(con):
     with pytest.raises(SpcGapError, match="2019-07") as caught:
-        spc_series(
-            con, area_codes=[ROTHERHAM], start="2019-01", end="2019-12", gaps="refuse"
-        )
+        spc_series(con, area_codes=[ROTHERHAM], start="2019-01", end="2019-12", gaps="refuse")
     assert caught.value.missing_months == ("2019-07",)
     whole = spc_series(
         con, area_codes=[ROTHERHAM], start="2024-01", end="2025-09", gaps="refuse",
