@@ -370,5 +370,272 @@ def counts(area: str, period: str, by: str, fmt: str, warehouse_dir: Path) -> No
     _stdout().print(table)
 
 
+# --- intelligence: spc, compare, hotspots ----------------------------------------------
+
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+    show_default=True,
+)  # fmt: skip
+_CRIME_TYPE = click.option(
+    "--crime-type", "crime_types", multiple=True,
+    help="police.uk category, e.g. 'Possession of weapons' (repeat for several; default: all "
+    "records, crime and ASB).",
+)  # fmt: skip
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else round(value, 6) if isinstance(value, float) else value
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return f"{_cell(value)}"
+
+
+def _emit(
+    fmt: str,
+    rows: list[dict],
+    data: dict,
+    title: str,
+    columns: dict[str, str],
+    footer: Iterable[str] = (),
+) -> None:
+    """Print rows as csv (every column, nothing else on stdout), json (``data``) or a table
+    of the ``columns`` (key -> heading) followed by the ``footer`` lines."""
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        if rows:
+            writer.writerow(list(rows[0]))
+        writer.writerows([_cell(v) for v in row.values()] for row in rows)
+        return
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, default=str))
+        return
+    table = Table(*columns.values(), title=title)
+    for row in rows:
+        cells = (row[key] for key in columns)
+        table.add_row(*(_shown(v) for v in cells))
+    out = _stdout()
+    out.print(table)
+    for line in footer:
+        out.print(line, markup=False)
+
+
+def _parsed(con, area: str, period: str | None, crime_types: tuple[str, ...]):
+    """(area codes, Period or None, crime types or None), or a usage error (exit 2)."""
+    from saferstat.analytics.harm import check_crime_types
+    from saferstat.analytics.periods import parse_period
+    from saferstat.analytics.reference import UnknownAreaError, area_codes
+
+    try:
+        parsed = parse_period(period) if period is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    try:
+        codes = area_codes(con, area)
+    except UnknownAreaError as exc:
+        raise click.BadParameter(str(exc), param_hint="--area") from None
+    try:
+        types = check_crime_types(list(crime_types)) if crime_types else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--crime-type") from None
+    return codes, parsed, types
+
+
+def _warn_missing(label: str, missing: Iterable[str]) -> None:
+    missing = sorted(missing)
+    if missing:
+        _stderr().print(
+            f"warning: {label} is incomplete: no police.uk data loaded for {_ranges(missing)}; "
+            "figures cover the loaded months only (a missing month is never counted as zero)",
+            markup=False,
+        )
+
+
+@main.command()
+@click.option("--area", required=True, help="Local authority code, old or new (E08000018).")
+@click.option("--from", "start", required=True, help="First month, YYYY-MM.")
+@click.option("--to", "end", required=True, help="Last month, YYYY-MM.")
+@_CRIME_TYPE
+@click.option(
+    "--polarity", type=click.Choice(["decrease", "increase", "neutral"]), default="decrease",
+    show_default=True, help="Which direction is better (decrease: less crime is better).",
+)  # fmt: skip
+@click.option("--target", type=float, default=None, help="Monthly target (assurance icon).")
+@click.option(
+    "--gaps", type=click.Choice(["split", "refuse"]), default="split", show_default=True,
+    help="A missing month splits the chart into segments, or is refused.",
+)  # fmt: skip
+@_FORMAT
+@warehouse_option
+def spc(area, start, end, crime_types, polarity, target, gaps, fmt, warehouse_dir) -> None:
+    """SPC (XmR, Making Data Count) chart of an area's records per month.
+
+    A missing month is never filled: by default the series is split there and each unbroken
+    run of months gets its own mean and limits (the verdict is the latest run's); with
+    --gaps refuse the command fails instead. Warnings go to stderr.
+
+    \b
+    Examples:
+      saferstat spc --area E08000018 --from 2024-01 --to 2025-09 --crime-type 'Possession of weapons'
+      saferstat spc --area E08000018 --from 2018-01 --to 2025-09 --format csv
+    """
+    from saferstat.analytics.periods import parse_month
+    from saferstat.analytics.spc_series import SpcGapError, spc_series
+    from saferstat.analytics.warehouse import connect
+
+    for name, value in (("--from", start), ("--to", end)):
+        try:
+            parse_month(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=name) from None
+    with connect(warehouse_dir) as con:
+        codes, _, types = _parsed(con, area, None, crime_types)
+        try:
+            chart = spc_series(
+                con, area_codes=codes, start=start, end=end, crime_types=types,
+                polarity=polarity, target=target, gaps=gaps,
+            )  # fmt: skip
+        except SpcGapError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    for warning in chart.warnings:
+        _stderr().print(f"warning: {warning}", markup=False)
+    rows = chart.table()
+    verdict = [
+        f"Latest segment {chart.latest.start} to {chart.latest.end}: variation "
+        f"{chart.variation_icon}" + (f", assurance {chart.assurance_icon}" if target else "")
+    ] if chart.latest else ["No data loaded in this range."]  # fmt: skip
+    data = {
+        "area": area, "area_codes": list(codes), "label": chart.label, "from": chart.start,
+        "to": chart.end, "polarity": str(chart.polarity), "target": target,
+        "missing_months": list(chart.missing_months),
+        "segments": [{"from": s.start, "to": s.end, "points": len(s.months),
+                      "variation_icon": s.chart.variation_icon,
+                      "assurance_icon": s.chart.assurance_icon} for s in chart.segments],
+        "variation_icon": chart.variation_icon, "assurance_icon": chart.assurance_icon,
+        "warnings": list(chart.warnings), "rows": rows,
+    }  # fmt: skip
+    columns = {"month": "Month", "count": "Records", "mean": "Mean", "lpl": "Lower limit",
+               "upl": "Upper limit", "point_type": "Variation"}  # fmt: skip
+    title = f"{chart.label}, {chart.area_name}, {start} to {end}"
+    _emit(fmt, rows, data, title, columns, verdict)
+
+
+@main.command()
+@click.option("--area", required=True, help="Local authority code of the partnership.")
+@click.option("--period", required=True, help="2024/25, 2024/25-Q1, 2024-05 or R12-2025-09.")
+@click.option(
+    "--with", "with_codes", multiple=True,
+    help="Local authority codes to compare with (comma-separated or repeated; default: the "
+    "partnership's neighbours, e.g. the other South Yorkshire authorities).",
+)  # fmt: skip
+@_CRIME_TYPE
+@_FORMAT
+@warehouse_option
+def compare(area, period, with_codes, crime_types, fmt, warehouse_dir) -> None:
+    """Compare a partnership's rate per 1,000 residents with its neighbours.
+
+    Rates use Census 2021 residents; intervals are Byar's 95%; the group rate is all areas'
+    records over all their residents. "above"/"below" means the interval excludes the group
+    rate; "funnel" is the position against the 95% and 99.8% funnel limits.
+
+    \b
+    Examples:
+      saferstat compare --area E08000018 --period 2024/25 --crime-type 'Possession of weapons'
+      saferstat compare --area E08000018 --period 2024/25 --with E08000038 --format csv
+    """
+    from saferstat.analytics.compare import compare_areas
+    from saferstat.analytics.reference import UnknownAreaError, area_codes
+    from saferstat.analytics.warehouse import connect
+
+    others = [c.strip() for item in with_codes for c in item.split(",") if c.strip()]
+    with connect(warehouse_dir) as con:
+        codes, parsed, types = _parsed(con, area, period, crime_types)
+        try:
+            for code in others:
+                area_codes(con, code)
+        except UnknownAreaError as exc:
+            raise click.BadParameter(str(exc), param_hint="--with") from None
+        try:
+            result = compare_areas(
+                con, area_code=codes[0], period=parsed, with_codes=others or None,
+                crime_types=types,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    _warn_missing(parsed.label, result.missing_months)
+    rows = result.table()
+    data = {
+        "area": area, "period": parsed.label, "label": result.label,
+        "missing_months": list(result.missing_months), "group_count": result.group_count,
+        "group_population": result.group_population,
+        "group_rate_per_1000": result.group_rate_per_1000, "confidence": result.confidence,
+        "rows": rows, "notes": list(result.notes),
+    }  # fmt: skip
+    footer = [f"Group rate: {result.group_rate_per_1000:,.2f} per 1,000", *result.notes]
+    columns = {"name": "Area", "count": "Records", "population": "Residents",
+               "rate_per_1000": "Per 1,000", "lower": "Lower 95%", "upper": "Upper 95%",
+               "significance": "vs group", "funnel": "Funnel"}  # fmt: skip
+    _emit(fmt, rows, data, f"{result.label}, {parsed.label}", columns, footer)
+
+
+@main.command()
+@click.option("--area", required=True, help="Local authority code of the partnership.")
+@click.option("--period", required=True, help="2024/25, 2024/25-Q1, 2024-05 or R12-2025-09.")
+@click.option("--level", type=click.Choice(["ward", "lsoa"]), default="ward", show_default=True)
+@click.option(
+    "--rank", "rank_by", type=click.Choice(["count", "rate", "harm", "harm_rate"]),
+    default="rate", show_default=True,
+)  # fmt: skip
+@_CRIME_TYPE
+@_FORMAT
+@warehouse_option
+def hotspots(area, period, level, rank_by, crime_types, fmt, warehouse_dir) -> None:
+    """Rank the wards (2024) or LSOAs (2021) of an area by count, rate or harm.
+
+    Each row has its rate per 1,000 residents with Byar's 95% interval, whether it is
+    significantly above or below the partnership's rate, and a harm estimate (Cambridge
+    Crime Harm Index days, with its range; anti-social behaviour excluded).
+
+    \b
+    Examples:
+      saferstat hotspots --area E08000018 --period 2024/25
+      saferstat hotspots --area E08000018 --period 2024/25 --level lsoa --rank harm --format csv
+    """
+    from saferstat.analytics.hotspots import hotspots as rank_units
+    from saferstat.analytics.warehouse import connect
+
+    with connect(warehouse_dir) as con:
+        codes, parsed, types = _parsed(con, area, period, crime_types)
+        result = rank_units(
+            con, area_codes=codes, period=parsed, level=level, rank_by=rank_by, crime_types=types
+        )
+    _warn_missing(parsed.label, result.missing_months)
+    rows = result.table()
+    data = {
+        "area": area, "area_codes": list(codes), "period": parsed.label, "level": level,
+        "rank_by": rank_by, "label": result.label, "missing_months": list(result.missing_months),
+        "count": result.count, "population": result.population,
+        "rate_per_1000": result.rate_per_1000, "harm_days": result.harm.total_days,
+        "harm_low_days": result.harm.total_low_days,
+        "harm_high_days": result.harm.total_high_days, "harm_source": result.harm.source,
+        "rows": rows, "notes": list(result.notes),
+    }  # fmt: skip
+    footer = [
+        f"{result.area_name}: {result.count:,} records, {result.rate_per_1000:,.2f} per 1,000; "
+        f"harm estimate {result.harm.range_text}",
+        *result.notes,
+    ]
+    columns = {"rank": "Rank", "name": "Name", "count": "Records", "rate_per_1000": "Per 1,000",
+               "significance": "vs area", "harm_days": "Harm (days)"}  # fmt: skip
+    title = f"{result.label}, {result.area_name}, {parsed.label}"
+    _emit(fmt, rows, data, title, columns, footer)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

@@ -69,11 +69,13 @@ def funnel_limit_counts(expected: float, confidence: float) -> tuple[float, floa
     if expected <= 0:
         raise ValueError(f"the expected count must be > 0, not {expected}")
 
+    z = z_value(confidence)
+
     def lower_of(o: float) -> float:
-        return _byar_lower(o, confidence) - expected
+        return _byar_lower(o, z) - expected
 
     def upper_of(o: float) -> float:
-        return _byar_upper(o, confidence) - expected
+        return _byar_upper(o, z) - expected
 
     span = 10 * expected**0.5 + 20
     high = brentq(lower_of, expected, expected + span, xtol=1e-10, rtol=1e-14)
@@ -84,17 +86,15 @@ def funnel_limit_counts(expected: float, confidence: float) -> tuple[float, floa
     return low, high
 
 
-def _byar_lower(o: float, confidence: float) -> float:
+def _byar_lower(o: float, z: float) -> float:
     """Byar's lower limit for a (possibly non-whole) count ``o`` (0 at 0)."""
     if o <= 0:
         return 0.0
-    z = z_value(confidence)
     return max(o * (1 - 1 / (9 * o) - z / (3 * o**0.5)) ** 3, 0.0)
 
 
-def _byar_upper(o: float, confidence: float) -> float:
+def _byar_upper(o: float, z: float) -> float:
     """Byar's upper limit for a (possibly non-whole) count ``o``."""
-    z = z_value(confidence)
     o1 = o + 1
     return o1 * (1 - 1 / (9 * o1) + z / (3 * o1**0.5)) ** 3
 

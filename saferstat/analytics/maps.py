@@ -112,6 +112,14 @@ def prepare_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
     raise BoundaryError(f"unsupported geometry type {kind!r}: expected Polygon or MultiPolygon")
 
 
+def _format(value: float, spec: str) -> str:
+    """``value`` in a d3 format that Python shares (``,.1f``); plain ``str`` otherwise."""
+    try:
+        return format(value, spec)
+    except ValueError:
+        return str(value)
+
+
 def choropleth(
     boundaries: str | os.PathLike | dict[str, Any],
     values: Sequence[MapValue],
@@ -168,8 +176,8 @@ def choropleth(
             top = max(known, key=lambda v: v.value)
             low = min(known, key=lambda v: v.value)
             description += (
-                f" Highest {top.name} ({top.value:{value_format}}), lowest "
-                f"{low.name} ({low.value:{value_format}}); darker is higher."
+                f" Highest {top.name} ({_format(top.value, value_format)}), lowest "
+                f"{low.name} ({_format(low.value, value_format)}); darker is higher."
             )
     notes = []
     if missing:
@@ -257,4 +265,7 @@ def hotspot_map(
     spec = {**figure.spec, "description": description}
     rows = tuple(h.table())
     columns = tuple(rows[0]) if rows else ()
-    return Figure(spec, title, description, columns, rows, (*figure.notes, *h.notes))
+    notes = (*figure.notes, *h.notes)
+    if measure.startswith("harm"):
+        notes = (*notes, h.harm.source)
+    return Figure(spec, title, description, columns, rows, notes)

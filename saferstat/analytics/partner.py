@@ -493,12 +493,12 @@ def read_table(
         return issues.error()
 
     suffix = Path(display).suffix.lower()
+    if raw.startswith(_OLE_MAGIC) or suffix == ".xls":
+        raise refuse("file", "this is an old Excel (.xls) file: save it as .xlsx or as CSV UTF-8")
     if suffix not in SUFFIXES:
         raise refuse("file", f"{display!r} must be a .csv or .xlsx file")
     if not raw.strip():
         raise refuse("file", "the file is empty")
-    if raw.startswith(_OLE_MAGIC):
-        raise refuse("file", "this is an old Excel (.xls) file: save it as .xlsx or as CSV UTF-8")
     if suffix == ".csv" and raw.startswith(_ZIP_MAGIC):
         raise refuse("file", "this is an Excel workbook, not a CSV file: name it .xlsx")
     if suffix == ".xlsx":

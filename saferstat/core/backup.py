@@ -579,7 +579,10 @@ def _restore_database(info: dict[str, Any], work: Path) -> None:
             # destination's WAL consistent: safer than copying the file over it.
             source.backup(destination)
         except sqlite3.Error as exc:
-            raise BackupError(f"Restoring the SQLite database {target} failed: {exc}") from exc
+            raise BackupError(
+                f"Restoring the SQLite database {target} failed: {exc}. Is the app still "
+                "running? Stop it and the task worker, then try again. Nothing was changed."
+            ) from exc
         finally:
             destination.close()
             source.close()
@@ -718,7 +721,8 @@ def backup_restore(
                     "Nothing was changed."
                 )
         with _warehouse_lock(warehouse):
-            swaps = [_prepare_swap(work / WAREHOUSE, warehouse), _prepare_swap(work / MEDIA, media)]
+            for extracted, target in ((work / WAREHOUSE, warehouse), (work / MEDIA, media)):
+                swaps.append(_prepare_swap(extracted, target))
             try:
                 for swap in swaps:
                     swap.commit()

@@ -35,6 +35,10 @@ RULES: dict[str, Rule] = {
     ),
     "data.upload": Rule(ANALYSTS, description="Upload police.uk and partner data"),
     "imports.view": Rule(ANALYSTS, description="See import runs and their errors"),
+    "explorer.view": Rule(ALL_MEMBERS, description="Use the crime and data explorer"),
+    "requests.view": Rule(ALL_MEMBERS, description="Read members' data requests and answers"),
+    "requests.raise": Rule(ALL_MEMBERS, description="Raise a data request"),
+    "requests.answer": Rule(ANALYSTS, description="Answer a data request and attach saved views"),
     "audit.view": Rule(frozenset({Role.ADMIN}), description="Read the audit log"),
     "partnership.publish": Rule(frozenset({Role.ADMIN}), description="Publish or unpublish pages"),
     # Partner datasets (docs/partner-data.md). Sensitive datasets are hidden from scrutiny

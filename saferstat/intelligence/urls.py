@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import partner_views, views
+from . import explorer_views, partner_views, request_views, views
 
 urlpatterns = [
     path("p/<slug:slug>/overview/", views.overview, name="overview_latest"),
@@ -25,4 +25,9 @@ urlpatterns = [
         partner_views.upload_detail,
         name="partner_upload_detail",
     ),
+    path("p/<slug:slug>/requests/", request_views.request_list, name="request_list"),
+    path("p/<slug:slug>/requests/new/", request_views.request_new, name="request_new"),
+    path("p/<slug:slug>/requests/<int:request_id>/", request_views.request_detail, name="request_detail"),
+    path("p/<slug:slug>/explore/", explorer_views.explorer_page, name="explorer"),
+    path("p/<slug:slug>/explore/save/", explorer_views.explorer_save, name="explorer_save"),
 ]

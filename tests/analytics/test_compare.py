@@ -7,15 +7,19 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from saferstat.analytics.compare import (
     compare_areas,
     default_neighbours,
     funnel_limit_counts,
     funnel_limits,
+    funnel_position,
 )
 from saferstat.analytics.figures import comparison_chart, funnel_chart
 from saferstat.analytics.periods import parse_period
+from saferstat.analytics.stats import rate_ci
 from tests.analytics.independent import (
     BARNSLEY,
     BARNSLEY_OLD,
@@ -163,3 +167,22 @@ def test_charts_carry_their_data_tables(weapons):
     assert "99.8% limits" in str(funnel.spec)
     svg = funnel.svg()
     assert "<title>" in svg and "funnel plot" in svg
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=5_000),
+    pop=st.integers(min_value=500, max_value=600_000),
+    rate=st.floats(min_value=0.05, max_value=300),
+)
+def test_funnel_and_interval_never_disagree(n, pop, rate):
+    limits = funnel_limits(rate, pop)
+    ci = rate_ci(n, pop)
+    expected = rate * pop / 1000
+    if abs(ci.lower - rate) < 1e-9 * rate or abs(ci.upper - rate) < 1e-9 * rate:
+        return  # on the boundary to rounding
+    if abs(n - funnel_limit_counts(expected, 0.95)[1]) < 1e-6:
+        return
+    position = funnel_position(ci.rate, limits)
+    assert position.startswith("above") == (ci.compare_to(rate) == "above")
+    assert position.startswith("below") == (ci.compare_to(rate) == "below")

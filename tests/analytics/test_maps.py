@@ -67,6 +67,7 @@ def test_lsoa_harm_map_and_missing_boundaries(con):
     assert len(features_of(figure.spec)) == 170
     assert "All crime (excluding ASB)" in figure.title and "harm" in figure.title
     assert figure.rows[0]["rank"] == 1
+    assert lsoas.harm.source in figure.notes and lsoas.harm.method in figure.notes
     # Barnsley: one 2024 ward was recoded by the 2025 boundary change, so it has no shape
     wards = hotspots(con, area_codes=[BARNSLEY], period=period, level="ward")
     barnsley = hotspot_map(wards, SY_WARDS)

@@ -13,8 +13,16 @@ EXPECTED = {
     "overview.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "data.upload": {"admin", "analyst"},
     "imports.view": {"admin", "analyst"},
+    "explorer.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "requests.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "requests.raise": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "requests.answer": {"admin", "analyst"},
     "audit.view": {"admin"},
     "partnership.publish": {"admin"},
+    "datasets.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "datasets.view_sensitive": {"admin", "analyst", "lead", "board"},
+    "datasets.declare": {"admin"},
+    "datasets.upload": {"admin", "analyst"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
@@ -59,3 +67,30 @@ def test_require_raises_and_unknown_action_is_an_error(rotherham, members):
         require(members["scrutiny"], "data.upload", rotherham)
     with pytest.raises(ValueError, match="Unknown action"):
         can(members["admin"], "no.such.action", rotherham)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sensitive", "shared", "seen_by"),
+    [
+        (False, False, {"admin", "analyst", "lead", "board", "scrutiny"}),
+        (True, False, {"admin", "analyst", "lead", "board"}),
+        (True, True, {"admin", "analyst", "lead", "board", "scrutiny"}),
+    ],
+)
+def test_sensitive_partner_datasets_are_hidden_from_scrutiny_unless_shared(
+    sensitive, shared, seen_by, rotherham, sheffield, members, make_member
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from saferstat.core.permissions import can_view_partner_dataset
+    from saferstat.intelligence.models import PartnerDataset
+
+    dataset = PartnerDataset(
+        partnership=rotherham, slug="x", name="X", schema={}, sensitive=sensitive, shared_with_scrutiny=shared
+    )
+    for role in ROLES:
+        assert can_view_partner_dataset(members[role], dataset) == (role in seen_by), role
+    outsider = make_member(sheffield, "admin", username="sheffield-admin")
+    assert not can_view_partner_dataset(outsider, dataset)
+    assert not can_view_partner_dataset(AnonymousUser(), dataset)

@@ -46,3 +46,26 @@ def months_list(values) -> str:
     return ", ".join(
         month_name(run[0]) if len(run) == 1 else f"{month_name(run[0])} to {month_name(run[-1])}" for run in runs
     )
+
+
+@register.filter
+def column_label(name: str) -> str:
+    """`rate_per_1000` -> `Rate per 1000`: a readable table header from a column name."""
+    return str(name).replace("_", " ").capitalize()
+
+
+@register.filter
+def cell(row: dict, column: str) -> str:
+    """A table cell: numbers formatted, a missing value shown as a dash (a gap, not zero)."""
+    value = row.get(column)
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        return f"{value:,.2f}"
+    return str(value)

@@ -1,0 +1,310 @@
+"""The crime and data explorer: one page, every view at a stable URL.
+
+The query string is the whole state (source, crime types, view, period, polarity,
+comparators), so a view can be bookmarked, attached to a members' data request and reopened
+later with the figures recomputed from the same rows. No figure is computed here: each view
+asks `saferstat.analytics` and gets back a figure (chart spec + data table) and notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import QueryDict
+
+from saferstat.analytics import compare, harm, hotspots, maps, partner, warehouse
+from saferstat.analytics import figures as analytic_figures
+from saferstat.analytics.periods import Period, add_months, parse_period
+from saferstat.analytics.policeuk import CRIME_TYPES
+from saferstat.analytics.spc import Polarity
+from saferstat.analytics.spc_series import spc_series
+from saferstat.core.models import Partnership
+
+from . import figures
+from .models import PartnerDataset
+
+POLICE = "police"
+VIEWS = {
+    "trend": "Trend with SPC",
+    "wards": "Wards: map and table",
+    "compare": "Comparison with other areas",
+    "harm": "Harm estimate",
+}
+PARTNER_VIEWS = {"trend": "Trend", "wards": "Wards: table"}
+POLARITIES = {
+    "decrease": "Lower is better",
+    "increase": "Higher is better",
+    "neutral": "Neither",
+}
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+LAD = re.compile(r"^[EW]0[6-9]\d{6}$")
+
+
+@dataclass
+class Query:
+    """What the explorer was asked for, validated; `errors` maps a field to its message."""
+
+    source: str = POLICE
+    crime_types: list[str] = field(default_factory=list)
+    view: str = "trend"
+    start: str = ""
+    end: str = ""
+    period: Period | None = None
+    polarity: str = "decrease"
+    compare_with: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def querystring(self) -> str:
+        """The canonical query string of this view (stable parameter order)."""
+        params: list[tuple[str, str]] = [("source", self.source), ("view", self.view)]
+        params += [("crime_type", c) for c in self.crime_types]
+        if self.view == "trend" and self.source == POLICE:
+            params += [("from", self.start), ("to", self.end), ("polarity", self.polarity)]
+        elif self.period is not None:
+            params.append(("period", self.period.label))
+        if self.view == "compare" and self.compare_with:
+            params.append(("compare", ",".join(self.compare_with)))
+        return urlencode(params)
+
+
+@dataclass
+class Result:
+    """What a view shows: a heading, verdicts, an optional chart, a table, notes."""
+
+    title: str
+    verdicts: list[str] = field(default_factory=list)
+    figure: analytic_figures.Figure | None = None
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _latest_months(partnership: Partnership) -> tuple[str, str]:
+    months = figures.loaded_months(partnership)
+    if not months:
+        return "", ""
+    last = months[-1]
+    return add_months(last, -35), last
+
+
+def parse_query(
+    params: QueryDict, partnership: Partnership, datasets: list[PartnerDataset]
+) -> Query:
+    """Read and check the query string; unknown values become errors, not exceptions."""
+    q = Query()
+    slugs = {d.slug for d in datasets}
+    q.source = params.get("source") or POLICE
+    if q.source != POLICE and q.source not in slugs:
+        q.errors["source"] = "Choose police.uk crime or one of the partnership's datasets."
+        q.source = POLICE
+    views = VIEWS if q.source == POLICE else PARTNER_VIEWS
+    q.view = params.get("view") or "trend"
+    if q.view not in views:
+        q.errors["view"] = "Choose one of the views listed."
+        q.view = "trend"
+    q.crime_types = [c for c in params.getlist("crime_type") if c]
+    unknown = [c for c in q.crime_types if c not in CRIME_TYPES]
+    if unknown or (q.crime_types and q.source != POLICE):
+        q.errors["crime_type"] = "Choose crime types from the police.uk list."
+        q.crime_types = [c for c in q.crime_types if c in CRIME_TYPES] if q.source == POLICE else []
+    default_start, default_end = _latest_months(partnership)
+    q.start = params.get("from") or default_start
+    q.end = params.get("to") or default_end
+    if q.view == "trend" and q.source == POLICE:
+        if not (MONTH.match(q.start) and MONTH.match(q.end)):
+            q.errors["from"] = "Enter months as YYYY-MM, for example 2024-04."
+        elif q.start > q.end:
+            q.errors["from"] = "The first month must be before the last."
+        elif len(range(int(q.start[:4]) * 12, int(q.end[:4]) * 12)) > 12 * 25:
+            q.errors["from"] = "Choose at most 25 years."
+    text = params.get("period")
+    if text:
+        try:
+            q.period = parse_period(text)
+        except ValueError as exc:
+            q.errors["period"] = str(exc)
+    if q.period is None and q.view != "trend" and q.source == POLICE:
+        q.period = (
+            figures.default_financial_year(partnership) if figures.warehouse_is_ready() else None
+        )
+        if q.period is None:
+            q.errors.setdefault("period", "No data is loaded yet.")
+    q.polarity = params.get("polarity") or "decrease"
+    if q.polarity not in POLARITIES:
+        q.errors["polarity"] = "Choose whether higher or lower is better."
+        q.polarity = "decrease"
+    codes = [
+        c.strip().upper()
+        for c in (params.get("compare") or "").replace(" ", ",").split(",")
+        if c.strip()
+    ]
+    if any(not LAD.match(c) for c in codes):
+        q.errors["compare"] = "Enter local authority codes such as E08000038, separated by commas."
+        codes = [c for c in codes if LAD.match(c)]
+    q.compare_with = codes[:50]
+    return q
+
+
+def _boundaries(level: str) -> Path:
+    folder = Path(settings.SAFERSTAT_BOUNDARIES_DIR)
+    name = (
+        "south_yorkshire_E47000002_wards.geojson"
+        if level == "ward"
+        else "south_yorkshire_E47000002_lsoa21.geojson"
+    )
+    return folder / name
+
+
+def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) -> Result:
+    """Run the analysis the query asks for."""
+    codes = partnership.lad_codes
+    forces = [partnership.force_slug]
+    with warehouse.connect(figures.warehouse_root()) as con:
+        if q.source != POLICE:
+            dataset = next(d for d in datasets if d.slug == q.source)
+            return _partner(con, q, partnership, dataset)
+        if q.view == "trend":
+            series = spc_series(
+                con,
+                area_codes=codes,
+                start=q.start,
+                end=q.end,
+                crime_types=q.crime_types or None,
+                polarity=Polarity(q.polarity),
+                force_slugs=forces,
+            )
+            fig = analytic_figures.spc_chart(series)
+            verdicts = [_spc_verdict(series)]
+            warnings = list(series.warnings)
+            if series.missing_months:
+                warnings.append(
+                    f"No data for {len(series.missing_months)} month(s) in this range: shown as gaps, never as zero; "
+                    "the SPC verdict uses the latest unbroken run of months."
+                )
+            return Result(
+                fig.title,
+                verdicts,
+                fig,
+                list(fig.columns),
+                list(fig.rows),
+                list(fig.notes),
+                warnings,
+            )
+        if q.view == "wards":
+            spots = hotspots.hotspots(
+                con,
+                area_codes=codes,
+                period=q.period,
+                level="ward",
+                rank_by="rate",
+                crime_types=q.crime_types or None,
+                force_slugs=forces,
+            )
+            fig = maps.hotspot_map(spots, _boundaries("ward"))
+            verdicts = [
+                f"{len(spots.above)} ward(s) significantly above the {spots.area_name} rate, "
+                f"{len(spots.below)} significantly below (95% Byar intervals)."
+            ]
+            return Result(
+                fig.title,
+                verdicts,
+                fig,
+                list(fig.columns),
+                list(fig.rows),
+                list(fig.notes),
+                _missing(spots.missing_months),
+            )
+        if q.view == "compare":
+            comparison = compare.compare_areas(
+                con,
+                area_code=codes[0],
+                period=q.period,
+                with_codes=q.compare_with or None,
+                crime_types=q.crime_types or None,
+                force_slugs=forces,
+            )
+            fig = analytic_figures.comparison_chart(comparison)
+            focus = comparison.focus
+            verdicts = [
+                f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000, {focus.significance} the group rate "
+                f"of {comparison.group_rate_per_1000:.2f} (95% Byar interval {focus.lower:.2f} to {focus.upper:.2f})."
+            ]
+            return Result(
+                fig.title,
+                verdicts,
+                fig,
+                list(fig.columns),
+                list(fig.rows),
+                list(comparison.notes) + list(fig.notes),
+                _missing(comparison.missing_months),
+            )
+        estimate = harm.harm(
+            con,
+            area_codes=codes,
+            period=q.period,
+            crime_types=q.crime_types or None,
+            force_slugs=forces,
+        )
+        fig = analytic_figures.harm_chart(estimate)
+        return Result(fig.title, [], fig, list(fig.columns), list(fig.rows), list(fig.notes), [])
+
+
+def _missing(months) -> list[str]:
+    if not months:
+        return []
+    return [
+        f"Incomplete period: no data for {len(months)} month(s) ({', '.join(months)}); shown as gaps, not zeros."
+    ]
+
+
+def _spc_verdict(series) -> str:
+    if series.latest is None:
+        return "Not enough data for an SPC chart."
+    variation = str(series.variation_icon).replace("_", " ")
+    text = f"SPC verdict for the latest run of months: {variation}."
+    if series.assurance_icon is not None:
+        text += f" Assurance: {str(series.assurance_icon).replace('_', ' ')}."
+    return text
+
+
+def _partner(con, q: Query, partnership: Partnership, dataset: PartnerDataset) -> Result:
+    name = partner.dataset_name(partnership.slug, dataset.slug)
+    period = q.period or partner.latest_year(partner.loaded_periods(con, name))
+    notes = ["Demo data: invented values."] if dataset.is_demo else []
+    if dataset.description:
+        notes.append(f"{dataset.name}: {dataset.description}")
+    if period is None:
+        return Result(
+            f"{dataset.name}, {partnership.name}",
+            [],
+            None,
+            [],
+            [],
+            notes,
+            ["No data is loaded for this dataset yet."],
+        )
+    by = "period" if q.view == "trend" else "ward"
+    result = partner.partner_counts(
+        con, dataset=name, area_codes=partnership.lad_codes, period=period, by=by
+    )
+    rows = [{by: k, "count": c} for k, c in result.rows]
+    warnings = []
+    if result.missing_periods:
+        warnings.append(
+            f"No data for {', '.join(result.missing_periods)}: shown as gaps, not zeros."
+        )
+    what = "by period" if by == "period" else "by ward"
+    return Result(
+        f"{dataset.name} {what}, {partnership.name}, {period.label}",
+        [],
+        None,
+        [by, "count"],
+        rows,
+        notes,
+        warnings,
+    )

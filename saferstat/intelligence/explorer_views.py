@@ -1,0 +1,105 @@
+"""The explorer page, its chart image, its downloads, and saving a view to a request."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+
+from saferstat.analytics.policeuk import CRIME_TYPES
+from saferstat.core.exports import export_response
+from saferstat.core.permissions import can
+from saferstat.core.views_helpers import partnership_view
+
+from . import explorer, figures
+from .models import DataRequest, RequestStatus
+from .partner_selectors import partner_dataset_list
+from .request_services import saved_view_create
+
+DOWNLOADS = ("csv", "xlsx", "ods")
+
+
+@partnership_view("explorer.view")
+def explorer_page(request, partnership):
+    datasets = list(partner_dataset_list(partnership=partnership, user=request.user))
+    q = explorer.parse_query(request.GET, partnership, datasets)
+    fmt = request.GET.get("format", "html")
+    result = None
+    if figures.warehouse_is_ready() and not q.errors:
+        result = explorer.build(q, partnership, datasets)
+    if fmt == "svg":
+        if result is None or result.figure is None:
+            raise Http404("This view has no chart")
+        response = HttpResponse(result.figure.svg(), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, max-age=60"
+        return response
+    if fmt in DOWNLOADS:
+        if result is None:
+            raise Http404("Nothing to download")
+        name = slugify(f"{partnership.slug} {result.title}")[:80] or "saferstat"
+        return export_response(
+            fmt,
+            result.columns,
+            [[row.get(c) for c in result.columns] for row in result.rows],
+            filename=name,
+        )
+    if fmt != "html":
+        raise Http404("Unknown format")
+    can_save = can(request.user, "requests.answer", partnership)
+    open_requests = (
+        DataRequest.objects.filter(
+            partnership=partnership, status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS]
+        )
+        if can_save
+        else []
+    )
+    query = q.querystring()
+    return render(
+        request,
+        "intelligence/explorer.html",
+        {
+            "partnership": partnership,
+            "q": q,
+            "result": result,
+            "query": query,
+            "datasets": datasets,
+            "crime_types": CRIME_TYPES,
+            "views": explorer.VIEWS if q.source == explorer.POLICE else explorer.PARTNER_VIEWS,
+            "polarities": explorer.POLARITIES,
+            "downloads": DOWNLOADS,
+            "open_requests": open_requests,
+            "can_save": can_save,
+            "no_data": not figures.warehouse_is_ready(),
+        },
+        status=400 if q.errors else 200,
+    )
+
+
+@partnership_view("requests.answer")
+def explorer_save(request, partnership):
+    """Save the current explorer view to a members' data request (POST only)."""
+    if request.method != "POST":
+        return redirect("explorer", slug=partnership.slug)
+    query = request.POST.get("query", "")[:1000]
+    try:
+        data_request = DataRequest.objects.get(
+            partnership=partnership, pk=request.POST.get("request")
+        )
+    except (DataRequest.DoesNotExist, ValueError, TypeError):
+        messages.error(request, "Choose the data request to save this view to.")
+        return redirect(f"/p/{partnership.slug}/explore/?{query}")
+    try:
+        saved_view_create(
+            partnership=partnership,
+            by=request.user,
+            title=request.POST.get("title", ""),
+            query=query,
+            request=data_request,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect(f"/p/{partnership.slug}/explore/?{query}")
+    messages.success(request, "The view was saved to the request.")
+    return redirect("request_detail", slug=partnership.slug, request_id=data_request.pk)
