@@ -108,23 +108,21 @@ def measure_shape(real: Path, ons: Path) -> Shape:
     """Measure the shape of the real police.uk files in ``real`` (see :class:`Shape`)."""
     table, n_files = _read_real(real)
     rows = table.num_rows
-    types = table.column("Crime type").to_numpy(zero_copy_only=False)
-    type_index = {t: i for i, t in enumerate(CRIME_TYPES)}
-    type_codes = np.array([type_index[t] for t in types], dtype=np.int64)
+    type_codes = pc.index_in(
+        table.column("Crime type"), value_set=pa.array(CRIME_TYPES)
+    ).to_numpy()
     type_share = np.bincount(type_codes, minlength=len(CRIME_TYPES)) / rows
 
-    outcome_col = table.column("Last outcome category").to_numpy(zero_copy_only=False)
-    outcome_names = [""] + sorted({o for o in outcome_col if o})
-    outcome_index = {o: i for i, o in enumerate(outcome_names)}
-    outcome_codes = np.array([outcome_index[o or ""] for o in outcome_col], dtype=np.int64)
+    outcome_col = pc.fill_null(table.column("Last outcome category"), "")
+    outcome_names = [""] + sorted(set(pc.unique(outcome_col).to_pylist()) - {""})
+    outcome_codes = pc.index_in(outcome_col, value_set=pa.array(outcome_names)).to_numpy()
     joint = np.zeros((len(CRIME_TYPES), len(outcome_names)))
     np.add.at(joint, (type_codes, outcome_codes), 1)
     outcome_share = joint / np.maximum(joint.sum(axis=1, keepdims=True), 1)
 
-    months = table.column("Month").to_numpy(zero_copy_only=False)
-    per_month: dict[str, int] = {}
-    for month, n in zip(*np.unique(months, return_counts=True), strict=True):
-        per_month[str(month)] = int(n)
+    per_month = {
+        row["values"]: row["counts"] for row in pc.value_counts(table.column("Month")).to_pylist()
+    }
     mean = sum(per_month.values()) / len(per_month)
     by_calendar: dict[int, list[float]] = {}
     for month, n in per_month.items():
@@ -144,11 +142,10 @@ def measure_shape(real: Path, ons: Path) -> Shape:
     population = _population(ons)
     sy = {code for code, (_name, lad) in lookup.items() if lad in SOUTH_YORKSHIRE_LADS}
     recent = pc.greater_equal(table.column("Month"), "2022-01")
-    codes = pc.filter(lsoa, recent).drop_null().to_numpy(zero_copy_only=False)
     counted: dict[str, int] = dict.fromkeys(sy, 0)
-    for code, n in zip(*np.unique(codes, return_counts=True), strict=True):
-        if code in counted:
-            counted[str(code)] = int(n)
+    for row in pc.value_counts(pc.filter(lsoa, recent).drop_null()).to_pylist():
+        if row["values"] in counted:
+            counted[row["values"]] = row["counts"]
     pops = np.array([population[c] for c in sorted(counted)], dtype=float)
     counts = np.array([counted[c] for c in sorted(counted)], dtype=float)
     rates = (counts / pops) / (counts.sum() / pops.sum())
@@ -275,6 +272,35 @@ def months_back(end: str, count: int) -> list[str]:
 HEADER = (",".join(COLUMNS) + "\n").encode()
 
 
+_ARRAYS: dict[tuple[int, int], dict] = {}
+
+
+def _arrays(geo: Geography, shape: Shape) -> dict:
+    """Arrow arrays and per-force indexes built once per process (not once per file)."""
+    key = (id(geo), id(shape))
+    if key not in _ARRAYS:
+        _ARRAYS.clear()
+        _ARRAYS[key] = {
+            "codes": pa.array(geo.codes, pa.string()),
+            "names": pa.array(geo.names, pa.string()),
+            "locations": pa.array(shape.locations, pa.string()),
+            "types": pa.array(shape.crime_types, pa.string()),
+            "outcomes": pa.array(shape.outcomes, pa.string()),
+            "cumulative": np.cumsum(np.asarray(shape.outcome_share), axis=1),
+            "type_share": np.asarray(shape.type_share),
+            "forces": {},
+        }
+    arrays = _ARRAYS[key]
+    return arrays
+
+
+def _force_lsoas(geo: Geography, arrays: dict, force: int) -> tuple[np.ndarray, np.ndarray]:
+    if force not in arrays["forces"]:
+        mine = np.flatnonzero(geo.force == force)
+        arrays["forces"][force] = (mine, geo.weight[mine] / geo.weight[mine].sum())
+    return arrays["forces"][force]
+
+
 def force_month_table(
     geo: Geography, shape: Shape, force: int, month: str, mean_rows: float, seed: int
 ) -> pa.Table:
@@ -282,12 +308,12 @@ def force_month_table(
     month_index = int(month[:4]) * 12 + int(month[5:7]) - 1
     rng = np.random.default_rng([seed, force, month_index])
     n = max(1, int(rng.poisson(mean_rows)))
-    mine = np.flatnonzero(geo.force == force)
-    p = geo.weight[mine] / geo.weight[mine].sum()
-    types = rng.choice(len(shape.crime_types), size=n, p=np.asarray(shape.type_share))
+    arrays = _arrays(geo, shape)
+    mine, p = _force_lsoas(geo, arrays, force)
+    types = rng.choice(len(shape.crime_types), size=n, p=arrays["type_share"])
     lsoa_pos = rng.choice(len(mine), size=n, p=p)  # position in the force's sorted LSOAs
     located = rng.random(n) >= shape.no_location_share
-    cumulative = np.cumsum(np.asarray(shape.outcome_share), axis=1)
+    cumulative = arrays["cumulative"]
     outcome = (rng.random(n)[:, None] > cumulative[types]).sum(axis=1)
     outcome = np.minimum(outcome, cumulative.shape[1] - 1)
     street = rng.integers(0, len(shape.locations), size=n)
@@ -309,12 +335,12 @@ def force_month_table(
     name = FORCES[FORCE_SLUGS[force]][0]
     missing = ~located
 
-    def take(values: list[str] | np.ndarray, index: np.ndarray, mask=None) -> pa.Array:
-        return pc.take(pa.array(values, pa.string()), pa.array(index, mask=mask))
+    def take(values: str, index: np.ndarray, mask=None) -> pa.Array:
+        return pc.take(arrays[values], pa.array(index, mask=mask))
 
     lon = np.round(geo.lon[lsoa] + jitter[:, 0], 6)
     lat = np.round(geo.lat[lsoa] + jitter[:, 1], 6)
-    outcomes = take(shape.outcomes, outcome, mask=outcome == 0)
+    outcomes = take("outcomes", outcome, mask=outcome == 0)
     return pa.table(
         {
             "Crime ID": ids,
@@ -324,11 +350,11 @@ def force_month_table(
             "Longitude": pa.array(lon, mask=missing),
             "Latitude": pa.array(lat, mask=missing),
             "Location": pc.if_else(
-                pa.array(located), take(shape.locations, street), pa.scalar(NO_LOCATION)
+                pa.array(located), take("locations", street), pa.scalar(NO_LOCATION)
             ),
-            "LSOA code": take(geo.codes, lsoa, mask=missing),
-            "LSOA name": take(geo.names, lsoa, mask=missing),
-            "Crime type": take(shape.crime_types, types),
+            "LSOA code": take("codes", lsoa, mask=missing),
+            "LSOA name": take("names", lsoa, mask=missing),
+            "Crime type": take("types", types),
             "Last outcome category": outcomes,
             "Context": pa.nulls(n, pa.string()),
         }

@@ -4,10 +4,12 @@ here fails the suite."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from saferstat.intelligence.models import ImportRun, PartnerDataset, PartnerUpload
+from saferstat.intelligence.models import DataRequest, ImportRun, PartnerDataset, PartnerUpload
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 ALL = {r: 200 for r in ROLES}
@@ -53,6 +55,11 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    "explorer": ("/p/{slug}/explore/?view=compare", ALL, LOGIN, 403),
+    "explorer_save": ("/p/{slug}/explore/save/", only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "request_list": ("/p/{slug}/requests/", ALL, LOGIN, 403),
+    "request_new": ("/p/{slug}/requests/new/", ALL, LOGIN, 403),
+    "request_detail": ("/p/{slug}/requests/{request}/", ALL, LOGIN, 403),
     "api_tokens": ("/account/api-tokens/", ALL, LOGIN, 200),
     # JSON API: the same rules; anonymous callers get 401 instead of a redirect.
     "api:api-root": ("/api/", {r: 404 for r in ROLES}, 404, 404),
@@ -113,7 +120,13 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         stored_path="/none",
         size_bytes=1,
     )
-    url = template.format(slug="rotherham", run=run.pk, dataset=dataset.slug, upload=upload.pk)
+    data_request = DataRequest.objects.create(
+        partnership=rotherham, raised_by=members["scrutiny"], question="Is knife crime going up?",
+        due_date=datetime.date(2030, 1, 1),
+    )
+    url = template.format(
+        slug="rotherham", run=run.pk, dataset=dataset.slug, upload=upload.pk, request=data_request.pk
+    )
     for role in ROLES:
         client.force_login(members[role])
         status = client.get(url).status_code
