@@ -59,6 +59,11 @@ MANIFEST_FORMAT = 1
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,119}$")
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 
+#: Loading many files: switch the manifest when this many files are staged, or when this
+#: long has passed since the last switch (whichever comes first), and after the last file.
+PUBLISH_BATCH_MAX = 64
+PUBLISH_INTERVAL_SECONDS = 1.0
+
 #: How long a replaced file stays on disk for readers that still use it.
 DEFAULT_KEEP_SUPERSEDED_SECONDS = 3600.0
 
@@ -450,18 +455,28 @@ class Warehouse:
 
             for _ in range(workers * 2):  # a little read-ahead, bounded memory
                 submit_next()
+            ready: list[tuple[int, _Staged]] = []
+            last_switch = time.perf_counter()
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                batch: list[tuple[int, _Staged]] = []
                 for future in done:
                     index = pending.pop(future)
                     submit_next()
                     try:
-                        batch.append((index, future.result()))
+                        ready.append((index, future.result()))
                     except Exception as exc:  # one bad file must not stop the others
                         report(index, LoadRefusal(paths[index], exc))
-                if not batch:
+                # Switch the manifest at most every PUBLISH_INTERVAL_SECONDS (or every
+                # PUBLISH_BATCH_MAX files): each switch rewrites the whole manifest, so one
+                # switch per file made loading thousands of files quadratic.
+                if not ready or (
+                    pending
+                    and len(ready) < PUBLISH_BATCH_MAX
+                    and time.perf_counter() - last_switch < PUBLISH_INTERVAL_SECONDS
+                ):
                     continue
+                batch, ready = ready, []
+                last_switch = time.perf_counter()
                 try:
                     published = self._publish([s for _, s in batch])
                 except Exception as exc:
@@ -658,7 +673,9 @@ class Warehouse:
         manifest["generation"] = int(manifest.get("generation", 0)) + 1
         manifest["updated_at"] = _iso(now)
         manifest["format"] = MANIFEST_FORMAT
-        text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+        # No indent: json's C encoder only runs without one (10x faster on a national manifest
+        # of thousands of partitions, rewritten at every switch).
+        text = json.dumps(manifest, sort_keys=True) + "\n"
         temporary = self.root / f"{MANIFEST_NAME}.tmp-{new_version()}"
         try:
             with open(temporary, "w", encoding="utf-8") as handle:

@@ -84,6 +84,8 @@ def axe_violations(page) -> list[dict]:
 
 
 def sign_in(page, live_server, username: str, password: str) -> None:
+    """Sign in as `username` (signing out whoever was signed in)."""
+    page.context.clear_cookies()
     page.goto(f"{live_server.url}/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
