@@ -637,5 +637,64 @@ def hotspots(area, period, level, rank_by, crime_types, fmt, warehouse_dir) -> N
     _emit(fmt, rows, data, title, columns, footer)
 
 
+def _django() -> None:
+    """Set up Django for the commands that need the operational database (backup, restore).
+
+    Imported here, not at the top, so the data commands never load Django.
+    """
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    import django
+
+    django.setup()
+
+
+@main.command()
+@click.option("--dest", "dest", type=click.Path(file_okay=False), default=None,
+              help="Folder for the archive (default: SAFERSTAT_BACKUP_DIR).")
+def backup(dest) -> None:
+    """Back up the database, the warehouse and uploaded files to one .tar.gz.
+
+    Uses the settings in .env / the environment (DATABASE_URL, SAFERSTAT_WAREHOUSE, ...).
+
+    \b
+    Example:
+      saferstat backup --dest /var/backups/saferstat
+    """
+    _django()
+    from saferstat.core.backup import backup_create
+
+    archive = backup_create(dest)
+    click.echo(str(archive))
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an install that already holds data.")
+@click.option("--sha256", "expected_sha256", default=None, help="Refuse unless the archive has this checksum.")
+def restore(archive, force, expected_sha256) -> None:
+    """Restore a backup made by `saferstat backup` (stop the web app and worker first).
+
+    Every file is checked before anything changes; an install holding data is only
+    replaced with --force.
+
+    \b
+    Example:
+      saferstat restore /var/backups/saferstat/saferstat-backup-20261123T160000Z.tar.gz
+    """
+    _django()
+    from saferstat.core.backup import BackupError, backup_restore
+
+    try:
+        result = backup_restore(archive, force=force, expected_sha256=expected_sha256)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Restored {result.archive.name} (made {result.created_at}): database, "
+        f"{result.warehouse_files} warehouse files, {result.media_files} uploaded files."
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))
