@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -1193,10 +1194,7 @@ def load_file(
     started = time.perf_counter()
     data = validate(schema, read_table(path, name=name), known_area_codes=known_area_codes)
     result = store(warehouse, data, partnership_slug=partnership_slug)
-    return StoreResult(
-        result.dataset, result.rows, result.periods, result.replaced, result.version,
-        time.perf_counter() - started,
-    )  # fmt: skip
+    return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
 def template_csv(schema: DatasetSchema) -> str:
@@ -1317,7 +1315,12 @@ def _period_label(month: str, granularity: str) -> str:
     return quarter_of(month).label if granularity == "quarter" else month
 
 
-def _expected_periods(period: Period, granularity: str) -> list[str]:
+def expected_periods(period: Period, granularity: str) -> list[str]:
+    """The months (``month``) or quarter labels (``quarter``) that make up ``period``.
+
+    Raises:
+        ValueError: a quarterly dataset and a period that is not whole quarters.
+    """
     if granularity == "month":
         return period.months
     start_month = int(period.start[5:7])
@@ -1441,7 +1444,7 @@ def partner_counts(
     if (by == "category") != (category is not None):
         raise ValueError("give category= (the column name) with by='category', and only then")
     granularity = granularity or dataset_granularity(con, dataset) or "month"
-    expected = _expected_periods(period, granularity)
+    expected = expected_periods(period, granularity)
     codes = _expand_lad_codes(con, area_codes)
     loaded = [p for p in loaded_periods(con, dataset, granularity=granularity) if p in expected]
     missing = [p for p in expected if p not in set(loaded)]

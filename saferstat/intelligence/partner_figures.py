@@ -57,8 +57,18 @@ def years_of(periods: list[str]) -> list[Period]:
     return sorted(seen.values(), key=lambda p: p.start, reverse=True)
 
 
+def _default_year(years: list[Period], loaded: list[str], granularity: str) -> Period:
+    """The latest complete financial year, else the latest with any data (as the overview)."""
+    have = set(loaded)
+    for year in years:
+        if all(p in have for p in partner.expected_periods(year, granularity)):
+            return year
+    return years[0]
+
+
 def dataset_figures(dataset: PartnerDataset, year: Period | None = None) -> PartnerFigures:
-    """Figures of a dataset for a financial year (default: the latest with data)."""
+    """Figures of a dataset for a financial year (default: the latest complete one, else the
+    latest with any data)."""
     schema = dataset.dataset_schema()
     name = dataset.warehouse_dataset
     codes = tuple(dataset.partnership.lad_codes)
@@ -71,7 +81,7 @@ def dataset_figures(dataset: PartnerDataset, year: Period | None = None) -> Part
             years = years_of(loaded)
             if not years:
                 return PartnerFigures(loaded, years)
-            period = year if year is not None else years[0]
+            period = year if year is not None else _default_year(years, loaded, schema.granularity)
 
             def count(by: str, within: Period = period, **kwargs) -> partner.PartnerCountsResult:
                 return partner.partner_counts(

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("SAFERSTAT_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -31,6 +28,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
             # One browser per xdist worker is plenty; keep the journeys together.
             item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    between browser steps are still plain synchronous code. Only for browser tests."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")

@@ -279,6 +279,9 @@ def test_an_upload_is_checked_stored_counted_and_audited(
     assert "Anston &amp; Woodsetts" in detail and "Aughton &amp; Swallownest" in detail
     assert "<strong>9</strong>" in detail  # total of the periods loaded
     assert dataset.warehouse_dataset in detail
+    other_year = client.get("/p/rotherham/datasets/knife-crime/?year=2023-24").content.decode()
+    assert "Figures, 2023/24" in other_year and "Incomplete year" in other_year
+    assert client.get("/p/rotherham/datasets/knife-crime/?year=2024").status_code == 404
 
     # The same month again replaces it; the others stay.
     with django_capture_on_commit_callbacks(execute=True):
@@ -411,7 +414,7 @@ def test_demo_partner_data_loads_through_the_checks_and_is_labelled(client, over
     assert listing.count(DEMO_LABEL) == 6
     for spec in DATASETS:
         page = client.get(f"/p/rotherham/datasets/{spec.slug}/").content.decode()
-        assert DEMO_LABEL in page and "Figures, 2025/26" in page, spec.slug
+        assert DEMO_LABEL in page and "Figures, 2024/25" in page, spec.slug  # latest complete year
     client.force_login(User.objects.get(username="rotherham-scrutiny"))
     visible = client.get("/p/rotherham/datasets/").content.decode()
     assert "Knife crime" in visible and "Hate incidents and outcomes" in visible  # shared
