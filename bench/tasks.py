@@ -36,7 +36,9 @@ def pandas_ingest(args) -> dict:
     """The straightforward pandas script: read every file, count per month, LSOA and type."""
     import pandas as pd
 
-    frames = [pd.read_csv(f) for f in _files(args.files)]
+    # dtype for Crime ID: without it pandas 2.3's C parser tries each 64-hex ID as a float and
+    # crashes (SIGSEGV) on an ID such as "6818e2966989435f..." (digits, "e", ten+ digits).
+    frames = [pd.read_csv(f, dtype={"Crime ID": str}) for f in _files(args.files)]
     data = pd.concat(frames, ignore_index=True)
     counts = data.groupby(GROUP_KEYS, dropna=False).size().reset_index(name="count")
     counts.to_parquet(args.out, index=False)

@@ -128,17 +128,18 @@ class SpcSeries:
 
 
 def _runs(months: Sequence[str], loaded: set[str]) -> list[list[str]]:
+    """Unbroken runs of loaded periods; ``months`` lists consecutive periods in order."""
     runs: list[list[str]] = []
-    previous = None
+    previous_loaded = False
     for month in months:
         if month not in loaded:
-            previous = None
+            previous_loaded = False
             continue
-        if previous is not None and add_months(previous, 1) == month and runs:
+        if previous_loaded:
             runs[-1].append(month)
         else:
             runs.append([month])
-        previous = month
+        previous_loaded = True
     return runs
 
 
@@ -193,9 +194,51 @@ def spc_series(
     codes = expand_area_codes(con, area_codes)
     types = None if crime_types is None else check_crime_types(crime_types)
     chosen, _, loaded = counts_by_month(con, codes, start, end, types, force_slugs)
+    return spc_from_counts(
+        months=months,
+        counts=chosen,
+        loaded=set(loaded),
+        area_codes=codes,
+        area_name=area_name(con, codes),
+        crime_types=types,
+        label=series_label(types),
+        polarity=polarity,
+        target=target,
+        baseline=baseline,
+        rebase_at=rebase_at,
+        exclude_moving_range_outliers=exclude_moving_range_outliers,
+        gaps=gaps,
+    )
+
+
+def spc_from_counts(
+    *,
+    months: Sequence[str],
+    counts: Mapping[str, int],
+    loaded: set[str],
+    area_codes: Sequence[str],
+    area_name: str,
+    label: str,
+    crime_types: Sequence[str] | None = None,
+    polarity: Polarity = Polarity.DECREASE,
+    target: float | None = None,
+    baseline: int | None = None,
+    rebase_at: Mapping[str, str] | None = None,
+    exclude_moving_range_outliers: bool = True,
+    gaps: GapHandling = "split",
+    unit: str = "month",
+) -> SpcSeries:
+    """XmR chart(s) of a series of counts, one per unbroken run of loaded periods.
+
+    The shared core of :func:`spc_series` (police.uk) and partner datasets. ``months`` are
+    the periods in order, each named by its first month (``YYYY-MM``); ``counts`` the count
+    of every loaded period; ``loaded`` which periods have data (the others are gaps).
+    """
+    months = list(months)
     missing = [m for m in months if m not in loaded]
     if missing and gaps == "refuse":
         raise SpcGapError(missing)
+
     rebases = dict(rebase_at or {})
     for month in rebases:
         parse_month(month)
@@ -205,7 +248,7 @@ def spc_series(
     segments: list[SpcSegment] = []
     runs = _runs(months, loaded)
     for number, run in enumerate(runs):
-        values = [chosen[m] for m in run]
+        values = [counts[m] for m in run]
         run_rebases = {}
         for month, reason in rebases.items():
             if month == run[0] and number > 0:
@@ -235,15 +278,15 @@ def spc_series(
             "filled or bridged.",
         )
     return SpcSeries(
-        area_codes=codes,
-        area_name=area_name(con, codes),
-        crime_types=types,
-        label=series_label(types),
+        area_codes=tuple(area_codes),
+        area_name=area_name,
+        crime_types=None if crime_types is None else tuple(crime_types),
+        label=label,
         polarity=polarity,
         target=target,
         start=months[0],
         end=months[-1],
-        monthly=tuple(MonthValue(m, chosen.get(m)) for m in months),
+        monthly=tuple(MonthValue(m, counts.get(m) if m in loaded else None) for m in months),
         missing_months=tuple(missing),
         segments=tuple(segments),
         gaps=gaps,
@@ -254,7 +297,13 @@ def spc_series(
 def month_runs(months: Sequence[str]) -> list[list[str]]:
     """Consecutive runs of the given months: ``['2019-07', '2021-10', '2021-11']`` ->
     ``[['2019-07'], ['2021-10', '2021-11']]``."""
-    return _runs(sorted(months), set(months))
+    runs: list[list[str]] = []
+    for month in sorted(months):
+        if runs and add_months(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs
 
 
 def _ranges(months: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from django.http import QueryDict
 
 from saferstat.analytics import compare, harm, hotspots, maps, partner, warehouse
 from saferstat.analytics import figures as analytic_figures
+from saferstat.analytics.partner_spc import partner_spc_series
 from saferstat.analytics.periods import Period, add_months, parse_period
 from saferstat.analytics.policeuk import CRIME_TYPES
 from saferstat.analytics.spc import Polarity
@@ -34,7 +35,7 @@ VIEWS = {
     "compare": "Comparison with other areas",
     "harm": "Harm estimate",
 }
-PARTNER_VIEWS = {"trend": "Trend", "wards": "Wards: table"}
+PARTNER_VIEWS = {"trend": "Trend with SPC", "wards": "Wards: table"}
 POLARITIES = {
     "decrease": "Lower is better",
     "increase": "Higher is better",
@@ -62,7 +63,7 @@ class Query:
         """The canonical query string of this view (stable parameter order)."""
         params: list[tuple[str, str]] = [("source", self.source), ("view", self.view)]
         params += [("crime_type", c) for c in self.crime_types]
-        if self.view == "trend" and self.source == POLICE:
+        if self.view == "trend":
             params += [("from", self.start), ("to", self.end), ("polarity", self.polarity)]
         elif self.period is not None:
             params.append(("period", self.period.label))
@@ -115,7 +116,7 @@ def parse_query(
     default_start, default_end = _latest_months(partnership)
     q.start = params.get("from") or default_start
     q.end = params.get("to") or default_end
-    if q.view == "trend" and q.source == POLICE:
+    if q.view == "trend":
         if not (MONTH.match(q.start) and MONTH.match(q.end)):
             q.errors["from"] = "Enter months as YYYY-MM, for example 2024-04."
         elif q.start > q.end:
@@ -274,10 +275,41 @@ def _spc_verdict(series) -> str:
 
 def _partner(con, q: Query, partnership: Partnership, dataset: PartnerDataset) -> Result:
     name = partner.dataset_name(partnership.slug, dataset.slug)
-    period = q.period or partner.latest_year(partner.loaded_periods(con, name))
     notes = ["Demo data: invented values."] if dataset.is_demo else []
     if dataset.description:
         notes.append(f"{dataset.name}: {dataset.description}")
+    if q.view == "trend":
+        try:
+            series = partner_spc_series(
+                con,
+                dataset=name,
+                label=dataset.name,
+                area_codes=partnership.lad_codes,
+                start=q.start,
+                end=q.end,
+                polarity=q.polarity,
+            )
+        except ValueError as exc:
+            return Result(
+                f"{dataset.name}, {partnership.name}", [], None, [], [], notes, [str(exc)]
+            )
+        fig = analytic_figures.spc_chart(series)
+        warnings = list(series.warnings)
+        if series.missing_months:
+            warnings.append(
+                f"No data for {len(series.missing_months)} period(s) in this range: shown as gaps, never as zero; "
+                "the SPC verdict uses the latest unbroken run."
+            )
+        return Result(
+            fig.title,
+            [_spc_verdict(series)],
+            fig,
+            list(fig.columns),
+            list(fig.rows),
+            notes + list(fig.notes),
+            warnings,
+        )
+    period = q.period or partner.latest_year(partner.loaded_periods(con, name))
     if period is None:
         return Result(
             f"{dataset.name}, {partnership.name}",
@@ -288,22 +320,20 @@ def _partner(con, q: Query, partnership: Partnership, dataset: PartnerDataset) -
             notes,
             ["No data is loaded for this dataset yet."],
         )
-    by = "period" if q.view == "trend" else "ward"
     result = partner.partner_counts(
-        con, dataset=name, area_codes=partnership.lad_codes, period=period, by=by
+        con, dataset=name, area_codes=partnership.lad_codes, period=period, by="ward"
     )
-    rows = [{by: k, "count": c} for k, c in result.rows]
+    rows = [{"ward": k, "count": c} for k, c in result.rows]
     warnings = []
     if result.missing_periods:
         warnings.append(
             f"No data for {', '.join(result.missing_periods)}: shown as gaps, not zeros."
         )
-    what = "by period" if by == "period" else "by ward"
     return Result(
-        f"{dataset.name} {what}, {partnership.name}, {period.label}",
+        f"{dataset.name} by ward, {partnership.name}, {period.label}",
         [],
         None,
-        [by, "count"],
+        ["ward", "count"],
         rows,
         notes,
         warnings,

@@ -23,6 +23,7 @@ from functools import partial
 
 from django.db import models, transaction
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from saferstat.core import audit
@@ -103,9 +104,9 @@ def stuck_reason(run, task: DBTaskResult | None, *, cutoff: datetime) -> str | N
             presumed abandoned.
     """
     if task is not None:
-        if task.status == "READY":
+        if task.status == TaskResultStatus.READY:
             return None  # waiting for a worker; one will pick it up
-        if task.status == "RUNNING":
+        if task.status == TaskResultStatus.RUNNING:
             started = task.started_at or run.started_at
             if started is not None and started > cutoff:
                 return None  # a worker may still be on it
@@ -164,8 +165,8 @@ def _recover(kind: _Kind, seen, task_uuid, reason: str, now: datetime) -> Recove
             return None  # it moved on since we looked
         before = audit.snapshot(run, ["status", "attempts", "task_id"])
         if task_uuid is not None:
-            DBTaskResult.objects.filter(pk=task_uuid, status="RUNNING").update(
-                status="FAILED",
+            DBTaskResult.objects.filter(pk=task_uuid, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED,
                 finished_at=now,
                 exception_class_path=WORKER_LOST,
                 traceback=f"Recovered by manage.py recover_stuck_jobs: {reason}.",

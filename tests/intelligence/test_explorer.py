@@ -131,3 +131,24 @@ def test_analyst_saves_a_view_to_a_request(client, overview_warehouse, rotherham
     assert req.status == "in_progress"
     client.force_login(members["scrutiny"])
     assert client.post(URL + "save/", {"query": query, "request": req.pk}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_partner_dataset_in_the_explorer_with_spc_and_demo_label(client, overview_warehouse):
+    from saferstat.core.demo import demo_install
+    from saferstat.core.models import User
+    from saferstat.intelligence.partner_demo import demo_partner_install
+
+    demo_install()
+    demo_partner_install(("rotherham",))
+    client.force_login(User.objects.get(username="rotherham-analyst"))
+    page = client.get(URL, {"source": "knife-crime", "view": "trend", "from": "2024-04", "to": "2025-09"})
+    assert page.status_code == 200, page.content[-2000:]
+    html = page.content.decode()
+    assert "SPC verdict" in html and "Demo data: invented values." in html
+    wards = client.get(URL, {"source": "knife-crime", "view": "wards", "period": "2024/25", "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(wards.content.decode("utf-8-sig"))))
+    assert len(rows) == 25 and all(int(r["count"]) >= 0 for r in rows)
+    client.force_login(User.objects.get(username="rotherham-scrutiny"))
+    # CSE/CCE reports are sensitive and not shared with scrutiny: not even its name is accepted.
+    assert client.get(URL, {"source": "exploitation-intelligence"}).status_code == 400

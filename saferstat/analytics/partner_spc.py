@@ -1,0 +1,84 @@
+"""SPC (XmR) charts of a partner dataset's counts per month or quarter, like police.uk's.
+
+A partner dataset is counted from the ``partner_records`` view (``sum(count)``); a period
+with no upload is a gap (the series is split there), a loaded period with no records in the
+area counts 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+from saferstat.analytics import partner
+from saferstat.analytics.measures import area_name, expand_area_codes
+from saferstat.analytics.periods import month_range, parse_month
+from saferstat.analytics.spc import Polarity
+from saferstat.analytics.spc_series import SpcSeries, spc_from_counts
+
+QUARTER_STARTS = (1, 4, 7, 10)
+
+
+def period_starts(start: str, end: str, granularity: str) -> list[str]:
+    """The first month of every month or quarter (Apr-Jun, Jul-Sep, ...) from start to end."""
+    months = month_range(start, end)
+    if granularity == "quarter":
+        return [m for m in months if parse_month(m)[1] in QUARTER_STARTS]
+    return months
+
+
+def partner_spc_series(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    dataset: str,
+    label: str,
+    area_codes: Sequence[str],
+    start: str,
+    end: str,
+    polarity: Polarity | str = Polarity.DECREASE,
+    target: float | None = None,
+) -> SpcSeries:
+    """XmR chart(s) of a partner dataset in an area, split at periods with no upload.
+
+    Args:
+        con: connection from ``warehouse.connect``.
+        dataset: warehouse dataset name (``partner.dataset_name``).
+        label: what is counted, for titles (the dataset's name).
+        area_codes: local authority codes (old or new codes).
+        start, end: first and last month (``YYYY-MM``); quarterly data uses the quarters
+            that start in this range, each named by its first month.
+        polarity: which direction is better.
+        target: optional target for the assurance icon.
+    """
+    granularity = partner.dataset_granularity(con, dataset) or "month"
+    periods = period_starts(start, end, granularity)
+    if not periods:
+        raise ValueError(f"no whole {granularity} starts between {start} and {end}")
+    codes = expand_area_codes(con, area_codes)
+    placeholders = ", ".join("?" for _ in codes)
+    loaded = {
+        month
+        for (month,) in con.execute(
+            "SELECT DISTINCT month FROM loaded_partitions WHERE dataset = ? AND month BETWEEN ? AND ?",
+            [dataset, periods[0], periods[-1]],
+        ).fetchall()
+    }
+    rows = con.execute(
+        f"SELECT month, sum(count) FROM partner_records WHERE dataset = ? AND lad_code IN ({placeholders}) "
+        "AND month BETWEEN ? AND ? GROUP BY month",
+        [dataset, *codes, periods[0], periods[-1]],
+    ).fetchall()
+    counts = {month: 0 for month in loaded}
+    counts.update({month: int(total) for month, total in rows})
+    return spc_from_counts(
+        months=periods,
+        counts=counts,
+        loaded=loaded & set(periods),
+        area_codes=codes,
+        area_name=area_name(con, codes),
+        label=label,
+        polarity=Polarity(polarity),
+        target=target,
+        unit=granularity,
+    )
