@@ -1092,7 +1092,12 @@ LOADED_PARTITIONS_SCHEMA = pa.schema(
 )
 
 
-def connect(root: str | os.PathLike, *, manifest: dict | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    root: str | os.PathLike,
+    *,
+    manifest: dict | None = None,
+    force_slugs: Iterable[str] | None = None,
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection over the warehouse at ``root``, with these views.
 
     ``street_crimes``, ``lsoa_lookup``, ``lsoa21_population``, ``la_codes``,
@@ -1107,19 +1112,27 @@ def connect(root: str | os.PathLike, *, manifest: dict | None = None) -> duckdb.
     Args:
         root: the warehouse folder.
         manifest: a manifest already read (default: read it now).
+        force_slugs: put only these forces' police.uk files in ``street_crimes`` (default:
+            every force). For a connection that answers for one partnership, which passes
+            the same ``force_slugs`` to the measures anyway: DuckDB binds the view's file
+            list on every query, about 20 microseconds a file, so with a national warehouse
+            (43 forces x 120 months) each query would otherwise pay ~0.1 s before reading
+            a row. ``loaded_partitions`` still lists every force.
     """
     root = Path(root).resolve()
     manifest = manifest if manifest is not None else read_manifest(root)
     con = duckdb.connect(":memory:")
     try:
-        _create_views(con, root, manifest)
+        _create_views(con, root, manifest, None if force_slugs is None else set(force_slugs))
     except BaseException:
         con.close()
         raise
     return con
 
 
-def _create_views(con: duckdb.DuckDBPyConnection, root: Path, manifest: dict) -> None:
+def _create_views(
+    con: duckdb.DuckDBPyConnection, root: Path, manifest: dict, forces: set[str] | None = None
+) -> None:
     for name, schema in ref.SCHEMAS.items():
         entry = manifest["reference"].get(name)
         if entry is None:
@@ -1151,7 +1164,11 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path, manifest: dict) ->
     con.register("_loaded_partitions", partitions)
     con.execute("CREATE VIEW loaded_partitions AS SELECT * FROM _loaded_partitions")
 
-    street = [e for e in entries if e["dataset"] == STREET_DATASET]
+    street = [
+        e
+        for e in entries
+        if e["dataset"] == STREET_DATASET and (forces is None or e["force_slug"] in forces)
+    ]
     groups: dict[int | None, list[str]] = {}
     for e in street:
         groups.setdefault(e.get("lsoa_vintage"), []).append(str(root / e["path"]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from typing import Any, NamedTuple
 
 from django.db import models
 
@@ -42,3 +44,52 @@ def record(
         before=before,
         after=after,
     )
+
+
+#: ``<app label>.<Model>:<primary key>``, as in ``?object=intelligence.ImportRun:12``.
+OBJECT_REF = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z][A-Za-z0-9]*):([A-Za-z0-9_-]{1,64})$")
+
+
+def object_ref(obj: models.Model) -> str:
+    """How the audit log names an object in its filter: ``intelligence.ImportRun:12``."""
+    return f"{obj._meta.label}:{obj.pk}"
+
+
+def parse_object_ref(text: str) -> tuple[str, str]:
+    """``"intelligence.ImportRun:12"`` -> ``("intelligence.ImportRun", "12")``.
+
+    Raises:
+        ValueError: the text is not an object reference.
+    """
+    match = OBJECT_REF.match(text or "")
+    if match is None:
+        raise ValueError(f"Not an object reference: {text!r}")
+    return match.group(1), match.group(2)
+
+
+class Change(NamedTuple):
+    """One field of an audit event: its value before and after, as text ("" when absent)."""
+
+    field: str
+    before: str
+    after: str
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    """The fields an event changed: every field of a creation (no ``before``), otherwise
+    only those whose value differs, in the order the event recorded them."""
+    before, after = before or {}, after or {}
+    fields = list(after) + [name for name in before if name not in after]
+    return [
+        Change(name, _as_text(before.get(name)), _as_text(after.get(name)))
+        for name in fields
+        if not before or before.get(name) != after.get(name)
+    ]

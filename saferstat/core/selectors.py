@@ -19,5 +19,24 @@ def partnership_public_list() -> QuerySet[Partnership]:
     return Partnership.objects.filter(overview_published=True).order_by("name")
 
 
-def audit_event_list(*, partnership: Partnership) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(partnership=partnership).select_related("actor")
+def audit_event_list(
+    *,
+    partnership: Partnership,
+    object_ref: tuple[str, str] | None = None,
+    actor: int | str | None = None,
+) -> QuerySet[AuditEvent]:
+    """The partnership's audit events, newest first; only ever this partnership's.
+
+    Args:
+        object_ref: ``(object_type, object_id)``, e.g. ``("intelligence.ImportRun", "12")``:
+            only events about that object.
+        actor: a user id, or ``"system"`` (no actor): only events by them.
+    """
+    events = AuditEvent.objects.filter(partnership=partnership).select_related("actor")
+    if object_ref is not None:
+        events = events.filter(object_type=object_ref[0], object_id=object_ref[1])
+    if actor == "system":
+        events = events.filter(actor__isnull=True)
+    elif actor is not None:
+        events = events.filter(actor_id=actor)
+    return events

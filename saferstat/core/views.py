@@ -5,7 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
+from . import audit
 from .models import ApiToken
 from .permissions import can, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
@@ -34,10 +36,58 @@ def partnership_home(request, partnership):
     )
 
 
+ERR_OBJECT_FILTER = "Filter by object as type:id, for example intelligence.ImportRun:12."
+ERR_ACTOR_FILTER = "Filter by a person's user number, or by system."
+
+
+@require_safe
 @partnership_view("audit.view")
 def audit_log(request, partnership):
-    page = Paginator(audit_event_list(partnership=partnership), 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"partnership": partnership, "page": page})
+    """The partnership's audit log, newest first, optionally for one object or one person.
+
+    Read-only: GET and HEAD only. The filter labels come from this partnership's own events,
+    never from the objects or users themselves, so a filter naming another partnership's
+    object or user shows nothing about it.
+    """
+    errors: dict[str, str] = {}
+    object_ref = actor = None
+    if request.GET.get("object"):
+        try:
+            object_ref = audit.parse_object_ref(request.GET["object"])
+        except ValueError:
+            errors["filters"] = ERR_OBJECT_FILTER
+    if request.GET.get("actor"):
+        actor = request.GET["actor"]
+        if actor != "system" and not actor.isdigit():
+            errors.setdefault("filters", ERR_ACTOR_FILTER)
+            actor = None
+    events = audit_event_list(partnership=partnership, object_ref=object_ref, actor=actor)
+    if errors:
+        events = events.none()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = [(event, audit.changes(event.before, event.after)) for event in page.object_list]
+    latest = rows[0][0] if rows else None
+    object_label = actor_label = None
+    if object_ref is not None:
+        object_label = latest.object_repr if latest else f"{object_ref[0]} {object_ref[1]}"
+    if actor is not None:
+        if actor == "system":
+            actor_label = "system"
+        else:
+            actor_label = str(latest.actor) if latest else f"user {actor}"
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "partnership": partnership,
+            "page": page,
+            "rows": rows,
+            "object_label": object_label,
+            "actor_label": actor_label,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 class LoginView(auth_views.LoginView):

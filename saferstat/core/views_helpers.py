@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.urls import reverse
 
-from .permissions import require
+from .audit import object_ref
+from .permissions import can, require
 from .selectors import partnership_get
 
 
@@ -34,3 +38,11 @@ def partnership_view(action: str):
         return wrapper
 
     return decorator
+
+
+def audit_history_url(user, partnership, obj: models.Model) -> str | None:
+    """The partnership's audit log filtered to `obj`, or None if the user may not read it."""
+    if not can(user, "audit.view", partnership):
+        return None
+    query = urlencode({"object": object_ref(obj)})
+    return f"{reverse('audit_log', kwargs={'slug': partnership.slug})}?{query}"

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from saferstat.core.permissions import can
-from saferstat.core.views_helpers import partnership_view
+from saferstat.core.views_helpers import audit_history_url, partnership_view
 
 from .models import DataRequest, RequestStatus
 from .request_services import (
@@ -161,6 +161,7 @@ def request_detail(request, partnership, request_id: int):
             "errors": errors,
             "statuses": RequestStatus.choices,
             "today": dt.date.today(),
+            "history_url": audit_history_url(request.user, partnership, data_request),
         },
         status=400 if errors else 200,
     )

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from saferstat.core.permissions import can
-from saferstat.core.views_helpers import partnership_view
+from saferstat.core.views_helpers import audit_history_url, partnership_view
 
 from . import figures
 from .forms import PoliceUkUploadForm
@@ -74,7 +74,15 @@ def import_detail(request, partnership, run_id: int):
     template = (
         "intelligence/partials/_import_progress.html" if request.htmx else "intelligence/import_detail.html"
     )
-    return render(request, template, {"partnership": partnership, "run": run})
+    return render(
+        request,
+        template,
+        {
+            "partnership": partnership,
+            "run": run,
+            "history_url": audit_history_url(request.user, partnership, run),
+        },
+    )
 
 
 @partnership_view("overview.view")
