@@ -15,14 +15,14 @@ export SAFERSTAT_WAREHOUSE ?= $(CURDIR)/var/warehouse
 help:
 	@echo "make demo   install, load the Rotherham demo and serve http://$(HOST):$(PORT)"
 	@echo "make test   install what tests need and run the whole suite (browser journeys included)"
-	@echo "make lint   ruff;  make e2e  browser journeys only;  make bench  benchmarks"
+	@echo "make lint   ruff;  make e2e  browser journeys only;  make bench  benchmarks (BENCH_SCALE=1: national)"
 
 ## install: the virtualenv (uv, from uv.lock), front-end packages (npm, from package-lock.json)
 install: $(VENV)/.installed saferstat/static/vendor/.built
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
-	$(UV) sync --locked --all-groups
+	$(UV) sync --locked --group dev
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -78,8 +78,24 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check saferstat tests config bench scripts
 
+## bench: ingest, queries and web against baselines (pandas, DuckDB, zcat), at a small scale
+## by default (a few minutes); BENCH_SCALE=1 is the full national size (~60M rows).
+## Results are appended to docs/benchmarks.md. Needs wrk for the load test (installed with
+## apt when run as root; otherwise a slower Python client is used).
+BENCH_SCALE ?= 0.01
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python bench/run.py
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } || true; \
+	fi
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE) $(BENCH_ARGS)
+
+## bench-spark: the overview aggregate with pyspark local[2] over the warehouse's Parquet
+## files must equal SaferStat's answer. Installs the spark group (pyspark) only here.
+bench-spark: install
+	$(UV) sync --locked --group dev --group spark
+	$(BIN)/python bench/spark_check.py --scale $(BENCH_SCALE)
 
 clean:
 	rm -rf var/warehouse var/static .pytest_cache

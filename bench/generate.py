@@ -60,7 +60,14 @@ DEFAULT_ONS = ROOT / "demo_data" / "ons"
 #: Rows at ``--scale 1`` for 10 years.
 FULL_ROWS_10_YEARS = 60_000_000
 #: South Yorkshire's local authorities (old and new codes) for the per-LSOA rate shape.
-SOUTH_YORKSHIRE_LADS = ("E08000016", "E08000017", "E08000018", "E08000019", "E08000038", "E08000039")
+SOUTH_YORKSHIRE_LADS = (
+    "E08000016",
+    "E08000017",
+    "E08000018",
+    "E08000019",
+    "E08000038",
+    "E08000039",
+)
 NO_LOCATION = "No Location"
 #: England and Wales, roughly: synthetic coordinates fall inside this box.
 LON_RANGE = (-5.5, 1.7)
@@ -96,7 +103,13 @@ def _read_real(folder: Path) -> tuple[pa.Table, int]:
             path,
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(COLUMNS, pa.string()),
-                include_columns=["Month", "LSOA code", "Location", "Crime type", "Last outcome category"],
+                include_columns=[
+                    "Month",
+                    "LSOA code",
+                    "Location",
+                    "Crime type",
+                    "Last outcome category",
+                ],
                 strings_can_be_null=True,
             ),
         )
@@ -108,9 +121,7 @@ def measure_shape(real: Path, ons: Path) -> Shape:
     """Measure the shape of the real police.uk files in ``real`` (see :class:`Shape`)."""
     table, n_files = _read_real(real)
     rows = table.num_rows
-    type_codes = pc.index_in(
-        table.column("Crime type"), value_set=pa.array(CRIME_TYPES)
-    ).to_numpy()
+    type_codes = pc.index_in(table.column("Crime type"), value_set=pa.array(CRIME_TYPES)).to_numpy()
     type_share = np.bincount(type_codes, minlength=len(CRIME_TYPES)) / rows
 
     outcome_col = pc.fill_null(table.column("Last outcome category"), "")
@@ -323,7 +334,12 @@ def force_month_table(
     # police.uk order: by LSOA (name), then crime type; rows with no location last.
     order = np.lexsort((types, np.where(located, lsoa_pos, len(mine))))
     types, lsoa_pos, located, outcome, street, jitter = (
-        types[order], lsoa_pos[order], located[order], outcome[order], street[order], jitter[order]
+        types[order],
+        lsoa_pos[order],
+        located[order],
+        outcome[order],
+        street[order],
+        jitter[order],
     )
     lsoa = mine[lsoa_pos]
 
@@ -365,7 +381,9 @@ def encode(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     sink.write(HEADER)
     pacsv.write_csv(
-        table, sink, pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536)
+        table,
+        sink,
+        pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536),
     )
     return sink.getvalue().to_pybytes()
 
@@ -463,7 +481,9 @@ def generate(
         "rows": sum(files.values()),
         "bytes": written,
         "seconds": round(time.perf_counter() - started, 2),
-        "shape": {k: v for k, v in asdict(shape).items() if k not in ("locations", "relative_rates")},
+        "shape": {
+            k: v for k, v in asdict(shape).items() if k not in ("locations", "relative_rates")
+        },
         "rows_per_file": dict(sorted(files.items())),
     }
     (out / "generate.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -39,14 +39,13 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -245,37 +244,37 @@ def ingest(work: Path, folder: Path, tag: str, rows: int, runs: int, keep: Path 
 # --- queries ---------------------------------------------------------------------------------
 
 
+def _saferstat_query(
+    warehouse: Path, which: str, scoped: bool, cold_runs: int, repeat: int
+) -> dict:
+    base = [PY, "bench/tasks.py", "query", "--warehouse", str(warehouse), "--which", which]
+    base += ["--scoped"] if scoped else []
+    cold, process = [], []
+    for _ in range(cold_runs):
+        run = measure(which, base, capture=True)
+        cold.append(json.loads(run.out)["times"][0])
+        process.append(run.wall)
+    run = measure(which, [*base, "--repeat", str(repeat + 1)], capture=True)
+    warm = json.loads(run.out)
+    times = warm["times"][1:]
+    return {
+        "cold_p50_ms": percentile(cold, 50) * 1000,
+        "cold_p95_ms": percentile(cold, 95) * 1000,
+        "cold_process_p50_s": percentile(process, 50),
+        "warm_p50_ms": percentile(times, 50) * 1000,
+        "warm_p95_ms": percentile(times, 95) * 1000,
+        "connect_ms": warm["connect"] * 1000,
+        "peak_mb": run.peak_mb,
+        "answer": warm["answer"],
+    }
+
+
 def queries(warehouse: Path, cold_runs: int, warm_repeat: int) -> dict:
     out = {}
     for which in ("overview", "hotspots", "compare"):
         say(f"  queries: {which}")
-        cold, process = [], []
-        for _ in range(cold_runs):
-            run = measure(
-                which,
-                [PY, "bench/tasks.py", "query", "--warehouse", str(warehouse), "--which", which],
-                capture=True,
-            )
-            result = json.loads(run.out)
-            cold.append(result["times"][0])
-            process.append(run.wall)
-        run = measure(
-            which,
-            [
-                PY,
-                "bench/tasks.py",
-                "query",
-                "--warehouse",
-                str(warehouse),
-                "--which",
-                which,
-                "--repeat",
-                str(warm_repeat + 1),
-            ],
-            capture=True,
-        )
-        warm = json.loads(run.out)
-        warm_times = warm["times"][1:]
+        ours = _saferstat_query(warehouse, which, False, cold_runs, warm_repeat)
+        scoped = _saferstat_query(warehouse, which, True, cold_runs, warm_repeat)
         pandas_cold, pandas_warm, pandas_answer, pandas_peak = [], [], None, 0.0
         for _ in range(max(1, cold_runs // 2)):
             run = measure(
@@ -298,18 +297,18 @@ def queries(warehouse: Path, cold_runs: int, warm_repeat: int) -> dict:
             pandas_warm += result["times"]
             pandas_answer = result["answer"]
             pandas_peak = max(pandas_peak, run.peak_mb)
-        ours = warm["answer"]
-        theirs = {k: v for k, v in (pandas_answer or {}).items() if not k.startswith("_")}
-        agree = {k: v for k, v in ours.items() if v} == {k: v for k, v in theirs.items() if v}
+
+        def nonzero(answer: dict) -> dict:
+            return {k: v for k, v in answer.items() if v and not k.startswith("_")}
+
+        agree = (
+            nonzero(ours.pop("answer"))
+            == nonzero(pandas_answer or {})
+            == nonzero(scoped.pop("answer"))
+        )
         out[which] = {
-            "saferstat": {
-                "cold_p50_ms": percentile(cold, 50) * 1000,
-                "cold_p95_ms": percentile(cold, 95) * 1000,
-                "cold_process_p50_s": percentile(process, 50),
-                "warm_p50_ms": percentile(warm_times, 50) * 1000,
-                "warm_p95_ms": percentile(warm_times, 95) * 1000,
-                "connect_ms": warm["connect"] * 1000,
-            },
+            "saferstat": ours,
+            "saferstat_scoped": scoped,
             "pandas": {
                 "cold_p50_ms": percentile(pandas_cold, 50) * 1000,
                 "cold_p95_ms": percentile(pandas_cold, 95) * 1000,
@@ -318,10 +317,10 @@ def queries(warehouse: Path, cold_runs: int, warm_repeat: int) -> dict:
                 "peak_mb": pandas_peak,
             },
             "answers_agree": agree,
-            "samples": {"cold": cold_runs, "warm": len(warm_times)},
+            "samples": {"cold": cold_runs, "warm": warm_repeat},
         }
         if not agree:
-            say(f"  !! {which}: SaferStat and pandas disagree: {ours} vs {theirs}")
+            say(f"  !! {which}: SaferStat and pandas disagree")
     return out
 
 
@@ -430,7 +429,9 @@ def _wrk_load(url: str, users: int, seconds: float) -> dict:
     }
 
 
-def web(work: Path, warehouse: Path, users: int, seconds: float, workers: int, threads: int) -> dict:
+def web(
+    work: Path, warehouse: Path, users: int, seconds: float, workers: int, threads: int
+) -> dict:
     """Load-test the overview page and the JSON API under gunicorn (production settings)."""
     tmp = Path(tempfile.mkdtemp(prefix="web-", dir=work))
     env = {
@@ -447,8 +448,14 @@ def web(work: Path, warehouse: Path, users: int, seconds: float, workers: int, t
         "LOG_LEVEL": "WARNING",
     }
     full_env = {**os.environ, **env}
-    for step in (["migrate", "--no-input", "-v", "0"], ["demo_setup"], ["collectstatic", "--no-input", "-v", "0"]):
-        subprocess.run([PY, "manage.py", *step], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL)
+    for step in (
+        ["migrate", "--no-input", "-v", "0"],
+        ["demo_setup"],
+        ["collectstatic", "--no-input", "-v", "0"],
+    ):
+        subprocess.run(
+            [PY, "manage.py", *step], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL
+        )
     port = free_port()
     server = subprocess.Popen(
         [
@@ -495,7 +502,9 @@ def web(work: Path, warehouse: Path, users: int, seconds: float, workers: int, t
                 break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise SystemExit(f"gunicorn did not start; see {tmp / 'gunicorn.log'}") from None
+                    raise SystemExit(
+                        f"gunicorn did not start; see {tmp / 'gunicorn.log'}"
+                    ) from None
                 time.sleep(0.3)
         for name, url in urls.items():
             first = time.perf_counter()
@@ -551,23 +560,51 @@ def growth(work: Path, multiples: list[float], years: int, seed: int) -> list[di
         target = work / "wh-growth"
         fresh_warehouse(target)
         say(f"  growth x{m:g}: saferstat load ({rows:,} rows)")
-        load = measure("load", [str(BIN / "saferstat"), "load", str(folder), "--warehouse", str(target)])
+        load = measure(
+            "load", [str(BIN / "saferstat"), "load", str(folder), "--warehouse", str(target)]
+        )
         say(f"  growth x{m:g}: overview warm")
         q = measure(
             "overview",
-            [PY, "bench/tasks.py", "query", "--warehouse", str(target), "--which", "overview", "--repeat", "11"],
+            [
+                PY,
+                "bench/tasks.py",
+                "query",
+                "--warehouse",
+                str(target),
+                "--which",
+                "overview",
+                "--repeat",
+                "11",
+            ],
             capture=True,
         )
         overview_ms = percentile(json.loads(q.out)["times"][1:], 50) * 1000
         say(f"  growth x{m:g}: pandas")
         pandas = measure(
             "pandas",
-            [PY, "bench/tasks.py", "pandas-ingest", "--files", str(listing), "--out", str(work / "agg-growth.parquet")],
+            [
+                PY,
+                "bench/tasks.py",
+                "pandas-ingest",
+                "--files",
+                str(listing),
+                "--out",
+                str(work / "agg-growth.parquet"),
+            ],
         )
         say(f"  growth x{m:g}: duckdb")
         duck = measure(
             "duckdb",
-            [PY, "bench/tasks.py", "duckdb-scan", "--files", str(listing), "--out", str(work / "agg-growth-duck.parquet")],
+            [
+                PY,
+                "bench/tasks.py",
+                "duckdb-scan",
+                "--files",
+                str(listing),
+                "--out",
+                str(work / "agg-growth-duck.parquet"),
+            ],
         )
         parquet_bytes = sum(f.stat().st_size for f in target.rglob("*.parquet"))
         rows_out.append(
@@ -617,10 +654,14 @@ def machine() -> dict:
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "commit": commit + (" (+ uncommitted changes)" if dirty else ""),
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -645,7 +686,10 @@ def markdown(results: dict) -> str:
         f"### {m['date']}, commit {m['commit']}, scale {results['scale']:g}",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}; Python "
-        f"{m['python']}, DuckDB {m['duckdb']}, pyarrow {m['pyarrow']}, pandas {m['pandas']}.",
+        f"{m['python']}, DuckDB {m['duckdb']}, pyarrow {m['pyarrow']}, pandas {m['pandas']}. "
+        f"Load average at the start {m['load_average'][0]:.1f}, at the end "
+        f"{results.get('load_average_end', [0])[0]:.1f} (other work on the machine inflates "
+        "every figure; the ratios come from runs made one after the other).",
         "",
     ]
     for tag, data in results.get("ingest", {}).items():
@@ -661,26 +705,40 @@ def markdown(results: dict) -> str:
                 f"| {name} | {_fmt(row['wall_s'])} | {_fmt(row['cpu_s'])} | "
                 f"{_fmt(row['peak_mb'], 0)} | {_fmt(row['rows_per_s'], 0)} |"
             )
-        lines += ["", "Ratios: " + "; ".join(f"{k} = {v:.2f}" for k, v in data["ratios"].items()), ""]
+        lines += [
+            "",
+            "Ratios: " + "; ".join(f"{k} = {v:.2f}" for k, v in data["ratios"].items()),
+            "",
+        ]
     if "queries" in results:
         q = results["queries"]
         lines += [
             f"**Queries** ({AREA} Rotherham, {PERIOD}, force {FORCE}) on the national warehouse "
             f"({results.get('warehouse_rows', 0):,} rows), milliseconds:",
             "",
-            "| Query | SaferStat cold p50 / p95 | SaferStat warm p50 / p95 | pandas cold p50 | "
-            "pandas warm p50 / p95 | Same answer |",
-            "|---|---:|---:|---:|---:|---|",
+            "| Query | Engine | cold p50 / p95 | warm p50 / p95 | connect | Same answer |",
+            "|---|---|---:|---:|---:|---|",
         ]
+        engines = (
+            ("saferstat", "SaferStat, connect(root)"),
+            ("saferstat_scoped", "SaferStat, connect(root, force_slugs=[force])"),
+            ("pandas", "pandas (force's Parquet files + lookups)"),
+        )
         for which, r in q.items():
-            s, p = r["saferstat"], r["pandas"]
-            lines.append(
-                f"| {which} | {_fmt(s['cold_p50_ms'], 0)} / {_fmt(s['cold_p95_ms'], 0)} | "
-                f"{_fmt(s['warm_p50_ms'], 1)} / {_fmt(s['warm_p95_ms'], 1)} | "
-                f"{_fmt(p['cold_p50_ms'], 0)} | {_fmt(p['warm_p50_ms'], 1)} / "
-                f"{_fmt(p['warm_p95_ms'], 1)} | {'yes' if r['answers_agree'] else 'NO'} |"
-            )
-        lines.append("")
+            for key, label in engines:
+                e = r[key]
+                lines.append(
+                    f"| {which} | {label} | {_fmt(e['cold_p50_ms'], 0)} / "
+                    f"{_fmt(e['cold_p95_ms'], 0)} | {_fmt(e['warm_p50_ms'], 1)} / "
+                    f"{_fmt(e['warm_p95_ms'], 1)} | {_fmt(e.get('connect_ms'), 0)} | "
+                    f"{'yes' if r['answers_agree'] else 'NO'} |"
+                )
+        lines += [
+            "",
+            "Cold = a new process (connect + query, imports not counted); warm = the same "
+            "process, repeated, a new connection each time (pandas: frames already in memory).",
+            "",
+        ]
     if "web" in results:
         w = results["web"]
         lines += [
@@ -724,7 +782,9 @@ def append_report(path: Path, text: str) -> None:
     marker = "## Results log"
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if marker not in current:
-        current = current.rstrip("\n") + f"\n\n{marker}\n\nAppended by `make bench` (newest last).\n"
+        current = (
+            current.rstrip("\n") + f"\n\n{marker}\n\nAppended by `make bench` (newest last).\n"
+        )
     path.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
 
 
@@ -733,12 +793,16 @@ def append_report(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=0.01, help="national data size (1 = ~60M rows)")
+    parser.add_argument(
+        "--scale", type=float, default=0.01, help="national data size (1 = ~60M rows)"
+    )
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--sections", default="ingest,queries,web")
-    parser.add_argument("--runs", type=int, default=None, help="ingest runs (default 3, 1 past scale 0.1)")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="ingest runs (default 3, 1 past scale 0.1)"
+    )
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--warm-repeat", type=int, default=30)
     parser.add_argument("--users", type=int, default=50)
@@ -764,7 +828,9 @@ def main(argv: list[str] | None = None) -> int:
     if "ingest" in sections:
         say("ingest")
         results["ingest"] = {
-            "South Yorkshire (65 real files)": ingest(work, SY_FILES, "sy", SY_ROWS, max(runs, 3), None),
+            "South Yorkshire (65 real files)": ingest(
+                work, SY_FILES, "sy", SY_ROWS, max(runs, 3), None
+            ),
             f"national (synthetic, scale {args.scale:g})": ingest(
                 work, folder, "national", summary["rows"], runs, warehouse
             ),
@@ -772,7 +838,9 @@ def main(argv: list[str] | None = None) -> int:
     if sections & {"queries", "web"} and not (warehouse / "manifest.json").exists():
         say(f"loading {folder} into {warehouse}")
         fresh_warehouse(warehouse)
-        measure("load", [str(BIN / "saferstat"), "load", str(folder), "--warehouse", str(warehouse)])
+        measure(
+            "load", [str(BIN / "saferstat"), "load", str(folder), "--warehouse", str(warehouse)]
+        )
     if sections & {"queries", "web"}:
         results["warehouse_rows"] = summary["rows"]
     if "queries" in sections:
@@ -788,6 +856,7 @@ def main(argv: list[str] | None = None) -> int:
         multiples = [float(x) for x in args.growth.split(",") if x]
         results["growth"] = growth(work, multiples, args.years, args.seed)
     results["seconds"] = time.perf_counter() - started
+    results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     (work / f"results-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
@@ -796,11 +865,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_report:
         append_report(args.report, text)
         say(f"appended to {args.report}")
-    failed = [
-        name
-        for name, r in results.get("web", {}).get("urls", {}).items()
-        if r["errors"]
-    ] + [name for name, r in results.get("queries", {}).items() if not r["answers_agree"]]
+    failed = [name for name, r in results.get("web", {}).get("urls", {}).items() if r["errors"]] + [
+        name for name, r in results.get("queries", {}).items() if not r["answers_agree"]
+    ]
     if failed:
         say(f"FAILED: {', '.join(failed)}")
         return 1

@@ -113,7 +113,11 @@ def _query(which: str):
 
 
 def query(args) -> dict:
-    """SaferStat: ``--repeat`` calls, each on a new connection (as a web request opens one)."""
+    """SaferStat: ``--repeat`` calls, each on a new connection (as a web request opens one).
+
+    ``--scoped``: the connection holds only the partnership's force's files
+    (``connect(root, force_slugs=[force])``); otherwise every force's (as the web opens it).
+    """
     started = time.perf_counter()
     from saferstat.analytics.warehouse import connect
 
@@ -122,7 +126,7 @@ def query(args) -> dict:
     times, connects, answer = [], [], None
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        con = connect(args.warehouse)
+        con = connect(args.warehouse, force_slugs=[FORCE] if args.scoped else None)
         t1 = time.perf_counter()
         answer = run(con)
         con.close()
@@ -241,7 +245,8 @@ def pandas_query(args) -> dict:
         out = {}
         for code in group:
             codes = codes_of(code)
-            out[code] = (int(now.lad_code.isin(codes).sum()), population(codes))
+            active = la.loc[la.lad_code.isin(codes), "active_code"].min()
+            out[active] = (int(now.lad_code.isin(codes).sum()), population(codes))
         return {k: v[0] for k, v in out.items()}
 
     run = {"overview": overview, "hotspots": hotspots, "compare": compare}[args.which]
@@ -280,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse")
     parser.add_argument("--which", default="overview")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--scoped", action="store_true", help="connect(..., force_slugs=[the force]) (query)"
+    )
     args = parser.parse_args(argv)
     result = TASKS[args.task](args)
     print(json.dumps(result, default=str))

@@ -54,7 +54,7 @@ from saferstat.analytics.periods import (
     quarter_of,
     quarter_period,
 )
-from saferstat.analytics.policeuk import ValidationIssue
+from saferstat.analytics.policeuk import FileValidationError, ValidationIssue
 from saferstat.analytics.reference import UnknownAreaError
 
 # --- vocabulary ------------------------------------------------------------------------
@@ -366,40 +366,8 @@ def dataset_name(partnership_slug: str, dataset_slug: str) -> str:
 # --- problems --------------------------------------------------------------------------
 
 
-class PartnerValidationError(ValueError):
-    """A partner file was refused; nothing of it was stored.
-
-    Attributes:
-        file: the file's name.
-        errors: the problems (:class:`~saferstat.analytics.policeuk.ValidationIssue`), in file
-            order, at most :data:`MAX_ISSUES`.
-        total: how many problems there are in all.
-    """
-
-    def __init__(self, file: str, errors: list[ValidationIssue], total: int | None = None):
-        self.file = file
-        self.errors = list(errors)
-        self.total = len(self.errors) if total is None else total
-        super().__init__(self._message())
-
-    @property
-    def more(self) -> int:
-        """Problems found but not listed."""
-        return self.total - len(self.errors)
-
-    @property
-    def messages(self) -> list[str]:
-        """Each listed problem as ``file:line: column: reason``, then "... and N more"."""
-        out = [str(issue) for issue in self.errors]
-        if self.more:
-            out.append(f"... and {self.more:,} more")
-        return out
-
-    def _message(self) -> str:
-        noun = "problem" if self.total == 1 else "problems"
-        lines = [f"{self.file}: refused, {self.total:,} {noun}:"]
-        lines += [f"  {m}" for m in self.messages]
-        return "\n".join(lines)
+class PartnerValidationError(FileValidationError):
+    """A partner file was refused; nothing of it was stored (``file:line: column: reason``)."""
 
 
 class _Issues:

@@ -160,8 +160,11 @@ class ValidationIssue:
         return f"{where}: {self.field}: {self.reason}"
 
 
-class PoliceUkValidationError(ValueError):
-    """A police.uk file was refused. Nothing of it may be stored.
+class FileValidationError(ValueError):
+    """A data file was refused. Nothing of it may be stored.
+
+    The one error type of every importer (police.uk, partner datasets): each problem is a
+    :class:`ValidationIssue`, shown as ``file:line: field: reason``.
 
     Attributes:
         file: the file's name.
@@ -195,6 +198,10 @@ class PoliceUkValidationError(ValueError):
         if self.more:
             lines.append(f"  ... and {self.more:,} more")
         return "\n".join(lines)
+
+
+class PoliceUkValidationError(FileValidationError):
+    """A police.uk file was refused. Nothing of it may be stored."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -1092,6 +1093,33 @@ LOADED_PARTITIONS_SCHEMA = pa.schema(
 )
 
 
+_READ_CACHE: dict[Path, tuple[tuple[int, int, int], dict]] = {}
+_READ_CACHE_LOCK = threading.Lock()
+
+
+def _manifest_for_reading(root: Path) -> dict:
+    """The current manifest for a reader, parsed once per version of the file.
+
+    A national manifest (thousands of partitions, a few MB) takes ~0.1 s to parse, and a web
+    request opens a connection each time. The manifest is only ever replaced (a new file
+    renamed over it), so (inode, size, mtime) names a version. Writers never use this: they
+    re-read under the lock and change what they read; readers must not change the result.
+    """
+    try:
+        st = (root / MANIFEST_NAME).stat()
+    except FileNotFoundError:
+        return read_manifest(root)
+    key = (st.st_ino, st.st_size, st.st_mtime_ns)
+    with _READ_CACHE_LOCK:
+        cached = _READ_CACHE.get(root)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    manifest = read_manifest(root)
+    with _READ_CACHE_LOCK:
+        _READ_CACHE[root] = (key, manifest)
+    return manifest
+
+
 def connect(
     root: str | os.PathLike,
     *,
@@ -1120,7 +1148,7 @@ def connect(
             a row. ``loaded_partitions`` still lists every force.
     """
     root = Path(root).resolve()
-    manifest = manifest if manifest is not None else read_manifest(root)
+    manifest = manifest if manifest is not None else _manifest_for_reading(root)
     con = duckdb.connect(":memory:")
     try:
         _create_views(con, root, manifest, None if force_slugs is None else set(force_slugs))

@@ -179,23 +179,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
                 polarity=Polarity(q.polarity),
                 force_slugs=forces,
             )
-            fig = analytic_figures.spc_chart(series)
-            verdicts = [_spc_verdict(series)]
-            warnings = list(series.warnings)
-            if series.missing_months:
-                warnings.append(
-                    f"No data for {len(series.missing_months)} month(s) in this range: shown as gaps, never as zero; "
-                    "the SPC verdict uses the latest unbroken run of months."
-                )
-            return Result(
-                fig.title,
-                verdicts,
-                fig,
-                list(fig.columns),
-                list(fig.rows),
-                list(fig.notes),
-                warnings,
-            )
+            return _spc_result(series, [])
         if q.view == "wards":
             spots = hotspots.hotspots(
                 con,
@@ -263,6 +247,26 @@ def _missing(months) -> list[str]:
     ]
 
 
+def _spc_result(series, notes: list[str]) -> Result:
+    """The trend view: the SPC chart, its verdict, its table, and a warning for gaps."""
+    fig = analytic_figures.spc_chart(series)
+    warnings = list(series.warnings)
+    if series.missing_months:
+        warnings.append(
+            f"No data for {len(series.missing_months)} period(s) in this range: shown as gaps, "
+            "never as zero; the SPC verdict uses the latest unbroken run."
+        )
+    return Result(
+        fig.title,
+        [_spc_verdict(series)],
+        fig,
+        list(fig.columns),
+        list(fig.rows),
+        notes + list(fig.notes),
+        warnings,
+    )
+
+
 def _spc_verdict(series) -> str:
     if series.latest is None:
         return "Not enough data for an SPC chart."
@@ -293,22 +297,7 @@ def _partner(con, q: Query, partnership: Partnership, dataset: PartnerDataset) -
             return Result(
                 f"{dataset.name}, {partnership.name}", [], None, [], [], notes, [str(exc)]
             )
-        fig = analytic_figures.spc_chart(series)
-        warnings = list(series.warnings)
-        if series.missing_months:
-            warnings.append(
-                f"No data for {len(series.missing_months)} period(s) in this range: shown as gaps, never as zero; "
-                "the SPC verdict uses the latest unbroken run."
-            )
-        return Result(
-            fig.title,
-            [_spc_verdict(series)],
-            fig,
-            list(fig.columns),
-            list(fig.rows),
-            notes + list(fig.notes),
-            warnings,
-        )
+        return _spc_result(series, notes)
     period = q.period or partner.latest_year(partner.loaded_periods(con, name))
     if period is None:
         return Result(

@@ -1,0 +1,443 @@
+"""Tenant isolation: nothing of another partnership's unpublished data reaches anyone else.
+
+Sheffield gets unpublished data full of marker strings and unusual figures: sensitive partner
+datasets stored in the warehouse through the upload services (one with the same short name
+as a Rotherham dataset), a refused upload, a refused police.uk import, data requests with an
+answer and a saved view, audit events, an API token, named users and an organisation. Then
+every Rotherham role, anonymous and a Rotherham API token ask for every URL of the app
+(discovered from the resolver: a new URL fails `test_every_url_is_filled` until it has a row
+here), with Rotherham's objects, with Sheffield's object ids and short names under Rotherham's
+address, and under Sheffield's address; every explorer view in every format for every source;
+every API endpoint. No answer may contain a Sheffield marker or figure, an object id of
+Sheffield's under Rotherham's address is "not found", and Sheffield's pages are refused.
+Writes aimed at Sheffield's objects are refused and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from urllib.parse import unquote
+
+import pytest
+from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from saferstat.core import audit
+from saferstat.core.models import ApiToken
+from saferstat.core.services import organisation_upsert
+from saferstat.core.tokens import api_token_create
+from saferstat.intelligence import explorer
+from saferstat.intelligence.models import DataRequest, ImportRun, ImportStatus, PartnerDataset, SavedView
+from saferstat.intelligence.partner_demo import DATASETS, demo_area, generate, write_file
+from saferstat.intelligence.partner_services import partner_dataset_declare, partner_upload_create
+from saferstat.intelligence.request_services import data_request_answer, data_request_raise, saved_view_create
+from saferstat.intelligence.services import import_run_create
+
+ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
+#: In every piece of Sheffield text: names, questions, answers, file names, categories, errors.
+MARK = "zqxshef"
+#: The short name of Sheffield's secret dataset (it is in the URLs we ask for, so it is only a
+#: leak when the answer shows it without having been asked).
+SECRET_SLUG = "shf-secret-ds"
+#: The short name both partnerships use for a dataset of their own.
+SHARED_SLUG = "knife-crime"
+#: Sheffield's unpublished figures: the counts in its partner files, and their total.
+FIGURES = (9_183_746, 8_264_753, 9_183_746 + 8_264_753)
+DUE = dt.date(2031, 3, 31)
+WARDS_SCHEMA = {
+    "granularity": "month",
+    "area_level": "ward",
+    "columns": [
+        {"name": "Month", "type": "period"},
+        {"name": "Ward code", "type": "area"},
+        {"name": "ZQXSHEF kind", "type": "category", "allowed": ["ZQXSHEF-CAT-A", "ZQXSHEF-CAT-B"]},
+        {"name": "Cases", "type": "count"},
+    ],
+}
+FORMATS = ["html", "csv", "xlsx", "ods", "svg"]
+
+# url name -> addresses to ask for. "{s}..." addresses are Sheffield's own pages; a leading
+# "!" marks an address under Rotherham's slug that names one of Sheffield's objects.
+URLS = {
+    "home": ["/"],
+    "login": ["/sign-in/"],
+    "logout": ["/sign-out/"],
+    "api_tokens": ["/account/api-tokens/"],
+    "partnership_home": ["/p/{r}/", "/p/{s}/"],
+    "audit_log": [
+        "/p/{r}/audit/",
+        "/p/{r}/audit/?actor=system",
+        # Filters naming Sheffield's objects and people: an empty page, never their names.
+        "/p/{r}/audit/?object=intelligence.DataRequest:{s_req}",
+        "/p/{r}/audit/?object=intelligence.PartnerDataset:{s_ds_id}",
+        "/p/{r}/audit/?object=core.ApiToken:{s_token}",
+        "/p/{r}/audit/?actor={s_admin}",
+        "/p/{s}/audit/",
+    ],
+    "partnership_publish": ["/p/{r}/publish/", "/p/{s}/publish/"],
+    "overview_latest": ["/p/{r}/overview/", "/p/{s}/overview/"],
+    "overview": ["/p/{r}/overview/2024-25/", "/p/{s}/overview/2024-25/"],
+    "overview_trend_svg": ["/p/{r}/overview/2024-25/trend.svg", "/p/{s}/overview/2024-25/trend.svg"],
+    "import_list": ["/p/{r}/imports/", "/p/{s}/imports/"],
+    "import_upload": ["/p/{r}/imports/upload/", "/p/{s}/imports/upload/"],
+    "import_detail": ["/p/{r}/imports/{r_run}/", "!/p/{r}/imports/{s_run}/", "/p/{s}/imports/{s_run}/"],
+    "partner_dataset_list": ["/p/{r}/datasets/", "/p/{s}/datasets/"],
+    "partner_dataset_declare": ["/p/{r}/datasets/declare/", "/p/{s}/datasets/declare/"],
+    "partner_dataset_detail": [
+        "/p/{r}/datasets/{shared}/",
+        "/p/{r}/datasets/{shared}/?year=2024-25",
+        "!/p/{r}/datasets/{secret}/",
+        "!/p/{r}/datasets/{secret}/?year=2024-25",
+        "/p/{s}/datasets/{secret}/",
+        "/p/{s}/datasets/{shared}/",
+    ],
+    "partner_dataset_edit": ["/p/{r}/datasets/{shared}/edit/", "!/p/{r}/datasets/{secret}/edit/", "/p/{s}/datasets/{secret}/edit/"],
+    "partner_dataset_template": [
+        "/p/{r}/datasets/{shared}/template.csv",
+        "!/p/{r}/datasets/{secret}/template.csv",
+        "/p/{s}/datasets/{secret}/template.csv",
+    ],
+    "partner_upload": ["/p/{r}/datasets/{shared}/upload/", "!/p/{r}/datasets/{secret}/upload/", "/p/{s}/datasets/{secret}/upload/"],
+    "partner_upload_detail": [
+        "/p/{r}/datasets/{shared}/uploads/{r_upload}/",
+        "!/p/{r}/datasets/{shared}/uploads/{s_shared_upload}/",
+        "!/p/{r}/datasets/{shared}/uploads/{s_upload}/",
+        "!/p/{r}/datasets/{shared}/uploads/{s_refused_upload}/",
+        "!/p/{r}/datasets/{secret}/uploads/{s_upload}/",
+        "/p/{s}/datasets/{secret}/uploads/{s_upload}/",
+    ],
+    "explorer": [
+        "/p/{r}/explore/",
+        "!/p/{r}/explore/?{s_view_query}",
+        "/p/{s}/explore/",
+        "/p/{s}/explore/?{s_view_query}",
+    ],  # and the grid of every source, view and format: see `explorer_urls`
+    "explorer_save": ["/p/{r}/explore/save/", "/p/{s}/explore/save/"],
+    "request_list": ["/p/{r}/requests/", "/p/{r}/requests/?status=answered", "/p/{s}/requests/"],
+    "request_new": ["/p/{r}/requests/new/", "/p/{s}/requests/new/"],
+    "request_detail": ["/p/{r}/requests/{r_req}/", "!/p/{r}/requests/{s_req}/", "!/p/{r}/requests/{s_open}/", "/p/{s}/requests/{s_req}/"],
+    "api:api-root": ["/api/"],
+    "api:openapi-json": ["/api/openapi.json"],
+    "api:openapi-view": ["/api/docs"],
+    "api:partnership_list": ["/api/partnerships"],
+    "api:partnership_counts": [
+        "/api/partnerships/{r}/counts?period=2024/25",
+        "/api/partnerships/{r}/counts?period=2024/25&by=ward",
+        "/api/partnerships/{r}/counts?period=2024-06&by=month",
+        "/api/partnerships/{s}/counts?period=2024/25",
+    ],
+    "api:partnership_overview": [
+        "/api/partnerships/{r}/overview?period=2024/25",
+        "/api/partnerships/{s}/overview?period=2024/25",
+    ],
+}
+# Django's own admin site is checked too (`ADMIN_URLS`), but not discovered: it has its own
+# staff check, and nobody in this test is staff.
+EXEMPT_NAMESPACES = {"admin"}
+ADMIN_URLS = ["/admin/", "/admin/core/auditevent/", "/admin/intelligence/datarequest/"]
+
+
+def discovered_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace not in EXEMPT_NAMESPACES:
+                    walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                names.add(f"{namespace}:{p.name}" if namespace else str(p.name))
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_is_filled():
+    assert discovered_url_names() == set(URLS), (
+        "a URL was added or removed: add it to URLS in tests/core/test_isolation.py, with "
+        "Rotherham's objects, Sheffield's object ids under Rotherham's address, and Sheffield's"
+    )
+
+
+def explorer_urls(datasets: list[str]) -> list[str]:
+    """Every view of every source in every format (police.uk and each dataset short name)."""
+    urls = []
+    for source in ["police", *datasets]:
+        views = explorer.VIEWS if source == "police" else explorer.PARTNER_VIEWS
+        for view in views:
+            for fmt in FORMATS:
+                period = "" if view == "trend" else "&period=2024/25"
+                foreign = "!" if source == SECRET_SLUG else ""
+                urls.append(f"{foreign}/p/{{r}}/explore/?source={source}&view={view}{period}&format={fmt}")
+    return urls
+
+
+# --- finding a leak -----------------------------------------------------------------------
+
+
+def _figure_pattern(n: int) -> re.Pattern:
+    forms = "|".join(re.escape(f) for f in (str(n), f"{n:,}"))
+    return re.compile(rf"(?<![0-9.,])(?:{forms})(?![0-9])")
+
+
+FIGURE_PATTERNS = [_figure_pattern(n) for n in FIGURES]
+
+
+def readable(response) -> str:
+    """Everything a client receives, as lower-case text: headers, body, and every file inside
+    a zipped body (XLSX and ODS)."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    parts = [f"{k}: {v}" for k, v in response.items()]
+    if body[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            parts += [archive.read(name).decode("utf-8", "replace") for name in archive.namelist()]
+    else:
+        parts.append(body.decode("utf-8", "replace"))
+    return unquote("\n".join(parts)).lower()
+
+
+def leaks(response, asked: str) -> list[str]:
+    """The Sheffield markers and figures in a response (those in the address asked for are
+    only echoed back, as a 404 page or a sign-in link may)."""
+    text = readable(response)
+    asked = unquote(asked).lower()
+    found = [m for m in (MARK, SECRET_SLUG) if m in text and m not in asked]
+    found += [p.pattern for p in FIGURE_PATTERNS if p.search(text)]
+    return found
+
+
+# --- the two partnerships -----------------------------------------------------------------
+
+
+def csv_upload(name: str, lines: list[str]) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, ("\r\n".join(lines) + "\r\n").encode())
+
+
+@pytest.fixture
+def world(
+    overview_warehouse, rotherham, sheffield, members, make_member, tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    """Rotherham's objects, and Sheffield's unpublished data (markers everywhere)."""
+    s_admin = make_member(sheffield, "admin", username=f"{MARK}-admin")
+    s_analyst = make_member(sheffield, "analyst", username=f"{MARK}-analyst")
+    s_scrutiny = make_member(sheffield, "scrutiny", username=f"{MARK}-scrutiny")
+    for user in (s_admin, s_analyst, s_scrutiny):
+        user.display_name = f"ZQXSHEF {user.username}"
+        user.email = f"{user.username}@sheffield.example"
+        user.save()
+    org = organisation_upsert(
+        partnership=sheffield, name="ZQXSHEF City Council", kind="council", is_responsible_authority=True, by=s_admin
+    )
+    wards = [code for code, _ in demo_area(sheffield).wards][:2]
+    rows = ["Month,Ward code,ZQXSHEF kind,Cases", f"2024-06,{wards[0]},ZQXSHEF-CAT-A,{FIGURES[0]}",
+            f"2024-06,{wards[1]},ZQXSHEF-CAT-B,{FIGURES[1]}"]
+    s_uploads = {}
+    with django_capture_on_commit_callbacks(execute=True):  # the tasks run (immediate backend)
+        for slug in (SECRET_SLUG, SHARED_SLUG):
+            dataset = partner_dataset_declare(
+                partnership=sheffield, by=s_admin, name=f"ZQXSHEF dataset {slug}", slug=slug, schema=WARDS_SCHEMA,
+                description="ZQXSHEF: hate incidents reported to the council", sensitive=True, organisation=org,
+            )
+            s_uploads[slug] = partner_upload_create(
+                dataset=dataset, by=s_analyst, upload=csv_upload(f"{MARK}-{slug}.csv", rows)
+            )
+        refused = partner_upload_create(
+            dataset=dataset, by=s_analyst,
+            upload=csv_upload(f"{MARK}-refused.csv", [rows[0], f"2024-07,{wards[0]},ZQXSHEF-NOT-A-KIND,5"]),
+        )
+        s_run = import_run_create(
+            partnership=sheffield, by=s_analyst,
+            upload=SimpleUploadedFile(f"2024-06-{MARK}-street.csv", b"ZQXSHEF,not,a,police,file\n1,2,3,4\n"),
+        )
+    for upload in s_uploads.values():
+        upload.refresh_from_db()
+        assert upload.status == ImportStatus.SUCCEEDED, upload.errors
+    refused.refresh_from_db()
+    s_run.refresh_from_db()
+    assert refused.status == ImportStatus.FAILED and s_run.status == ImportStatus.FAILED
+    assert any(MARK in e.lower() for e in refused.errors + s_run.errors)
+
+    s_req = data_request_raise(
+        partnership=sheffield, by=s_scrutiny, question="ZQXSHEF: are hate incidents rising in Darnall?", due_date=DUE
+    )
+    data_request_answer(request=s_req, by=s_analyst, answer=f"ZQXSHEF: yes, {FIGURES[0]:,} incidents.")
+    s_view = saved_view_create(
+        partnership=sheffield, by=s_analyst, title="ZQXSHEF hate incidents by ward",
+        query=f"source={SECRET_SLUG}&view=wards&period=2024/25", request=s_req,
+    )
+    s_open = data_request_raise(partnership=sheffield, by=s_scrutiny, question="ZQXSHEF open question", due_date=DUE)
+    audit.record(actor=s_admin, verb="note.add", obj=s_req, partnership=sheffield, after={"note": "ZQXSHEF note"})
+    s_token, _ = api_token_create(user=s_admin, name="ZQXSHEF Power BI")
+
+    # Rotherham: a police.uk import, a dataset under the short name Sheffield also uses (the
+    # demo generator, stored through the same services), a request, an API token.
+    analyst = members["analyst"]
+    r_run = ImportRun.objects.create(
+        partnership=rotherham, uploaded_by=analyst, original_name="2024-06-south-yorkshire-street.csv",
+        stored_path="/none", size_bytes=1, status=ImportStatus.FAILED, errors=["line 3: Month: Rotherham error"],
+    )
+    spec = next(d for d in DATASETS if d.slug == SHARED_SLUG)
+    path = write_file(spec, generate(spec, demo_area(rotherham), "rotherham"), tmp_path, "rotherham")
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
+        r_dataset = partner_dataset_declare(
+            partnership=rotherham, by=members["admin"], name=spec.name, slug=spec.slug, schema=spec.schema,
+            sensitive=True,
+        )
+        r_upload = partner_upload_create(dataset=r_dataset, by=analyst, upload=File(handle, name=path.name))
+    r_upload.refresh_from_db()
+    assert r_upload.status == ImportStatus.SUCCEEDED, r_upload.errors
+    r_req = data_request_raise(
+        partnership=rotherham, by=members["scrutiny"], question="Is knife crime going up?", due_date=DUE
+    )
+    _, r_key = api_token_create(user=analyst, name="Rotherham notebook")
+    return {
+        "fill": {
+            "r": rotherham.slug, "s": sheffield.slug, "shared": SHARED_SLUG, "secret": SECRET_SLUG,
+            "r_run": r_run.pk, "s_run": s_run.pk, "r_upload": r_upload.pk, "r_req": r_req.pk,
+            "s_upload": s_uploads[SECRET_SLUG].pk, "s_shared_upload": s_uploads[SHARED_SLUG].pk,
+            "s_refused_upload": refused.pk, "s_req": s_req.pk, "s_open": s_open.pk, "s_view_query": s_view.query,
+            "s_ds_id": PartnerDataset.objects.get(partnership=sheffield, slug=SECRET_SLUG).pk,
+            "s_admin": s_admin.pk, "s_token": s_token.pk,
+        },
+        "r_key": r_key,
+        "s_analyst": s_analyst,
+        "s_req": s_req,
+        "s_token": s_token,
+    }
+
+
+@pytest.fixture
+def reuse_figures(monkeypatch):
+    """Compute each explorer figure and chart once, however many people ask for it.
+
+    `explorer.build(q, partnership, datasets)` and `render_svg(spec)` are pure functions of
+    their arguments (the warehouse does not change during the test), so caching them changes
+    no answer; everything that differs between people (the permission check, the datasets
+    they may see, the requests they may save to) still runs for each of them.
+    """
+    from saferstat.analytics import figures as analytic_figures
+
+    built, drawn = {}, {}
+    build, render_svg = explorer.build, analytic_figures.render_svg
+
+    def cached_build(q, partnership, datasets):
+        key = (q.querystring(), partnership.pk, tuple(sorted(d.pk for d in datasets)))
+        if key not in built:
+            built[key] = build(q, partnership, datasets)
+        return built[key]
+
+    def cached_svg(spec):
+        key = json.dumps(spec, sort_keys=True, default=str)
+        if key not in drawn:
+            drawn[key] = render_svg(spec)
+        return drawn[key]
+
+    monkeypatch.setattr(explorer, "build", cached_build)
+    monkeypatch.setattr(analytic_figures, "render_svg", cached_svg)
+
+
+# --- the test -----------------------------------------------------------------------------
+
+
+def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse_figures):
+    """Sheffield's own analyst sees the markers and figures: so their absence below means
+    something (including inside XLSX and ODS downloads)."""
+    client.force_login(world["s_analyst"])
+    fill = world["fill"]
+    for url in [
+        "/p/sheffield/requests/{s_req}/",
+        "/p/sheffield/imports/{s_run}/",
+        "/p/sheffield/datasets/{shared}/uploads/{s_refused_upload}/",
+        "/p/sheffield/explore/?source={secret}&view=wards&period=2024/25&format=xlsx",
+        "/p/sheffield/explore/?source={secret}&view=wards&period=2024/25&format=ods",
+        "/p/sheffield/explore/?source={shared}&view=wards&period=2024/25&format=csv",
+    ]:
+        url = url.format(**fill)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert leaks(response, "/"), url
+    html = client.get(f"/p/sheffield/datasets/{SECRET_SLUG}/?year=2024-25").content.decode()
+    assert f"{FIGURES[2]:,}" in html or f"{FIGURES[0]:,}" in html
+
+
+def test_no_one_else_sees_anything_of_sheffield(client, world, members, reuse_figures):
+    fill = world["fill"]
+    grid = explorer_urls([SHARED_SLUG, SECRET_SLUG])
+    identities = [("anonymous", None, {})] + [(role, members[role], {}) for role in ROLES]
+    identities.append(("rotherham token", None, {"HTTP_AUTHORIZATION": f"Bearer {world['r_key']}"}))
+    problems: list[str] = []
+    asked = 0
+    for who, user, headers in identities:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for name, templates in sorted(URLS.items()):
+            own_status = None
+            extra = grid if name == "explorer" else []
+            for template in templates + extra:
+                foreign = template.startswith("!")
+                url = template.lstrip("!").format(**fill)
+                response = client.get(url, **headers)
+                asked += 1
+                status = response.status_code
+                if found := leaks(response, url):
+                    problems.append(f"{who} GET {url} ({status}) shows {found}")
+                sheffields = url.startswith(("/p/sheffield/", "/api/partnerships/sheffield/"))
+                if (foreign or sheffields) and 200 <= status < 300:
+                    problems.append(f"{who} GET {url}: {status}, expected it refused or not found")
+                # Not found; the explorer refuses an unknown source (400) and has nothing to
+                # download for it (404).
+                not_found = {400, 404} if name == "explorer" else {404}
+                if foreign and own_status == 200 and status not in not_found:
+                    problems.append(f"{who} GET {url}: {status}, expected {not_found} (its own object gave 200)")
+                if not foreign and not sheffields and own_status is None:
+                    own_status = status
+        for url in ADMIN_URLS:
+            response = client.get(url, **headers)
+            asked += 1
+            if response.status_code == 200 or leaks(response, url):
+                problems.append(f"{who} GET {url}: {response.status_code} {leaks(response, url)}")
+    assert not problems, f"{len(problems)} problem(s) in {asked} answers:\n" + "\n".join(problems)
+    assert asked > 600
+
+
+def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world, members):
+    fill, s_req, s_token = world["fill"], world["s_req"], world["s_token"]
+    views_before = SavedView.objects.filter(request=s_req).count()
+    for role in ("admin", "analyst"):
+        client.force_login(members[role])
+        attempts = {
+            "/p/rotherham/requests/{s_req}/": {"action": "answer", "answer": "overwritten"},
+            "/p/rotherham/requests/{s_open}/": {"action": "status", "status": "closed"},
+            "/p/rotherham/explore/save/": {"request": fill["s_req"], "title": "x", "query": "view=trend"},
+            "/p/rotherham/datasets/{secret}/edit/": {"name": "renamed", "sensitive": ""},
+            "/p/rotherham/datasets/{secret}/upload/": {"file": SimpleUploadedFile("x.csv", b"Month\n")},
+            "/p/sheffield/requests/{s_req}/": {"action": "answer", "answer": "overwritten"},
+            "/p/sheffield/publish/": {"published": "1"},
+            "/p/sheffield/requests/new/": {"question": "spam", "due_date": "2031-01-01"},
+            "/p/sheffield/imports/upload/": {"file": SimpleUploadedFile("2024-06-x-street.csv", b"x")},
+            "/p/sheffield/datasets/declare/": {"name": "x", "slug": "x"},
+            "/account/api-tokens/": {"revoke": fill["s_token"]},
+        }
+        for template, data in attempts.items():
+            url = template.format(**fill)
+            response = client.post(url, data)
+            assert response.status_code in {302, 403, 404}, (role, url, response.status_code)
+            assert not leaks(response, url), (role, url)
+            if response.status_code == 302:  # only a way back to Rotherham's own pages
+                assert response["Location"].startswith(("/p/rotherham/", "/account/")), (role, url)
+    s_req.refresh_from_db()
+    assert s_req.answer.startswith("ZQXSHEF: yes") and s_req.status == "answered"
+    assert DataRequest.objects.get(pk=fill["s_open"]).status == "open"
+    assert SavedView.objects.filter(request=s_req).count() == views_before
+    assert PartnerDataset.objects.get(pk=fill["s_ds_id"]).name == f"ZQXSHEF dataset {SECRET_SLUG}"
+    assert ApiToken.objects.get(pk=s_token.pk).revoked_at is None
+    sheffield = s_req.partnership
+    assert not sheffield.overview_published and sheffield.data_requests.count() == 2
+    assert not sheffield.import_runs.exclude(pk=fill["s_run"]).exists()
