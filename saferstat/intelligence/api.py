@@ -6,7 +6,7 @@ import dataclasses
 from typing import Literal
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from saferstat.analytics import measures, warehouse
@@ -66,14 +66,20 @@ def _period(text: str):
 @router.get("/partnerships", response=list[PartnershipOut], summary="Partnerships you can read")
 def partnership_list(request):
     user = api_user(request)
-    visible = [p for p in Partnership.objects.prefetch_related("areas") if can(user, "overview.view", p)]
+    visible = [
+        p for p in Partnership.objects.prefetch_related("areas") if can(user, "overview.view", p)
+    ]
     return [
-        PartnershipOut(slug=p.slug, name=p.name, lad_codes=p.lad_codes, overview_published=p.overview_published)
+        PartnershipOut(
+            slug=p.slug, name=p.name, lad_codes=p.lad_codes, overview_published=p.overview_published
+        )
         for p in visible
     ]
 
 
-@router.get("/partnerships/{slug}/counts", response=CountsOut, summary="Counts of police.uk records")
+@router.get(
+    "/partnerships/{slug}/counts", response=CountsOut, summary="Counts of police.uk records"
+)
 def partnership_counts(
     request, slug: str, period: str, by: Literal["crime_type", "ward", "month"] = "crime_type"
 ):
@@ -84,8 +90,13 @@ def partnership_counts(
     if not figures.warehouse_is_ready():
         raise HttpError(503, "No data has been loaded yet")
     with warehouse.connect(figures.warehouse_root()) as con:
-        result = measures.counts(con, area_codes=partnership.lad_codes, period=p, by=by,
-                                 force_slugs=[partnership.force_slug])
+        result = measures.counts(
+            con,
+            area_codes=partnership.lad_codes,
+            period=p,
+            by=by,
+            force_slugs=[partnership.force_slug],
+        )
     return CountsOut(
         partnership=partnership.slug,
         period=p.label,
@@ -122,3 +133,140 @@ def _json_safe(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _crime_types(values: list[str] | None) -> list[str] | None:
+    from saferstat.analytics.policeuk import CRIME_TYPES
+
+    if not values:
+        return None
+    unknown = [v for v in values if v not in CRIME_TYPES]
+    if unknown:
+        raise HttpError(422, f"Unknown crime type(s): {', '.join(unknown)}")
+    return values
+
+
+def _ready() -> None:
+    if not figures.warehouse_is_ready():
+        raise HttpError(503, "No data has been loaded yet")
+
+
+@router.get("/partnerships/{slug}/spc", summary="SPC (XmR) chart of monthly counts")
+def partnership_spc(
+    request,
+    slug: str,
+    start: str,
+    end: str,
+    crime_type: list[str] = Query(None),
+    polarity: Literal["decrease", "increase", "neutral"] = "decrease",
+):
+    """Making Data Count XmR chart of the partnership's monthly counts from `start` to `end`
+    (YYYY-MM), one segment per unbroken run of loaded months; per-point flags and icons."""
+    from saferstat.analytics.spc_series import spc_series
+
+    partnership = _partnership_for(request, slug, "explorer.view")
+    _ready()
+    types = _crime_types(crime_type)
+    try:
+        with warehouse.connect(figures.warehouse_root()) as con:
+            series = spc_series(
+                con,
+                area_codes=partnership.lad_codes,
+                start=start,
+                end=end,
+                crime_types=types,
+                polarity=polarity,
+                force_slugs=[partnership.force_slug],
+            )
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from None
+    return _json_safe(
+        {
+            "partnership": partnership.slug,
+            "label": series.label,
+            "polarity": str(series.polarity),
+            "missing_months": list(series.missing_months),
+            "variation_icon": None if series.variation_icon is None else str(series.variation_icon),
+            "assurance_icon": None if series.assurance_icon is None else str(series.assurance_icon),
+            "warnings": list(series.warnings),
+            "points": series.table(),
+        }
+    )
+
+
+@router.get("/partnerships/{slug}/compare", summary="Rates against neighbours, Byar 95% intervals")
+def partnership_compare(
+    request,
+    slug: str,
+    period: str,
+    crime_type: list[str] = Query(None),
+    with_codes: str | None = None,
+):
+    """The partnership's rate per 1,000 against its neighbours (default: the other South
+    Yorkshire partnerships) or `with_codes` (comma-separated LA codes)."""
+    from saferstat.analytics import compare
+
+    partnership = _partnership_for(request, slug, "explorer.view")
+    _ready()
+    p = _period(period)
+    codes = [c.strip() for c in (with_codes or "").split(",") if c.strip()] or None
+    try:
+        with warehouse.connect(figures.warehouse_root()) as con:
+            result = compare.compare_areas(
+                con,
+                area_code=partnership.lad_codes[0],
+                period=p,
+                with_codes=codes,
+                crime_types=_crime_types(crime_type),
+                force_slugs=[partnership.force_slug],
+            )
+    except (ValueError, LookupError) as exc:
+        raise HttpError(422, str(exc)) from None
+    return _json_safe(
+        {
+            "partnership": partnership.slug,
+            "period": p.label,
+            "group_rate_per_1000": result.group_rate_per_1000,
+            "missing_months": list(result.missing_months),
+            "areas": result.table(),
+            "notes": list(result.notes),
+        }
+    )
+
+
+@router.get("/partnerships/{slug}/hotspots", summary="Wards or LSOAs ranked by count, rate or harm")
+def partnership_hotspots(
+    request,
+    slug: str,
+    period: str,
+    level: Literal["ward", "lsoa"] = "ward",
+    rank: Literal["count", "rate", "harm", "harm_rate"] = "rate",
+    crime_type: list[str] = Query(None),
+):
+    """Hotspots of the partnership's area, flagged against the partnership rate (Byar 95%)."""
+    from saferstat.analytics import hotspots
+
+    partnership = _partnership_for(request, slug, "explorer.view")
+    _ready()
+    p = _period(period)
+    with warehouse.connect(figures.warehouse_root()) as con:
+        result = hotspots.hotspots(
+            con,
+            area_codes=partnership.lad_codes,
+            period=p,
+            level=level,
+            rank_by=rank,
+            crime_types=_crime_types(crime_type),
+            force_slugs=[partnership.force_slug],
+        )
+    return _json_safe(
+        {
+            "partnership": partnership.slug,
+            "period": p.label,
+            "level": level,
+            "rate_per_1000": result.rate_per_1000,
+            "missing_months": list(result.missing_months),
+            "rows": result.table(),
+            "notes": list(result.notes),
+        }
+    )

@@ -38,7 +38,9 @@ def request_list_for(partnership, *, user=None, status: str | None = None):
 
 def request_get(partnership, request_id: int) -> DataRequest:
     try:
-        return DataRequest.objects.select_related("raised_by", "answered_by").get(pk=request_id)
+        return DataRequest.objects.select_related("raised_by", "answered_by").get(
+            partnership=partnership, pk=request_id
+        )
     except DataRequest.DoesNotExist:
         raise Http404("No such request") from None
 

@@ -68,6 +68,9 @@ MATRIX = {
     "api:partnership_list": ("/api/partnerships", ALL, 200, 200),
     "api:partnership_counts": ("/api/partnerships/{slug}/counts?period=2024/25", ALL, 401, 403),
     "api:partnership_overview": ("/api/partnerships/{slug}/overview?period=2024/25", ALL, 401, 403),
+    "api:partnership_spc": ("/api/partnerships/{slug}/spc?start=2024-04&end=2025-03", ALL, 401, 403),
+    "api:partnership_compare": ("/api/partnerships/{slug}/compare?period=2024/25", ALL, 401, 403),
+    "api:partnership_hotspots": ("/api/partnerships/{slug}/hotspots?period=2024/25", ALL, 401, 403),
 }
 # Django's own admin site checks staff status itself; it is covered by Django's tests.
 EXEMPT_NAMESPACES = {"admin"}

@@ -91,3 +91,36 @@ def test_openapi_schema_lists_the_endpoints(client):
     assert {"/api/partnerships", "/api/partnerships/{slug}/counts", "/api/partnerships/{slug}/overview"} <= set(
         schema["paths"]
     )
+
+
+@pytest.mark.django_db
+def test_spc_compare_and_hotspots_endpoints(client, overview_warehouse, rotherham, members):
+    from saferstat.analytics import compare, hotspots
+    from saferstat.analytics.spc_series import spc_series
+
+    _, key = api_token_create(user=members["board"], name="t")
+    weapons = "crime_type=Possession%20of%20weapons"
+    spc = client.get(f"/api/partnerships/rotherham/spc?start=2024-04&end=2025-03&{weapons}", **bearer(key))
+    assert spc.status_code == 200, spc.content
+    cmp = client.get(f"/api/partnerships/rotherham/compare?period=2024/25&{weapons}", **bearer(key))
+    hot = client.get("/api/partnerships/rotherham/hotspots?period=2024/25&rank=harm", **bearer(key))
+    with warehouse.connect(overview_warehouse) as con:
+        series = spc_series(con, area_codes=["E08000018"], start="2024-04", end="2025-03",
+                            crime_types=["Possession of weapons"])  # fmt: skip
+        comparison = compare.compare_areas(con, area_code="E08000018", period=parse_period("2024/25"),
+                                           crime_types=["Possession of weapons"])  # fmt: skip
+        spots = hotspots.hotspots(con, area_codes=["E08000018"], period=parse_period("2024/25"), rank_by="harm")
+    assert [p["count"] for p in spc.json()["points"]] == [r["count"] for r in series.table()]
+    assert spc.json()["variation_icon"] == str(series.variation_icon)
+    assert {a["name"]: a["count"] for a in cmp.json()["areas"]} == {a.name: a.count for a in comparison.areas}
+    assert [r["code"] for r in hot.json()["rows"]] == [r.code for r in spots.rows]
+    bad = client.get("/api/partnerships/rotherham/spc?start=2024-04&end=2025-03&crime_type=Burglarly", **bearer(key))
+    assert bad.status_code == 422
+
+
+@pytest.mark.django_db
+def test_figure_endpoints_need_membership(client, overview_warehouse, rotherham, sheffield, make_member):
+    _, key = api_token_create(user=make_member(sheffield, "analyst", username="sh"), name="t")
+    for path in ["spc?start=2024-04&end=2025-03", "compare?period=2024/25", "hotspots?period=2024/25"]:
+        assert client.get(f"/api/partnerships/rotherham/{path}", **bearer(key)).status_code == 403
+        assert client.get(f"/api/partnerships/rotherham/{path}").status_code == 401
