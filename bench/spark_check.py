@@ -60,6 +60,7 @@ def spark_counts(warehouse: Path, codes: list[str], period_text: str) -> tuple[d
         SparkSession.builder.master("local[2]")
         .appName("saferstat-bench")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "4")

@@ -41,6 +41,7 @@ POLARITIES = {
     "increase": "Higher is better",
     "neutral": "Neither",
 }
+FUNNEL_FROM_AREAS = 6
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 LAD = re.compile(r"^[EW]0[6-9]\d{6}$")
 
@@ -213,7 +214,11 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
                 crime_types=q.crime_types or None,
                 force_slugs=forces,
             )
-            fig = analytic_figures.comparison_chart(comparison)
+            # Many areas read better as a funnel plot (95% and 99.8% limits around the group rate).
+            many = len(comparison.areas) > FUNNEL_FROM_AREAS
+            fig = (analytic_figures.funnel_chart if many else analytic_figures.comparison_chart)(
+                comparison
+            )
             focus = comparison.focus
             verdicts = [
                 f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000, {focus.significance} the group rate "

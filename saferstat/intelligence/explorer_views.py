@@ -50,7 +50,7 @@ def explorer_page(request, partnership):
     can_save = can(request.user, "requests.answer", partnership)
     open_requests = (
         DataRequest.objects.filter(
-            status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS]
+            partnership=partnership, status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS]
         )
         if can_save
         else []

@@ -135,6 +135,18 @@ URLS = {
         "/api/partnerships/{r}/overview?period=2024/25",
         "/api/partnerships/{s}/overview?period=2024/25",
     ],
+    "api:partnership_spc": [
+        "/api/partnerships/{r}/spc?start=2024-04&end=2025-03",
+        "/api/partnerships/{s}/spc?start=2024-04&end=2025-03",
+    ],
+    "api:partnership_compare": [
+        "/api/partnerships/{r}/compare?period=2024/25",
+        "/api/partnerships/{s}/compare?period=2024/25",
+    ],
+    "api:partnership_hotspots": [
+        "/api/partnerships/{r}/hotspots?period=2024/25",
+        "/api/partnerships/{s}/hotspots?period=2024/25&level=lsoa",
+    ],
 }
 # Django's own admin site is checked too (`ADMIN_URLS`), but not discovered: it has its own
 # staff check, and nobody in this test is staff.

@@ -152,3 +152,15 @@ def test_partner_dataset_in_the_explorer_with_spc_and_demo_label(client, overvie
     client.force_login(User.objects.get(username="rotherham-scrutiny"))
     # CSE/CCE reports are sensitive and not shared with scrutiny: not even its name is accepted.
     assert client.get(URL, {"source": "exploitation-intelligence"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_many_areas_are_compared_on_a_funnel_plot(client, overview_warehouse, rotherham, members):
+    client.force_login(members["analyst"])
+    # The 4 South Yorkshire districts and 4 West Yorkshire ones (no police.uk rows there: 0).
+    codes = "E08000038,E08000017,E08000039,E08000032,E08000033,E08000034,E08000035"
+    svg = client.get(URL, {"view": "compare", "period": "2024/25", "compare": codes, "format": "svg"})
+    assert svg.status_code == 200
+    assert b"99.8%" in svg.content  # the funnel's outer limit is labelled
+    few = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})
+    assert b"99.8%" not in few.content
