@@ -206,6 +206,9 @@ STORAGES = {
 }
 MEDIA_ROOT = env_path("SAFERSTAT_MEDIA_DIR", BASE_DIR / "var" / "media")
 
+# 1: partnership admins and analysts must use two-factor sign-in (TOTP).
+SAFERSTAT_REQUIRE_2FA = env_bool("SAFERSTAT_REQUIRE_2FA", False)
+
 # Uploads larger than this are refused before they are read.
 SAFERSTAT_MAX_UPLOAD_BYTES = int(env("SAFERSTAT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)) or 0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import twofactor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sign-in/", views.LoginView.as_view(), name="login"),
+    path("sign-in/", twofactor_views.TwoStepLoginView.as_view(), name="login"),
+    path("sign-in/code/", twofactor_views.login_code, name="login_code"),
+    path("account/two-factor/", twofactor_views.two_factor, name="two_factor"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("p/<slug:slug>/", views.partnership_home, name="partnership_home"),

@@ -61,6 +61,8 @@ MATRIX = {
     "request_new": ("/p/{slug}/requests/new/", ALL, LOGIN, 403),
     "request_detail": ("/p/{slug}/requests/{request}/", ALL, LOGIN, 403),
     "api_tokens": ("/account/api-tokens/", ALL, LOGIN, 200),
+    "two_factor": ("/account/two-factor/", ALL, LOGIN, 200),
+    "login_code": ("/sign-in/code/", {r: 302 for r in ROLES}, 302, 302),  # no sign-in pending
     # JSON API: the same rules; anonymous callers get 401 instead of a redirect.
     "api:api-root": ("/api/", {r: 404 for r in ROLES}, 404, 404),
     "api:openapi-json": ("/api/openapi.json", ALL, 200, 200),

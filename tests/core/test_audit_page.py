@@ -27,15 +27,28 @@ def rows_of(html: str) -> list[str]:
 def story(rotherham, members):
     """A request raised by scrutiny and answered by the analyst, and an import run."""
     req = data_request_raise(
-        partnership=rotherham, by=members["scrutiny"], question="Is knife crime going up?", due_date=DUE
+        partnership=rotherham,
+        by=members["scrutiny"],
+        question="Is knife crime going up?",
+        due_date=DUE,
     )
-    data_request_answer(request=req, by=members["analyst"], answer="Yes, by 12% (SPC: special cause).")
+    data_request_answer(
+        request=req, by=members["analyst"], answer="Yes, by 12% (SPC: special cause)."
+    )
     run = ImportRun.objects.create(
-        partnership=rotherham, uploaded_by=members["analyst"], original_name="2024-06-south-yorkshire-street.csv",
-        stored_path="/none", size_bytes=1,
+        partnership=rotherham,
+        uploaded_by=members["analyst"],
+        original_name="2024-06-south-yorkshire-street.csv",
+        stored_path="/none",
+        size_bytes=1,
     )
-    audit.record(actor=members["analyst"], verb="import.upload", obj=run, partnership=rotherham,
-                 after=audit.snapshot(run, ["original_name", "status"]))
+    audit.record(
+        actor=members["analyst"],
+        verb="import.upload",
+        obj=run,
+        partnership=rotherham,
+        after=audit.snapshot(run, ["original_name", "status"]),
+    )
     return req, run
 
 
@@ -47,11 +60,18 @@ def test_filter_by_object_shows_only_its_events_with_a_diff(client, members, sto
     assert response.status_code == 200
     html = response.content.decode()
     assert len(rows_of(html)) == 2
-    assert "data_request.answer" in html and "data_request.raise" in html and "import.upload" not in html
+    assert (
+        "data_request.answer" in html
+        and "data_request.raise" in html
+        and "import.upload" not in html
+    )
     assert 'id="filter-object"' in html and "Is knife crime going up?" in html
     # The answer's diff: status and answer, before and after.
-    assert re.search(r'<th scope="row" class="govuk-table__header">status</th><td class="govuk-table__cell">open</td>'
-                     r'<td class="govuk-table__cell">answered</td>', html)
+    assert re.search(
+        r'<th scope="row" class="govuk-table__header">status</th><td class="govuk-table__cell">open</td>'
+        r'<td class="govuk-table__cell">answered</td>',
+        html,
+    )
     assert "Yes, by 12% (SPC: special cause)." in html
     # Remove the filter: every event again.
     assert 'href="?"' in html
@@ -66,7 +86,11 @@ def test_filter_by_person_and_by_system(client, rotherham, members, story):
     assert "data_request.raise" not in html and "import.upload" in html
     assert 'id="filter-actor"' in html and "Test analyst" in html
     html = client.get(URL, {"actor": "system"}).content.decode()
-    assert len(rows_of(html)) == AuditEvent.objects.filter(partnership=rotherham, actor=None).count() >= 1
+    assert (
+        len(rows_of(html))
+        == AuditEvent.objects.filter(partnership=rotherham, actor=None).count()
+        >= 1
+    )
     assert "partnership.create" in html
 
 
@@ -84,7 +108,13 @@ def test_every_row_links_its_object_and_person_to_their_filtered_view(client, me
 def test_pagination_keeps_the_filter(client, rotherham, members, story):
     _, run = story
     for i in range(60):
-        audit.record(actor=members["analyst"], verb="import.note", obj=run, partnership=rotherham, after={"i": i})
+        audit.record(
+            actor=members["analyst"],
+            verb="import.note",
+            obj=run,
+            partnership=rotherham,
+            after={"i": i},
+        )
     client.force_login(members["admin"])
     ref = f"intelligence.ImportRun:{run.pk}"
     html = client.get(URL, {"object": ref}).content.decode()
@@ -95,11 +125,15 @@ def test_pagination_keeps_the_filter(client, rotherham, members, story):
 
 
 @pytest.mark.django_db
-def test_another_partnerships_events_never_appear(client, rotherham, sheffield, members, make_member, story):
+def test_another_partnerships_events_never_appear(
+    client, rotherham, sheffield, members, make_member, story
+):
     outsider = make_member(sheffield, "admin", username="sheffield-boss")
     outsider.display_name = "Shona Secretname"
     outsider.save()
-    req = data_request_raise(partnership=sheffield, by=outsider, question="SECRET-SHEFFIELD question", due_date=DUE)
+    req = data_request_raise(
+        partnership=sheffield, by=outsider, question="SECRET-SHEFFIELD question", due_date=DUE
+    )
     client.force_login(members["admin"])
     for params in (
         {},
@@ -111,7 +145,11 @@ def test_another_partnerships_events_never_appear(client, rotherham, sheffield, 
         response = client.get(URL, params)
         html = response.content.decode()
         assert response.status_code == 200, params
-        assert "SECRET-SHEFFIELD" not in html and "Secretname" not in html and "sheffield-boss" not in html, params
+        assert (
+            "SECRET-SHEFFIELD" not in html
+            and "Secretname" not in html
+            and "sheffield-boss" not in html
+        ), params
         if params:
             assert rows_of(html) == [] and "No changes match." in html, params
     # The filter label never looks the user up: only this partnership's events name people.
@@ -134,7 +172,9 @@ def test_a_malformed_filter_is_a_clear_error(client, members, story, params):
 
 
 @pytest.mark.django_db
-def test_the_log_cannot_be_changed_through_the_app(client, rotherham, members, story, django_user_model):
+def test_the_log_cannot_be_changed_through_the_app(
+    client, rotherham, members, story, django_user_model
+):
     count = AuditEvent.objects.count()
     event = AuditEvent.objects.filter(partnership=rotherham).latest("id")
     client.force_login(members["admin"])
@@ -143,14 +183,23 @@ def test_the_log_cannot_be_changed_through_the_app(client, rotherham, members, s
         assert response.status_code == 405, method
     assert client.head(URL).status_code == 200
     # Django's admin: read-only even for a superuser.
-    root = django_user_model.objects.create_superuser("root", "root@example.org", "a-long-test-password-123")
+    root = django_user_model.objects.create_superuser(
+        "root", "root@example.org", "a-long-test-password-123"
+    )
     client.force_login(root)
     assert client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code == 200  # view only
-    assert client.post(f"/admin/core/auditevent/{event.pk}/change/", {"verb": "tampered"}).status_code == 403
-    assert client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/admin/core/auditevent/{event.pk}/change/", {"verb": "tampered"}).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     assert client.post("/admin/core/auditevent/add/", {"verb": "forged"}).status_code == 403
     bulk = client.post(
-        "/admin/core/auditevent/", {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
+        "/admin/core/auditevent/",
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
     )
     assert bulk.status_code in {200, 302, 403}
     assert AuditEvent.objects.count() == count

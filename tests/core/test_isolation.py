@@ -32,10 +32,20 @@ from saferstat.core.models import ApiToken
 from saferstat.core.services import organisation_upsert
 from saferstat.core.tokens import api_token_create
 from saferstat.intelligence import explorer
-from saferstat.intelligence.models import DataRequest, ImportRun, ImportStatus, PartnerDataset, SavedView
+from saferstat.intelligence.models import (
+    DataRequest,
+    ImportRun,
+    ImportStatus,
+    PartnerDataset,
+    SavedView,
+)
 from saferstat.intelligence.partner_demo import DATASETS, demo_area, generate, write_file
 from saferstat.intelligence.partner_services import partner_dataset_declare, partner_upload_create
-from saferstat.intelligence.request_services import data_request_answer, data_request_raise, saved_view_create
+from saferstat.intelligence.request_services import (
+    data_request_answer,
+    data_request_raise,
+    saved_view_create,
+)
 from saferstat.intelligence.services import import_run_create
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
@@ -82,10 +92,17 @@ URLS = {
     "partnership_publish": ["/p/{r}/publish/", "/p/{s}/publish/"],
     "overview_latest": ["/p/{r}/overview/", "/p/{s}/overview/"],
     "overview": ["/p/{r}/overview/2024-25/", "/p/{s}/overview/2024-25/"],
-    "overview_trend_svg": ["/p/{r}/overview/2024-25/trend.svg", "/p/{s}/overview/2024-25/trend.svg"],
+    "overview_trend_svg": [
+        "/p/{r}/overview/2024-25/trend.svg",
+        "/p/{s}/overview/2024-25/trend.svg",
+    ],
     "import_list": ["/p/{r}/imports/", "/p/{s}/imports/"],
     "import_upload": ["/p/{r}/imports/upload/", "/p/{s}/imports/upload/"],
-    "import_detail": ["/p/{r}/imports/{r_run}/", "!/p/{r}/imports/{s_run}/", "/p/{s}/imports/{s_run}/"],
+    "import_detail": [
+        "/p/{r}/imports/{r_run}/",
+        "!/p/{r}/imports/{s_run}/",
+        "/p/{s}/imports/{s_run}/",
+    ],
     "partner_dataset_list": ["/p/{r}/datasets/", "/p/{s}/datasets/"],
     "partner_dataset_declare": ["/p/{r}/datasets/declare/", "/p/{s}/datasets/declare/"],
     "partner_dataset_detail": [
@@ -96,13 +113,21 @@ URLS = {
         "/p/{s}/datasets/{secret}/",
         "/p/{s}/datasets/{shared}/",
     ],
-    "partner_dataset_edit": ["/p/{r}/datasets/{shared}/edit/", "!/p/{r}/datasets/{secret}/edit/", "/p/{s}/datasets/{secret}/edit/"],
+    "partner_dataset_edit": [
+        "/p/{r}/datasets/{shared}/edit/",
+        "!/p/{r}/datasets/{secret}/edit/",
+        "/p/{s}/datasets/{secret}/edit/",
+    ],
     "partner_dataset_template": [
         "/p/{r}/datasets/{shared}/template.csv",
         "!/p/{r}/datasets/{secret}/template.csv",
         "/p/{s}/datasets/{secret}/template.csv",
     ],
-    "partner_upload": ["/p/{r}/datasets/{shared}/upload/", "!/p/{r}/datasets/{secret}/upload/", "/p/{s}/datasets/{secret}/upload/"],
+    "partner_upload": [
+        "/p/{r}/datasets/{shared}/upload/",
+        "!/p/{r}/datasets/{secret}/upload/",
+        "/p/{s}/datasets/{secret}/upload/",
+    ],
     "partner_upload_detail": [
         "/p/{r}/datasets/{shared}/uploads/{r_upload}/",
         "!/p/{r}/datasets/{shared}/uploads/{s_shared_upload}/",
@@ -120,7 +145,12 @@ URLS = {
     "explorer_save": ["/p/{r}/explore/save/", "/p/{s}/explore/save/"],
     "request_list": ["/p/{r}/requests/", "/p/{r}/requests/?status=answered", "/p/{s}/requests/"],
     "request_new": ["/p/{r}/requests/new/", "/p/{s}/requests/new/"],
-    "request_detail": ["/p/{r}/requests/{r_req}/", "!/p/{r}/requests/{s_req}/", "!/p/{r}/requests/{s_open}/", "/p/{s}/requests/{s_req}/"],
+    "request_detail": [
+        "/p/{r}/requests/{r_req}/",
+        "!/p/{r}/requests/{s_req}/",
+        "!/p/{r}/requests/{s_open}/",
+        "/p/{s}/requests/{s_req}/",
+    ],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
     "api:openapi-view": ["/api/docs"],
@@ -185,7 +215,9 @@ def explorer_urls(datasets: list[str]) -> list[str]:
             for fmt in FORMATS:
                 period = "" if view == "trend" else "&period=2024/25"
                 foreign = "!" if source == SECRET_SLUG else ""
-                urls.append(f"{foreign}/p/{{r}}/explore/?source={source}&view={view}{period}&format={fmt}")
+                urls.append(
+                    f"{foreign}/p/{{r}}/explore/?source={source}&view={view}{period}&format={fmt}"
+                )
     return urls
 
 
@@ -232,7 +264,12 @@ def csv_upload(name: str, lines: list[str]) -> SimpleUploadedFile:
 
 @pytest.fixture
 def world(
-    overview_warehouse, rotherham, sheffield, members, make_member, tmp_path,
+    overview_warehouse,
+    rotherham,
+    sheffield,
+    members,
+    make_member,
+    tmp_path,
     django_capture_on_commit_callbacks,
 ):
     """Rotherham's objects, and Sheffield's unpublished data (markers everywhere)."""
@@ -244,28 +281,47 @@ def world(
         user.email = f"{user.username}@sheffield.example"
         user.save()
     org = organisation_upsert(
-        partnership=sheffield, name="ZQXSHEF City Council", kind="council", is_responsible_authority=True, by=s_admin
+        partnership=sheffield,
+        name="ZQXSHEF City Council",
+        kind="council",
+        is_responsible_authority=True,
+        by=s_admin,
     )
     wards = [code for code, _ in demo_area(sheffield).wards][:2]
-    rows = ["Month,Ward code,ZQXSHEF kind,Cases", f"2024-06,{wards[0]},ZQXSHEF-CAT-A,{FIGURES[0]}",
-            f"2024-06,{wards[1]},ZQXSHEF-CAT-B,{FIGURES[1]}"]
+    rows = [
+        "Month,Ward code,ZQXSHEF kind,Cases",
+        f"2024-06,{wards[0]},ZQXSHEF-CAT-A,{FIGURES[0]}",
+        f"2024-06,{wards[1]},ZQXSHEF-CAT-B,{FIGURES[1]}",
+    ]
     s_uploads = {}
     with django_capture_on_commit_callbacks(execute=True):  # the tasks run (immediate backend)
         for slug in (SECRET_SLUG, SHARED_SLUG):
             dataset = partner_dataset_declare(
-                partnership=sheffield, by=s_admin, name=f"ZQXSHEF dataset {slug}", slug=slug, schema=WARDS_SCHEMA,
-                description="ZQXSHEF: hate incidents reported to the council", sensitive=True, organisation=org,
+                partnership=sheffield,
+                by=s_admin,
+                name=f"ZQXSHEF dataset {slug}",
+                slug=slug,
+                schema=WARDS_SCHEMA,
+                description="ZQXSHEF: hate incidents reported to the council",
+                sensitive=True,
+                organisation=org,
             )
             s_uploads[slug] = partner_upload_create(
                 dataset=dataset, by=s_analyst, upload=csv_upload(f"{MARK}-{slug}.csv", rows)
             )
         refused = partner_upload_create(
-            dataset=dataset, by=s_analyst,
-            upload=csv_upload(f"{MARK}-refused.csv", [rows[0], f"2024-07,{wards[0]},ZQXSHEF-NOT-A-KIND,5"]),
+            dataset=dataset,
+            by=s_analyst,
+            upload=csv_upload(
+                f"{MARK}-refused.csv", [rows[0], f"2024-07,{wards[0]},ZQXSHEF-NOT-A-KIND,5"]
+            ),
         )
         s_run = import_run_create(
-            partnership=sheffield, by=s_analyst,
-            upload=SimpleUploadedFile(f"2024-06-{MARK}-street.csv", b"ZQXSHEF,not,a,police,file\n1,2,3,4\n"),
+            partnership=sheffield,
+            by=s_analyst,
+            upload=SimpleUploadedFile(
+                f"2024-06-{MARK}-street.csv", b"ZQXSHEF,not,a,police,file\n1,2,3,4\n"
+            ),
         )
     for upload in s_uploads.values():
         upload.refresh_from_db()
@@ -276,46 +332,89 @@ def world(
     assert any(MARK in e.lower() for e in refused.errors + s_run.errors)
 
     s_req = data_request_raise(
-        partnership=sheffield, by=s_scrutiny, question="ZQXSHEF: are hate incidents rising in Darnall?", due_date=DUE
+        partnership=sheffield,
+        by=s_scrutiny,
+        question="ZQXSHEF: are hate incidents rising in Darnall?",
+        due_date=DUE,
     )
-    data_request_answer(request=s_req, by=s_analyst, answer=f"ZQXSHEF: yes, {FIGURES[0]:,} incidents.")
+    data_request_answer(
+        request=s_req, by=s_analyst, answer=f"ZQXSHEF: yes, {FIGURES[0]:,} incidents."
+    )
     s_view = saved_view_create(
-        partnership=sheffield, by=s_analyst, title="ZQXSHEF hate incidents by ward",
-        query=f"source={SECRET_SLUG}&view=wards&period=2024/25", request=s_req,
+        partnership=sheffield,
+        by=s_analyst,
+        title="ZQXSHEF hate incidents by ward",
+        query=f"source={SECRET_SLUG}&view=wards&period=2024/25",
+        request=s_req,
     )
-    s_open = data_request_raise(partnership=sheffield, by=s_scrutiny, question="ZQXSHEF open question", due_date=DUE)
-    audit.record(actor=s_admin, verb="note.add", obj=s_req, partnership=sheffield, after={"note": "ZQXSHEF note"})
+    s_open = data_request_raise(
+        partnership=sheffield, by=s_scrutiny, question="ZQXSHEF open question", due_date=DUE
+    )
+    audit.record(
+        actor=s_admin,
+        verb="note.add",
+        obj=s_req,
+        partnership=sheffield,
+        after={"note": "ZQXSHEF note"},
+    )
     s_token, _ = api_token_create(user=s_admin, name="ZQXSHEF Power BI")
 
     # Rotherham: a police.uk import, a dataset under the short name Sheffield also uses (the
     # demo generator, stored through the same services), a request, an API token.
     analyst = members["analyst"]
     r_run = ImportRun.objects.create(
-        partnership=rotherham, uploaded_by=analyst, original_name="2024-06-south-yorkshire-street.csv",
-        stored_path="/none", size_bytes=1, status=ImportStatus.FAILED, errors=["line 3: Month: Rotherham error"],
+        partnership=rotherham,
+        uploaded_by=analyst,
+        original_name="2024-06-south-yorkshire-street.csv",
+        stored_path="/none",
+        size_bytes=1,
+        status=ImportStatus.FAILED,
+        errors=["line 3: Month: Rotherham error"],
     )
     spec = next(d for d in DATASETS if d.slug == SHARED_SLUG)
-    path = write_file(spec, generate(spec, demo_area(rotherham), "rotherham"), tmp_path, "rotherham")
+    path = write_file(
+        spec, generate(spec, demo_area(rotherham), "rotherham"), tmp_path, "rotherham"
+    )
     with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
         r_dataset = partner_dataset_declare(
-            partnership=rotherham, by=members["admin"], name=spec.name, slug=spec.slug, schema=spec.schema,
+            partnership=rotherham,
+            by=members["admin"],
+            name=spec.name,
+            slug=spec.slug,
+            schema=spec.schema,
             sensitive=True,
         )
-        r_upload = partner_upload_create(dataset=r_dataset, by=analyst, upload=File(handle, name=path.name))
+        r_upload = partner_upload_create(
+            dataset=r_dataset, by=analyst, upload=File(handle, name=path.name)
+        )
     r_upload.refresh_from_db()
     assert r_upload.status == ImportStatus.SUCCEEDED, r_upload.errors
     r_req = data_request_raise(
-        partnership=rotherham, by=members["scrutiny"], question="Is knife crime going up?", due_date=DUE
+        partnership=rotherham,
+        by=members["scrutiny"],
+        question="Is knife crime going up?",
+        due_date=DUE,
     )
     _, r_key = api_token_create(user=analyst, name="Rotherham notebook")
     return {
         "fill": {
-            "r": rotherham.slug, "s": sheffield.slug, "shared": SHARED_SLUG, "secret": SECRET_SLUG,
-            "r_run": r_run.pk, "s_run": s_run.pk, "r_upload": r_upload.pk, "r_req": r_req.pk,
-            "s_upload": s_uploads[SECRET_SLUG].pk, "s_shared_upload": s_uploads[SHARED_SLUG].pk,
-            "s_refused_upload": refused.pk, "s_req": s_req.pk, "s_open": s_open.pk, "s_view_query": s_view.query,
+            "r": rotherham.slug,
+            "s": sheffield.slug,
+            "shared": SHARED_SLUG,
+            "secret": SECRET_SLUG,
+            "r_run": r_run.pk,
+            "s_run": s_run.pk,
+            "r_upload": r_upload.pk,
+            "r_req": r_req.pk,
+            "s_upload": s_uploads[SECRET_SLUG].pk,
+            "s_shared_upload": s_uploads[SHARED_SLUG].pk,
+            "s_refused_upload": refused.pk,
+            "s_req": s_req.pk,
+            "s_open": s_open.pk,
+            "s_view_query": s_view.query,
             "s_ds_id": PartnerDataset.objects.get(partnership=sheffield, slug=SECRET_SLUG).pk,
-            "s_admin": s_admin.pk, "s_token": s_token.pk,
+            "s_admin": s_admin.pk,
+            "s_token": s_token.pk,
         },
         "r_key": r_key,
         "s_analyst": s_analyst,
@@ -407,7 +506,9 @@ def test_no_one_else_sees_anything_of_sheffield(client, world, members, reuse_fi
                 # download for it (404).
                 not_found = {400, 404} if name == "explorer" else {404}
                 if foreign and own_status == 200 and status not in not_found:
-                    problems.append(f"{who} GET {url}: {status}, expected {not_found} (its own object gave 200)")
+                    problems.append(
+                        f"{who} GET {url}: {status}, expected {not_found} (its own object gave 200)"
+                    )
                 if not foreign and not sheffields and own_status is None:
                     own_status = status
         for url in ADMIN_URLS:
@@ -427,13 +528,21 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
         attempts = {
             "/p/rotherham/requests/{s_req}/": {"action": "answer", "answer": "overwritten"},
             "/p/rotherham/requests/{s_open}/": {"action": "status", "status": "closed"},
-            "/p/rotherham/explore/save/": {"request": fill["s_req"], "title": "x", "query": "view=trend"},
+            "/p/rotherham/explore/save/": {
+                "request": fill["s_req"],
+                "title": "x",
+                "query": "view=trend",
+            },
             "/p/rotherham/datasets/{secret}/edit/": {"name": "renamed", "sensitive": ""},
-            "/p/rotherham/datasets/{secret}/upload/": {"file": SimpleUploadedFile("x.csv", b"Month\n")},
+            "/p/rotherham/datasets/{secret}/upload/": {
+                "file": SimpleUploadedFile("x.csv", b"Month\n")
+            },
             "/p/sheffield/requests/{s_req}/": {"action": "answer", "answer": "overwritten"},
             "/p/sheffield/publish/": {"published": "1"},
             "/p/sheffield/requests/new/": {"question": "spam", "due_date": "2031-01-01"},
-            "/p/sheffield/imports/upload/": {"file": SimpleUploadedFile("2024-06-x-street.csv", b"x")},
+            "/p/sheffield/imports/upload/": {
+                "file": SimpleUploadedFile("2024-06-x-street.csv", b"x")
+            },
             "/p/sheffield/datasets/declare/": {"name": "x", "slug": "x"},
             "/account/api-tokens/": {"revoke": fill["s_token"]},
         }

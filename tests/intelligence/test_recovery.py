@@ -30,7 +30,9 @@ def db_queue(settings):
     }
 
 
-def make_run(partnership, user, *, status=ImportStatus.RUNNING, attempts=1, task=None, started=HOUR_AGO):
+def make_run(
+    partnership, user, *, status=ImportStatus.RUNNING, attempts=1, task=None, started=HOUR_AGO
+):
     """An import run and (unless task is None) its task row in the given task status."""
     run = ImportRun.objects.create(
         partnership=partnership,
@@ -105,7 +107,11 @@ def test_loads_that_are_waiting_or_working_are_left_alone(
         (None, ImportStatus.RUNNING, recovery.WHY_TASK_GONE),
         (None, ImportStatus.QUEUED, recovery.WHY_TASK_GONE),
         ("FAILED", ImportStatus.RUNNING, "its task ended (failed) without recording a result"),
-        ("SUCCESSFUL", ImportStatus.QUEUED, "its task ended (successful) without recording a result"),
+        (
+            "SUCCESSFUL",
+            ImportStatus.QUEUED,
+            "its task ended (successful) without recording a result",
+        ),
     ],
 )
 def test_lost_or_ended_tasks_are_queued_again(
@@ -178,7 +184,10 @@ def test_partner_uploads_are_recovered_too(
     assert DBTaskResult.objects.get(pk=again.task_id).task_path.endswith("load_partner_upload")
     assert give_up.status == ImportStatus.FAILED and give_up.error_total == 1
     assert "stopped 3 times" in give_up.errors[0]
-    assert {e.verb for e in AuditEvent.objects.filter(partnership=rotherham, verb__startswith="dataset.")} == {
+    assert {
+        e.verb
+        for e in AuditEvent.objects.filter(partnership=rotherham, verb__startswith="dataset.")
+    } == {
         "dataset.requeue",
         "dataset.abandon",
     }

@@ -80,16 +80,29 @@ class Install:
             text=True,
             timeout=120,
         )
-        assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+        assert done.returncode == 0, (
+            f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+        )
         return done.stdout
 
     def start_worker(self) -> subprocess.Popen:
         self.workers += 1
         log = (self.logs / f"worker-{self.workers}.log").open("w")
         return subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-             "--interval", "0.05", "--skip-checks"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.05",
+                "--skip-checks",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def query(self, sql: str, *params):
@@ -107,8 +120,12 @@ class Install:
             run_id,
         )
         return {
-            "status": status, "rows_done": rows_done, "attempts": attempts,
-            "errors": json.loads(errors), "rows_loaded": rows_loaded, "replaced": bool(replaced),
+            "status": status,
+            "rows_done": rows_done,
+            "attempts": attempts,
+            "errors": json.loads(errors),
+            "rows_loaded": rows_loaded,
+            "replaced": bool(replaced),
         }
 
     def manifest(self) -> dict:
@@ -144,9 +161,13 @@ def kill_during_load(install: Install, run_id: int, moment: str) -> None:
     worker = install.start_worker()
     try:
         if moment == "claimed":  # the worker took the task from the queue
-            wait_for(moment, lambda: install.query(
-                "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
-            )[0], worker)
+            wait_for(
+                moment,
+                lambda: install.query(
+                    "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+                )[0],
+                worker,
+            )
         else:
             wait_for(moment, lambda: install.run(run_id)["status"] == "running", worker)
             if moment == "validated":  # the file is read and checked: now it is being published
@@ -180,7 +201,9 @@ def test_a_killed_worker_never_leaves_an_import_stuck(tmp_path, overview_warehou
     install.manage("migrate", "--no-input", "--skip-checks", "-v", "0")
 
     def seed() -> int:
-        out = install.manage("shell", "--no-imports", "-c", SEED.format(path=str(big), name=big.name))
+        out = install.manage(
+            "shell", "--no-imports", "-c", SEED.format(path=str(big), name=big.name)
+        )
         return int(out.split("RUN")[-1])
 
     # 1. Killed three times (as it claims the task, as the load starts, while publishing),
