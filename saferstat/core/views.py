@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,11 +89,6 @@ def audit_log(request, partnership):
     )
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    redirect_authenticated_user = True
-
-
 @partnership_view("partnership.publish")
 def partnership_publish(request, partnership):
     """Publish or unpublish the crime overview (POST only; the page asks first)."""
@@ -104,7 +98,9 @@ def partnership_publish(request, partnership):
     partnership_publish_overview(partnership=partnership, by=request.user, published=published)
     messages.success(
         request,
-        "The crime overview is now public." if published else "The crime overview is no longer public.",
+        "The crime overview is now public."
+        if published
+        else "The crime overview is no longer public.",
     )
     return redirect("partnership_home", slug=partnership.slug)
 
