@@ -17,7 +17,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats as _scipy_stats
+
+def _scipy_stats():
+    """scipy.stats, imported on first use: it costs about 2 s, which the CLI and the task
+    worker should not pay unless a figure needs it."""
+    from scipy import stats
+
+    return stats
+
 
 #: Significance level used to call a change "significant" (two-sided).
 ALPHA = 0.05
@@ -27,7 +34,7 @@ def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile: 0.95 -> 1.959964, 0.998 -> 3.090232."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
-    return float(_scipy_stats.norm.ppf(1 - (1 - confidence) / 2))
+    return float(_scipy_stats().norm.ppf(1 - (1 - confidence) / 2))
 
 
 # --- comparing two counts --------------------------------------------------------------
@@ -99,7 +106,7 @@ def poisson_compare(n1: int, n2: int, e1: float = 1.0, e2: float = 1.0) -> Poiss
     if n == 0:
         return PoissonComparison(n1, n2, e1, e2, math.nan, math.nan, 1.0, 0.0, math.inf)
     pi0 = e2 / (e1 + e2)
-    result = _scipy_stats.binomtest(n2, n, pi0, alternative="two-sided")
+    result = _scipy_stats().binomtest(n2, n, pi0, alternative="two-sided")
     ci = result.proportion_ci(confidence_level=0.95, method="exact")
     rate_ratio = math.inf if n1 == 0 else (n2 / e2) / (n1 / e1)
     change_pct = math.inf if n1 == 0 else (rate_ratio - 1) * 100

@@ -35,7 +35,7 @@ VIEWS = {
     "compare": "Comparison with other areas",
     "harm": "Harm estimate",
 }
-PARTNER_VIEWS = {"trend": "Trend with SPC", "wards": "Wards: table"}
+PARTNER_VIEWS = {"trend": "Trend with SPC", "wards": "Wards: map and table"}
 POLARITIES = {
     "decrease": "Lower is better",
     "increase": "Higher is better",
@@ -191,20 +191,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
                 crime_types=q.crime_types or None,
                 force_slugs=forces,
             )
-            fig = maps.hotspot_map(spots, _boundaries("ward"))
-            verdicts = [
-                f"{len(spots.above)} ward(s) significantly above the {spots.area_name} rate, "
-                f"{len(spots.below)} significantly below (95% Byar intervals)."
-            ]
-            return Result(
-                fig.title,
-                verdicts,
-                fig,
-                list(fig.columns),
-                list(fig.rows),
-                list(fig.notes),
-                _missing(spots.missing_months),
-            )
+            return _wards_result(spots, [])
         if q.view == "compare":
             comparison = compare.compare_areas(
                 con,
@@ -242,6 +229,24 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
         )
         fig = analytic_figures.harm_chart(estimate)
         return Result(fig.title, [], fig, list(fig.columns), list(fig.rows), list(fig.notes), [])
+
+
+def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:
+    """The wards view: the rate map, its verdict, the hotspot table, a warning for gaps."""
+    fig = maps.hotspot_map(spots, _boundaries("ward"))
+    verdicts = [
+        f"{len(spots.above)} ward(s) significantly above the {spots.area_name} rate, "
+        f"{len(spots.below)} significantly below (95% Byar intervals)."
+    ]
+    return Result(
+        fig.title,
+        verdicts,
+        fig,
+        list(fig.columns),
+        list(fig.rows),
+        notes + list(fig.notes),
+        _missing(spots.missing_months),
+    )
 
 
 def _missing(months) -> list[str]:
@@ -314,21 +319,16 @@ def _partner(con, q: Query, partnership: Partnership, dataset: PartnerDataset) -
             notes,
             ["No data is loaded for this dataset yet."],
         )
-    result = partner.partner_counts(
-        con, dataset=name, area_codes=partnership.lad_codes, period=period, by="ward"
-    )
-    rows = [{"ward": k, "count": c} for k, c in result.rows]
-    warnings = []
-    if result.missing_periods:
-        warnings.append(
-            f"No data for {', '.join(result.missing_periods)}: shown as gaps, not zeros."
+    try:
+        spots = hotspots.partner_hotspots(
+            con,
+            dataset=name,
+            label=dataset.name,
+            area_codes=partnership.lad_codes,
+            period=period,
+            level="ward",
+            rank_by="rate",
         )
-    return Result(
-        f"{dataset.name} by ward, {partnership.name}, {period.label}",
-        [],
-        None,
-        ["ward", "count"],
-        rows,
-        notes,
-        warnings,
-    )
+    except ValueError as exc:
+        return Result(f"{dataset.name}, {partnership.name}", [], None, [], [], notes, [str(exc)])
+    return _wards_result(spots, notes)

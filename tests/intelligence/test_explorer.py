@@ -164,3 +164,30 @@ def test_many_areas_are_compared_on_a_funnel_plot(client, overview_warehouse, ro
     assert b"99.8%" in svg.content  # the funnel's outer limit is labelled
     few = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})
     assert b"99.8%" not in few.content
+
+
+@pytest.mark.django_db
+def test_partner_wards_view_has_a_map_and_the_hotspot_table(client, overview_warehouse):
+    from saferstat.core.demo import demo_install
+    from saferstat.core.models import User
+    from saferstat.intelligence.partner_demo import demo_partner_install
+
+    demo_install()
+    demo_partner_install(("rotherham",))
+    client.force_login(User.objects.get(username="rotherham-analyst"))
+    params = {"source": "knife-crime", "view": "wards", "period": "2024/25"}
+    page = client.get(URL, params).content.decode()
+    assert (
+        "significantly above the Rotherham rate" in page and "Demo data: invented values." in page
+    )
+    svg = client.get(URL, {**params, "format": "svg"})
+    assert (
+        svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    )
+    table = client.get(URL, {**params, "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
+    assert len(rows) == 25 and {r["code"][:3] for r in rows} == {"E05"}
+    assert all(r["significance"] in ("above", "below", "similar") for r in rows)
+    # A partnership-level dataset cannot be mapped by ward: the reason is shown.
+    youth = client.get(URL, {"source": "first-time-entrants", "view": "wards", "period": "2024/25"})
+    assert "recorded for the whole partnership, not by ward" in youth.content.decode()
