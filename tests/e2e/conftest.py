@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-
 CHROMIUM = os.environ.get("SAFERSTAT_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--headless",
