@@ -651,8 +651,13 @@ def _django() -> None:
 
 
 @main.command()
-@click.option("--dest", "dest", type=click.Path(file_okay=False), default=None,
-              help="Folder for the archive (default: SAFERSTAT_BACKUP_DIR).")
+@click.option(
+    "--dest",
+    "dest",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the archive (default: SAFERSTAT_BACKUP_DIR).",
+)
 def backup(dest) -> None:
     """Back up the database, the warehouse and uploaded files to one .tar.gz.
 
@@ -672,7 +677,9 @@ def backup(dest) -> None:
 @main.command()
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace an install that already holds data.")
-@click.option("--sha256", "expected_sha256", default=None, help="Refuse unless the archive has this checksum.")
+@click.option(
+    "--sha256", "expected_sha256", default=None, help="Refuse unless the archive has this checksum."
+)
 def restore(archive, force, expected_sha256) -> None:
     """Restore a backup made by `saferstat backup` (stop the web app and worker first).
 

@@ -38,7 +38,9 @@ def build() -> None:
     css = css.replace("url(/assets/images/govuk-crest.svg)", "none")
     css = css.replace("url(/assets/images/", "url(/static/vendor/govuk/images/")
     if "/assets/" in css:
-        sys.exit("GOV.UK Frontend CSS refers to an asset this script does not copy: check the build script.")
+        sys.exit(
+            "GOV.UK Frontend CSS refers to an asset this script does not copy: check the build script."
+        )
     if "GDS Transport" in css:
         sys.exit("GOV.UK Frontend CSS still names GDS Transport: check the build script.")
     (target / "govuk-frontend.min.css").write_text(strip_source_maps(css), encoding="utf-8")

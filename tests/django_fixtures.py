@@ -20,9 +20,17 @@ PASSWORD = "a-long-test-password-123"
 def make_partnership(db):
     from saferstat.core.services import partnership_upsert
 
-    def make(slug: str = "rotherham", name: str | None = None, code: str = "E08000018", area: str = "Rotherham"):
+    def make(
+        slug: str = "rotherham",
+        name: str | None = None,
+        code: str = "E08000018",
+        area: str = "Rotherham",
+    ):
         return partnership_upsert(
-            slug=slug, name=name or f"Safer {area} Partnership", force_slug="south-yorkshire", areas=[(code, area)]
+            slug=slug,
+            name=name or f"Safer {area} Partnership",
+            force_slug="south-yorkshire",
+            areas=[(code, area)],
         )
 
     return make
@@ -35,7 +43,9 @@ def make_member(db):
 
     def make(partnership, role: str, username: str | None = None):
         user = User.objects.create_user(
-            username=username or f"{partnership.slug}-{role}", password=PASSWORD, display_name=f"Test {role}"
+            username=username or f"{partnership.slug}-{role}",
+            password=PASSWORD,
+            display_name=f"Test {role}",
         )
         membership_set(user=user, partnership=partnership, role=role)
         return user

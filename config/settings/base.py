@@ -218,7 +218,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SAFERSTAT_WAREHOUSE = env_path("SAFERSTAT_WAREHOUSE", BASE_DIR / "var" / "warehouse")
 SAFERSTAT_DEMO_DATA = env_path("SAFERSTAT_DEMO_DATA", BASE_DIR / "demo_data")
 # Boundary files (GeoJSON) for the explorer's maps.
-SAFERSTAT_BOUNDARIES_DIR = env_path("SAFERSTAT_BOUNDARIES_DIR", BASE_DIR / "demo_data" / "boundaries")
+SAFERSTAT_BOUNDARIES_DIR = env_path(
+    "SAFERSTAT_BOUNDARIES_DIR", BASE_DIR / "demo_data" / "boundaries"
+)
 
 # Backups (`manage.py backup`): where archives go, and where pg_dump/pg_restore are when
 # they are not on PATH (they must be as new as the PostgreSQL server).

@@ -53,7 +53,9 @@ def demo_install() -> list[tuple[str, str, str]]:
     for slug, name, areas, published in PARTNERSHIPS:
         place = areas[0][1]
         is_new = not Partnership.objects.filter(slug=slug).exists()
-        partnership = partnership_upsert(slug=slug, name=name, force_slug="south-yorkshire", areas=areas)
+        partnership = partnership_upsert(
+            slug=slug, name=name, force_slug="south-yorkshire", areas=areas
+        )
         if is_new and published:
             # Only the first run decides; later runs keep what an admin chose since.
             partnership.overview_published = True
@@ -68,15 +70,21 @@ def demo_install() -> list[tuple[str, str, str]]:
         users = ROTHERHAM_USERS if slug == "rotherham" else NEIGHBOUR_USERS
         for username, display, role, org_key in users:
             username = username.format(slug=slug)
-            user, _ = User.objects.get_or_create(username=username, defaults={"display_name": f"{place} {display}"})
+            user, _ = User.objects.get_or_create(
+                username=username, defaults={"display_name": f"{place} {display}"}
+            )
             user.set_password(DEMO_PASSWORD)
             user.display_name = f"{place} {display}"
             user.save()
-            membership_set(user=user, partnership=partnership, role=role, organisation=orgs.get(org_key))
+            membership_set(
+                user=user, partnership=partnership, role=role, organisation=orgs.get(org_key)
+            )
             logins.append((username, Role(role).label, name))
     for slug, partnership in created.items():
         partnership.neighbours.set([p for s, p in created.items() if s != slug])
-    superuser, _ = User.objects.get_or_create(username="demo-superuser", defaults={"display_name": "Site administrator (demo)"})
+    superuser, _ = User.objects.get_or_create(
+        username="demo-superuser", defaults={"display_name": "Site administrator (demo)"}
+    )
     superuser.is_staff = superuser.is_superuser = True
     superuser.set_password(DEMO_PASSWORD)
     superuser.save()

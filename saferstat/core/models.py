@@ -10,7 +10,9 @@ from django.db import models
 
 from .choices import OrganisationKind, Role
 
-lad_code_validator = RegexValidator(r"^[EW]0[6-9]\d{6}$", "Enter an ONS local authority code, e.g. E08000018.")
+lad_code_validator = RegexValidator(
+    r"^[EW]0[6-9]\d{6}$", "Enter an ONS local authority code, e.g. E08000018."
+)
 
 
 class User(AbstractUser):
@@ -56,7 +58,9 @@ class PartnershipArea(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "lad_code"], name="unique_partnership_area")
+            models.UniqueConstraint(
+                fields=["partnership", "lad_code"], name="unique_partnership_area"
+            )
         ]
 
     def __str__(self) -> str:
@@ -66,7 +70,9 @@ class PartnershipArea(models.Model):
 class Organisation(models.Model):
     """A partner organisation in a partnership: council, police, fire, probation, health, ..."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="organisations")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="organisations"
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     is_responsible_authority = models.BooleanField(default=False)
@@ -84,8 +90,12 @@ class Organisation(models.Model):
 class Membership(models.Model):
     """A user's role in one partnership. A user may belong to several partnerships."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -99,7 +109,9 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         if self.organisation_id and self.organisation.partnership_id != self.partnership_id:
-            raise ValidationError({"organisation": "The organisation belongs to another partnership."})
+            raise ValidationError(
+                {"organisation": "The organisation belongs to another partnership."}
+            )
 
 
 class AuditEvent(models.Model):
@@ -144,7 +156,9 @@ class ApiToken(models.Model):
     A token acts as its user: it sees exactly what the user sees on the pages.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -170,7 +184,9 @@ class TwoFactorDevice(models.Model):
     used twice.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor"
+    )
     secret = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

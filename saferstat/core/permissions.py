@@ -69,7 +69,9 @@ def can(user: User | AnonymousUser | None, action: str, partnership: Partnership
     try:
         rule = RULES[action]
     except KeyError:
-        raise ValueError(f"Unknown action {action!r}: add it to saferstat.core.permissions.RULES") from None
+        raise ValueError(
+            f"Unknown action {action!r}: add it to saferstat.core.permissions.RULES"
+        ) from None
     if rule.public_when and getattr(partnership, rule.public_when):
         return True
     return role_in(user, partnership) in rule.roles

@@ -10,7 +10,9 @@ from .permissions import require
 
 
 @transaction.atomic
-def partnership_publish_overview(*, partnership: Partnership, by: User, published: bool) -> Partnership:
+def partnership_publish_overview(
+    *, partnership: Partnership, by: User, published: bool
+) -> Partnership:
     """Open the crime overview to the public, or close it again."""
     require(by, "partnership.publish", partnership)
     before = audit.snapshot(partnership, ["overview_published"])
@@ -60,7 +62,12 @@ def partnership_upsert(
 
 @transaction.atomic
 def organisation_upsert(
-    *, partnership: Partnership, name: str, kind: str, is_responsible_authority: bool, by: User | None = None
+    *,
+    partnership: Partnership,
+    name: str,
+    kind: str,
+    is_responsible_authority: bool,
+    by: User | None = None,
 ) -> Organisation:
     org, created = Organisation.objects.get_or_create(
         partnership=partnership,
@@ -68,13 +75,24 @@ def organisation_upsert(
         defaults={"kind": kind, "is_responsible_authority": is_responsible_authority},
     )
     if created:
-        audit.record(actor=by, verb="organisation.create", obj=org, partnership=partnership, after=audit.snapshot(org))
+        audit.record(
+            actor=by,
+            verb="organisation.create",
+            obj=org,
+            partnership=partnership,
+            after=audit.snapshot(org),
+        )
     return org
 
 
 @transaction.atomic
 def membership_set(
-    *, user: User, partnership: Partnership, role: str, organisation: Organisation | None = None, by: User | None = None
+    *,
+    user: User,
+    partnership: Partnership,
+    role: str,
+    organisation: Organisation | None = None,
+    by: User | None = None,
 ) -> Membership:
     """Give a user a role in a partnership (replacing any role they had there)."""
     membership = Membership.objects.filter(user=user, partnership=partnership).first()
@@ -88,6 +106,11 @@ def membership_set(
     after = audit.snapshot(membership)
     if before != after:
         audit.record(
-            actor=by, verb="membership.set", obj=membership, partnership=partnership, before=before, after=after
+            actor=by,
+            verb="membership.set",
+            obj=membership,
+            partnership=partnership,
+            before=before,
+            after=after,
         )
     return membership

@@ -25,8 +25,15 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ValueError("Give the token a name, for example 'Power BI refresh'.")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=key[3:11], key_hash=_hash(key))
-    audit.record(actor=user, verb="api_token.create", obj=token, after={"name": token.name, "prefix": token.prefix})
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[3:11], key_hash=_hash(key)
+    )
+    audit.record(
+        actor=user,
+        verb="api_token.create",
+        obj=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
     return token, key
 
 
@@ -37,7 +44,12 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=by, verb="api_token.revoke", obj=token, after={"revoked_at": str(token.revoked_at)})
+        audit.record(
+            actor=by,
+            verb="api_token.revoke",
+            obj=token,
+            after={"revoked_at": str(token.revoked_at)},
+        )
     return token
 
 
@@ -45,7 +57,9 @@ def api_token_user(key: str) -> User | None:
     """The active user behind a presented token, or None."""
     if not key or not key.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at=None).first()
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at=None).first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

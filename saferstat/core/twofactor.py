@@ -93,7 +93,11 @@ def two_factor_start(*, user: User) -> TwoFactorDevice:
 @transaction.atomic
 def two_factor_confirm(*, user: User, code: str) -> TwoFactorDevice:
     """Turn two-factor sign-in on once the user proves their app shows the right code."""
-    device = TwoFactorDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
+    device = (
+        TwoFactorDevice.objects.select_for_update()
+        .filter(user=user, confirmed_at__isnull=True)
+        .first()
+    )
     if device is None:
         raise ValidationError("Start again: there is no code waiting to be confirmed.")
     step = matching_step(device.secret, code)
@@ -109,7 +113,11 @@ def two_factor_confirm(*, user: User, code: str) -> TwoFactorDevice:
 @transaction.atomic
 def two_factor_verify(*, user: User, code: str) -> bool:
     """Check a sign-in code; each code works once (a replayed code is refused)."""
-    device = TwoFactorDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    device = (
+        TwoFactorDevice.objects.select_for_update()
+        .filter(user=user, confirmed_at__isnull=False)
+        .first()
+    )
     if device is None:
         return False
     step = matching_step(device.secret, code)

@@ -25,7 +25,11 @@ class TwoStepLoginView(LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if twofactor.has_two_factor(user):
-            self.request.session[PENDING] = {"user": user.pk, "next": self.get_success_url(), "failures": 0}
+            self.request.session[PENDING] = {
+                "user": user.pk,
+                "next": self.get_success_url(),
+                "failures": 0,
+            }
             return redirect("login_code")
         response = super().form_valid(form)
         if twofactor.must_use_two_factor(user):

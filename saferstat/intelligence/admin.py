@@ -30,7 +30,14 @@ class PartnerDatasetAdmin(admin.ModelAdmin):
 
 @admin.register(PartnerUpload)
 class PartnerUploadAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "dataset", "partnership", "status", "rows_loaded", "created_at"]
+    list_display = [
+        "original_name",
+        "dataset",
+        "partnership",
+        "status",
+        "rows_loaded",
+        "created_at",
+    ]
     list_filter = ["partnership", "status"]
     readonly_fields = [f.name for f in PartnerUpload._meta.fields]
 

@@ -89,7 +89,9 @@ def default_financial_year(partnership: Partnership) -> Period | None:
 
 def parse_fy_slug(text: str) -> Period:
     """`2024-25` in a URL is the financial year 2024/25."""
-    period = parse_period(text.replace("-", "/", 1) if len(text) == 7 and text[4] == "-" and "/" not in text else text)
+    period = parse_period(
+        text.replace("-", "/", 1) if len(text) == 7 and text[4] == "-" and "/" not in text else text
+    )
     if period.kind != "financial_year":
         raise ValueError(f"{text!r} is not a financial year such as 2024-25")
     return period
@@ -104,7 +106,9 @@ def overview(partnership: Partnership, period: Period) -> measures.Overview:
 
     def compute():
         with warehouse.connect(_root()) as con:
-            return measures.overview(con, area_codes=codes, period=period, force_slugs=[partnership.force_slug])
+            return measures.overview(
+                con, area_codes=codes, period=period, force_slugs=[partnership.force_slug]
+            )
 
     return _cached(("overview", codes, period.label, partnership.force_slug), compute)
 

@@ -22,13 +22,19 @@ class ImportRun(models.Model):
     progress, the result and, when it was refused, every error with its line and field.
     """
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_runs")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="import_runs"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     dataset = models.CharField(max_length=40, default="policeuk_street")
     original_name = models.CharField(max_length=255)
     stored_path = models.CharField(max_length=500)
     size_bytes = models.BigIntegerField()
-    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
     rows_done = models.BigIntegerField(default=0)
     rows_loaded = models.BigIntegerField(null=True, blank=True)
     month = models.CharField(max_length=7, blank=True)
@@ -67,7 +73,9 @@ class PartnerDataset(models.Model):
     The data itself lives in the warehouse as ``partner_<partnership>_<slug>``.
     """
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="partner_datasets")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="partner_datasets"
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=50)
     description = models.TextField(blank=True)
@@ -79,7 +87,9 @@ class PartnerDataset(models.Model):
         related_name="+",
         help_text="The partner organisation that supplies the data.",
     )
-    schema = models.JSONField(help_text="Columns, period granularity and area level (docs/partner-data.md).")
+    schema = models.JSONField(
+        help_text="Columns, period granularity and area level (docs/partner-data.md)."
+    )
     sensitive = models.BooleanField(
         default=False,
         help_text="Sensitive data (e.g. domestic abuse, exploitation, hate): hidden from scrutiny members "
@@ -98,7 +108,9 @@ class PartnerDataset(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "slug"], name="unique_partner_dataset_slug")
+            models.UniqueConstraint(
+                fields=["partnership", "slug"], name="unique_partner_dataset_slug"
+            )
         ]
 
     def __str__(self) -> str:
@@ -136,14 +148,20 @@ class PartnerUpload(models.Model):
     error as ``file:line: column: reason``.
     """
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="partner_uploads")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="partner_uploads"
+    )
     dataset = models.ForeignKey(PartnerDataset, on_delete=models.CASCADE, related_name="uploads")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     original_name = models.CharField(max_length=255)
     stored_path = models.CharField(max_length=500)
     size_bytes = models.BigIntegerField()
     source_sha256 = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
     rows_done = models.BigIntegerField(default=0)
     rows_loaded = models.BigIntegerField(null=True, blank=True)
     periods = models.JSONField(default=list, blank=True, help_text="Periods in the file (stored).")
@@ -189,11 +207,17 @@ class DataRequest(models.Model):
     An analyst answers it in writing with saved explorer views as the evidence.
     """
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="data_requests")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="data_requests"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     question = models.TextField(max_length=2000)
     due_date = models.DateField()
-    status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
     answer = models.TextField(blank=True, max_length=10000)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -232,13 +256,17 @@ class SavedView(models.Model):
     """A crime and data explorer view saved with its exact parameters, so it can be reopened
     (the figures are recomputed from the same rows) and cited as evidence."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="saved_views")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="saved_views"
+    )
     request = models.ForeignKey(
         DataRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="saved_views"
     )
     title = models.CharField(max_length=200)
     query = models.CharField(max_length=1000, help_text="The explorer's query string")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -59,7 +59,13 @@ def import_run_create(*, partnership: Partnership, by: User, upload: UploadedFil
             stored_path=str(path),
             size_bytes=upload.size,
         )
-        audit.record(actor=by, verb="import.upload", obj=run, partnership=partnership, after=audit.snapshot(run))
+        audit.record(
+            actor=by,
+            verb="import.upload",
+            obj=run,
+            partnership=partnership,
+            after=audit.snapshot(run),
+        )
     # Queue only once the row is committed, so the worker can see it.
     transaction.on_commit(lambda: _enqueue(run.pk))
     return run
@@ -83,7 +89,10 @@ def import_run_execute(*, run_id: int) -> ImportRun:
         return run
     before = audit.snapshot(run, ["status"])
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, rows_done=0
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        attempts=run.attempts + 1,
+        rows_done=0,
     )
     last = [0]
 
@@ -123,6 +132,8 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             obj=run,
             partnership=run.partnership,
             before=before,
-            after=audit.snapshot(run, ["status", "rows_loaded", "month", "force_slug", "replaced_existing"]),
+            after=audit.snapshot(
+                run, ["status", "rows_loaded", "month", "force_slug", "replaced_existing"]
+            ),
         )
     return run

@@ -23,7 +23,9 @@ def overview(request, partnership, fy: str | None = None):
         period = figures.default_financial_year(partnership) if years else None
         if period is not None:
             return redirect("overview", slug=partnership.slug, fy=figures.fy_slug(period))
-        return render(request, "intelligence/overview_empty.html", {"partnership": partnership}, status=200)
+        return render(
+            request, "intelligence/overview_empty.html", {"partnership": partnership}, status=200
+        )
     try:
         period = figures.parse_fy_slug(fy)
     except ValueError:
@@ -35,7 +37,8 @@ def overview(request, partnership, fy: str | None = None):
         "data": data,
         "years": [(figures.fy_slug(y), y.label) for y in years],
         "fy_slug": fy,
-        "is_member": request.user.is_authenticated and can(request.user, "partnership.view", partnership),
+        "is_member": request.user.is_authenticated
+        and can(request.user, "partnership.view", partnership),
         "can_upload": can(request.user, "data.upload", partnership),
     }
     return render(request, "intelligence/overview.html", context)
@@ -59,7 +62,9 @@ def import_upload(request, partnership):
     form = PoliceUkUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            run = import_run_create(partnership=partnership, by=request.user, upload=form.cleaned_data["file"])
+            run = import_run_create(
+                partnership=partnership, by=request.user, upload=form.cleaned_data["file"]
+            )
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
@@ -72,7 +77,9 @@ def import_upload(request, partnership):
 def import_detail(request, partnership, run_id: int):
     run = import_run_get(partnership=partnership, run_id=run_id)
     template = (
-        "intelligence/partials/_import_progress.html" if request.htmx else "intelligence/import_detail.html"
+        "intelligence/partials/_import_progress.html"
+        if request.htmx
+        else "intelligence/import_detail.html"
     )
     return render(
         request,
@@ -92,6 +99,8 @@ def overview_trend_svg(request, partnership, fy: str):
         period = figures.parse_fy_slug(fy)
     except ValueError:
         raise Http404("Not a financial year") from None
-    response = HttpResponse(figures.overview_trend_svg(partnership, period), content_type="image/svg+xml")
+    response = HttpResponse(
+        figures.overview_trend_svg(partnership, period), content_type="image/svg+xml"
+    )
     response["Cache-Control"] = "private, max-age=60"
     return response

@@ -46,8 +46,12 @@ def knife_warehouse(small_warehouse, tmp_path):
 def test_monthly_partner_series_is_split_at_the_gap(knife_warehouse):
     with connect(knife_warehouse) as con:
         series = partner_spc_series(
-            con, dataset=partner.dataset_name("rotherham", "knife-crime"), label="Knife crime",
-            area_codes=["E08000018"], start="2024-04", end="2025-03",
+            con,
+            dataset=partner.dataset_name("rotherham", "knife-crime"),
+            label="Knife crime",
+            area_codes=["E08000018"],
+            start="2024-04",
+            end="2025-03",
         )
     assert series.missing_months == ("2024-10",)
     assert [len(s.months) for s in series.segments] == [6, 5]
@@ -60,6 +64,11 @@ def test_monthly_partner_series_is_split_at_the_gap(knife_warehouse):
 
 
 def test_quarter_starts():
-    assert period_starts("2024-04", "2025-03", "quarter") == ["2024-04", "2024-07", "2024-10", "2025-01"]
+    assert period_starts("2024-04", "2025-03", "quarter") == [
+        "2024-04",
+        "2024-07",
+        "2024-10",
+        "2025-01",
+    ]
     assert period_starts("2024-05", "2024-06", "quarter") == []
     assert period_starts("2024-05", "2024-06", "month") == ["2024-05", "2024-06"]

@@ -34,21 +34,41 @@ MATRIX = {
     "overview": ("/p/{slug}/overview/2024-25/", ALL, LOGIN, 403),
     "overview_trend_svg": ("/p/{slug}/overview/2024-25/trend.svg", ALL, LOGIN, 403),
     "import_list": ("/p/{slug}/imports/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
-    "import_upload": ("/p/{slug}/imports/upload/", only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "import_upload": (
+        "/p/{slug}/imports/upload/",
+        only({"admin": 302, "analyst": 302}),
+        LOGIN,
+        403,
+    ),
     "import_detail": ("/p/{slug}/imports/{run}/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
     # Partner datasets; {dataset} is sensitive and not shared with scrutiny, so scrutiny
     # members get 404 for it (its existence is not revealed; see test_partner_views.py).
     "partner_dataset_list": ("/p/{slug}/datasets/", ALL, LOGIN, 403),
     "partner_dataset_declare": ("/p/{slug}/datasets/declare/", only({"admin": 200}), LOGIN, 403),
-    "partner_dataset_detail": ("/p/{slug}/datasets/{dataset}/", {**ALL, "scrutiny": 404}, LOGIN, 403),
-    "partner_dataset_edit": ("/p/{slug}/datasets/{dataset}/edit/", only({"admin": 200}), LOGIN, 403),
+    "partner_dataset_detail": (
+        "/p/{slug}/datasets/{dataset}/",
+        {**ALL, "scrutiny": 404},
+        LOGIN,
+        403,
+    ),
+    "partner_dataset_edit": (
+        "/p/{slug}/datasets/{dataset}/edit/",
+        only({"admin": 200}),
+        LOGIN,
+        403,
+    ),
     "partner_dataset_template": (
         "/p/{slug}/datasets/{dataset}/template.csv",
         only({"admin": 200, "analyst": 200}),
         LOGIN,
         403,
     ),
-    "partner_upload": ("/p/{slug}/datasets/{dataset}/upload/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "partner_upload": (
+        "/p/{slug}/datasets/{dataset}/upload/",
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),
     "partner_upload_detail": (
         "/p/{slug}/datasets/{dataset}/uploads/{upload}/",
         only({"admin": 200, "analyst": 200}),
@@ -70,7 +90,12 @@ MATRIX = {
     "api:partnership_list": ("/api/partnerships", ALL, 200, 200),
     "api:partnership_counts": ("/api/partnerships/{slug}/counts?period=2024/25", ALL, 401, 403),
     "api:partnership_overview": ("/api/partnerships/{slug}/overview?period=2024/25", ALL, 401, 403),
-    "api:partnership_spc": ("/api/partnerships/{slug}/spc?start=2024-04&end=2025-03", ALL, 401, 403),
+    "api:partnership_spc": (
+        "/api/partnerships/{slug}/spc?start=2024-04&end=2025-03",
+        ALL,
+        401,
+        403,
+    ),
     "api:partnership_compare": ("/api/partnerships/{slug}/compare?period=2024/25", ALL, 401, 403),
     "api:partnership_hotspots": ("/api/partnerships/{slug}/hotspots?period=2024/25", ALL, 401, 403),
 }
@@ -96,7 +121,9 @@ def discovered_url_names() -> set[str]:
 
 
 def test_every_url_has_a_row():
-    assert discovered_url_names() == set(MATRIX), "add the new URL to MATRIX with its expected statuses"
+    assert discovered_url_names() == set(MATRIX), (
+        "add the new URL to MATRIX with its expected statuses"
+    )
 
 
 @pytest.mark.django_db
@@ -104,7 +131,11 @@ def test_every_url_has_a_row():
 def test_access(name, client, overview_warehouse, rotherham, sheffield, members, make_member):
     template, expected, anonymous, other = MATRIX[name]
     run = ImportRun.objects.create(
-        partnership=rotherham, uploaded_by=members["analyst"], original_name="x.csv", stored_path="/none", size_bytes=1
+        partnership=rotherham,
+        uploaded_by=members["analyst"],
+        original_name="x.csv",
+        stored_path="/none",
+        size_bytes=1,
     )
     dataset = PartnerDataset.objects.create(
         partnership=rotherham,
@@ -126,11 +157,17 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         size_bytes=1,
     )
     data_request = DataRequest.objects.create(
-        partnership=rotherham, raised_by=members["scrutiny"], question="Is knife crime going up?",
+        partnership=rotherham,
+        raised_by=members["scrutiny"],
+        question="Is knife crime going up?",
         due_date=datetime.date(2030, 1, 1),
     )
     url = template.format(
-        slug="rotherham", run=run.pk, dataset=dataset.slug, upload=upload.pk, request=data_request.pk
+        slug="rotherham",
+        run=run.pk,
+        dataset=dataset.slug,
+        upload=upload.pk,
+        request=data_request.pk,
     )
     for role in ROLES:
         client.force_login(members[role])
@@ -142,6 +179,8 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
     client.logout()
     response = client.get(url)
     if anonymous == LOGIN:
-        assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next="), name
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next="), (
+            name
+        )
     else:
         assert response.status_code == anonymous, name

@@ -42,4 +42,6 @@ def test_audit_rows_cannot_be_changed_or_deleted(rotherham, members):
 
 @pytest.mark.django_db
 def test_membership_changes_are_audited(rotherham, members):
-    assert AuditEvent.objects.filter(verb="membership.set", partnership=rotherham).count() == len(members)
+    assert AuditEvent.objects.filter(verb="membership.set", partnership=rotherham).count() == len(
+        members
+    )

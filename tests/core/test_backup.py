@@ -534,19 +534,33 @@ def test_the_saferstat_command_backs_up_and_restores(source, tmp_path):
     cli = [sys.executable, "-m", "saferstat.cli"]
     made = subprocess.run(
         [*cli, "backup", "--dest", str(tmp_path / "cli-backups")],
-        cwd=ROOT, env=source.install.env(), capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=source.install.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert made.returncode == 0, made.stderr
     archive = Path(made.stdout.strip().splitlines()[-1])
     assert archive.parent == tmp_path / "cli-backups" and archive.name.endswith(".tar.gz")
     target = sqlite_install(tmp_path / "cli-target")
     restored = subprocess.run(
-        [*cli, "restore", str(archive)], cwd=ROOT, env=target.env(), capture_output=True, text=True, timeout=300
+        [*cli, "restore", str(archive)],
+        cwd=ROOT,
+        env=target.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert restored.returncode == 0, restored.stderr
     assert "Restored" in restored.stdout
     assert_same_as_source(target, source)
     again = subprocess.run(
-        [*cli, "restore", str(archive)], cwd=ROOT, env=target.env(), capture_output=True, text=True, timeout=300
+        [*cli, "restore", str(archive)],
+        cwd=ROOT,
+        env=target.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert again.returncode != 0 and "--force" in again.stderr

@@ -43,7 +43,9 @@ def test_permission_matrix(action, published, rotherham, sheffield, members, mak
     outsider = make_member(sheffield, "admin", username="sheffield-admin")
     opens_to_public = published and action in PUBLIC_WHEN_PUBLISHED
     for role in ROLES:
-        assert can(members[role], action, rotherham) == (role in EXPECTED[action] or opens_to_public), role
+        assert can(members[role], action, rotherham) == (
+            role in EXPECTED[action] or opens_to_public
+        ), role
         # A member of Rotherham has no rights in Sheffield beyond what the public has.
         assert can(members[role], action, sheffield) == opens_to_public, role
     assert can(AnonymousUser(), action, rotherham) == opens_to_public
@@ -87,7 +89,12 @@ def test_sensitive_partner_datasets_are_hidden_from_scrutiny_unless_shared(
     from saferstat.intelligence.models import PartnerDataset
 
     dataset = PartnerDataset(
-        partnership=rotherham, slug="x", name="X", schema={}, sensitive=sensitive, shared_with_scrutiny=shared
+        partnership=rotherham,
+        slug="x",
+        name="X",
+        schema={},
+        sensitive=sensitive,
+        shared_with_scrutiny=shared,
     )
     for role in ROLES:
         assert can_view_partner_dataset(members[role], dataset) == (role in seen_by), role

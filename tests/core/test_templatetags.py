@@ -3,7 +3,10 @@ from saferstat.core.templatetags.saferstat import decimal, months_list, signed_p
 
 def test_months_list_collapses_runs():
     assert months_list(["2019-07"]) == "July 2019"
-    assert months_list(["2023-06", "2023-04", "2023-05", "2023-09"]) == "April 2023 to June 2023, September 2023"
+    assert (
+        months_list(["2023-06", "2023-04", "2023-05", "2023-09"])
+        == "April 2023 to June 2023, September 2023"
+    )
     assert months_list(["2023-12", "2024-01"]) == "December 2023 to January 2024"
     assert months_list([]) == ""
 

@@ -24,7 +24,10 @@ def test_totp_matches_the_rfc_test_vectors(at, code):
 def test_codes_within_one_step_are_accepted_and_others_not():
     secret = twofactor.new_secret()
     now = 1_800_000_000
-    assert twofactor.matching_step(secret, twofactor.totp(secret, now - 30), now=now) == (now - 30) // 30
+    assert (
+        twofactor.matching_step(secret, twofactor.totp(secret, now - 30), now=now)
+        == (now - 30) // 30
+    )
     assert twofactor.matching_step(secret, twofactor.totp(secret, now - 90), now=now) is None
     assert twofactor.matching_step(secret, "12345", now=now) is None
     assert twofactor.matching_step(secret, "abcdef", now=now) is None
@@ -34,7 +37,9 @@ def enable(client, user) -> str:
     client.force_login(user)
     client.post("/account/two-factor/", {"action": "start"})
     secret = TwoFactorDevice.objects.get(user=user).secret
-    response = client.post("/account/two-factor/", {"action": "confirm", "code": twofactor.totp(secret, time.time())})
+    response = client.post(
+        "/account/two-factor/", {"action": "confirm", "code": twofactor.totp(secret, time.time())}
+    )
     assert response.status_code == 302
     client.logout()
     return secret
@@ -77,15 +82,24 @@ def test_only_admins_and_analysts_may_turn_it_on(client, rotherham, members):
 
 
 @pytest.mark.django_db
-def test_turning_off_needs_a_code_and_is_refused_when_required(client, rotherham, members, settings):
+def test_turning_off_needs_a_code_and_is_refused_when_required(
+    client, rotherham, members, settings
+):
     secret = enable(client, members["analyst"])
     client.force_login(members["analyst"])
-    assert client.post("/account/two-factor/", {"action": "disable", "code": "000000"}).status_code == 400
+    assert (
+        client.post("/account/two-factor/", {"action": "disable", "code": "000000"}).status_code
+        == 400
+    )
     settings.SAFERSTAT_REQUIRE_2FA = True
     later = twofactor.totp(secret, time.time() + 30)
-    assert client.post("/account/two-factor/", {"action": "disable", "code": later}).status_code == 400
+    assert (
+        client.post("/account/two-factor/", {"action": "disable", "code": later}).status_code == 400
+    )
     settings.SAFERSTAT_REQUIRE_2FA = False
-    assert client.post("/account/two-factor/", {"action": "disable", "code": later}).status_code == 302
+    assert (
+        client.post("/account/two-factor/", {"action": "disable", "code": later}).status_code == 302
+    )
     assert not TwoFactorDevice.objects.exists()
 
 

@@ -13,7 +13,9 @@ from tests.e2e.conftest import axe_violations, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
-def test_councillor_question_answered_from_the_explorer(page, axe_page, live_server, overview_warehouse, rotherham, make_member):
+def test_councillor_question_answered_from_the_explorer(
+    page, axe_page, live_server, overview_warehouse, rotherham, make_member
+):
     make_member(rotherham, "scrutiny", username="cllr")
     make_member(rotherham, "analyst", username="ana")
 
@@ -21,8 +23,12 @@ def test_councillor_question_answered_from_the_explorer(page, axe_page, live_ser
     sign_in(page, live_server, "cllr", PASSWORD)
     page.goto(f"{live_server.url}/p/rotherham/requests/")
     page.get_by_role("link", name="Ask a question").click()
-    page.get_by_label("Your question").fill("Is knife crime going up, and how do we compare with Barnsley?")
-    page.get_by_label("When do you need the answer?").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
+    page.get_by_label("Your question").fill(
+        "Is knife crime going up, and how do we compare with Barnsley?"
+    )
+    page.get_by_label("When do you need the answer?").fill(
+        (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    )
     page.get_by_role("button", name="Send the question").click()
     page.get_by_text("Your data request was sent").wait_for()
     request_url = page.url
@@ -48,7 +54,9 @@ def test_councillor_question_answered_from_the_explorer(page, axe_page, live_ser
     page.get_by_label("Title").fill("Weapons possession: Rotherham against Barnsley, 2024/25")
     page.get_by_role("button", name="Save to request").click()
     page.get_by_text("The view was saved to the request.").wait_for()
-    page.get_by_label("Written answer").fill("Weapons possession in Rotherham shows common-cause variation; the rate is below the group rate.")
+    page.get_by_label("Written answer").fill(
+        "Weapons possession in Rotherham shows common-cause variation; the rate is below the group rate."
+    )
     page.get_by_role("button", name="Save answer").click()
     assert "Answered" in page.locator("#request-status").inner_text()
 
@@ -58,10 +66,14 @@ def test_councillor_question_answered_from_the_explorer(page, axe_page, live_ser
     assert "common-cause variation" in page.locator("#answer").inner_text()
     page.get_by_role("link", name="Weapons possession: Rotherham against Barnsley, 2024/25").click()
     assert "Barnsley" in page.locator("#result-table").inner_text()
-    assert not [e for e in page.console_errors if "Content Security Policy" in e], "\n".join(page.console_errors)
+    assert not [e for e in page.console_errors if "Content Security Policy" in e], "\n".join(
+        page.console_errors
+    )
 
     sign_in(axe_page, live_server, "ana", PASSWORD)
-    axe_page.goto(f"{live_server.url}/p/rotherham/explore/?view=compare&period=2024%2F25&crime_type=Possession+of+weapons")
+    axe_page.goto(
+        f"{live_server.url}/p/rotherham/explore/?view=compare&period=2024%2F25&crime_type=Possession+of+weapons"
+    )
     assert axe_violations(axe_page) == []
     axe_page.goto(request_url)
     assert axe_violations(axe_page) == []

@@ -35,8 +35,19 @@ def journey_warehouse(tmp_path, settings):
     root = tmp_path / "warehouse"
     load_reference(root, DEMO / "ons")
     wh = Warehouse(root)
-    for month in ["2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09", "2024-10",
-                  "2024-11", "2024-12", "2025-01", "2025-02"]:
+    for month in [
+        "2024-04",
+        "2024-05",
+        "2024-06",
+        "2024-07",
+        "2024-08",
+        "2024-09",
+        "2024-10",
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+    ]:
         wh.load_policeuk_file(DEMO / "police-uk" / f"{month}-south-yorkshire-street.csv.gz")
     settings.SAFERSTAT_WAREHOUSE = root
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -84,7 +95,9 @@ def test_analyst_uploads_missing_month_and_sees_it_counted(
     assert page.locator("#missing-months-warning").count() == 0
     march = page.locator("#monthly tr", has_text="March 2025").inner_text()
     assert march.split("\t")[-1].replace(",", "").strip() == str(rotherham_rows(MARCH_2025))
-    assert not [e for e in page.console_errors if "Content Security Policy" in e], "\n".join(page.console_errors)
+    assert not [e for e in page.console_errors if "Content Security Policy" in e], "\n".join(
+        page.console_errors
+    )
 
     # The overview page passes axe-core's WCAG 2.2 AA checks.
     sign_in(axe_page, live_server, "ana", PASSWORD)
@@ -93,7 +106,9 @@ def test_analyst_uploads_missing_month_and_sees_it_counted(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_public_overview_needs_no_sign_in_once_published(page, live_server, journey_warehouse, rotherham):
+def test_public_overview_needs_no_sign_in_once_published(
+    page, live_server, journey_warehouse, rotherham
+):
     page.goto(f"{live_server.url}/p/rotherham/overview/2024-25/")
     assert "/sign-in/" in page.url
     rotherham.overview_published = True

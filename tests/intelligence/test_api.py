@@ -17,11 +17,15 @@ def bearer(key: str) -> dict[str, str]:
 @pytest.mark.django_db
 def test_token_reads_counts_equal_to_the_analytics(client, overview_warehouse, rotherham, members):
     _, key = api_token_create(user=members["scrutiny"], name="notebook")
-    response = client.get("/api/partnerships/rotherham/counts?period=2024/25&by=ward", **bearer(key))
+    response = client.get(
+        "/api/partnerships/rotherham/counts?period=2024/25&by=ward", **bearer(key)
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     with warehouse.connect(overview_warehouse) as con:
-        expected = measures.counts(con, area_codes=["E08000018"], period=parse_period("2024/25"), by="ward")
+        expected = measures.counts(
+            con, area_codes=["E08000018"], period=parse_period("2024/25"), by="ward"
+        )
     assert [(r["key"], r["count"]) for r in body["rows"]] == expected.rows
     assert body["is_complete"] is True and len(body["rows"]) == 25
 
@@ -30,7 +34,11 @@ def test_token_reads_counts_equal_to_the_analytics(client, overview_warehouse, r
 def test_a_missing_month_is_a_gap_not_zero(client, overview_warehouse, rotherham, members):
     _, key = api_token_create(user=members["analyst"], name="t")
     body = client.get("/api/partnerships/rotherham/counts?period=2025-04", **bearer(key)).json()
-    assert body["rows"] == [] and body["missing_months"] == ["2025-04"] and body["is_complete"] is False
+    assert (
+        body["rows"] == []
+        and body["missing_months"] == ["2025-04"]
+        and body["is_complete"] is False
+    )
 
 
 @pytest.mark.django_db
@@ -48,8 +56,14 @@ def test_bad_tokens_and_periods(client, overview_warehouse, rotherham, members):
     url = "/api/partnerships/rotherham/counts?period=2024/25"
     assert client.get(url, HTTP_AUTHORIZATION="Bearer ss_wrong").status_code == 401
     assert client.get(url, HTTP_AUTHORIZATION="Basic abc").status_code == 401
-    assert client.get("/api/partnerships/rotherham/counts?period=2024/26", **bearer(key)).status_code == 422
-    assert client.get("/api/partnerships/nowhere/counts?period=2024/25", **bearer(key)).status_code == 404
+    assert (
+        client.get("/api/partnerships/rotherham/counts?period=2024/26", **bearer(key)).status_code
+        == 422
+    )
+    assert (
+        client.get("/api/partnerships/nowhere/counts?period=2024/25", **bearer(key)).status_code
+        == 404
+    )
     api_token_revoke(token=token, by=members["analyst"])
     assert client.get(url, **bearer(key)).status_code == 401
     assert AuditEvent.objects.filter(verb__in=["api_token.create", "api_token.revoke"]).count() == 2
@@ -88,9 +102,11 @@ def test_token_page_shows_the_secret_once_and_revokes(client, members):
 @pytest.mark.django_db
 def test_openapi_schema_lists_the_endpoints(client):
     schema = client.get("/api/openapi.json").json()
-    assert {"/api/partnerships", "/api/partnerships/{slug}/counts", "/api/partnerships/{slug}/overview"} <= set(
-        schema["paths"]
-    )
+    assert {
+        "/api/partnerships",
+        "/api/partnerships/{slug}/counts",
+        "/api/partnerships/{slug}/overview",
+    } <= set(schema["paths"])
 
 
 @pytest.mark.django_db
@@ -100,7 +116,9 @@ def test_spc_compare_and_hotspots_endpoints(client, overview_warehouse, rotherha
 
     _, key = api_token_create(user=members["board"], name="t")
     weapons = "crime_type=Possession%20of%20weapons"
-    spc = client.get(f"/api/partnerships/rotherham/spc?start=2024-04&end=2025-03&{weapons}", **bearer(key))
+    spc = client.get(
+        f"/api/partnerships/rotherham/spc?start=2024-04&end=2025-03&{weapons}", **bearer(key)
+    )
     assert spc.status_code == 200, spc.content
     cmp = client.get(f"/api/partnerships/rotherham/compare?period=2024/25&{weapons}", **bearer(key))
     hot = client.get("/api/partnerships/rotherham/hotspots?period=2024/25&rank=harm", **bearer(key))
@@ -109,18 +127,31 @@ def test_spc_compare_and_hotspots_endpoints(client, overview_warehouse, rotherha
                             crime_types=["Possession of weapons"])  # fmt: skip
         comparison = compare.compare_areas(con, area_code="E08000018", period=parse_period("2024/25"),
                                            crime_types=["Possession of weapons"])  # fmt: skip
-        spots = hotspots.hotspots(con, area_codes=["E08000018"], period=parse_period("2024/25"), rank_by="harm")
+        spots = hotspots.hotspots(
+            con, area_codes=["E08000018"], period=parse_period("2024/25"), rank_by="harm"
+        )
     assert [p["count"] for p in spc.json()["points"]] == [r["count"] for r in series.table()]
     assert spc.json()["variation_icon"] == str(series.variation_icon)
-    assert {a["name"]: a["count"] for a in cmp.json()["areas"]} == {a.name: a.count for a in comparison.areas}
+    assert {a["name"]: a["count"] for a in cmp.json()["areas"]} == {
+        a.name: a.count for a in comparison.areas
+    }
     assert [r["code"] for r in hot.json()["rows"]] == [r.code for r in spots.rows]
-    bad = client.get("/api/partnerships/rotherham/spc?start=2024-04&end=2025-03&crime_type=Burglarly", **bearer(key))
+    bad = client.get(
+        "/api/partnerships/rotherham/spc?start=2024-04&end=2025-03&crime_type=Burglarly",
+        **bearer(key),
+    )
     assert bad.status_code == 422
 
 
 @pytest.mark.django_db
-def test_figure_endpoints_need_membership(client, overview_warehouse, rotherham, sheffield, make_member):
+def test_figure_endpoints_need_membership(
+    client, overview_warehouse, rotherham, sheffield, make_member
+):
     _, key = api_token_create(user=make_member(sheffield, "analyst", username="sh"), name="t")
-    for path in ["spc?start=2024-04&end=2025-03", "compare?period=2024/25", "hotspots?period=2024/25"]:
+    for path in [
+        "spc?start=2024-04&end=2025-03",
+        "compare?period=2024/25",
+        "hotspots?period=2024/25",
+    ]:
         assert client.get(f"/api/partnerships/rotherham/{path}", **bearer(key)).status_code == 403
         assert client.get(f"/api/partnerships/rotherham/{path}").status_code == 401

@@ -22,9 +22,13 @@ def weapons_recount(lad: str, months: list[str]) -> int:
         lsoas = {r["LSOA21CD"] for r in csv.DictReader(f) if r["LAD24CD"] == lad}
     total = 0
     for month in months:
-        with gzip.open(DEMO / "police-uk" / f"{month}-south-yorkshire-street.csv.gz", "rt", encoding="utf-8") as f:
+        with gzip.open(
+            DEMO / "police-uk" / f"{month}-south-yorkshire-street.csv.gz", "rt", encoding="utf-8"
+        ) as f:
             total += sum(
-                1 for r in csv.DictReader(f) if r["LSOA code"] in lsoas and r["Crime type"] == "Possession of weapons"
+                1
+                for r in csv.DictReader(f)
+                if r["LSOA code"] in lsoas and r["Crime type"] == "Possession of weapons"
             )
     return total
 
@@ -36,19 +40,33 @@ FY = [f"2024-{m:02d}" for m in range(4, 13)] + ["2025-01", "2025-02", "2025-03"]
 @pytest.mark.parametrize("view", ["trend", "wards", "compare", "harm"])
 def test_every_view_has_a_chart_and_its_table(client, overview_warehouse, rotherham, members, view):
     client.force_login(members["scrutiny"])
-    response = client.get(URL, {"view": view, "period": "2024/25", "from": "2024-04", "to": "2025-03"})
+    response = client.get(
+        URL, {"view": view, "period": "2024/25", "from": "2024-04", "to": "2025-03"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="result-table"' in html and "format=svg" in html
-    svg = client.get(URL, {"view": view, "period": "2024/25", "from": "2024-04", "to": "2025-03", "format": "svg"})
-    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    svg = client.get(
+        URL,
+        {"view": view, "period": "2024/25", "from": "2024-04", "to": "2025-03", "format": "svg"},
+    )
+    assert (
+        svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    )
 
 
 @pytest.mark.django_db
-def test_comparison_answers_the_knife_crime_question(client, overview_warehouse, rotherham, members):
+def test_comparison_answers_the_knife_crime_question(
+    client, overview_warehouse, rotherham, members
+):
     """Seed 000: "is knife crime going up, and how do we compare with Barnsley?"."""
     client.force_login(members["analyst"])
-    params = {"view": "compare", "period": "2024/25", "crime_type": "Possession of weapons", "compare": "E08000038"}
+    params = {
+        "view": "compare",
+        "period": "2024/25",
+        "crime_type": "Possession of weapons",
+        "compare": "E08000038",
+    }
     response = client.get(URL, {**params, "format": "csv"})
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -62,7 +80,12 @@ def test_comparison_answers_the_knife_crime_question(client, overview_warehouse,
 @pytest.mark.django_db
 def test_trend_has_an_spc_verdict_and_downloads(client, overview_warehouse, rotherham, members):
     client.force_login(members["board"])
-    params = {"view": "trend", "from": "2024-04", "to": "2025-03", "crime_type": "Possession of weapons"}
+    params = {
+        "view": "trend",
+        "from": "2024-04",
+        "to": "2025-03",
+        "crime_type": "Possession of weapons",
+    }
     page = client.get(URL, params).content.decode()
     assert "SPC verdict" in page
     xlsx = client.get(URL, {**params, "format": "xlsx"})
@@ -95,7 +118,9 @@ def test_a_gap_is_shown_as_a_gap(client, overview_warehouse, rotherham, members)
         ({"source": "no-such-dataset"}, "source"),
     ],
 )
-def test_bad_parameters_are_explained(client, overview_warehouse, rotherham, members, params, field):
+def test_bad_parameters_are_explained(
+    client, overview_warehouse, rotherham, members, params, field
+):
     client.force_login(members["analyst"])
     response = client.get(URL, params)
     assert response.status_code == 400
@@ -111,19 +136,25 @@ def test_unknown_format_is_404(client, overview_warehouse, rotherham, members):
 @pytest.mark.django_db
 def test_canonical_url_round_trips(client, overview_warehouse, rotherham, members):
     client.force_login(members["analyst"])
-    page = client.get(URL, {"crime_type": "Robbery", "view": "wards", "period": "2024/25"}).content.decode()
+    page = client.get(
+        URL, {"crime_type": "Robbery", "view": "wards", "period": "2024/25"}
+    ).content.decode()
     assert "source=police&amp;view=wards&amp;crime_type=Robbery&amp;period=2024%2F25" in page
 
 
 @pytest.mark.django_db
 def test_analyst_saves_a_view_to_a_request(client, overview_warehouse, rotherham, members):
     req = DataRequest.objects.create(
-        partnership=rotherham, raised_by=members["scrutiny"], question="Is knife crime going up?",
+        partnership=rotherham,
+        raised_by=members["scrutiny"],
+        question="Is knife crime going up?",
         due_date="2030-01-01",
     )
     client.force_login(members["analyst"])
     query = "source=police&view=compare&crime_type=Possession+of+weapons&period=2024%2F25"
-    response = client.post(URL + "save/", {"query": query, "request": req.pk, "title": "Weapons vs neighbours"})
+    response = client.post(
+        URL + "save/", {"query": query, "request": req.pk, "title": "Weapons vs neighbours"}
+    )
     assert response.status_code == 302
     view = SavedView.objects.get()
     assert (view.request, view.query, view.title) == (req, query, "Weapons vs neighbours")
@@ -142,11 +173,15 @@ def test_partner_dataset_in_the_explorer_with_spc_and_demo_label(client, overvie
     demo_install()
     demo_partner_install(("rotherham",))
     client.force_login(User.objects.get(username="rotherham-analyst"))
-    page = client.get(URL, {"source": "knife-crime", "view": "trend", "from": "2024-04", "to": "2025-09"})
+    page = client.get(
+        URL, {"source": "knife-crime", "view": "trend", "from": "2024-04", "to": "2025-09"}
+    )
     assert page.status_code == 200, page.content[-2000:]
     html = page.content.decode()
     assert "SPC verdict" in html and "Demo data: invented values." in html
-    wards = client.get(URL, {"source": "knife-crime", "view": "wards", "period": "2024/25", "format": "csv"})
+    wards = client.get(
+        URL, {"source": "knife-crime", "view": "wards", "period": "2024/25", "format": "csv"}
+    )
     rows = list(csv.DictReader(io.StringIO(wards.content.decode("utf-8-sig"))))
     assert len(rows) == 25 and all(int(r["count"]) >= 0 for r in rows)
     client.force_login(User.objects.get(username="rotherham-scrutiny"))
@@ -159,7 +194,9 @@ def test_many_areas_are_compared_on_a_funnel_plot(client, overview_warehouse, ro
     client.force_login(members["analyst"])
     # The 4 South Yorkshire districts and 4 West Yorkshire ones (no police.uk rows there: 0).
     codes = "E08000038,E08000017,E08000039,E08000032,E08000033,E08000034,E08000035"
-    svg = client.get(URL, {"view": "compare", "period": "2024/25", "compare": codes, "format": "svg"})
+    svg = client.get(
+        URL, {"view": "compare", "period": "2024/25", "compare": codes, "format": "svg"}
+    )
     assert svg.status_code == 200
     assert b"99.8%" in svg.content  # the funnel's outer limit is labelled
     few = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})

@@ -43,7 +43,9 @@ def test_overview_is_hidden_from_the_public_until_published(client, overview_war
 
 
 @pytest.mark.django_db
-def test_member_of_another_partnership_is_refused(client, overview_warehouse, rotherham, sheffield, make_member):
+def test_member_of_another_partnership_is_refused(
+    client, overview_warehouse, rotherham, sheffield, make_member
+):
     outsider = make_member(sheffield, "admin", username="shef-admin")
     client.force_login(outsider)
     assert client.get(overview_url()).status_code == 403
@@ -52,7 +54,9 @@ def test_member_of_another_partnership_is_refused(client, overview_warehouse, ro
 
 
 @pytest.mark.django_db
-def test_latest_overview_redirects_to_latest_complete_year(client, overview_warehouse, rotherham, members):
+def test_latest_overview_redirects_to_latest_complete_year(
+    client, overview_warehouse, rotherham, members
+):
     client.force_login(members["board"])
     response = client.get("/p/rotherham/overview/")
     assert response.status_code == 302
@@ -76,8 +80,13 @@ def test_overview_with_no_data_says_so(client, tmp_path, settings, rotherham, me
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,allowed", [("admin", True), ("analyst", True), ("lead", False), ("board", False), ("scrutiny", False)])
-def test_only_admins_and_analysts_upload(client, overview_warehouse, rotherham, members, role, allowed):
+@pytest.mark.parametrize(
+    "role,allowed",
+    [("admin", True), ("analyst", True), ("lead", False), ("board", False), ("scrutiny", False)],
+)
+def test_only_admins_and_analysts_upload(
+    client, overview_warehouse, rotherham, members, role, allowed
+):
     client.force_login(members[role])
     assert client.get("/p/rotherham/imports/").status_code == (200 if allowed else 403)
     data = (DEMO / "police-uk" / "2025-03-south-yorkshire-street.csv.gz").read_bytes()
@@ -92,14 +101,17 @@ def test_upload_loads_the_month_and_is_audited(client, overview_warehouse, rothe
     client.force_login(members["analyst"])
     data = (DEMO / "police-uk" / "2025-03-south-yorkshire-street.csv.gz").read_bytes()
     response = client.post(
-        "/p/rotherham/imports/upload/", {"file": SimpleUploadedFile("2025-03-south-yorkshire-street.csv.gz", data)}
+        "/p/rotherham/imports/upload/",
+        {"file": SimpleUploadedFile("2025-03-south-yorkshire-street.csv.gz", data)},
     )
     run = ImportRun.objects.get()
     assert response["Location"] == f"/p/rotherham/imports/{run.pk}/"
     assert run.status == ImportStatus.SUCCEEDED, run.errors
     assert (run.rows_loaded, run.month, run.force_slug) == (14912, "2025-03", "south-yorkshire")
     verbs = list(
-        AuditEvent.objects.filter(object_type="intelligence.ImportRun", object_id=str(run.pk)).values_list("verb", flat=True)
+        AuditEvent.objects.filter(
+            object_type="intelligence.ImportRun", object_id=str(run.pk)
+        ).values_list("verb", flat=True)
     )
     assert sorted(verbs) == ["import.load", "import.upload"]
     detail = client.get(f"/p/rotherham/imports/{run.pk}/")
@@ -109,19 +121,31 @@ def test_upload_loads_the_month_and_is_audited(client, overview_warehouse, rothe
 
 
 @pytest.mark.django_db(transaction=True)
-def test_broken_upload_is_refused_with_line_and_field(client, overview_warehouse, rotherham, members):
+def test_broken_upload_is_refused_with_line_and_field(
+    client, overview_warehouse, rotherham, members
+):
     before = sorted(p.relative_to(overview_warehouse) for p in overview_warehouse.rglob("*"))
     client.force_login(members["analyst"])
-    with gzip.open(DEMO / "police-uk" / "2025-03-south-yorkshire-street.csv.gz", "rt", encoding="utf-8", newline="") as f:
+    with gzip.open(
+        DEMO / "police-uk" / "2025-03-south-yorkshire-street.csv.gz",
+        "rt",
+        encoding="utf-8",
+        newline="",
+    ) as f:
         rows = list(csv.reader(f))
     rows[9][9] = "Burglarly"  # line 10 of the file: a crime type not in the closed list
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     body = out.getvalue().encode()
-    client.post("/p/rotherham/imports/upload/", {"file": SimpleUploadedFile("2025-03-south-yorkshire-street.csv", body)})
+    client.post(
+        "/p/rotherham/imports/upload/",
+        {"file": SimpleUploadedFile("2025-03-south-yorkshire-street.csv", body)},
+    )
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.FAILED
-    assert any(e.startswith("2025-03-south-yorkshire-street.csv:10: Crime type:") for e in run.errors), run.errors
+    assert any(
+        e.startswith("2025-03-south-yorkshire-street.csv:10: Crime type:") for e in run.errors
+    ), run.errors
     after = sorted(p.relative_to(overview_warehouse) for p in overview_warehouse.rglob("*"))
     assert before == after
     page = client.get(f"/p/rotherham/imports/{run.pk}/")
@@ -145,20 +169,29 @@ def test_upload_form_errors(client, overview_warehouse, rotherham, members, name
 
 
 @pytest.mark.django_db
-def test_upload_over_the_size_limit_is_refused(client, overview_warehouse, rotherham, members, settings):
+def test_upload_over_the_size_limit_is_refused(
+    client, overview_warehouse, rotherham, members, settings
+):
     settings.SAFERSTAT_MAX_UPLOAD_BYTES = 10
     client.force_login(members["analyst"])
     response = client.post(
-        "/p/rotherham/imports/upload/", {"file": SimpleUploadedFile("2025-03-south-yorkshire-street.csv", b"x" * 11)}
+        "/p/rotherham/imports/upload/",
+        {"file": SimpleUploadedFile("2025-03-south-yorkshire-street.csv", b"x" * 11)},
     )
     assert response.status_code == 400 and b"must be smaller than" in response.content
 
 
 @pytest.mark.django_db
-def test_import_run_of_another_partnership_is_not_found(client, overview_warehouse, rotherham, sheffield, members, make_member):
+def test_import_run_of_another_partnership_is_not_found(
+    client, overview_warehouse, rotherham, sheffield, members, make_member
+):
     other = make_member(sheffield, "analyst", username="shef-analyst")
     run = ImportRun.objects.create(
-        partnership=sheffield, uploaded_by=other, original_name="x.csv", stored_path="/nonexistent", size_bytes=1
+        partnership=sheffield,
+        uploaded_by=other,
+        original_name="x.csv",
+        stored_path="/nonexistent",
+        size_bytes=1,
     )
     client.force_login(members["analyst"])
     assert client.get(f"/p/rotherham/imports/{run.pk}/").status_code == 404

@@ -15,11 +15,14 @@ DEMO = Path(__file__).resolve().parents[2] / "demo_data"
 
 @pytest.mark.django_db(transaction=True)
 def test_db_worker_loads_a_queued_upload(client, overview_warehouse, rotherham, members, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
     client.force_login(members["analyst"])
     data = (DEMO / "police-uk" / "2024-06-south-yorkshire-street.csv.gz").read_bytes()
     client.post(
-        "/p/rotherham/imports/upload/", {"file": SimpleUploadedFile("2024-06-south-yorkshire-street.csv.gz", data)}
+        "/p/rotherham/imports/upload/",
+        {"file": SimpleUploadedFile("2024-06-south-yorkshire-street.csv.gz", data)},
     )
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.QUEUED and run.task_id

@@ -44,7 +44,8 @@ def months_list(values) -> str:
         else:
             runs.append([month])
     return ", ".join(
-        month_name(run[0]) if len(run) == 1 else f"{month_name(run[0])} to {month_name(run[-1])}" for run in runs
+        month_name(run[0]) if len(run) == 1 else f"{month_name(run[0])} to {month_name(run[-1])}"
+        for run in runs
     )
 
 

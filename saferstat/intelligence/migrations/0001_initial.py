@@ -6,40 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset', models.CharField(default='policeuk_street', max_length=40)),
-                ('original_name', models.CharField(max_length=255)),
-                ('stored_path', models.CharField(max_length=500)),
-                ('size_bytes', models.BigIntegerField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Loaded'), ('failed', 'Refused')], default='queued', max_length=20)),
-                ('rows_done', models.BigIntegerField(default=0)),
-                ('rows_loaded', models.BigIntegerField(blank=True, null=True)),
-                ('month', models.CharField(blank=True, max_length=7)),
-                ('force_slug', models.CharField(blank=True, max_length=60)),
-                ('replaced_existing', models.BooleanField(default=False)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_runs', to='core.partnership')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dataset", models.CharField(default="policeuk_street", max_length=40)),
+                ("original_name", models.CharField(max_length=255)),
+                ("stored_path", models.CharField(max_length=500)),
+                ("size_bytes", models.BigIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Loaded"),
+                            ("failed", "Refused"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("rows_done", models.BigIntegerField(default=0)),
+                ("rows_loaded", models.BigIntegerField(blank=True, null=True)),
+                ("month", models.CharField(blank=True, max_length=7)),
+                ("force_slug", models.CharField(blank=True, max_length=60)),
+                ("replaced_existing", models.BooleanField(default=False)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_runs",
+                        to="core.partnership",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

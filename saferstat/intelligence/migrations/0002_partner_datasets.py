@@ -6,65 +6,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_apitoken'),
-        ('intelligence', '0001_initial'),
+        ("core", "0002_apitoken"),
+        ("intelligence", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartnerDataset',
+            name="PartnerDataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField()),
-                ('description', models.TextField(blank=True)),
-                ('schema', models.JSONField(help_text='Columns, period granularity and area level (docs/partner-data.md).')),
-                ('sensitive', models.BooleanField(default=False, help_text='Sensitive data (e.g. domestic abuse, exploitation, hate): hidden from scrutiny members unless shared with them.')),
-                ('shared_with_scrutiny', models.BooleanField(default=False, help_text='Scrutiny members may see this sensitive dataset.')),
-                ('is_demo', models.BooleanField(default=False, help_text='Invented values for the demo.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, help_text='The partner organisation that supplies the data.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.organisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partner_datasets', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField()),
+                ("description", models.TextField(blank=True)),
+                (
+                    "schema",
+                    models.JSONField(
+                        help_text="Columns, period granularity and area level (docs/partner-data.md)."
+                    ),
+                ),
+                (
+                    "sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Sensitive data (e.g. domestic abuse, exploitation, hate): hidden from scrutiny members unless shared with them.",
+                    ),
+                ),
+                (
+                    "shared_with_scrutiny",
+                    models.BooleanField(
+                        default=False, help_text="Scrutiny members may see this sensitive dataset."
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(default=False, help_text="Invented values for the demo."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The partner organisation that supplies the data.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partner_datasets",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerUpload',
+            name="PartnerUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=255)),
-                ('stored_path', models.CharField(max_length=500)),
-                ('size_bytes', models.BigIntegerField()),
-                ('source_sha256', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Loaded'), ('failed', 'Refused')], default='queued', max_length=20)),
-                ('rows_done', models.BigIntegerField(default=0)),
-                ('rows_loaded', models.BigIntegerField(blank=True, null=True)),
-                ('periods', models.JSONField(blank=True, default=list, help_text='Periods in the file (stored).')),
-                ('periods_replaced', models.JSONField(blank=True, default=list, help_text='Periods that were already loaded and were replaced.')),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('error_total', models.PositiveIntegerField(default=0)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uploads', to='intelligence.partnerdataset')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partner_uploads', to='core.partnership')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("stored_path", models.CharField(max_length=500)),
+                ("size_bytes", models.BigIntegerField()),
+                ("source_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Loaded"),
+                            ("failed", "Refused"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("rows_done", models.BigIntegerField(default=0)),
+                ("rows_loaded", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "periods",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Periods in the file (stored)."
+                    ),
+                ),
+                (
+                    "periods_replaced",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Periods that were already loaded and were replaced.",
+                    ),
+                ),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("error_total", models.PositiveIntegerField(default=0)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uploads",
+                        to="intelligence.partnerdataset",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partner_uploads",
+                        to="core.partnership",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='partnerdataset',
-            constraint=models.UniqueConstraint(fields=('partnership', 'slug'), name='unique_partner_dataset_slug'),
+            model_name="partnerdataset",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "slug"), name="unique_partner_dataset_slug"
+            ),
         ),
     ]
