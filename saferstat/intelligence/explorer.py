@@ -21,6 +21,7 @@ from saferstat.analytics import figures as analytic_figures
 from saferstat.analytics.partner_spc import partner_spc_series
 from saferstat.analytics.periods import Period, add_months, parse_period
 from saferstat.analytics.policeuk import CRIME_TYPES
+from saferstat.analytics.series import time_series
 from saferstat.analytics.spc import Polarity
 from saferstat.analytics.spc_series import spc_series
 from saferstat.core.models import Partnership
@@ -34,6 +35,13 @@ VIEWS = {
     "wards": "Wards: map and table",
     "compare": "Comparison with other areas",
     "harm": "Harm estimate",
+    "periods": "Counts and changes by quarter, year or rolling 12 months",
+}
+PERIOD_KINDS = {
+    "quarter": "Quarters",
+    "financial_year": "Financial years",
+    "rolling12": "Rolling 12 months",
+    "month": "Months",
 }
 PARTNER_VIEWS = {"trend": "Trend with SPC", "wards": "Wards: map and table"}
 POLARITIES = {
@@ -57,6 +65,7 @@ class Query:
     end: str = ""
     period: Period | None = None
     polarity: str = "decrease"
+    kind: str = "quarter"
     compare_with: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -66,6 +75,8 @@ class Query:
         params += [("crime_type", c) for c in self.crime_types]
         if self.view == "trend":
             params += [("from", self.start), ("to", self.end), ("polarity", self.polarity)]
+        elif self.view == "periods":
+            params += [("from", self.start), ("to", self.end), ("kind", self.kind)]
         elif self.period is not None:
             params.append(("period", self.period.label))
         if self.view == "compare" and self.compare_with:
@@ -117,7 +128,7 @@ def parse_query(
     default_start, default_end = _latest_months(partnership)
     q.start = params.get("from") or default_start
     q.end = params.get("to") or default_end
-    if q.view == "trend":
+    if q.view in ("trend", "periods"):
         if not (MONTH.match(q.start) and MONTH.match(q.end)):
             q.errors["from"] = "Enter months as YYYY-MM, for example 2024-04."
         elif q.start > q.end:
@@ -130,12 +141,16 @@ def parse_query(
             q.period = parse_period(text)
         except ValueError as exc:
             q.errors["period"] = str(exc)
-    if q.period is None and q.view != "trend" and q.source == POLICE:
+    if q.period is None and q.view not in ("trend", "periods") and q.source == POLICE:
         q.period = (
             figures.default_financial_year(partnership) if figures.warehouse_is_ready() else None
         )
         if q.period is None:
             q.errors.setdefault("period", "No data is loaded yet.")
+    q.kind = params.get("kind") or "quarter"
+    if q.kind not in PERIOD_KINDS:
+        q.errors["kind"] = "Choose quarters, financial years, rolling 12 months or months."
+        q.kind = "quarter"
     q.polarity = params.get("polarity") or "decrease"
     if q.polarity not in POLARITIES:
         q.errors["polarity"] = "Choose whether higher or lower is better."
@@ -181,6 +196,28 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
                 force_slugs=forces,
             )
             return _spc_result(series, [])
+        if q.view == "periods":
+            ts = time_series(
+                con,
+                area_codes=codes,
+                start=q.start,
+                end=q.end,
+                kind=q.kind,
+                crime_types=q.crime_types or None,
+                force_slugs=forces,
+            )
+            rows = ts.table()
+            incomplete = [r["period"] for r in rows if not r["is_complete"]]
+            warnings = (
+                [
+                    f"Incomplete periods (months missing, shown as gaps, never as zero): {', '.join(incomplete)}."
+                ]
+                if incomplete
+                else []
+            )
+            title = f"{ts.label}, {ts.area_name}: {PERIOD_KINDS[q.kind].lower()} from {q.start} to {q.end}"
+            columns = list(rows[0]) if rows else []
+            return Result(title, [], None, columns, rows, list(ts.notes), warnings)
         if q.view == "wards":
             spots = hotspots.hotspots(
                 con,

@@ -68,6 +68,7 @@ def explorer_page(request, partnership):
             "crime_types": CRIME_TYPES,
             "views": explorer.VIEWS if q.source == explorer.POLICE else explorer.PARTNER_VIEWS,
             "polarities": explorer.POLARITIES,
+            "period_kinds": explorer.PERIOD_KINDS,
             "downloads": DOWNLOADS,
             "open_requests": open_requests,
             "can_save": can_save,

@@ -228,3 +228,20 @@ def test_partner_wards_view_has_a_map_and_the_hotspot_table(client, overview_war
     # A partnership-level dataset cannot be mapped by ward: the reason is shown.
     youth = client.get(URL, {"source": "first-time-entrants", "view": "wards", "period": "2024/25"})
     assert "recorded for the whole partnership, not by ward" in youth.content.decode()
+
+
+@pytest.mark.django_db
+def test_counts_by_quarter_with_changes_and_significance(client, overview_warehouse, rotherham, members):
+    client.force_login(members["analyst"])
+    params = {"view": "periods", "kind": "quarter", "from": "2024-04", "to": "2025-03",
+              "crime_type": "Possession of weapons", "format": "csv"}  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(client.get(URL, params).content.decode("utf-8-sig"))))
+    assert [r["period"] for r in rows] == ["2024/25-Q1", "2024/25-Q2", "2024/25-Q3", "2024/25-Q4"]
+    assert sum(int(r["count"]) for r in rows) == weapons_recount("E08000018", FY)
+    quarter_one = weapons_recount("E08000018", ["2024-04", "2024-05", "2024-06"])
+    assert int(rows[0]["count"]) == quarter_one
+    assert "p_value_vs_last_year" in rows[0]
+    page = client.get(URL, {**params, "format": "html"}).content.decode()
+    assert "Incomplete periods" not in page
+    gap = client.get(URL, {**params, "format": "html", "from": "2023-04", "to": "2024-03"}).content.decode()
+    assert "Incomplete periods" in gap
