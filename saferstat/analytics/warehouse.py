@@ -575,6 +575,21 @@ class Warehouse:
         finally:
             os.close(fd)  # releases the lock
 
+    def _move_into_place(
+        self, file: Path, relative: str, key: str, manifest: dict, now: datetime, moved: list[Path]
+    ) -> tuple[Path, dict | None]:
+        """Rename a staged file to ``relative`` (durably) and retire the partition it replaces
+        in ``manifest`` (not yet switched). Returns the new path and the replaced entry."""
+        target = self.root / relative
+        _makedirs_durable(target.parent, self.root)
+        os.rename(file, target)
+        moved.append(target)
+        _fsync_dir(target.parent)
+        old = manifest["partitions"].get(key)
+        if old is not None:
+            manifest["retired"].append({"path": old["path"], "retired_at": _iso(now)})
+        return target, old
+
     def _publish(
         self, batch: list[_Staged], on_progress: ProgressCallback | None = None
     ) -> list[LoadResult]:
@@ -634,14 +649,7 @@ class Warehouse:
             f"dataset={meta['dataset']}/force={meta['force_slug']}/month={meta['month']}"
             f"/part-{staged.version}.parquet"
         )
-        target = self.root / relative
-        _makedirs_durable(target.parent, self.root)
-        os.rename(staged.file, target)
-        moved.append(target)
-        _fsync_dir(target.parent)
-        old = manifest["partitions"].get(key)
-        if old is not None:
-            manifest["retired"].append({"path": old["path"], "retired_at": _iso(now)})
+        target, old = self._move_into_place(staged.file, relative, key, manifest, now, moved)
         vintage = None
         if codes is not None and staged.lsoa_codes is not None:
             vintage = _vintage(*_count_vintages(staged.lsoa_codes, *codes))
@@ -846,16 +854,10 @@ class Warehouse:
                             f"dataset={dataset}/owner={owner}/month={month}"
                             f"/part-{item.version}.parquet"
                         )
-                        target = self.root / relative
-                        _makedirs_durable(target.parent, self.root)
-                        os.rename(item.file, target)
-                        moved.append(target)
-                        _fsync_dir(target.parent)
-                        old = manifest["partitions"].get(key)
+                        target, old = self._move_into_place(
+                            item.file, relative, key, manifest, now, moved
+                        )
                         if old is not None:
-                            manifest["retired"].append(
-                                {"path": old["path"], "retired_at": _iso(now)}
-                            )
                             replaced.append(month)
                         manifest["partitions"][key] = {
                             **details.get(month, {}),
