@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from saferstat.analytics import measures, warehouse
+from saferstat.analytics import warehouse
 from saferstat.analytics.periods import parse_period
 from saferstat.core.api_auth import api_user
 from saferstat.core.models import Partnership
@@ -89,14 +89,7 @@ def partnership_counts(
     p = _period(period)
     if not figures.warehouse_is_ready():
         raise HttpError(503, "No data has been loaded yet")
-    with warehouse.connect(figures.warehouse_root()) as con:
-        result = measures.counts(
-            con,
-            area_codes=partnership.lad_codes,
-            period=p,
-            by=by,
-            force_slugs=[partnership.force_slug],
-        )
+    result = figures.counts(partnership, p, by)
     return CountsOut(
         partnership=partnership.slug,
         period=p.label,

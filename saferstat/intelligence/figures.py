@@ -105,12 +105,31 @@ def overview(partnership: Partnership, period: Period) -> measures.Overview:
     codes = tuple(partnership.lad_codes)
 
     def compute():
-        with warehouse.connect(_root()) as con:
+        with _connect(partnership) as con:
             return measures.overview(
                 con, area_codes=codes, period=period, force_slugs=[partnership.force_slug]
             )
 
     return _cached(("overview", codes, period.label, partnership.force_slug), compute)
+
+
+def counts(partnership: Partnership, period: Period, by: str) -> measures.CountsResult:
+    """`measures.counts` for the partnership, cached until the warehouse changes."""
+    codes = tuple(partnership.lad_codes)
+
+    def compute():
+        with _connect(partnership) as con:
+            return measures.counts(
+                con, area_codes=codes, period=period, by=by, force_slugs=[partnership.force_slug]
+            )
+
+    return _cached(("counts", codes, period.label, by, partnership.force_slug), compute)
+
+
+def _connect(partnership: Partnership):
+    """A warehouse connection whose views hold only the partnership's force's files (much
+    less to plan over on a national warehouse)."""
+    return warehouse.connect(_root(), force_slugs=[partnership.force_slug])
 
 
 def overview_trend_svg(partnership: Partnership, period: Period) -> str:
