@@ -231,7 +231,9 @@ def test_partner_wards_view_has_a_map_and_the_hotspot_table(client, overview_war
 
 
 @pytest.mark.django_db
-def test_counts_by_quarter_with_changes_and_significance(client, overview_warehouse, rotherham, members):
+def test_counts_by_quarter_with_changes_and_significance(
+    client, overview_warehouse, rotherham, members
+):
     client.force_login(members["analyst"])
     params = {"view": "periods", "kind": "quarter", "from": "2024-04", "to": "2025-03",
               "crime_type": "Possession of weapons", "format": "csv"}  # fmt: skip
@@ -243,5 +245,7 @@ def test_counts_by_quarter_with_changes_and_significance(client, overview_wareho
     assert "p_value_vs_last_year" in rows[0]
     page = client.get(URL, {**params, "format": "html"}).content.decode()
     assert "Incomplete periods" not in page
-    gap = client.get(URL, {**params, "format": "html", "from": "2023-04", "to": "2024-03"}).content.decode()
+    gap = client.get(
+        URL, {**params, "format": "html", "from": "2023-04", "to": "2024-03"}
+    ).content.decode()
     assert "Incomplete periods" in gap
