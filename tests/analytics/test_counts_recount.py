@@ -170,11 +170,8 @@ def recount_unknown(period: Period) -> int:
 
 
 @pytest.fixture(scope="module")
-def con(request):
-    try:
-        return request.getfixturevalue("demo_warehouse_con")
-    except pytest.FixtureLookupError:
-        pytest.skip("demo warehouse fixture not available yet")
+def con(demo_warehouse_con):
+    return demo_warehouse_con
 
 
 CASES = [
@@ -293,11 +290,8 @@ def _cli_counts(warehouse: Path, *args: str):
 
 
 @pytest.fixture(scope="module")
-def warehouse_dir(request) -> Path:
-    try:
-        return request.getfixturevalue("demo_warehouse")
-    except pytest.FixtureLookupError:
-        pytest.skip("demo warehouse fixture not available yet")
+def warehouse_dir(demo_warehouse) -> Path:
+    return demo_warehouse
 
 
 @pytest.mark.slow

@@ -275,11 +275,8 @@ def test_month_list_wording():
 
 
 @pytest.fixture(scope="module")
-def demo(request):
-    try:
-        return request.getfixturevalue("demo_warehouse_con")
-    except pytest.FixtureLookupError:
-        pytest.skip("demo warehouse fixture not available yet")
+def demo(demo_warehouse_con):
+    return demo_warehouse_con
 
 
 ROTHERHAM = ["E08000018"]
