@@ -54,7 +54,7 @@ from saferstat.analytics.periods import (
     quarter_of,
     quarter_period,
 )
-from saferstat.analytics.policeuk import FileValidationError, ValidationIssue
+from saferstat.analytics.policeuk import FileValidationError, IssueCollector, ValidationIssue
 from saferstat.analytics.reference import UnknownAreaError
 
 # --- vocabulary ------------------------------------------------------------------------
@@ -370,24 +370,6 @@ class PartnerValidationError(FileValidationError):
     """A partner file was refused; nothing of it was stored (``file:line: column: reason``)."""
 
 
-class _Issues:
-    """Collects problems, keeping the first ``cap`` in line order and counting the rest."""
-
-    def __init__(self, file: str, cap: int = MAX_ISSUES):
-        self.file, self.cap = file, cap
-        self.listed: list[ValidationIssue] = []
-        self.total = 0
-
-    def add(self, line: int | None, column: str, reason: str) -> None:
-        self.total += 1
-        if len(self.listed) < self.cap:
-            self.listed.append(ValidationIssue(self.file, line, column, reason))
-
-    def error(self) -> PartnerValidationError:
-        ordered = sorted(self.listed, key=lambda i: -1 if i.line is None else i.line)
-        return PartnerValidationError(self.file, ordered, self.total)
-
-
 def _show(value: object, width: int = 40) -> str:
     text = str(value)
     return repr(text if len(text) <= width else text[: width - 3] + "...")
@@ -455,7 +437,7 @@ def read_table(
     display = Path(name).name if name else path.name
     raw = path.read_bytes()
     sha256 = hashlib.sha256(raw).hexdigest()
-    issues = _Issues(display)
+    issues = IssueCollector(display, MAX_ISSUES, PartnerValidationError, by_line=True)
 
     def refuse(column: str, reason: str) -> PartnerValidationError:
         issues.add(None, column, reason)
@@ -520,7 +502,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _csv_rows(data: bytes, issues: _Issues) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(data: bytes, issues: IssueCollector) -> Iterator[tuple[int, list[Any]]]:
     """``(first line, fields)`` of each CSV row, with exact line numbers."""
     reader = csv.reader(_decoded_lines(data, issues), strict=False)
     last = 0
@@ -537,7 +519,7 @@ def _csv_rows(data: bytes, issues: _Issues) -> Iterator[tuple[int, list[Any]]]:
         yield start, row
 
 
-def _decoded_lines(data: bytes, issues: _Issues) -> Iterator[str]:
+def _decoded_lines(data: bytes, issues: IssueCollector) -> Iterator[str]:
     for number, raw_line in enumerate(data.splitlines(keepends=True), start=1):
         if number == 1 and raw_line.startswith(_BOM):
             raw_line = raw_line[len(_BOM) :]
@@ -563,7 +545,7 @@ def _decoded_lines(data: bytes, issues: _Issues) -> Iterator[str]:
 
 
 def _xlsx_rows(
-    raw: bytes, issues: _Issues, refuse, max_rows: int
+    raw: bytes, issues: IssueCollector, refuse, max_rows: int
 ) -> Iterator[tuple[int, list[Any]]]:
     """``(row number, values)`` of the first sheet; formula and error cells are reported."""
     import openpyxl  # only needed for workbooks
@@ -842,7 +824,7 @@ def validate(
     Raises:
         PartnerValidationError: every problem, as ``file:line: column: reason``.
     """
-    issues = _Issues(table.name, max_issues)
+    issues = IssueCollector(table.name, max_issues, PartnerValidationError, by_line=True)
     for issue in table.issues:
         issues.add(issue.line, issue.field, issue.reason)
     issues.total += table.issue_total - len(table.issues)
@@ -1019,7 +1001,7 @@ def _key_words(schema: DatasetSchema) -> str:
 
 
 def _category(
-    issues: _Issues,
+    issues: IssueCollector,
     line: int,
     column: Column,
     raw: Any,

@@ -487,11 +487,16 @@ def _month_date(month: str) -> date:
 # --- careful pass ----------------------------------------------------------------------
 
 
-class _Issues:
-    """Collects problems, keeping the first ``cap`` and counting the rest."""
+class IssueCollector:
+    """Collects a file's problems, keeping the first ``cap`` and counting the rest.
 
-    def __init__(self, file: str, cap: int):
-        self.file, self.cap = file, cap
+    Shared by every importer; ``error()`` builds the importer's own error type.
+    """
+
+    def __init__(
+        self, file: str, cap: int, error_type: type[FileValidationError], *, by_line: bool = False
+    ):
+        self.file, self.cap, self.error_type, self.by_line = file, cap, error_type, by_line
         self.listed: list[ValidationIssue] = []
         self.total = 0
 
@@ -500,15 +505,19 @@ class _Issues:
         if len(self.listed) < self.cap:
             self.listed.append(ValidationIssue(self.file, line, field_name, reason))
 
-    def error(self) -> PoliceUkValidationError:
-        return PoliceUkValidationError(self.file, self.listed, self.total)
+    def error(self) -> FileValidationError:
+        """The refusal; with ``by_line`` the problems are listed in line order (file-wide first)."""
+        listed = self.listed
+        if self.by_line:
+            listed = sorted(listed, key=lambda i: -1 if i.line is None else i.line)
+        return self.error_type(self.file, listed, self.total)
 
 
 def _show(value: str, width: int = 40) -> str:
     return repr(value if len(value) <= width else value[: width - 3] + "...")
 
 
-def _physical_lines(data: bytes, issues: _Issues) -> Iterator[str]:
+def _physical_lines(data: bytes, issues: IssueCollector) -> Iterator[str]:
     """Decoded physical lines (ends kept), as the csv module will number them.
 
     Lines that are too long or not UTF-8 are reported here and replaced so that parsing can
@@ -551,7 +560,7 @@ def _column_at(body: bytes, offset: int) -> str:
 
 def _careful_pass(data: bytes, display: str, month: str, cap: int) -> pa.Table:
     """Validate with the csv module; exact line numbers. The table, or raise."""
-    issues = _Issues(display, cap)
+    issues = IssueCollector(display, cap, PoliceUkValidationError)
     lines = _physical_lines(data, issues)
     reader = csv.reader(lines, strict=False)
     columns: list[list] = [[] for _ in COLUMN_NAMES]
@@ -628,7 +637,7 @@ def _header_problem(row: list[str]) -> str | None:
     return f"only {len(row)} column(s); missing {', '.join(COLUMNS[len(row) :])} (the header must be exactly: {expected})"
 
 
-def _check_row(row: list[str], line: int, month: str, issues: _Issues) -> bool:
+def _check_row(row: list[str], line: int, month: str, issues: IssueCollector) -> bool:
     """Check one 12-field row; report each bad field. True if the row is good."""
     before = issues.total
     if row[1] != month:
