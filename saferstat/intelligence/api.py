@@ -9,7 +9,6 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from saferstat.analytics import warehouse
 from saferstat.analytics.periods import parse_period
 from saferstat.core.api_auth import api_user
 from saferstat.core.models import Partnership
@@ -161,7 +160,7 @@ def partnership_spc(
     _ready()
     types = _crime_types(crime_type)
     try:
-        with warehouse.connect(figures.warehouse_root()) as con:
+        with figures.connect_for(partnership) as con:
             series = spc_series(
                 con,
                 area_codes=partnership.lad_codes,
@@ -204,7 +203,7 @@ def partnership_compare(
     p = _period(period)
     codes = [c.strip() for c in (with_codes or "").split(",") if c.strip()] or None
     try:
-        with warehouse.connect(figures.warehouse_root()) as con:
+        with figures.connect_for(partnership) as con:
             result = compare.compare_areas(
                 con,
                 area_code=partnership.lad_codes[0],
@@ -242,7 +241,7 @@ def partnership_hotspots(
     partnership = _partnership_for(request, slug, "explorer.view")
     _ready()
     p = _period(period)
-    with warehouse.connect(figures.warehouse_root()) as con:
+    with figures.connect_for(partnership) as con:
         result = hotspots.hotspots(
             con,
             area_codes=partnership.lad_codes,

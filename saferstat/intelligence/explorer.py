@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 
-from saferstat.analytics import compare, harm, hotspots, maps, partner, warehouse
+from saferstat.analytics import compare, harm, hotspots, maps, partner
 from saferstat.analytics import figures as analytic_figures
 from saferstat.analytics.partner_spc import partner_spc_series
 from saferstat.analytics.periods import Period, add_months, parse_period
@@ -181,7 +181,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
     """Run the analysis the query asks for."""
     codes = partnership.lad_codes
     forces = [partnership.force_slug]
-    with warehouse.connect(figures.warehouse_root()) as con:
+    with figures.connect_for(partnership) as con:
         if q.source != POLICE:
             dataset = next(d for d in datasets if d.slug == q.source)
             return _partner(con, q, partnership, dataset)

@@ -105,7 +105,7 @@ def overview(partnership: Partnership, period: Period) -> measures.Overview:
     codes = tuple(partnership.lad_codes)
 
     def compute():
-        with _connect(partnership) as con:
+        with connect_for(partnership) as con:
             return measures.overview(
                 con, area_codes=codes, period=period, force_slugs=[partnership.force_slug]
             )
@@ -118,7 +118,7 @@ def counts(partnership: Partnership, period: Period, by: str) -> measures.Counts
     codes = tuple(partnership.lad_codes)
 
     def compute():
-        with _connect(partnership) as con:
+        with connect_for(partnership) as con:
             return measures.counts(
                 con, area_codes=codes, period=period, by=by, force_slugs=[partnership.force_slug]
             )
@@ -126,7 +126,7 @@ def counts(partnership: Partnership, period: Period, by: str) -> measures.Counts
     return _cached(("counts", codes, period.label, by, partnership.force_slug), compute)
 
 
-def _connect(partnership: Partnership):
+def connect_for(partnership: Partnership):
     """A warehouse connection whose views hold only the partnership's force's files (much
     less to plan over on a national warehouse)."""
     return warehouse.connect(_root(), force_slugs=[partnership.force_slug])

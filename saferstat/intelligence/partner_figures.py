@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from saferstat.analytics import partner, warehouse
+from saferstat.analytics import partner
 from saferstat.analytics.periods import Period, financial_year_of, parse_period
 
 from . import figures
@@ -76,7 +76,7 @@ def dataset_figures(dataset: PartnerDataset, year: Period | None = None) -> Part
     def compute() -> PartnerFigures:
         if not figures.warehouse_is_ready() or not codes:
             return PartnerFigures([], [])
-        with warehouse.connect(figures.warehouse_root()) as con:
+        with figures.connect_for(dataset.partnership) as con:
             loaded = partner.loaded_periods(con, name, granularity=schema.granularity)
             years = years_of(loaded)
             if not years:
