@@ -7,13 +7,10 @@ the declared schema and the partnership's area codes, and store all of it or not
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -28,7 +25,7 @@ from saferstat.core.permissions import can_view_partner_dataset, require
 from saferstat.core.sanitise import clean_plain
 
 from .models import ImportStatus, PartnerDataset, PartnerUpload
-from .services import warehouse
+from .services import upload_save, warehouse
 
 ERR_SLUG_TAKEN = "A dataset with the short name {slug!r} already exists in this partnership."
 ERR_SLUG_RESERVED = "{slug!r} cannot be used as a short name: choose another."
@@ -38,8 +35,6 @@ ERR_SCHEMA_LOCKED = (
 )
 ERR_ORGANISATION = "The organisation belongs to another partnership."
 ERR_SUFFIX = "The selected file must be a CSV file (.csv) or an Excel workbook (.xlsx)."
-ERR_EMPTY = "The selected file is empty."
-ERR_TOO_BIG = "The selected file must be smaller than {limit} MB."
 #: Short names that would clash with the dataset pages' own URLs.
 RESERVED_SLUGS = frozenset({"declare", "new", "upload", "uploads", "edit"})
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ ()-]+")
@@ -189,19 +184,7 @@ def partner_upload_create(
     name = _safe_name(upload.name or "")
     if Path(name).suffix not in partner.SUFFIXES:
         raise ValidationError(ERR_SUFFIX)
-    if not upload.size:
-        raise ValidationError(ERR_EMPTY)
-    limit = settings.SAFERSTAT_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(ERR_TOO_BIG.format(limit=limit // (1024 * 1024)))
-    folder = Path(settings.MEDIA_ROOT) / "partner-uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    path = folder / name
-    digest = hashlib.sha256()
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
+    path, sha256 = upload_save(upload=upload, name=name, folder="partner-uploads")
     with transaction.atomic():
         run = PartnerUpload(
             partnership=partnership,
@@ -210,7 +193,7 @@ def partner_upload_create(
             original_name=name,
             stored_path=str(path),
             size_bytes=upload.size,
-            source_sha256=digest.hexdigest(),
+            source_sha256=sha256,
         )
         run.full_clean()
         run.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from pathlib import Path
@@ -34,23 +35,35 @@ def warehouse() -> Warehouse:
     return Warehouse(settings.SAFERSTAT_WAREHOUSE)
 
 
+def upload_save(*, upload: UploadedFile, name: str, folder: str) -> tuple[Path, str]:
+    """Check an uploaded file's size and keep it in a new folder under MEDIA_ROOT/<folder>.
+
+    Shared by every upload (police.uk and partner files). Returns the path and the file's
+    SHA-256.
+    """
+    if not upload.size:
+        raise ValidationError(ERR_EMPTY)
+    limit = settings.SAFERSTAT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(ERR_TOO_BIG.format(limit=limit // (1024 * 1024)))
+    target = Path(settings.MEDIA_ROOT) / folder / uuid.uuid4().hex
+    target.mkdir(parents=True)
+    path = target / name
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    return path, digest.hexdigest()
+
+
 def import_run_create(*, partnership: Partnership, by: User, upload: UploadedFile) -> ImportRun:
     """Store an uploaded police.uk file and queue it for loading."""
     require(by, "data.upload", partnership)
     name = Path(upload.name or "").name
     if not POLICEUK_NAME.match(name):
         raise ValidationError(ERR_NAME)
-    if upload.size == 0:
-        raise ValidationError(ERR_EMPTY)
-    limit = settings.SAFERSTAT_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(ERR_TOO_BIG.format(limit=limit // (1024 * 1024)))
-    folder = Path(settings.MEDIA_ROOT) / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    path = folder / name
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    path, _ = upload_save(upload=upload, name=name, folder="uploads")
     with transaction.atomic():
         run = ImportRun.objects.create(
             partnership=partnership,
