@@ -35,9 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from isal import isal_zlib
 
 #: The 12 columns of a police.uk street file, in the published order.
 COLUMNS: tuple[str, ...] = (
@@ -335,13 +337,14 @@ def _decompress(raw: bytes, display: str, named_gzip: bool) -> bytes:
         return raw
     if not is_gzip:
         raise _refuse(display, None, "gzip", "the name ends in .gz but the file is not gzip data")
-    # Fast: one call for the usual single-member file.
-    dec = zlib.decompressobj(wbits=31)
+    # Fast: one call for the usual single-member file, with ISA-L's inflate (the same
+    # format as zlib's, over twice as fast). Anything unusual goes the careful way.
+    dec = isal_zlib.decompressobj(wbits=31)
     try:
         out = dec.decompress(raw, MAX_DECOMPRESSED_BYTES + 1)
         if dec.eof and not dec.unused_data.strip(b"\x00") and len(out) <= MAX_DECOMPRESSED_BYTES:
             return out
-    except zlib.error:
+    except isal_zlib.error:
         pass
     return _decompress_carefully(raw, display)
 
@@ -406,9 +409,9 @@ def _fast_pass(data: bytes, month: str) -> pa.Table | None:
         header = header[len(_BOM) :]
     if header.rstrip(b"\r") != _HEADER_LINE.encode():
         return None
-    n_lf = data.count(b"\n")
+    n_lf = _count_byte(data, b"\n")
     if header.endswith(b"\r"):
-        if data.count(b"\r") != n_lf:
+        if _count_byte(data, b"\r") != n_lf:
             return None  # a bare CR somewhere: let the csv module count lines
     elif b"\r" in data:
         return None
@@ -438,31 +441,36 @@ def _fast_pass(data: bytes, month: str) -> pa.Table | None:
         return None
 
 
+def _count_byte(data: bytes, byte: bytes) -> int:
+    # numpy's vectorised compare is about three times faster than bytes.count here.
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(byte)))
+
+
 def _check_table(table: pa.Table, month: str) -> pa.Table | None:
     """Vectorised rules over a parsed table: the stored table, or None if any rule fails."""
     rows = table.num_rows
 
-    def all_true(mask: pa.ChunkedArray | pa.Array) -> bool:
-        return bool(pc.all(pc.fill_null(mask, False)).as_py())
+    def all_true(mask: pa.ChunkedArray | pa.Array, *, null_passes: bool = False) -> bool:
+        # Kleene logic: with skip_nulls=False a null and no false gives null, not True.
+        return pc.all(mask, skip_nulls=null_passes, min_count=0).as_py() is True
 
     col = table.column
-    if not all_true(pc.equal(col("month"), month)):
+    if not all_true(pc.equal(col("month"), _strings([month])[0])):
         return None
-    if not all_true(pc.is_in(col("crime_type"), value_set=pa.array(CRIME_TYPES))):
+    if not all_true(pc.is_in(col("crime_type"), value_set=_CRIME_TYPE_ARRAY)):
         return None
-    if not all_true(
-        pc.fill_null(pc.match_substring_regex(col("lsoa_code"), LSOA_CODE_PATTERN), True)
-    ):
+    lsoa_ok = pc.match_substring_regex(col("lsoa_code"), LSOA_CODE_PATTERN)
+    if not all_true(lsoa_ok, null_passes=True):
         return None
     lon, lat = col("longitude"), col("latitude")
     if not all_true(pc.equal(pc.is_null(lon), pc.is_null(lat))):
         return None
     coords = {}
     for name, values, limit in (("longitude", lon, 180.0), ("latitude", lat, 90.0)):
-        if not all_true(pc.fill_null(pc.match_substring_regex(values, NUMBER_PATTERN), True)):
+        if not all_true(pc.match_substring_regex(values, NUMBER_PATTERN), null_passes=True):
             return None
         numbers = pc.cast(values, pa.float64())
-        if not all_true(pc.fill_null(pc.less_equal(pc.abs(numbers), limit), True)):
+        if not all_true(pc.less_equal(pc.abs(numbers), _float(limit)), null_passes=True):
             return None
         coords[name] = numbers
     # Line length: a line is at most twice its field bytes (quotes doubled) + quotes, commas
@@ -472,16 +480,46 @@ def _check_table(table: pa.Table, month: str) -> pa.Table | None:
     if 2 * longest + 2 * 12 + 11 + 2 > MAX_LINE_BYTES:
         return None
     arrays = {
-        "source_line": pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), rows)), 1),
+        "source_line": _int64s(np.arange(2, rows + 2, dtype=np.int64)),
         **{name: col(name) for name in COLUMN_NAMES if name != "month"},
         **coords,
-        "month_date": pa.repeat(pa.scalar(_month_date(month), pa.date32()), rows),
+        "month_date": _constant_date(_month_date(month), rows),
     }
     return pa.table({f.name: arrays[f.name] for f in STORED_SCHEMA}, schema=STORED_SCHEMA)
 
 
 def _month_date(month: str) -> date:
     return date(int(month[:4]), int(month[5:7]), 1)
+
+
+# Arrow arrays built from buffers, not with ``pa.array``/``pa.scalar``: those check whether
+# a Python value is a pandas object, which imports pandas (over a second) the first time
+# wherever pandas is installed. The fast pass stays clear of them.
+
+
+def _strings(values: list[str]) -> pa.StringArray:
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(v) for v in encoded], out=offsets[1:])
+    return pa.StringArray.from_buffers(
+        len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))
+    )
+
+
+def _int64s(values: np.ndarray) -> pa.Array:
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+def _float(value: float) -> pa.Scalar:
+    return pa.Array.from_buffers(pa.float64(), 1, [None, pa.py_buffer(np.array([value]))])[0]
+
+
+def _constant_date(day: date, rows: int) -> pa.Array:
+    days = np.full(rows, (day - date(1970, 1, 1)).days, dtype=np.int32)
+    return pa.Array.from_buffers(pa.date32(), rows, [None, pa.py_buffer(days)])
+
+
+_CRIME_TYPE_ARRAY = _strings(list(CRIME_TYPES))
 
 
 # --- careful pass ----------------------------------------------------------------------

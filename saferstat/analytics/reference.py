@@ -28,11 +28,14 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+if TYPE_CHECKING:  # imported where used: loading files never needs DuckDB
+    import duckdb
 
 from saferstat.analytics.policeuk import MAX_ISSUES, ValidationIssue
 
@@ -415,6 +418,8 @@ def build_reference_tables(folder: str | Path) -> ReferenceTables:
     _check_unique(issues, ward19, "LSOA11CD")
     _check_unique(issues, la, "LADCD")
     issues.raise_if_any(folder)
+
+    import duckdb
 
     con = duckdb.connect()
     try:

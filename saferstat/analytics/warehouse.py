@@ -33,11 +33,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:  # imported where used: loading files never needs DuckDB
+    import duckdb
 
 from saferstat.analytics import reference as ref
 from saferstat.analytics.policeuk import (
@@ -83,6 +86,8 @@ PARQUET_OPTIONS = {
         "context",
         "month_date",
     ],
+    # Statistics (min/max per row group) only where queries filter: they cost write time.
+    "write_statistics": ["month_date", "lsoa_code", "crime_type"],
 }
 
 
@@ -967,8 +972,10 @@ class Warehouse:
             return None
         cache = self._reference_cache
         if cache is None or cache[0] != entry["path"]:
-            table = pq.read_table(
-                self.root / entry["path"], columns=["lsoa_code", "in_2011", "in_2021"]
+            # ParquetFile, not pq.read_table: that goes through pyarrow.dataset, which
+            # imports pandas (a second or more) wherever pandas is installed.
+            table = pq.ParquetFile(self.root / entry["path"]).read(
+                columns=["lsoa_code", "in_2011", "in_2021"]
             )
             codes = table.column("lsoa_code")
             in11 = frozenset(pc.filter(codes, table.column("in_2011")).to_pylist())
@@ -985,6 +992,8 @@ class Warehouse:
         if codes is None:
             return
         files = [str(self.root / e["path"]) for e in entries]
+        import duckdb
+
         con = duckdb.connect()
         try:
             con.register("_in11", pa.table({"lsoa_code": pa.array(sorted(codes[0]), pa.string())}))
@@ -1151,6 +1160,8 @@ def connect(
     """
     root = Path(root).resolve()
     manifest = manifest if manifest is not None else _manifest_for_reading(root)
+    import duckdb
+
     con = duckdb.connect(":memory:")
     try:
         _create_views(con, root, manifest, None if force_slugs is None else set(force_slugs))
@@ -1170,7 +1181,7 @@ def _reference_table(path: Path) -> pa.Table:
     with _READ_CACHE_LOCK:
         table = _REFERENCE_TABLES.get(path)
     if table is None:
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read()  # not pq.read_table: see _reference_codes
         with _READ_CACHE_LOCK:
             if len(_REFERENCE_TABLES) > 32:  # superseded versions: start again
                 _REFERENCE_TABLES.clear()

@@ -723,3 +723,26 @@ def test_many_small_files_in_parallel_never_sweep_a_live_writer(root, tmp_path):
     manifest = assert_consistent(root)
     assert len(manifest["partitions"]) == 36
     assert_clean(root)
+
+
+def test_loading_files_imports_neither_pandas_nor_duckdb(tmp_path):
+    # pyarrow imports pandas (over a second) the first time a Python value meets pa.array or
+    # pa.scalar; the loader builds its arrays from buffers so that `saferstat load` never pays
+    # it, and it needs no DuckDB either. Both are installed here, so this can fail.
+    Warehouse(tmp_path / "wh").load_reference(ONS)
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from saferstat.analytics.warehouse import Warehouse
+        results = Warehouse({str(tmp_path / "wh")!r}).load_policeuk_files([
+            {str(DEMO / "2024-01-south-yorkshire-street.csv.gz")!r},
+            {str(SAMPLE)!r},
+        ])
+        print(sum(r.rows for r in results), "pandas" in sys.modules, "duckdb" in sys.modules)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.split()
+    assert out[1:] == ["False", "False"]
+    assert int(out[0]) > 14_000
