@@ -263,15 +263,7 @@ def loaded_months(
     Without ``force_slugs`` a month counts as loaded when any force has it; pass the
     partnership's force(s) in an installation that holds several forces.
     """
-    sql = (
-        "SELECT DISTINCT month FROM loaded_partitions "
-        "WHERE dataset = ? AND month >= ? AND month <= ?"
-    )
-    params: list[object] = [STREET_DATASET, period.start, period.end]
-    if force_slugs:
-        sql += f" AND force_slug IN ({_placeholders(force_slugs)})"
-        params += list(force_slugs)
-    return sorted(row[0] for row in con.execute(sql + " ORDER BY 1", params).fetchall())
+    return _months_in(_street_partitions(con, force_slugs), period)
 
 
 def _crime_filter(
@@ -371,7 +363,10 @@ def unknown_location_count(
 
 def population(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> int:
     """Census 2021 usual residents of the area: sum over its 2021 LSOAs."""
-    codes = expand_area_codes(con, area_codes)
+    return _population(con, expand_area_codes(con, area_codes))
+
+
+def _population(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> int:
     row = con.execute(
         f"""
         SELECT coalesce(sum(p.population), 0) FROM lsoa21_population p
@@ -388,7 +383,12 @@ def ward_populations(
     con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]
 ) -> list[tuple[str, str, int]]:
     """``(ward_code, ward_name, Census 2021 residents)`` for every ward of the area."""
-    codes = expand_area_codes(con, area_codes)
+    return _ward_populations(con, expand_area_codes(con, area_codes))
+
+
+def _ward_populations(
+    con: duckdb.DuckDBPyConnection, codes: Sequence[str]
+) -> list[tuple[str, str, int]]:
     rows = con.execute(
         f"""
         SELECT l.ward_code, l.ward_name, coalesce(sum(p.population), 0)
@@ -402,27 +402,42 @@ def ward_populations(
     return [(code, name, int(pop)) for code, name, pop in rows]
 
 
-def freshness(
-    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None = None
-) -> Freshness:
-    """Latest loaded police.uk month, when it was loaded, and the last load of any month."""
-    sql = "SELECT month, loaded_at FROM loaded_partitions WHERE dataset = ?"
+def _street_partitions(
+    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None
+) -> list[tuple[str, str, object]]:
+    """``(force_slug, month, loaded_at)`` of every loaded police.uk street partition (of
+    these forces): one small read of the manifest table, from which months and freshness
+    are worked out."""
+    sql = "SELECT force_slug, month, loaded_at FROM loaded_partitions WHERE dataset = ?"
     params: list[object] = [STREET_DATASET]
     if force_slugs:
         sql += f" AND force_slug IN ({_placeholders(force_slugs)})"
         params += list(force_slugs)
-    row = con.execute(f"SELECT max(month), max(loaded_at) FROM ({sql})", params).fetchone()
-    if not row or row[0] is None:
+    return con.execute(sql, params).fetchall()
+
+
+def _months_in(partitions: list[tuple[str, str, object]], period: Period) -> list[str]:
+    return sorted({month for _, month, _ in partitions if period.start <= month <= period.end})
+
+
+def _freshness_of(partitions: list[tuple[str, str, object]]) -> Freshness:
+    if not partitions:
         return Freshness(None, None, None)
-    latest_month, last_loaded = row
-    latest_loaded = con.execute(
-        f"SELECT max(loaded_at) FROM ({sql}) WHERE month = ?", [*params, latest_month]
-    ).fetchone()
+    latest_month = max(month for _, month, _ in partitions)
     return Freshness(
         latest_month=latest_month,
-        latest_month_loaded_at=_as_datetime(latest_loaded[0] if latest_loaded else None),
-        last_loaded_at=_as_datetime(last_loaded),
+        latest_month_loaded_at=_as_datetime(
+            max(loaded for _, month, loaded in partitions if month == latest_month)
+        ),
+        last_loaded_at=_as_datetime(max(loaded for _, _, loaded in partitions)),
     )
+
+
+def freshness(
+    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None = None
+) -> Freshness:
+    """Latest loaded police.uk month, when it was loaded, and the last load of any month."""
+    return _freshness_of(_street_partitions(con, force_slugs))
 
 
 def _as_datetime(value: object) -> dt.datetime | None:
@@ -464,6 +479,101 @@ def _row(
     )
 
 
+@dataclass
+class _OverviewScan:
+    """What the overview needs from the street records, read in one grouped scan."""
+
+    by_type: dict[str, int] = field(default_factory=dict)
+    before_by_type: dict[str, int] = field(default_factory=dict)
+    by_month: dict[str, int] = field(default_factory=dict)
+    by_ward: dict[str | None, int] = field(default_factory=dict)
+    lsoa11: int = 0
+    ward_approximate: int = 0
+    unknown_location: dict[str, int] = field(default_factory=dict)
+
+
+def _overview_scan(
+    con: duckdb.DuckDBPyConnection,
+    codes: Sequence[str],
+    period: Period,
+    comparison: Period,
+    force_slugs: Sequence[str] | None,
+) -> _OverviewScan:
+    """One statement instead of one per figure: the area's records of both periods and the
+    period's records with no location, grouped finely enough for every overview figure
+    (the same rules as :func:`counts`, :func:`unknown_location_count`)."""
+    in_area = f"lad_code IN ({_placeholders(codes)})"
+    forces = f" AND s.force_slug IN ({_placeholders(force_slugs)})" if force_slugs else ""
+    in_period = "s.month >= ? AND s.month <= ?"
+    rows = con.execute(
+        f"""
+        SELECT s.{in_area} AS in_area,
+               s.month, s.crime_type, s.ward_code, s.lsoa_vintage = 2011 AS lsoa11,
+               a.lsoa_code IS NOT NULL AS approximate, s.force_slug, count(*)
+        FROM street_crimes s
+        LEFT JOIN (SELECT DISTINCT lsoa_code FROM lsoa_lookup
+                   WHERE lsoa_vintage = 2011 AND is_ward_approximate) a
+               ON s.lsoa_vintage = 2011 AND a.lsoa_code = s.lsoa_code
+        WHERE s.month >= ? AND s.month <= ?{forces}
+          AND ((s.{in_area} AND ({in_period} OR {in_period}))
+               OR (s.lsoa_code IS NULL AND {in_period}))
+        GROUP BY ALL
+        """,
+        [
+            *codes,
+            min(period.start, comparison.start),
+            max(period.end, comparison.end),
+            *(force_slugs or []),
+            *codes,
+            period.start,
+            period.end,
+            comparison.start,
+            comparison.end,
+            period.start,
+            period.end,
+        ],
+    ).fetchall()
+    scan = _OverviewScan()
+
+    def add(counter: dict, key: object, n: int) -> None:
+        counter[key] = counter.get(key, 0) + n
+
+    for in_area_, month, crime_type, ward, lsoa11, approximate, force, n in rows:
+        n = int(n)
+        if not in_area_:  # no LSOA: only asked for in the current period
+            add(scan.unknown_location, force, n)
+            continue
+        if period.start <= month <= period.end:
+            add(scan.by_type, crime_type, n)
+            add(scan.by_month, month, n)
+            add(scan.by_ward, ward, n)
+            scan.lsoa11 += n if lsoa11 else 0
+            scan.ward_approximate += n if approximate else 0
+        if comparison.start <= month <= comparison.end:
+            add(scan.before_by_type, crime_type, n)
+    return scan
+
+
+def _counts_result(
+    by: CountBy,
+    period: Period,
+    codes: tuple[str, ...],
+    found: dict[str, int],
+    partitions: list[tuple[str, str, object]],
+) -> CountsResult:
+    months = _months_in(partitions, period)
+    if by == "month":
+        found = {m: found.get(m, 0) for m in sorted(set(months) | set(found))}
+    return CountsResult(
+        by=by,
+        period=period,
+        area_codes=codes,
+        rows=sorted(found.items()),
+        missing_months=[m for m in period.months if m not in set(months)],
+        months_loaded=months,
+    )
+
+
 def overview(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -493,12 +603,12 @@ def overview(
         comparison = period.same_period_last_year()
     else:
         raise ValueError("compare_with must be 'previous' or 'same_period_last_year'")
-    by_type = counts(con, area_codes=codes, period=period, by="crime_type", force_slugs=force_slugs)
-    before = counts(
-        con, area_codes=codes, period=comparison, by="crime_type", force_slugs=force_slugs
-    )
-    by_month = counts(con, area_codes=codes, period=period, by="month", force_slugs=force_slugs)
-    pop = population(con, codes)
+    partitions = _street_partitions(con, force_slugs)
+    scan = _overview_scan(con, codes, period, comparison, force_slugs)
+    by_type = _counts_result("crime_type", period, codes, scan.by_type, partitions)
+    before = _counts_result("crime_type", comparison, codes, scan.before_by_type, partitions)
+    by_month = _counts_result("month", period, codes, scan.by_month, partitions)
+    pop = _population(con, codes)
     months, prev_months = len(by_type.months_loaded), len(before.months_loaded)
     current, previous = by_type.as_dict(), before.as_dict()
     has_prev = prev_months > 0
@@ -533,13 +643,7 @@ def overview(
         MonthValue(m, month_counts.get(m) if m in month_counts else None) for m in period.months
     ]
 
-    where, params = _crime_filter(codes, period, force_slugs)
-    ward_counts = {
-        code: int(n)
-        for code, n in con.execute(
-            f"SELECT ward_code, count(*) FROM street_crimes WHERE {where} GROUP BY 1", params
-        ).fetchall()
-    }
+    ward_counts = scan.by_ward
     wards = [
         WardRow(
             ward_code=code,
@@ -548,33 +652,15 @@ def overview(
             population=ward_pop,
             rate_per_1000=ward_counts.get(code, 0) / ward_pop * 1000 if ward_pop else None,
         )
-        for code, name, ward_pop in ward_populations(con, codes)
+        for code, name, ward_pop in _ward_populations(con, codes)
     ]
-    lsoa11 = con.execute(
-        f"SELECT count(*) FROM street_crimes WHERE {where} AND lsoa_vintage = 2011", params
-    ).fetchone()
-    approximate = con.execute(
-        f"""
-        SELECT count(*)
-        FROM (SELECT lsoa_code FROM street_crimes WHERE {where} AND lsoa_vintage = 2011) s
-        JOIN (SELECT DISTINCT lsoa_code FROM lsoa_lookup
-              WHERE lsoa_vintage = 2011 AND is_ward_approximate) l USING (lsoa_code)
-        """,
-        params,
-    ).fetchone()
-    n_approximate = int(approximate[0]) if approximate else 0
-    forces = con.execute(
-        "SELECT DISTINCT force_slug FROM loaded_partitions WHERE dataset = ? "
-        "AND month >= ? AND month <= ? ORDER BY 1",
-        [STREET_DATASET, period.start, period.end],
-    ).fetchall()
+    n_approximate = scan.ward_approximate
     unknown = {
-        slug: unknown_location_count(con, force_slug=slug, period=period)
-        for (slug,) in forces
-        if not force_slugs or slug in force_slugs
+        slug: scan.unknown_location.get(slug, 0)
+        for slug in sorted({force for force, month, _ in partitions if month in period.months})
     }
-    fresh = freshness(con, force_slugs)
-    notes = _notes(period, comparison, by_type, before, bool(lsoa11 and lsoa11[0]), unknown, fresh)
+    fresh = _freshness_of(partitions)
+    notes = _notes(period, comparison, by_type, before, bool(scan.lsoa11), unknown, fresh)
     if n_approximate:
         notes.append(
             f"{n_approximate:,} records came from 2011 LSOAs that were split between wards; "
@@ -596,7 +682,7 @@ def overview(
         missing_months=by_type.missing_months,
         comparison_months_loaded=before.months_loaded,
         comparison_missing_months=before.missing_months,
-        records_from_lsoa11=int(lsoa11[0]) if lsoa11 else 0,
+        records_from_lsoa11=scan.lsoa11,
         records_ward_approximate=n_approximate,
         unknown_location=unknown,
         freshness=fresh,

@@ -352,3 +352,43 @@ def test_analytics_modules_never_import_django():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("period", ["2019/20", "2024/25", "2025/26-Q1", "2020-03"])
+@pytest.mark.parametrize("compare_with", ["previous", "same_period_last_year"])
+@pytest.mark.parametrize("forces", [None, [SY]])
+def test_demo_overview_agrees_with_the_single_figure_functions(demo, period, compare_with, forces):
+    # overview() reads every figure in one grouped scan; each must equal what the functions
+    # that compute one figure each give (counts, unknown_location_count, freshness).
+    p = parse_period(period)
+    ov = overview(
+        demo, area_codes=ROTHERHAM, period=p, compare_with=compare_with, force_slugs=forces
+    )
+    c = ov.comparison_period
+
+    def by(key, period_):
+        return counts(demo, area_codes=ROTHERHAM, period=period_, by=key, force_slugs=forces)
+
+    now, before = by("crime_type", p), by("crime_type", c)
+    assert [(r.crime_type, r.count) for r in ov.crime_types if r.count] == now.rows
+    assert {r.crime_type: r.previous_count for r in ov.crime_types} == {
+        r.crime_type: (before.as_dict().get(r.crime_type, 0) if before.months_loaded else None)
+        for r in ov.crime_types
+    }
+    assert (ov.months_loaded, ov.missing_months) == (now.months_loaded, now.missing_months)
+    assert ov.comparison_months_loaded == before.months_loaded
+    months = by("month", p).as_dict()
+    assert [(m.month, m.count) for m in ov.monthly] == [(m, months.get(m)) for m in p.months]
+    wards = dict(by("ward", p).rows)
+    assert {w.ward_name: w.count for w in ov.wards if w.count} == wards
+    expected_unknown = {SY: unknown_location_count(demo, force_slug=SY, period=p)}
+    assert ov.unknown_location == (expected_unknown if now.months_loaded else {})
+    assert ov.freshness == measures.freshness(demo, forces)
+    assert (
+        ov.records_from_lsoa11
+        == demo.execute(
+            "SELECT count(*) FROM street_crimes WHERE lad_code = 'E08000018' AND month >= ? "
+            "AND month <= ? AND lsoa_vintage = 2011",
+            [p.start, p.end],
+        ).fetchone()[0]
+    )

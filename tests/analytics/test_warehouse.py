@@ -746,3 +746,30 @@ def test_loading_files_imports_neither_pandas_nor_duckdb(tmp_path):
     ).stdout.split()
     assert out[1:] == ["False", "False"]
     assert int(out[0]) > 14_000
+
+
+def test_connections_share_a_catalogue_per_manifest_version_but_not_their_own_objects(root):
+    warehouse = Warehouse(root)
+    warehouse.load_reference(ONS)
+    warehouse.load_policeuk_files([demo("2024-12")])
+    count = "SELECT count(*) FROM street_crimes"
+    first, second = connect(root), connect(root)
+    expected = first.execute(count).fetchone()[0]
+    assert expected > 10_000
+    first.execute("CREATE TEMP TABLE mine AS SELECT 1 AS x")
+    first.register("registered", first.sql("SELECT 2 AS y").to_arrow_table())
+    for name in ("mine", "registered"):
+        with pytest.raises(Exception, match=name):
+            second.execute(f"SELECT * FROM {name}")
+    # A new load is a new manifest: a new connection sees it, an open one keeps its snapshot.
+    warehouse.load_policeuk_files([demo("2019-06")])
+    third = connect(root)
+    assert third.execute(count).fetchone()[0] > expected
+    assert second.execute(count).fetchone()[0] == expected
+    # Evicted catalogues stay alive for the connections still open on them.
+    for n in range(wh._CATALOGUES_MAX + 2):
+        connect(root, force_slugs=[f"force-{n}"]).close()
+    assert third.execute(count).fetchone()[0] > expected
+    assert len(wh._CATALOGUES) <= wh._CATALOGUES_MAX
+    for con in (first, second, third):
+        con.close()
