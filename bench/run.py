@@ -496,14 +496,13 @@ def web(
             "-m",
             "gunicorn",
             "config.wsgi:application",
+            "--config",
+            "config/gunicorn.conf.py",  # the production settings, as deployed
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
             "--log-level",
             "warning",
         ],
@@ -523,6 +522,7 @@ def web(
     out: dict = {
         "workers": workers,
         "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
         "users": users,
         "seconds": seconds,
         "urls": {},
@@ -780,8 +780,13 @@ def markdown(results: dict) -> str:
     if "web" in results:
         w = results["web"]
         lines += [
-            f"**Web**: gunicorn, {w['workers']} workers x {w['threads']} threads (gthread), "
-            f"production settings, {w['users']} concurrent connections for {w['seconds']:g} s "
+            f"**Web**: gunicorn (`config/gunicorn.conf.py`), {w['workers']} "
+            + (
+                f"{w.get('worker_class', 'gthread')} workers x {w['threads']} threads, "
+                if w["threads"] > 1
+                else f"{w.get('worker_class', 'sync')} workers, "
+            )
+            + f"production settings, {w['users']} concurrent connections for {w['seconds']:g} s "
             f"per URL; worker memory {w.get('worker_rss_mb', 0):,.0f} MB in all.",
             "",
             "| URL | Tool | Requests | Req/s | p50 ms | p95 ms | p99 ms | Errors |",
@@ -846,8 +851,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm-repeat", type=int, default=30)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--web-seconds", type=float, default=15)
-    parser.add_argument("--web-workers", type=int, default=4)
-    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument(
+        "--web-workers", type=int, default=(os.cpu_count() or 1) + 1, help="default: cores + 1"
+    )
+    parser.add_argument(
+        "--web-threads",
+        type=int,
+        default=1,
+        help="1: sync workers (config/gunicorn.conf.py); more: gthread workers with this many",
+    )
     parser.add_argument("--growth", help="multiples of the South Yorkshire data, e.g. 1,4,16,60")
     parser.add_argument("--report", type=Path, default=REPORT)
     parser.add_argument("--no-report", action="store_true")

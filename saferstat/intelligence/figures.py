@@ -11,6 +11,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from saferstat.analytics import charts, measures, warehouse
 from saferstat.analytics.periods import Period, financial_year_of, parse_period
@@ -70,11 +72,15 @@ def loaded_months(partnership: Partnership) -> list[str]:
 
 def financial_years(partnership: Partnership) -> list[Period]:
     """Financial years with any data, newest first."""
-    seen: dict[str, Period] = {}
-    for month in loaded_months(partnership):
-        fy = financial_year_of(month)
-        seen[fy.label] = fy
-    return sorted(seen.values(), key=lambda p: p.start, reverse=True)
+
+    def compute():
+        seen: dict[str, Period] = {}
+        for month in loaded_months(partnership):
+            fy = financial_year_of(month)
+            seen[fy.label] = fy
+        return tuple(sorted(seen.values(), key=lambda p: p.start, reverse=True))
+
+    return list(_cached(("years", partnership.force_slug), compute))
 
 
 def default_financial_year(partnership: Partnership) -> Period | None:
@@ -110,7 +116,35 @@ def overview(partnership: Partnership, period: Period) -> measures.Overview:
                 con, area_codes=codes, period=period, force_slugs=[partnership.force_slug]
             )
 
-    return _cached(("overview", codes, period.label, partnership.force_slug), compute)
+    return _cached(("overview", *_overview_key(partnership, period)), compute)
+
+
+def _overview_key(partnership: Partnership, period: Period) -> tuple:
+    return (tuple(partnership.lad_codes), period.label, partnership.force_slug)
+
+
+def overview_html(partnership: Partnership, period: Period) -> SafeString:
+    """The overview page's figures (tables, chart, notes) as HTML, rendered once per
+    partnership, period and warehouse version: they are the same for every reader and most
+    of the page's cost. The template depends on nothing but these arguments."""
+    data = overview(partnership, period)
+    years = [(fy_slug(y), y.label) for y in financial_years(partnership)]
+    key = ("overview-html", partnership.slug, tuple(years), *_overview_key(partnership, period))
+    return _cached(
+        key,
+        lambda: mark_safe(  # noqa: S308 - our own template's output, autoescaped
+            render_to_string(
+                "intelligence/partials/_overview_figures.html",
+                {
+                    "partnership": partnership,
+                    "period": period,
+                    "data": data,
+                    "years": years,
+                    "fy_slug": fy_slug(period),
+                },
+            )
+        ),
+    )
 
 
 def counts(partnership: Partnership, period: Period, by: str) -> measures.CountsResult:

@@ -30,15 +30,10 @@ def overview(request, partnership, fy: str | None = None):
         period = figures.parse_fy_slug(fy)
     except ValueError:
         raise Http404("Not a financial year") from None
-    data = figures.overview(partnership, period)
     context = {
         "partnership": partnership,
         "period": period,
-        "data": data,
-        "years": [(figures.fy_slug(y), y.label) for y in years],
-        "fy_slug": fy,
-        "is_member": request.user.is_authenticated
-        and can(request.user, "partnership.view", partnership),
+        "figures_html": figures.overview_html(partnership, period),
         "can_upload": can(request.user, "data.upload", partnership),
     }
     return render(request, "intelligence/overview.html", context)

@@ -43,6 +43,30 @@ def test_overview_is_hidden_from_the_public_until_published(client, overview_war
 
 
 @pytest.mark.django_db
+def test_the_cached_figures_are_the_same_for_everyone_but_the_links_are_not(
+    client, overview_warehouse, rotherham, members
+):
+    # The figures are rendered once per warehouse version and shared by every reader; what
+    # depends on the reader (the upload link) must stay outside that cache.
+    rotherham.overview_published = True
+    rotherham.save()
+    client.force_login(members["analyst"])
+    analyst = client.get(overview_url()).content.decode()
+    client.logout()
+    public = client.get(overview_url()).content.decode()
+    client.force_login(members["board"])
+    board = client.get(overview_url()).content.decode()
+    assert "Load another month" in analyst
+    assert "Load another month" not in public and "Load another month" not in board
+    assert "By crime type" in public
+
+    def figures(page: str) -> str:
+        return page[page.index("<h1") : page.index("About these figures")]
+
+    assert figures(analyst) == figures(public) == figures(board)
+
+
+@pytest.mark.django_db
 def test_member_of_another_partnership_is_refused(
     client, overview_warehouse, rotherham, sheffield, make_member
 ):
