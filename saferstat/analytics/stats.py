@@ -26,6 +26,12 @@ def _scipy_stats():
     return stats
 
 
+def _scipy_special():
+    from scipy import special
+
+    return special
+
+
 #: Significance level used to call a change "significant" (two-sided).
 ALPHA = 0.05
 
@@ -106,8 +112,8 @@ def poisson_compare(n1: int, n2: int, e1: float = 1.0, e2: float = 1.0) -> Poiss
     if n == 0:
         return PoissonComparison(n1, n2, e1, e2, math.nan, math.nan, 1.0, 0.0, math.inf)
     pi0 = e2 / (e1 + e2)
-    result = _scipy_stats().binomtest(n2, n, pi0, alternative="two-sided")
-    ci = result.proportion_ci(confidence_level=0.95, method="exact")
+    p_value = _binomial_two_sided_p(n2, n, pi0)
+    ci_low, ci_high = _clopper_pearson(n2, n, 0.95)
     rate_ratio = math.inf if n1 == 0 else (n2 / e2) / (n1 / e1)
     change_pct = math.inf if n1 == 0 else (rate_ratio - 1) * 100
     return PoissonComparison(
@@ -117,10 +123,75 @@ def poisson_compare(n1: int, n2: int, e1: float = 1.0, e2: float = 1.0) -> Poiss
         e2=e2,
         rate_ratio=rate_ratio,
         change_pct=change_pct,
-        p_value=min(1.0, float(result.pvalue)),
-        ci_low=_pi_to_ratio(ci.low, e1, e2),
-        ci_high=_pi_to_ratio(ci.high, e1, e2),
+        p_value=p_value,
+        ci_low=_pi_to_ratio(ci_low, e1, e2),
+        ci_high=_pi_to_ratio(ci_high, e1, e2),
     )
+
+
+# The exact binomial test and interval, written out with scipy.special's incomplete beta
+# functions instead of scipy.stats.binomtest: the same results (tests compare the two over
+# hundreds of random cases) at about a hundredth of the cost, which matters to a page that tests
+# every crime type's change (scipy's interval solves each limit by root-finding over
+# binomial distribution objects, ~5 ms a call).
+
+#: As R's binom.test: outcomes "as likely" as the observed one, within rounding.
+_RELATIVE_ERROR = 1 + 1e-7
+
+
+def _binomial_pmf(i: int, n: int, p: float) -> float:
+    return math.exp(
+        math.lgamma(n + 1)
+        - math.lgamma(i + 1)
+        - math.lgamma(n - i + 1)
+        + i * math.log(p)
+        + (n - i) * math.log1p(-p)
+    )
+
+
+def _binomial_two_sided_p(k: int, n: int, p: float) -> float:
+    """Two-sided p-value of ``k`` successes in ``n`` trials against ``p`` (0 < p < 1): the
+    probability of every outcome no more likely than ``k`` (R's ``binom.test``)."""
+    special = _scipy_special()
+    expected = n * p
+    if k == expected:
+        return 1.0
+    limit = _binomial_pmf(k, n, p) * _RELATIVE_ERROR
+    if k < expected:
+        # The other tail: the pmf falls from ceil(np) to n; find where it drops to `limit`.
+        lo, hi = math.ceil(expected), n
+        if _binomial_pmf(hi, n, p) > limit:
+            return min(1.0, float(special.bdtr(k, n, p)))
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if _binomial_pmf(mid, n, p) <= limit:
+                hi = mid
+            else:
+                lo = mid + 1
+        other = float(special.bdtrc(lo - 1, n, p))  # P(X >= lo)
+        return min(1.0, float(special.bdtr(k, n, p)) + other)
+    # The other tail: the pmf rises from 0 to floor(np); find the last outcome below `limit`.
+    lo, hi = 0, math.floor(expected)
+    if _binomial_pmf(lo, n, p) > limit:
+        return min(1.0, float(special.bdtrc(k - 1, n, p)))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _binomial_pmf(mid, n, p) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    other = float(special.bdtr(lo, n, p))  # P(X <= lo)
+    return min(1.0, other + float(special.bdtrc(k - 1, n, p)))
+
+
+def _clopper_pearson(k: int, n: int, confidence: float) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) interval of a binomial proportion ``k / n``: the limits are
+    quantiles of beta distributions, ``B(a/2; k, n-k+1)`` and ``B(1-a/2; k+1, n-k)``."""
+    special = _scipy_special()
+    tail = (1 - confidence) / 2
+    low = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, tail))
+    high = 1.0 if k == n else float(special.betaincinv(k + 1, n - k, 1 - tail))
+    return low, high
 
 
 def _pi_to_ratio(pi: float, e1: float, e2: float) -> float:

@@ -1,9 +1,10 @@
 """Poisson comparison and Byar's intervals, against hand-worked and published values."""
 
 import math
+from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from saferstat.analytics.stats import (
@@ -168,3 +169,66 @@ def test_poisson_compare_is_symmetric(n1, n2, e1, e2):
 def test_byar_interval_contains_the_count(o):
     lower, upper = byar_ci(o)
     assert 0 <= lower < o < upper
+
+
+def _scipy_reference(n1, n2, e1, e2):
+    """scipy.stats.binomtest, the implementation poisson_compare replaced for speed."""
+    from scipy.stats import binomtest
+
+    result = binomtest(n2, n1 + n2, e2 / (e1 + e2), alternative="two-sided")
+    ci = result.proportion_ci(confidence_level=0.95, method="exact")
+    return min(1.0, result.pvalue), ci.low, ci.high
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.integers(0, 200_000),
+    st.integers(0, 200_000),
+    st.sampled_from([1, 3, 6, 11, 12, 0.5, 7.25]),
+    st.sampled_from([1, 3, 6, 11, 12, 0.5, 7.25]),
+)
+def test_poisson_compare_equals_scipys_binomial_test(n1, n2, e1, e2):
+    if n1 + n2 == 0:
+        return
+    p_value, low, high = _scipy_reference(n1, n2, e1, e2)
+    r = poisson_compare(n1, n2, e1, e2)
+    # Below ~1e-200 scipy's binomial tail underflows to 0 (see the exact test below).
+    assert r.p_value == pytest.approx(p_value, rel=1e-6, abs=1e-200)
+    to_ratio = lambda x: math.inf if x >= 1 else x * e1 / ((1 - x) * e2)  # noqa: E731
+    assert r.ci_low == pytest.approx(to_ratio(low), rel=1e-6, abs=1e-12)
+    assert r.ci_high == pytest.approx(to_ratio(high), rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "n1,n2,e1,e2",
+    [
+        (1, 0, 1, 1),
+        (0, 1, 1, 1),
+        (5, 5, 1, 1),
+        (3, 4, 12, 11),
+        (40_000, 41_000, 12, 12),
+        (1, 9, 1, 1),
+        (0, 50, 12, 1),
+        (50, 0, 1, 12),
+        (100, 101, 1, 1),
+        (7, 7, 2, 3),
+    ],
+)
+def test_poisson_compare_equals_scipys_binomial_test_at_the_edges(n1, n2, e1, e2):
+    p_value, low, high = _scipy_reference(n1, n2, e1, e2)
+    r = poisson_compare(n1, n2, e1, e2)
+    assert r.p_value == pytest.approx(p_value, rel=1e-6, abs=1e-300)
+
+
+def test_poisson_compare_is_exact_where_scipy_underflows():
+    # 1,492 against an expected 2,308: p is about 1e-241. The other tail (P(X >= 2,900),
+    # 6.76e-243) is 0.0 in scipy.stats.binom.sf; the exact sum in rationals says otherwise.
+    n1, n2, e1, e2 = 1446, 1492, 3, 11
+    n, p = n1 + n2, Fraction(e2, e1 + e2)
+
+    def pmf(i: int) -> Fraction:
+        return math.comb(n, i) * p**i * (1 - p) ** (n - i)
+
+    observed = pmf(n2) * Fraction(10_000_001, 10_000_000)
+    exact = sum(pmf(i) for i in range(n + 1) if pmf(i) <= observed)
+    assert poisson_compare(n1, n2, e1, e2).p_value == pytest.approx(float(exact), rel=1e-9)
