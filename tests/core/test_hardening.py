@@ -71,6 +71,36 @@ def test_deploy_checks_would_catch_a_weakened_setting():
     assert "security.W004" in result.stdout + result.stderr
 
 
+def test_the_gunicorn_configuration_loads_with_sync_workers():
+    env = {k: v for k, v in os.environ.items() if k not in WEAKENING | {"WEB_CONCURRENCY"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SAFERSTAT_SKIP_DOTENV="1",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="saferstat.example.org",
+    )
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"]
+    check = subprocess.run(
+        [*gunicorn, "--check-config", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    printed = subprocess.run(
+        [*gunicorn, "--print-config", "config.wsgi"],
+        cwd=ROOT,
+        env={**env, "WEB_CONCURRENCY": "5"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert re.search(r"^worker_class\s*=\s*sync$", printed, re.M)
+    assert re.search(r"^workers\s*=\s*5$", printed, re.M)
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in WEAKENING | {"SECRET_KEY"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", SAFERSTAT_SKIP_DOTENV="1")
