@@ -338,7 +338,10 @@ def _decompress(raw: bytes, display: str, named_gzip: bool) -> bytes:
     if not is_gzip:
         raise _refuse(display, None, "gzip", "the name ends in .gz but the file is not gzip data")
     # Fast: one call for the usual single-member file, with ISA-L's inflate (the same
-    # format as zlib's, over twice as fast). Anything unusual goes the careful way.
+    # format as zlib's, over twice as fast). Anything unusual goes the careful way, which
+    # uses zlib: so does a header with reserved flag bits set, which ISA-L lets through.
+    if len(raw) < 4 or raw[3] & 0xE0:
+        return _decompress_carefully(raw, display)
     dec = isal_zlib.decompressobj(wbits=31)
     try:
         out = dec.decompress(raw, MAX_DECOMPRESSED_BYTES + 1)

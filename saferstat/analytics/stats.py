@@ -112,6 +112,8 @@ def poisson_compare(n1: int, n2: int, e1: float = 1.0, e2: float = 1.0) -> Poiss
     if n == 0:
         return PoissonComparison(n1, n2, e1, e2, math.nan, math.nan, 1.0, 0.0, math.inf)
     pi0 = e2 / (e1 + e2)
+    if not 0 < pi0 < 1:  # exposures more than 1e16 apart: no test is meaningful
+        raise ValueError(f"exposures too far apart to compare: e1={e1}, e2={e2}")
     p_value = _binomial_two_sided_p(n2, n, pi0)
     ci_low, ci_high = _clopper_pearson(n2, n, 0.95)
     rate_ratio = math.inf if n1 == 0 else (n2 / e2) / (n1 / e1)
@@ -140,13 +142,10 @@ _RELATIVE_ERROR = 1 + 1e-7
 
 
 def _binomial_pmf(i: int, n: int, p: float) -> float:
-    return math.exp(
-        math.lgamma(n + 1)
-        - math.lgamma(i + 1)
-        - math.lgamma(n - i + 1)
-        + i * math.log(p)
-        + (n - i) * math.log1p(-p)
-    )
+    # log C(n, i) as -log(n + 1) - log B(n - i + 1, i + 1): betaln keeps its precision for
+    # large n, where a difference of three lgamma values (each ~n log n) would lose digits.
+    log_choose = -math.log(n + 1) - float(_scipy_special().betaln(n - i + 1, i + 1))
+    return math.exp(log_choose + i * math.log(p) + (n - i) * math.log1p(-p))
 
 
 def _binomial_two_sided_p(k: int, n: int, p: float) -> float:

@@ -1157,7 +1157,9 @@ def connect(
     ``keep_superseded_seconds`` after they were replaced). A warehouse that does not exist
     yet gives empty views. Connections opened on the same manifest version share one
     in-memory database (each is a cursor on it), so opening one is cheap; a connection's
-    own temporary tables and registered objects stay its own.
+    own temporary tables and registered objects stay its own. Never run ``SET``, ``ATTACH``
+    or a non-``TEMP`` ``CREATE``/``DROP`` on one: it would change the database every other
+    connection on that version shares.
 
     Args:
         root: the warehouse folder.

@@ -126,24 +126,27 @@ def _overview_key(partnership: Partnership, period: Period) -> tuple:
 def overview_html(partnership: Partnership, period: Period) -> SafeString:
     """The overview page's figures (tables, chart, notes) as HTML, rendered once per
     partnership, period and warehouse version: they are the same for every reader and most
-    of the page's cost. The template depends on nothing but these arguments."""
-    data = overview(partnership, period)
-    years = [(fy_slug(y), y.label) for y in financial_years(partnership)]
-    key = ("overview-html", partnership.slug, tuple(years), *_overview_key(partnership, period))
+    of the page's cost. The template depends on nothing but these arguments.
+
+    The figures are read inside ``compute``, after the cache key's warehouse version: read
+    before it, a load in between could store the old figures under the new version."""
+
+    def compute() -> SafeString:
+        years = [(fy_slug(y), y.label) for y in financial_years(partnership)]
+        html = render_to_string(
+            "intelligence/partials/_overview_figures.html",
+            {
+                "partnership": partnership,
+                "period": period,
+                "data": overview(partnership, period),
+                "years": years,
+                "fy_slug": fy_slug(period),
+            },
+        )
+        return mark_safe(html)  # noqa: S308 - our own template's output, autoescaped
+
     return _cached(
-        key,
-        lambda: mark_safe(  # noqa: S308 - our own template's output, autoescaped
-            render_to_string(
-                "intelligence/partials/_overview_figures.html",
-                {
-                    "partnership": partnership,
-                    "period": period,
-                    "data": data,
-                    "years": years,
-                    "fy_slug": fy_slug(period),
-                },
-            )
-        ),
+        ("overview-html", partnership.slug, *_overview_key(partnership, period)), compute
     )
 
 
@@ -167,8 +170,7 @@ def connect_for(partnership: Partnership):
 
 
 def overview_trend_svg(partnership: Partnership, period: Period) -> str:
-    data = overview(partnership, period)
     return _cached(
-        ("trend-svg", tuple(partnership.lad_codes), period.label),
-        lambda: charts.render_svg(charts.monthly_trend_chart(data)),
+        ("trend-svg", *_overview_key(partnership, period)),
+        lambda: charts.render_svg(charts.monthly_trend_chart(overview(partnership, period))),
     )

@@ -515,3 +515,14 @@ def test_large_concatenated_gzip_members_lose_nothing(tmp_path):
     path = tmp_path / full.name
     path.write_bytes(members)
     assert read_street_file(path).table.equals(read_street_file(full).table)
+
+
+def test_a_gzip_header_with_reserved_flags_is_refused(tmp_path):
+    # ISA-L (the fast path) would inflate it; zlib refuses reserved header flags, and the
+    # fast path must not accept what the careful one refuses.
+    raw = bytearray(gzip.compress(SAMPLE.read_bytes()))
+    raw[3] |= 0x20
+    path = tmp_path / "2024-12-south-yorkshire-street.csv.gz"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(PoliceUkValidationError, match="gzip"):
+        read_street_file(path)
