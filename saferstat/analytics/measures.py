@@ -416,6 +416,13 @@ def _street_partitions(
     return con.execute(sql, params).fetchall()
 
 
+def street_months(
+    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None = None
+) -> list[str]:
+    """Every month with a loaded police.uk street partition (of these forces), sorted."""
+    return sorted({month for _, month, _ in _street_partitions(con, force_slugs)})
+
+
 def _months_in(partitions: list[tuple[str, str, object]], period: Period) -> list[str]:
     return sorted({month for _, month, _ in partitions if period.start <= month <= period.end})
 

@@ -59,13 +59,8 @@ def warehouse_is_ready() -> bool:
 
 def loaded_months(partnership: Partnership) -> list[str]:
     def compute():
-        with warehouse.connect(_root()) as con:
-            rows = con.execute(
-                "SELECT DISTINCT month FROM loaded_partitions "
-                "WHERE dataset = 'policeuk_street' AND force_slug = ? ORDER BY month",
-                [partnership.force_slug],
-            ).fetchall()
-            return [month for (month,) in rows]
+        with connect_for(partnership) as con:
+            return measures.street_months(con, [partnership.force_slug])
 
     return _cached(("months", partnership.force_slug), compute)
 
