@@ -10,7 +10,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export SAFERSTAT_WAREHOUSE ?= $(CURDIR)/var/warehouse
 
-.PHONY: install system-deps demo serve test test-postgres e2e lint bench bench-spark clean help
+.PHONY: install system-deps demo serve test check test-postgres e2e lint bench bench-spark clean help
 
 help:
 	@echo "make demo   install, load the Rotherham demo and serve http://$(HOST):$(PORT)"
@@ -62,9 +62,16 @@ serve:
 	$(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
+## check: the edit-test loop: lint, then unit and service tests without the browser, subprocess
+## round trips or the every-URL crawls (tests/conftest.py OUT_OF_CHECK); under a minute on 2 cores
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest -n 2 --dist loadgroup -q -m "not e2e and not slow and not subprocess"
+
 ## test: the whole suite on SQLite (browser journeys included), then on PostgreSQL when
 ## SAFERSTAT_TEST_POSTGRES_URL is set (.ci/run sets it)
-test: install system-deps
+test: install system-deps lint
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 	@if [ -n "$$SAFERSTAT_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
@@ -80,6 +87,7 @@ e2e: install system-deps
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check saferstat tests config bench scripts
 
 ## bench: ingest, queries and web against baselines (pandas, DuckDB, zcat), at a small scale

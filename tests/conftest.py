@@ -89,3 +89,30 @@ def state_of():
     """``state_of(root)``: every file under a warehouse with its hash (see
     :func:`warehouse_state`); compare before and after to prove nothing changed."""
     return warehouse_state
+
+
+#: Tests left out of `make check` (the edit-test loop): they start other processes (a CLI or a
+#: deploy check in a subprocess, a killed worker, collectstatic, backup round trips into
+#: another install), generate benchmark data, or crawl every URL as every identity. `make
+#: test` runs them all. A node id listed here gets the `subprocess` marker.
+OUT_OF_CHECK = (
+    "tests/core/test_backup.py::",
+    "tests/core/test_static.py::",
+    "tests/core/test_isolation.py::",
+    "tests/bench/test_generate.py::",
+    "tests/core/test_hardening.py::test_deploy_checks",
+    "tests/core/test_hardening.py::test_the_gunicorn_configuration",
+    "tests/analytics/test_cli.py::test_analytics_and_cli_never_import_django",
+    "tests/analytics/test_measures.py::test_analytics_modules_never_import_django",
+    "tests/analytics/test_warehouse.py::test_loads_killed_at_random_moments",
+    "tests/analytics/test_warehouse.py::test_a_killed_load_leaves_the_previous_state",
+    "tests/analytics/test_warehouse.py::test_loading_files_imports_neither_pandas_nor_duckdb",
+    "tests/analytics/test_warehouse.py::test_two_writers_at_once_lose_nothing",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    marker = pytest.mark.subprocess
+    for item in items:
+        if item.nodeid.startswith(OUT_OF_CHECK):
+            item.add_marker(marker)
