@@ -31,7 +31,7 @@ from .models import PartnerDataset
 
 POLICE = "police"
 VIEWS = {
-    "trend": "Trend with SPC",
+    "trend": "Trend with statistical process control (SPC)",
     "wards": "Wards: map and table",
     "compare": "Comparison with other areas",
     "harm": "Harm estimate",
@@ -43,7 +43,7 @@ PERIOD_KINDS = {
     "rolling12": "Rolling 12 months",
     "month": "Months",
 }
-PARTNER_VIEWS = {"trend": "Trend with SPC", "wards": "Wards: map and table"}
+PARTNER_VIEWS = {"trend": "Trend with statistical process control (SPC)", "wards": "Wards: map and table"}
 POLARITIES = {
     "decrease": "Lower is better",
     "increase": "Higher is better",

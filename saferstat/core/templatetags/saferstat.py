@@ -68,6 +68,17 @@ def number(value, places: int = 0) -> str:
 
 
 @register.filter
+def force_name(slug) -> str:
+    """A police.uk force slug in words: `south-yorkshire` -> "South Yorkshire Police"."""
+    if not slug:
+        return ""
+    small = {"and", "of", "the"}
+    words = str(slug).split("-")
+    text = " ".join(w if w in small and i else w.capitalize() for i, w in enumerate(words))
+    return f"{text} Police"
+
+
+@register.filter
 def column_label(name: str) -> str:
     """`lpl` -> "Lower process limit": the plain-English header of an analytics column
     (saferstat/analytics/labels.py)."""
