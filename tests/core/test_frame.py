@@ -183,3 +183,18 @@ def test_demo_env_turns_debug_off():
 
     text = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
     assert re.search(r"^DEBUG=0$", text, re.M)
+
+
+@pytest.mark.django_db
+def test_api_docs_are_a_server_rendered_page_of_the_endpoints(client):
+    from config.api import api
+
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<main" in html
+    assert "swagger-ui" not in html and "cdn.jsdelivr" not in html  # no third-party scripts
+    schema = api.get_openapi_schema()
+    for path in schema["paths"]:
+        assert f"<code>{path}</code>" in html, path
+    assert 'href="/api/openapi.json"' in html
