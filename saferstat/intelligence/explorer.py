@@ -43,7 +43,10 @@ PERIOD_KINDS = {
     "rolling12": "Rolling 12 months",
     "month": "Months",
 }
-PARTNER_VIEWS = {"trend": "Trend with statistical process control (SPC)", "wards": "Wards: map and table"}
+PARTNER_VIEWS = {
+    "trend": "Trend with statistical process control (SPC)",
+    "wards": "Wards: map and table",
+}
 POLARITIES = {
     "decrease": "Lower is better",
     "increase": "Higher is better",
@@ -267,9 +270,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
             force_slugs=forces,
         )
         fig = analytic_figures.harm_chart(estimate)
-        return Result(
-            fig.title, [], fig, list(fig.columns), list(fig.rows), _once(fig.notes), []
-        )
+        return Result(fig.title, [], fig, list(fig.columns), list(fig.rows), _once(fig.notes), [])
 
 
 def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:

@@ -30,7 +30,9 @@ def _service_nav(html: str) -> list[str]:
 
 
 def _breadcrumbs(html: str) -> list[str]:
-    block = re.search(r'<nav class="govuk-breadcrumbs" aria-label="Breadcrumb">.*?</nav>', html, re.S)
+    block = re.search(
+        r'<nav class="govuk-breadcrumbs" aria-label="Breadcrumb">.*?</nav>', html, re.S
+    )
     assert block, "no breadcrumbs"
     return re.findall(r'class="govuk-breadcrumbs__link" href="([^"]+)"', block.group(0))
 

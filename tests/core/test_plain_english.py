@@ -12,9 +12,7 @@ from saferstat.analytics import labels
 from saferstat.core.templatetags.saferstat import cell, column_label, force_name, number
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "saferstat" / "templates"
-BANNED = re.compile(
-    r"\b[a-z]+_[a-z0-9_]+\b|\b(Lpl|Upl|LPL|UPL|ASB|pct|Pct|Is focus|P value)\b"
-)
+BANNED = re.compile(r"\b[a-z]+_[a-z0-9_]+\b|\b(Lpl|Upl|LPL|UPL|ASB|pct|Pct|Is focus|P value)\b")
 #: Every column the analytics tables shown in the explorer produce.
 ANALYTICS_COLUMNS = (
     "change_vs_last_year_pct change_vs_previous_pct code count crime_type end funnel harm_days "
@@ -88,6 +86,25 @@ def test_comparison_verdict_reads_as_a_sentence_and_notes_appear_once(
     client.force_login(members["board"])
     html = client.get("/p/rotherham/explore/", {"view": "compare"}).content.decode()
     verdict = re.search(r'<p class="govuk-body-l saferstat-verdict">(.*?)</p>', html).group(1)
-    assert re.search(r"(significantly above|significantly below|not significantly different from) the group rate", verdict), verdict
-    notes = re.findall(r"<li>(.*?)</li>", re.search(r'<ul[^>]*id="notes">(.*?)</ul>', html, re.S).group(1))
+    assert re.search(
+        r"(significantly above|significantly below|not significantly different from) the group rate",
+        verdict,
+    ), verdict
+    notes = re.findall(
+        r"<li>(.*?)</li>", re.search(r'<ul[^>]*id="notes">(.*?)</ul>', html, re.S).group(1)
+    )
     assert notes and len(notes) == len(set(notes))
+
+
+def test_cli_tables_fold_long_values_instead_of_cutting_them():
+    from rich.console import Console
+
+    from saferstat.cli import _table
+
+    table = _table("Area", "Records", "Residents", "Rate per 1,000")
+    table.add_row("Doncaster Metropolitan Borough", "12,345", "308,100", "40.07")
+    console = Console(width=40, record=True)
+    console.print(table)
+    text = console.export_text()
+    assert "…" not in text and "..." not in text
+    assert "Doncaster" in text.replace("\n", "")

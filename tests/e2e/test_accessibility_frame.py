@@ -50,7 +50,9 @@ def test_named_pages_pass_axe_and_reflow_at_320(
     current = None
     for user, path in signed_in:
         if user != current:
-            sign_in(axe_page, live_server, f"rotherham-{user}" if user != "cllr" else user, PASSWORD)
+            sign_in(
+                axe_page, live_server, f"rotherham-{user}" if user != "cllr" else user, PASSWORD
+            )
             current = user
         for width in WIDTHS:
             axe_page.set_viewport_size({"width": width, "height": 900})
@@ -76,7 +78,10 @@ def test_wide_tables_scroll_inside_a_keyboard_region(
     table scrolls in its own focusable, labelled region."""
     make_member(rotherham, "board")
     sign_in(axe_page, live_server, "rotherham-board", PASSWORD)
-    for path in ("/p/rotherham/explore/?view=wards&period=2024/25", "/p/rotherham/overview/2024-25/"):
+    for path in (
+        "/p/rotherham/explore/?view=wards&period=2024/25",
+        "/p/rotherham/overview/2024-25/",
+    ):
         for width in WIDTHS:
             axe_page.set_viewport_size({"width": width, "height": 900})
             axe_page.goto(live_server.url + path)
