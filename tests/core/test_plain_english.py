@@ -103,8 +103,9 @@ def test_cli_tables_fold_long_values_instead_of_cutting_them():
 
     table = _table("Area", "Records", "Residents", "Rate per 1,000")
     table.add_row("Doncaster Metropolitan Borough", "12,345", "308,100", "40.07")
-    console = Console(width=40, record=True)
+    console = Console(width=50, record=True)
     console.print(table)
     text = console.export_text()
     assert "…" not in text and "..." not in text
-    assert "Doncaster" in text.replace("\n", "")
+    for word in ("Doncaster", "Metropolitan", "Borough", "12,345", "308,100", "40.07"):
+        assert word in text, text
