@@ -5,11 +5,14 @@ from .permissions import can, partnerships_for
 
 def _current_partnership(request, mine):
     """The partnership the page belongs to (from the URL's slug), if the user may see it;
-    on pages outside a partnership, the user's only partnership."""
+    on pages outside a partnership (not the home page, which lists them), the user's only
+    partnership."""
     match = getattr(request, "resolver_match", None)
     slug = match.kwargs.get("slug") if match is not None else None
     if slug is None:
-        return mine[0] if len(mine) == 1 else None
+        # The home page lists the user's partnerships itself.
+        home = match is not None and match.url_name == "home"
+        return mine[0] if len(mine) == 1 and not home else None
     partnership = next((p for p in mine if p.slug == slug), None)
     if partnership is None:
         partnership = Partnership.objects.filter(slug=slug).first()
