@@ -1,5 +1,6 @@
 from ninja import NinjaAPI
 
+from saferstat.core.api_docs import ApiDocs
 from saferstat.intelligence.api import router as crime_router
 
 api = NinjaAPI(
@@ -8,5 +9,6 @@ api = NinjaAPI(
     description="Read-only figures. Authenticate with `Authorization: Bearer <token>` "
     "(create one under Your API tokens), or read published partnerships without a token.",
     urls_namespace="api",
+    docs=ApiDocs(),
 )
 api.add_router("/", crime_router)

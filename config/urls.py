@@ -9,3 +9,8 @@ urlpatterns = [
     path("", include("saferstat.core.urls")),
     path("", include("saferstat.intelligence.urls")),
 ]
+
+handler400 = "saferstat.core.views.bad_request"
+handler403 = "saferstat.core.views.permission_denied"
+handler404 = "saferstat.core.views.page_not_found"
+handler500 = "saferstat.core.views.server_error"

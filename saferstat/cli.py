@@ -277,7 +277,7 @@ def months(fmt: str, warehouse_dir: Path) -> None:
     if not coverage:
         _stderr().print(f"No police.uk months loaded in {warehouse_dir}.", markup=False)
         return
-    table = Table("Force", "First", "Last", "Loaded", "Missing")
+    table = _table("Force", "First", "Last", "Loaded", "Missing")
     for c in coverage.values():
         table.add_row(c.force, c.first, c.last, f"{len(c.months):,}", _ranges(c.missing) or "none")
     _stdout().print(table)
@@ -363,7 +363,7 @@ def counts(area: str, period: str, by: str, fmt: str, warehouse_dir: Path) -> No
         }
         click.echo(json.dumps(data, indent=2))
         return
-    table = Table(by, "count", title=f"{area} {parsed.label}")
+    table = _table(by, "count", title=f"{area} {parsed.label}")
     for key, count in result.rows:
         table.add_row(str(key), f"{count:,}")
     table.add_row("Total", f"{sum(c for _, c in result.rows):,}", style="bold")
@@ -381,6 +381,15 @@ _CRIME_TYPE = click.option(
     help="police.uk category, e.g. 'Possession of weapons' (repeat for several; default: all "
     "records, crime and ASB).",
 )  # fmt: skip
+
+
+def _table(*headers: str, title: str | None = None) -> Table:
+    """A rich table whose cells wrap (fold) at the terminal width instead of being cut
+    short with an ellipsis ("Doncas..."): every value stays readable at 80 columns."""
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
 
 
 def _cell(value: object) -> object:
@@ -414,7 +423,7 @@ def _emit(
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, default=str))
         return
-    table = Table(*columns.values(), title=title)
+    table = _table(*columns.values(), title=title)
     for row in rows:
         cells = (row[key] for key in columns)
         table.add_row(*(_shown(v) for v in cells))

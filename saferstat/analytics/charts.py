@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 FONT = "Liberation Sans"
 LINE_COLOUR = "#1d70b8"
+#: Text sizes in pixels. Charts are drawn at about the width they are shown (the page's
+#: column, 960 px at most), so axis text stays at least 12 px on a 1200 px screen.
+LABEL_SIZE = 13
+TITLE_SIZE = 14
+HEADING_SIZE = 16
 
 
 def monthly_trend_chart(overview: Overview, *, width: int = 600, height: int = 260) -> dict:
@@ -77,8 +82,10 @@ def monthly_trend_chart(overview: Overview, *, width: int = 600, height: int = 2
             height=height,
         )
         .configure(font=FONT)
-        .configure_axis(labelFont=FONT, titleFont=FONT)
-        .configure_title(font=FONT)
+        .configure_axis(
+            labelFont=FONT, titleFont=FONT, labelFontSize=LABEL_SIZE, titleFontSize=TITLE_SIZE
+        )
+        .configure_title(font=FONT, fontSize=HEADING_SIZE)
     )
     return chart.to_dict()
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
-from saferstat.analytics.charts import FONT, render_svg
+from saferstat.analytics.charts import FONT, HEADING_SIZE, LABEL_SIZE, TITLE_SIZE, render_svg
 from saferstat.analytics.periods import add_months
 from saferstat.analytics.spc import Polarity
 from saferstat.analytics.spc_series import month_runs
@@ -78,9 +78,18 @@ def finish_chart(chart: alt.TopLevelMixin, title: str, description: str, **size:
             title=alt.TitleParams(text=title, anchor="start"), description=description, **size
         )
         .configure(font=FONT)
-        .configure_axis(labelFont=FONT, titleFont=FONT)
-        .configure_legend(labelFont=FONT, titleFont=FONT, orient="bottom", direction="vertical")
-        .configure_title(font=FONT)
+        .configure_axis(
+            labelFont=FONT, titleFont=FONT, labelFontSize=LABEL_SIZE, titleFontSize=TITLE_SIZE
+        )
+        .configure_legend(
+            labelFont=FONT,
+            titleFont=FONT,
+            labelFontSize=LABEL_SIZE,
+            titleFontSize=TITLE_SIZE,
+            orient="bottom",
+            direction="vertical",
+        )
+        .configure_title(font=FONT, fontSize=HEADING_SIZE)
         .to_dict()
     )
 

@@ -5,6 +5,8 @@ from . import twofactor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("sign-in/", twofactor_views.TwoStepLoginView.as_view(), name="login"),
     path("sign-in/code/", twofactor_views.login_code, name="login_code"),
     path("account/two-factor/", twofactor_views.two_factor, name="two_factor"),

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from . import audit
+from .glossary import TERMS
 from .models import ApiToken
 from .permissions import can, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
@@ -127,3 +128,43 @@ def api_tokens(request):
         {"tokens": tokens, "new_key": new_key, "error": error},
         status=400 if error else 200,
     )
+
+
+@require_safe
+def glossary(request):
+    """Plain-English meanings of the terms the pages use (public)."""
+    return render(request, "core/glossary.html", {"terms": TERMS})
+
+
+@require_safe
+def accessibility(request):
+    """The accessibility statement (public)."""
+    return render(request, "core/accessibility.html")
+
+
+# --- error pages (config/urls.py handler400/403/404/500) ---------------------------------
+
+
+def _error(request, status: int, title: str):
+    return render(request, "error.html", {"status": status, "title": title}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "Sorry, there is a problem with the request")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "You cannot see this page")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "Page not found")
+
+
+def server_error(request):
+    """500: rendered without context processors (the database may be what failed)."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    html = loader.get_template("500.html").render({"status": 500})
+    return HttpResponseServerError(html)

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 
-from saferstat.analytics import compare, harm, hotspots, maps, partner
+from saferstat.analytics import compare, harm, hotspots, labels, maps, partner
 from saferstat.analytics import figures as analytic_figures
 from saferstat.analytics.partner_spc import partner_spc_series
 from saferstat.analytics.periods import Period, add_months, parse_period
@@ -31,7 +31,7 @@ from .models import PartnerDataset
 
 POLICE = "police"
 VIEWS = {
-    "trend": "Trend with SPC",
+    "trend": "Trend with statistical process control (SPC)",
     "wards": "Wards: map and table",
     "compare": "Comparison with other areas",
     "harm": "Harm estimate",
@@ -43,7 +43,10 @@ PERIOD_KINDS = {
     "rolling12": "Rolling 12 months",
     "month": "Months",
 }
-PARTNER_VIEWS = {"trend": "Trend with SPC", "wards": "Wards: map and table"}
+PARTNER_VIEWS = {
+    "trend": "Trend with statistical process control (SPC)",
+    "wards": "Wards: map and table",
+}
 POLARITIES = {
     "decrease": "Lower is better",
     "increase": "Higher is better",
@@ -217,7 +220,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
             )
             title = f"{ts.label}, {ts.area_name}: {PERIOD_KINDS[q.kind].lower()} from {q.start} to {q.end}"
             columns = list(rows[0]) if rows else []
-            return Result(title, [], None, columns, rows, list(ts.notes), warnings)
+            return Result(title, [], None, columns, rows, _once(ts.notes), warnings)
         if q.view == "wards":
             spots = hotspots.hotspots(
                 con,
@@ -245,8 +248,10 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
             )
             focus = comparison.focus
             verdicts = [
-                f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000, {focus.significance} the group rate "
-                f"of {comparison.group_rate_per_1000:.2f} (95% Byar interval {focus.lower:.2f} to {focus.upper:.2f})."
+                f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000 residents, "
+                f"{COMPARED[str(focus.significance)]} the group rate of "
+                f"{comparison.group_rate_per_1000:.2f} (95% confidence interval, Byar's method: "
+                f"{focus.lower:.2f} to {focus.upper:.2f})."
             ]
             return Result(
                 fig.title,
@@ -254,7 +259,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
                 fig,
                 list(fig.columns),
                 list(fig.rows),
-                list(comparison.notes) + list(fig.notes),
+                _once([*comparison.notes, *fig.notes]),
                 _missing(comparison.missing_months),
             )
         estimate = harm.harm(
@@ -265,7 +270,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
             force_slugs=forces,
         )
         fig = analytic_figures.harm_chart(estimate)
-        return Result(fig.title, [], fig, list(fig.columns), list(fig.rows), list(fig.notes), [])
+        return Result(fig.title, [], fig, list(fig.columns), list(fig.rows), _once(fig.notes), [])
 
 
 def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:
@@ -281,9 +286,22 @@ def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:
         fig,
         list(fig.columns),
         list(fig.rows),
-        notes + list(fig.notes),
+        _once([*notes, *fig.notes]),
         _missing(spots.missing_months),
     )
+
+
+#: The comparison verdict's words for `compare.AreaRate.significance`.
+COMPARED = {
+    "above": "significantly above",
+    "below": "significantly below",
+    "similar": "not significantly different from",
+}
+
+
+def _once(notes) -> list[str]:
+    """Method notes in order, each once (a figure often repeats its analysis's notes)."""
+    return list(dict.fromkeys(notes))
 
 
 def _missing(months) -> list[str]:
@@ -309,18 +327,22 @@ def _spc_result(series, notes: list[str]) -> Result:
         fig,
         list(fig.columns),
         list(fig.rows),
-        notes + list(fig.notes),
+        _once([*notes, *fig.notes]),
         warnings,
     )
 
 
 def _spc_verdict(series) -> str:
+    """The statistical process control verdict in words, with what it means."""
     if series.latest is None:
-        return "Not enough data for an SPC chart."
-    variation = str(series.variation_icon).replace("_", " ")
-    text = f"SPC verdict for the latest run of months: {variation}."
+        return "Not enough data for a statistical process control (SPC) chart."
+    icon = str(series.variation_icon)
+    text = f"SPC verdict for the latest run of months: {labels.value(icon).lower()}."
+    if icon in labels.MEANINGS:
+        text += f" {labels.MEANINGS[icon]}"
     if series.assurance_icon is not None:
-        text += f" Assurance: {str(series.assurance_icon).replace('_', ' ')}."
+        assurance = str(series.assurance_icon)
+        text += f" Against the target: {labels.value(assurance).lower()}."
     return text
 
 

@@ -25,6 +25,8 @@ def only(allowed: dict[str, int], **others) -> dict[str, int]:
 # A member of another partnership gets what `other` says (403 unless public).
 MATRIX = {
     "home": ("/", ALL, 200, 200),
+    "glossary": ("/glossary/", ALL, 200, 200),
+    "accessibility": ("/accessibility/", ALL, 200, 200),
     "login": ("/sign-in/", {r: 302 for r in ROLES}, 200, 302),
     "logout": ("/sign-out/", {r: 405 for r in ROLES}, 405, 405),  # POST only
     "partnership_home": ("/p/{slug}/", ALL, LOGIN, 403),

@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
+from saferstat.analytics import labels
 from saferstat.analytics.periods import add_months, month_name
+from saferstat.core.glossary import BY_SLUG
 
 register = template.Library()
 
@@ -50,9 +54,53 @@ def months_list(values) -> str:
 
 
 @register.filter
+def number(value, places: int = 0) -> str:
+    """A figure with thousands separators: 12345 -> "12,345"; None or NaN -> "–"."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    try:
+        numeric = float(value) if not isinstance(value, int | float) else value
+    except (TypeError, ValueError):
+        return str(value)
+    if isinstance(numeric, int) and not places:
+        return f"{numeric:,}"
+    return f"{numeric:,.{int(places)}f}"
+
+
+@register.filter
+def force_name(slug) -> str:
+    """A police.uk force slug in words: `south-yorkshire` -> "South Yorkshire Police"."""
+    if not slug:
+        return ""
+    small = {"and", "of", "the"}
+    words = str(slug).split("-")
+    text = " ".join(w if w in small and i else w.capitalize() for i, w in enumerate(words))
+    return f"{text} Police"
+
+
+@register.filter
 def column_label(name: str) -> str:
-    """`rate_per_1000` -> `Rate per 1000`: a readable table header from a column name."""
-    return str(name).replace("_", " ").capitalize()
+    """`lpl` -> "Lower process limit": the plain-English header of an analytics column
+    (saferstat/analytics/labels.py)."""
+    return labels.column(name)
+
+
+@register.filter
+def plain(value) -> str:
+    """A coded value in words: `common_cause` -> "Common cause variation"."""
+    return labels.value(value)
+
+
+@register.simple_tag
+def glossary(slug: str, text: str = ""):
+    """A link from a term's first use on a page to its glossary entry."""
+    term = BY_SLUG[slug]
+    return format_html(
+        '<a class="govuk-link" href="{}#{}">{}</a>',
+        reverse("glossary"),
+        term.slug,
+        text or term.use or term.term,
+    )
 
 
 @register.filter
@@ -69,4 +117,4 @@ def cell(row: dict, column: str) -> str:
         if math.isnan(value):
             return "–"
         return f"{value:,.2f}"
-    return str(value)
+    return labels.value(value)

@@ -1,0 +1,109 @@
+"""The service navigation and breadcrumbs: one registry every app appends to.
+
+Each `NavItem` is a link in the partnership's service navigation (the bar under the header).
+A link is shown only when `can(user, action, partnership)` allows it, so the navigation
+never offers a page that would answer 403. `sections` lists the URL names that belong to
+the item: on those pages the item is marked current and appears in the breadcrumbs.
+
+Later apps (Plan, Performance, Assessment, Meetings, Delivery, Reports) add one line to
+`NAVIGATION` (or call `register` from their `AppConfig.ready`); see docs/frontend.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+from .permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A service navigation link: its label, the URL name it opens and the action it needs."""
+
+    label: str
+    url_name: str  # takes the partnership slug as its only argument
+    action: str  # a key of permissions.RULES
+    sections: frozenset[str] = field(default_factory=frozenset)
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(
+        "Overview",
+        "overview_latest",
+        "overview.view",
+        frozenset({"overview_latest", "overview"}),
+    ),
+    NavItem("Explorer", "explorer", "explorer.view", frozenset({"explorer", "explorer_save"})),
+    NavItem(
+        "Data",
+        "partner_dataset_list",
+        "datasets.view",
+        frozenset(
+            {
+                "partner_dataset_list",
+                "partner_dataset_declare",
+                "partner_dataset_detail",
+                "partner_dataset_edit",
+                "partner_upload",
+                "partner_upload_detail",
+                "import_list",
+                "import_upload",
+                "import_detail",
+            }
+        ),
+    ),
+    NavItem(
+        "Requests",
+        "request_list",
+        "requests.view",
+        frozenset({"request_list", "request_new", "request_detail"}),
+    ),
+    NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
+]
+
+
+def register(item: NavItem) -> None:
+    """Add a link to the service navigation (once; later apps call this)."""
+    if all(existing.url_name != item.url_name for existing in NAVIGATION):
+        NAVIGATION.append(item)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    current: bool = False
+
+
+def service_navigation(user, partnership, url_name: str | None) -> list[Link]:
+    """The navigation links this user may follow in this partnership, the current one marked."""
+    links = []
+    for item in NAVIGATION:
+        if not can(user, item.action, partnership):
+            continue
+        try:
+            url = reverse(item.url_name, kwargs={"slug": partnership.slug})
+        except NoReverseMatch:
+            continue
+        links.append(Link(item.label, url, url_name in item.sections))
+    return links
+
+
+def section_for(url_name: str | None) -> NavItem | None:
+    """The navigation item a page belongs to, if any."""
+    return next((item for item in NAVIGATION if url_name in item.sections), None)
+
+
+def breadcrumbs(user, partnership, url_name: str | None) -> list[Link]:
+    """The trail to the current page (not including it): home, partnership, section."""
+    trail = [Link("Home", reverse("home"))]
+    if partnership is None:
+        return trail
+    if url_name != "partnership_home" and can(user, "partnership.view", partnership):
+        trail.append(Link(partnership.name, reverse("partnership_home", args=[partnership.slug])))
+    item = section_for(url_name)
+    if item is not None and url_name != item.url_name and can(user, item.action, partnership):
+        trail.append(Link(item.label, reverse(item.url_name, args=[partnership.slug])))
+    return trail
