@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("saferstat.core.urls")),
     path("", include("saferstat.intelligence.urls")),
+    path("", include("saferstat.governance.urls")),
 ]
