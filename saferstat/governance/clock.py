@@ -41,7 +41,7 @@ def london_date(instant: dt.datetime) -> dt.date:
 
 
 def action_state(due: dt.date | None, done: bool, today: dt.date) -> str:
-    """"done", "overdue" (open and the due date has passed) or "open".
+    """ "done", "overdue" (open and the due date has passed) or "open".
 
     An action is not overdue on its due date, only from the day after.
     """
@@ -107,7 +107,7 @@ def next_due(
 
 
 def duty_state(due: dt.date | None, today: dt.date, soon_days: int = DUE_SOON_DAYS) -> str:
-    """"overdue", "due_soon" (within `soon_days`, inclusive), "on_track", or "not_set"."""
+    """ "overdue", "due_soon" (within `soon_days`, inclusive), "on_track", or "not_set"."""
     if due is None:
         return NOT_SET
     if today > due:
@@ -128,7 +128,7 @@ def financial_year_bounds(start_year: int) -> tuple[dt.date, dt.date]:
 
 
 def parse_financial_year(text: str) -> int:
-    """"2024-25" or "2024/25" -> 2024. Raises ValueError otherwise."""
+    """ "2024-25" or "2024/25" -> 2024. Raises ValueError otherwise."""
     text = (text or "").strip().replace("/", "-")
     first, sep, second = text.partition("-")
     if not (sep and first.isdigit() and second.isdigit() and len(first) == 4):

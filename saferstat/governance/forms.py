@@ -38,7 +38,10 @@ class GovForm(forms.Form):
                 field.widget.attrs.setdefault("class", css)
 
     def error_dict(self) -> dict[str, str]:
-        return {f"id_{self.prefix + '-' if self.prefix else ''}{k}": v[0] for k, v in self.errors.items()}
+        return {
+            f"id_{self.prefix + '-' if self.prefix else ''}{k}": v[0]
+            for k, v in self.errors.items()
+        }
 
 
 def _date(label: str, required: bool = True, help_text: str = "") -> forms.DateField:

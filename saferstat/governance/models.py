@@ -87,9 +87,7 @@ class Seat(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["body", "label"], name="unique_seat_label")
-        ]
+        constraints = [models.UniqueConstraint(fields=["body", "label"], name="unique_seat_label")]
 
     def __str__(self) -> str:
         return self.label
@@ -262,6 +260,9 @@ class ActionUpdate(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class ResponseKind(models.TextChoices):

@@ -77,7 +77,9 @@ def reminders_run(*, partnership: Partnership, today: dt.date | None = None) -> 
             recs = Recommendation.objects.filter(
                 partnership=partnership, responded_on__isnull=True
             ).exclude(last_reminded_on=today)
-            late_recs = [r for r in recs.select_related("to_organisation") if r.clock(today).overdue]
+            late_recs = [
+                r for r in recs.select_related("to_organisation") if r.clock(today).overdue
+            ]
             if late_recs and officers:
                 lines = [
                     f"- {r.to_organisation}: {r.text[:120]} (due {r.due:%d %B %Y})"

@@ -196,9 +196,7 @@ def attendance_table(body: Body, start_year: int) -> clock.AttendanceTable:
     seats = list(body.seats.all())
     labels = [s.label for s in seats]
     meetings = [
-        m
-        for m in body.meetings.exclude(status=MeetingStatus.PLANNED)
-        if first <= m.date <= last
+        m for m in body.meetings.exclude(status=MeetingStatus.PLANNED) if first <= m.date <= last
     ]
     codes: dict[int, dict[str, str]] = {m.pk: {} for m in meetings}
     for record in Attendance.objects.filter(meeting__in=meetings).select_related("seat"):
@@ -268,6 +266,8 @@ def job_runs(partnership: Partnership) -> QuerySet[JobRun]:
 
 def linkable_requests(partnership: Partnership) -> QuerySet[DataRequest]:
     """Members' data requests a meeting's agenda may take up: open ones first."""
-    return DataRequest.objects.filter(partnership=partnership).order_by(
-        "-status", "due_date"
-    ).exclude(status=RequestStatus.CLOSED)
+    return (
+        DataRequest.objects.filter(partnership=partnership)
+        .order_by("-status", "due_date")
+        .exclude(status=RequestStatus.CLOSED)
+    )

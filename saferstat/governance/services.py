@@ -165,9 +165,7 @@ def seat_add(
 
 
 @transaction.atomic
-def meeting_create(
-    *, body: Body, by: User, starts_at: dt.datetime, location: str = ""
-) -> Meeting:
+def meeting_create(*, body: Body, by: User, starts_at: dt.datetime, location: str = "") -> Meeting:
     require(by, "governance.manage", body.partnership)
     if timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at, clock.LONDON)
@@ -352,9 +350,7 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(
-    *, action: Action, by: User, text: str = "", status: str | None = None
-) -> Action:
+def action_update(*, action: Action, by: User, text: str = "", status: str | None = None) -> Action:
     """An update on an action (by its owner, or whoever manages governance): a note, and
     optionally done or open again."""
     if not can_update_action(by, action):

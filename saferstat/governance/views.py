@@ -329,7 +329,9 @@ def meeting_detail(request, slug: str, meeting_id: int):
             "rec_form": rec_form,
             "history_url": audit_history_url(request.user, partnership, meeting),
         },
-        status=400 if errors else _status(item_form, notes_form, resolution_form, action_form, rec_form),
+        status=400
+        if errors
+        else _status(item_form, notes_form, resolution_form, action_form, rec_form),
     )
 
 
@@ -416,7 +418,9 @@ def action_detail(request, partnership, action_id: int):
 @partnership_view("governance.view")
 def recommendation_list(request, partnership):
     today = timezone.localdate()
-    state = request.GET.get("state") if request.GET.get("state") in ("outstanding", "late") else None
+    state = (
+        request.GET.get("state") if request.GET.get("state") in ("outstanding", "late") else None
+    )
     recs = selectors.recommendation_list(partnership, state=state, today=today)
     return render(
         request,

@@ -7,245 +7,669 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_two_factor'),
-        ('intelligence', '0003_data_requests'),
+        ("core", "0003_two_factor"),
+        ("intelligence", "0003_data_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('owner_role', models.CharField(blank=True, help_text='e.g. Head of Service', max_length=200)),
-                ('priority', models.CharField(blank=True, help_text='Plan priority (free text)', max_length=200)),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=10)),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('last_reminded_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='core.organisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500)),
+                (
+                    "owner_role",
+                    models.CharField(blank=True, help_text="e.g. Head of Service", max_length=200),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True, help_text="Plan priority (free text)", max_length=200
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done")], default="open", max_length=10
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True)),
+                ("last_reminded_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionUpdate',
+            name="ActionUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('text', models.TextField(max_length=4000)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='governance.action')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("text", models.TextField(max_length=4000)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="governance.action",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Body',
+            name="Body",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('board', 'Partnership Board'), ('scrutiny', 'Scrutiny committee (Crime and Disorder Committee)'), ('priority_group', 'Priority group')], max_length=20)),
-                ('terms_of_reference', models.TextField(blank=True, max_length=10000)),
-                ('meets_in_public', models.BooleanField(default=False, help_text='Approved minutes of its meetings are public (no sign-in); confidential items never are.')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bodies', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("board", "Partnership Board"),
+                            ("scrutiny", "Scrutiny committee (Crime and Disorder Committee)"),
+                            ("priority_group", "Priority group"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("terms_of_reference", models.TextField(blank=True, max_length=10000)),
+                (
+                    "meets_in_public",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Approved minutes of its meetings are public (no sign-in); confidential items never are.",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bodies",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='GovernanceSettings',
+            name="GovernanceSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('response_days', models.PositiveSmallIntegerField(default=28, help_text='Days a responsible authority has to respond to a scrutiny recommendation.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)])),
-                ('response_basis', models.CharField(blank=True, default='Local protocol with the Crime and Disorder Committee (Police and Justice Act 2006 s.19-20: authorities must consider, respond and have regard)', max_length=300)),
-                ('partnership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='governance_settings', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "response_days",
+                    models.PositiveSmallIntegerField(
+                        default=28,
+                        help_text="Days a responsible authority has to respond to a scrutiny recommendation.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                (
+                    "response_basis",
+                    models.CharField(
+                        blank=True,
+                        default="Local protocol with the Crime and Disorder Committee (Police and Justice Act 2006 s.19-20: authorities must consider, respond and have regard)",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="governance_settings",
+                        to="core.partnership",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=60)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('ok', models.BooleanField(default=False)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=60)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("ok", models.BooleanField(default=False)),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(help_text='Date and time (Europe/London)')),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('approved', 'Minutes approved')], default='planned', max_length=20)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='governance.body')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(help_text="Date and time (Europe/London)")),
+                ("location", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("held", "Held"),
+                            ("approved", "Minutes approved"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at', '-id'],
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('notes', models.TextField(blank=True, help_text='Discussion notes (sanitised rich text)')),
-                ('confidential', models.BooleanField(default=False, help_text='Exempt information: hidden from the public and scrutiny')),
-                ('link', models.CharField(blank=True, help_text='A SaferStat page of this partnership', max_length=500)),
-                ('data_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agenda_items', to='intelligence.datarequest')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True, help_text="Discussion notes (sanitised rich text)"
+                    ),
+                ),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Exempt information: hidden from the public and scrutiny",
+                    ),
+                ),
+                (
+                    "link",
+                    models.CharField(
+                        blank=True, help_text="A SaferStat page of this partnership", max_length=500
+                    ),
+                ),
+                (
+                    "data_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="agenda_items",
+                        to="intelligence.datarequest",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="governance.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='meeting',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='governance.meeting'),
+            model_name="action",
+            name="meeting",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="actions",
+                to="governance.meeting",
+            ),
         ),
         migrations.CreateModel(
-            name='Resolution',
+            name="Resolution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(choices=[('noted', 'Noted'), ('agreed', 'Agreed'), ('recommendation', 'Recommendation'), ('information', 'Request for information'), ('work_programme', 'Added to the work programme')], max_length=20)),
-                ('text', models.TextField(max_length=4000)),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resolutions', to='governance.agendaitem')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resolutions', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("noted", "Noted"),
+                            ("agreed", "Agreed"),
+                            ("recommendation", "Recommendation"),
+                            ("information", "Request for information"),
+                            ("work_programme", "Added to the work programme"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField(max_length=4000)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="resolutions",
+                        to="governance.agendaitem",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resolutions",
+                        to="governance.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=4000)),
-                ('made_on', models.DateField()),
-                ('response_days', models.PositiveSmallIntegerField(help_text="The clock when it was made (the partnership's setting at the time)")),
-                ('response', models.CharField(blank=True, choices=[('accepted', 'Accepted'), ('partly', 'Partly accepted'), ('not_accepted', 'Not accepted')], max_length=20)),
-                ('response_text', models.TextField(blank=True, max_length=6000)),
-                ('responded_on', models.DateField(blank=True, null=True)),
-                ('implementation', models.TextField(blank=True, max_length=4000)),
-                ('last_reminded_on', models.DateField(blank=True, null=True)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='governance.meeting')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
-                ('to_organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
-                ('resolution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.resolution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=4000)),
+                ("made_on", models.DateField()),
+                (
+                    "response_days",
+                    models.PositiveSmallIntegerField(
+                        help_text="The clock when it was made (the partnership's setting at the time)"
+                    ),
+                ),
+                (
+                    "response",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("partly", "Partly accepted"),
+                            ("not_accepted", "Not accepted"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("response_text", models.TextField(blank=True, max_length=6000)),
+                ("responded_on", models.DateField(blank=True, null=True)),
+                ("implementation", models.TextField(blank=True, max_length=4000)),
+                ("last_reminded_on", models.DateField(blank=True, null=True)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
+                (
+                    "to_organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "resolution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="governance.resolution",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['made_on', 'id'],
+                "ordering": ["made_on", "id"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='resolution',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='governance.resolution'),
+            model_name="action",
+            name="resolution",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="actions",
+                to="governance.resolution",
+            ),
         ),
         migrations.CreateModel(
-            name='Seat',
+            name="Seat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(help_text='Column in the attendance table', max_length=100)),
-                ('holder', models.CharField(blank=True, help_text='Role or name of the holder', max_length=200)),
-                ('is_chair', models.BooleanField(default=False)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='governance.body')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='core.organisation')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(help_text="Column in the attendance table", max_length=100),
+                ),
+                (
+                    "holder",
+                    models.CharField(
+                        blank=True, help_text="Role or name of the holder", max_length=200
+                    ),
+                ),
+                ("is_chair", models.BooleanField(default=False)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seats",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'id'],
+                "ordering": ["order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('Y', 'Present'), ('A', 'Apologies'), ('N', 'Absent'), ('S', 'Substitute attended')], max_length=1)),
-                ('substitute', models.CharField(blank=True, max_length=200)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='governance.meeting')),
-                ('seat', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='governance.seat')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("Y", "Present"),
+                            ("A", "Apologies"),
+                            ("N", "Absent"),
+                            ("S", "Substitute attended"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                ("substitute", models.CharField(blank=True, max_length=200)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "seat",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendance",
+                        to="governance.seat",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StatutoryDuty',
+            name="StatutoryDuty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('legal_basis', models.CharField(max_length=300)),
-                ('cycle_months', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)])),
-                ('period_confirmed', models.BooleanField(default=True, help_text='False when the period is a local setting, not confirmed in law')),
-                ('owner', models.CharField(blank=True, max_length=200)),
-                ('applies', models.BooleanField(default=True)),
-                ('last_met', models.DateField(blank=True, null=True)),
-                ('first_due', models.DateField(blank=True, null=True)),
-                ('evidence', models.CharField(blank=True, help_text='Link to the record', max_length=500)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statutory_duties', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                ("legal_basis", models.CharField(max_length=300)),
+                (
+                    "cycle_months",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ]
+                    ),
+                ),
+                (
+                    "period_confirmed",
+                    models.BooleanField(
+                        default=True,
+                        help_text="False when the period is a local setting, not confirmed in law",
+                    ),
+                ),
+                ("owner", models.CharField(blank=True, max_length=200)),
+                ("applies", models.BooleanField(default=True)),
+                ("last_met", models.DateField(blank=True, null=True)),
+                ("first_due", models.DateField(blank=True, null=True)),
+                (
+                    "evidence",
+                    models.CharField(blank=True, help_text="Link to the record", max_length=500),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statutory_duties",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkProgrammeItem',
+            name="WorkProgrammeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(max_length=300)),
-                ('source', models.CharField(blank=True, help_text='Where the topic came from', max_length=300)),
-                ('done', models.BooleanField(default=False)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_programme', to='governance.body')),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("topic", models.CharField(max_length=300)),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="Where the topic came from", max_length=300
+                    ),
+                ),
+                ("done", models.BooleanField(default=False)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="work_programme",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['done', 'id'],
+                "ordering": ["done", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='body',
-            constraint=models.UniqueConstraint(fields=('partnership', 'name'), name='unique_body_name'),
+            model_name="body",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "name"), name="unique_body_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'number'), name='unique_item_number'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "number"), name="unique_item_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resolution',
-            constraint=models.UniqueConstraint(fields=('meeting', 'number'), name='unique_resolution_number'),
+            model_name="resolution",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "number"), name="unique_resolution_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.UniqueConstraint(fields=('body', 'label'), name='unique_seat_label'),
+            model_name="seat",
+            constraint=models.UniqueConstraint(fields=("body", "label"), name="unique_seat_label"),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('meeting', 'seat'), name='unique_attendance'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "seat"), name="unique_attendance"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statutoryduty',
-            constraint=models.UniqueConstraint(fields=('partnership', 'key'), name='unique_duty_key'),
+            model_name="statutoryduty",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "key"), name="unique_duty_key"
+            ),
         ),
     ]
