@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from saferstat.governance import clock
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 D = dt.date
 
 

@@ -80,11 +80,9 @@ def test_meeting_goes_planned_held_approved_in_order(rotherham, members):
 def test_naive_meeting_times_are_london_times(rotherham, members):
     admin = members["admin"]
     body = services.body_create(partnership=rotherham, by=admin, name="Board", kind="board")
-    meeting = services.meeting_create(
-        body=body, by=admin, starts_at=dt.datetime(2025, 7, 1, 0, 30)
-    )
+    meeting = services.meeting_create(body=body, by=admin, starts_at=dt.datetime(2025, 7, 1, 0, 30))
     meeting.refresh_from_db()
-    assert meeting.starts_at == dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.timezone.utc)
+    assert meeting.starts_at == dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.UTC)
     assert meeting.date == dt.date(2025, 7, 1)
 
 
@@ -169,9 +167,7 @@ def test_action_needs_an_owner_and_a_member_of_the_partnership(rotherham, member
         )
 
 
-def test_recommendation_clock_uses_the_partnerships_setting_at_the_time(
-    rotherham, members, world
-):
+def test_recommendation_clock_uses_the_partnerships_setting_at_the_time(rotherham, members, world):
     hearing = Meeting.objects.get(pk=world["hearing"])
     council = Organisation.objects.get(partnership=rotherham, name="Borough Council")
     first = hearing.recommendations.get()
@@ -257,7 +253,9 @@ def test_notes_are_sanitised(members, world):
     meeting = Meeting.objects.get(pk=world["meeting"])
     item = meeting.items.first()
     services.agenda_item_notes(
-        item=item, by=members["analyst"], notes='<p onclick="x()">Noted<script>alert(1)</script></p>'
+        item=item,
+        by=members["analyst"],
+        notes='<p onclick="x()">Noted<script>alert(1)</script></p>',
     )
     item.refresh_from_db()
     assert item.notes == "<p>Noted</p>"
