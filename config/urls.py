@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("saferstat.core.urls")),
     path("", include("saferstat.intelligence.urls")),
+    path("", include("saferstat.governance.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

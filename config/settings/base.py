@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "saferstat.core",
     "saferstat.intelligence",
+    "saferstat.governance",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,8 @@ TASKS = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "saferstat@localhost")
+# The address people reach the app at, for links in emails (reminders).
+SAFERSTAT_SITE_URL = env("SAFERSTAT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -50,6 +50,30 @@ RULES: dict[str, Rule] = {
     ),
     "datasets.declare": Rule(frozenset({Role.ADMIN}), description="Declare a partner dataset"),
     "datasets.upload": Rule(ANALYSTS, description="Upload partner data and read upload errors"),
+    # Governance (docs/governance.md). Confidential agenda items are hidden from scrutiny
+    # members; approved minutes of a body that meets in public are open to everyone
+    # (`can_view_meeting`); Board members and leads update only their own actions
+    # (`can_update_action`).
+    "governance.view": Rule(ALL_MEMBERS, description="See bodies, meetings and the action log"),
+    "governance.view_confidential": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
+        description="See confidential (exempt) agenda items and their resolutions",
+    ),
+    "governance.manage": Rule(
+        ANALYSTS,
+        description="Set up bodies and meetings; record attendance, minutes, actions, "
+        "recommendations and the statutory calendar",
+    ),
+    "governance.configure": Rule(
+        frozenset({Role.ADMIN}), description="Set the recommendation response clock"
+    ),
+    "actions.update": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
+        description="Update actions (Board members and leads: only their own)",
+    ),
+    "recommendations.respond": Rule(
+        ANALYSTS, description="Record a responsible authority's response to a recommendation"
+    ),
 }
 
 
@@ -95,6 +119,25 @@ def can_view_partner_dataset(user: User | AnonymousUser | None, dataset) -> bool
     if not dataset.sensitive or dataset.shared_with_scrutiny:
         return True
     return can(user, "datasets.view_sensitive", partnership)
+
+
+def can_view_meeting(user: User | AnonymousUser | None, meeting) -> bool:
+    """True when the user may see this meeting (a `governance.Meeting`): members may; anyone
+    may once its minutes are approved and its body meets in public."""
+    return meeting.is_public or can(user, "governance.view", meeting.partnership)
+
+
+def can_update_action(user: User | AnonymousUser | None, action) -> bool:
+    """True when the user may update this action (a `governance.Action`): those who manage
+    governance any action; Board members and leads the actions they own."""
+    partnership = action.partnership
+    if can(user, "governance.manage", partnership):
+        return True
+    return (
+        can(user, "actions.update", partnership)
+        and action.owner_id is not None
+        and action.owner_id == getattr(user, "pk", None)
+    )
 
 
 def partnerships_for(user: User | AnonymousUser | None) -> list[Partnership]:

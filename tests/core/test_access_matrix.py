@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from saferstat.intelligence.models import DataRequest, ImportRun, PartnerDataset, PartnerUpload
+from tests.governance.world import build as build_governance
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 ALL = {r: 200 for r in ROLES}
@@ -82,6 +83,40 @@ MATRIX = {
     "request_list": ("/p/{slug}/requests/", ALL, LOGIN, 403),
     "request_new": ("/p/{slug}/requests/new/", ALL, LOGIN, 403),
     "request_detail": ("/p/{slug}/requests/{request}/", ALL, LOGIN, 403),
+    # Governance (docs/governance.md). {meeting} is a Board meeting (not public); public
+    # meetings are checked in tests/governance/test_views.py.
+    "governance:index": ("/p/{slug}/governance/", ALL, LOGIN, 403),
+    "governance:body_detail": ("/p/{slug}/governance/bodies/{board}/", ALL, LOGIN, 403),
+    "governance:attendance": (
+        "/p/{slug}/governance/bodies/{board}/attendance/?year=2024-25",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "governance:meeting_detail": ("/p/{slug}/governance/meetings/{meeting}/", ALL, LOGIN, 403),
+    "governance:action_log": ("/p/{slug}/governance/actions/", ALL, LOGIN, 403),
+    "governance:action_detail": ("/p/{slug}/governance/actions/{action}/", ALL, LOGIN, 403),
+    "governance:recommendation_list": ("/p/{slug}/governance/recommendations/", ALL, LOGIN, 403),
+    "governance:recommendation_detail": (
+        "/p/{slug}/governance/recommendations/{rec}/",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "governance:calendar": ("/p/{slug}/governance/calendar/", ALL, LOGIN, 403),
+    "governance:duty_edit": (
+        "/p/{slug}/governance/calendar/{duty}/",
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),
+    "governance:settings": ("/p/{slug}/governance/settings/", only({"admin": 200}), LOGIN, 403),
+    "governance:jobs": (
+        "/p/{slug}/governance/jobs/",
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),
     "api_tokens": ("/account/api-tokens/", ALL, LOGIN, 200),
     "two_factor": ("/account/two-factor/", ALL, LOGIN, 200),
     "login_code": ("/sign-in/code/", {r: 302 for r in ROLES}, 302, 302),  # no sign-in pending
@@ -164,12 +199,14 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         question="Is knife crime going up?",
         due_date=datetime.date(2030, 1, 1),
     )
+    governance = build_governance(rotherham, members["admin"], owner=members["board"])
     url = template.format(
         slug="rotherham",
         run=run.pk,
         dataset=dataset.slug,
         upload=upload.pk,
         request=data_request.pk,
+        **governance,
     )
     for role in ROLES:
         client.force_login(members[role])

@@ -48,6 +48,7 @@ from saferstat.intelligence.request_services import (
     saved_view_create,
 )
 from saferstat.intelligence.services import import_run_create
+from tests.governance.world import build as build_governance
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 #: In every piece of Sheffield text: names, questions, answers, file names, categories, errors.
@@ -88,6 +89,8 @@ URLS = {
         # Filters naming Sheffield's objects and people: an empty page, never their names.
         "/p/{r}/audit/?object=intelligence.DataRequest:{s_req}",
         "/p/{r}/audit/?object=intelligence.PartnerDataset:{s_ds_id}",
+        "/p/{r}/audit/?object=governance.Meeting:{s_meeting}",
+        "/p/{r}/audit/?object=governance.Action:{s_action}",
         "/p/{r}/audit/?object=core.ApiToken:{s_token}",
         "/p/{r}/audit/?actor={s_admin}",
         "/p/{s}/audit/",
@@ -154,6 +157,60 @@ URLS = {
         "!/p/{r}/requests/{s_open}/",
         "/p/{s}/requests/{s_req}/",
     ],
+    # Governance: Sheffield's committee does not meet in public, so nothing of it is public.
+    "governance:index": ["/p/{r}/governance/", "/p/{s}/governance/"],
+    "governance:body_detail": [
+        "/p/{r}/governance/bodies/{r_board}/",
+        "/p/{r}/governance/bodies/{r_scrutiny}/",
+        "!/p/{r}/governance/bodies/{s_board}/",
+        "!/p/{r}/governance/bodies/{s_scrutiny}/",
+        "/p/{s}/governance/bodies/{s_board}/",
+    ],
+    "governance:attendance": [
+        "/p/{r}/governance/bodies/{r_board}/attendance/?year=2024-25",
+        "/p/{r}/governance/bodies/{r_board}/attendance/?year=2024-25&format=csv",
+        "!/p/{r}/governance/bodies/{s_board}/attendance/?year=2024-25",
+        "!/p/{r}/governance/bodies/{s_board}/attendance/?year=2024-25&format=xlsx",
+        "/p/{s}/governance/bodies/{s_board}/attendance/?format=ods",
+    ],
+    "governance:meeting_detail": [
+        "/p/{r}/governance/meetings/{r_meeting}/",
+        "/p/{r}/governance/meetings/{r_hearing}/",
+        "!/p/{r}/governance/meetings/{s_meeting}/",
+        "!/p/{r}/governance/meetings/{s_hearing}/",
+        "/p/{s}/governance/meetings/{s_meeting}/",
+        "/p/{s}/governance/meetings/{s_hearing}/",
+    ],
+    "governance:action_log": [
+        "/p/{r}/governance/actions/",
+        "/p/{r}/governance/actions/?format=csv",
+        "/p/{r}/governance/actions/?state=overdue&format=xlsx",
+        "/p/{s}/governance/actions/",
+        "/p/{s}/governance/actions/?format=ods",
+    ],
+    "governance:action_detail": [
+        "/p/{r}/governance/actions/{r_action}/",
+        "!/p/{r}/governance/actions/{s_action}/",
+        "/p/{s}/governance/actions/{s_action}/",
+    ],
+    "governance:recommendation_list": [
+        "/p/{r}/governance/recommendations/",
+        "/p/{r}/governance/recommendations/?state=late",
+        "/p/{s}/governance/recommendations/",
+    ],
+    "governance:recommendation_detail": [
+        "/p/{r}/governance/recommendations/{r_rec}/",
+        "!/p/{r}/governance/recommendations/{s_rec}/",
+        "/p/{s}/governance/recommendations/{s_rec}/",
+    ],
+    "governance:calendar": ["/p/{r}/governance/calendar/", "/p/{s}/governance/calendar/"],
+    "governance:duty_edit": [
+        "/p/{r}/governance/calendar/{r_duty}/",
+        "!/p/{r}/governance/calendar/{s_duty}/",
+        "/p/{s}/governance/calendar/{s_duty}/",
+    ],
+    "governance:settings": ["/p/{r}/governance/settings/", "/p/{s}/governance/settings/"],
+    "governance:jobs": ["/p/{r}/governance/jobs/", "/p/{s}/governance/jobs/"],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
     "api:openapi-view": ["/api/docs"],
@@ -400,6 +457,11 @@ def world(
         due_date=DUE,
     )
     _, r_key = api_token_create(user=analyst, name="Rotherham notebook")
+    s_gov = build_governance(sheffield, s_admin, mark="ZQXSHEF ", public=False)
+    r_gov = build_governance(rotherham, members["admin"], owner=members["board"])
+    from saferstat.governance.reminders import reminders_run
+
+    reminders_run(partnership=sheffield)  # a job run (and audit event) of Sheffield's
     return {
         "fill": {
             "r": rotherham.slug,
@@ -419,6 +481,8 @@ def world(
             "s_ds_id": PartnerDataset.objects.get(partnership=sheffield, slug=SECRET_SLUG).pk,
             "s_admin": s_admin.pk,
             "s_token": s_token.pk,
+            **{f"s_{k}": v for k, v in s_gov.items()},
+            **{f"r_{k}": v for k, v in r_gov.items()},
         },
         "r_key": r_key,
         "secrets": (s_key.lower(), s_device.secret.lower()),
@@ -550,6 +614,19 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             },
             "/p/sheffield/datasets/declare/": {"name": "x", "slug": "x"},
             "/account/api-tokens/": {"revoke": fill["s_token"]},
+            "/p/rotherham/governance/actions/{s_action}/": {"text": "overwritten", "done": "on"},
+            "/p/rotherham/governance/meetings/{s_meeting}/": {
+                "form": "resolution",
+                "resolution-kind": "noted",
+                "resolution-text": "overwritten",
+            },
+            "/p/rotherham/governance/recommendations/{s_rec}/": {
+                "form": "response",
+                "response-response": "accepted",
+            },
+            "/p/rotherham/governance/calendar/{s_duty}/": {"cycle_months": "1"},
+            "/p/sheffield/governance/": {"form": "body", "body-name": "x", "body-kind": "board"},
+            "/p/sheffield/governance/settings/": {"response_days": "1"},
         }
         for template, data in attempts.items():
             url = template.format(**fill)
@@ -564,6 +641,13 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert SavedView.objects.filter(request=s_req).count() == views_before
     assert PartnerDataset.objects.get(pk=fill["s_ds_id"]).name == f"ZQXSHEF dataset {SECRET_SLUG}"
     assert ApiToken.objects.get(pk=s_token.pk).revoked_at is None
+    from saferstat.governance.models import Action, Body, Recommendation, Resolution
+
+    assert Action.objects.get(pk=fill["s_action"]).status == "open"
+    assert not Action.objects.get(pk=fill["s_action"]).updates.exists()
+    assert not Resolution.objects.filter(text="overwritten").exists()
+    assert Recommendation.objects.get(pk=fill["s_rec"]).responded_on is None
+    assert not Body.objects.filter(name="x").exists()
     sheffield = s_req.partnership
     assert not sheffield.overview_published and sheffield.data_requests.count() == 2
     assert not sheffield.import_runs.exclude(pk=fill["s_run"]).exists()

@@ -23,6 +23,12 @@ EXPECTED = {
     "datasets.view_sensitive": {"admin", "analyst", "lead", "board"},
     "datasets.declare": {"admin"},
     "datasets.upload": {"admin", "analyst"},
+    "governance.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "governance.view_confidential": {"admin", "analyst", "lead", "board"},
+    "governance.manage": {"admin", "analyst"},
+    "governance.configure": {"admin"},
+    "actions.update": {"admin", "analyst", "lead", "board"},
+    "recommendations.respond": {"admin", "analyst"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]

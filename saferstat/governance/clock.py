@@ -1,0 +1,180 @@
+"""Dates for governance: due dates, overdue flags, response clocks, the statutory calendar
+and the attendance table. Pure Python, no Django, so every rule is tested on its own
+(tests/governance/test_clock.py).
+
+"Today" is always the date in Europe/London: an action due on 30 June is overdue from
+00:00 on 1 July in London, which in summer time is 23:00 UTC on 30 June.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+#: The response clock for scrutiny recommendations unless the partnership sets its own.
+DEFAULT_RESPONSE_DAYS = 28
+#: A duty due within this many days shows on the partnership's home page.
+DUE_SOON_DAYS = 30
+
+OPEN, DONE, OVERDUE = "open", "done", "overdue"
+DUE_SOON, ON_TRACK, NOT_SET = "due_soon", "on_track", "not_set"
+
+#: Attendance codes as in the annual report's table (seed 004): Y present, A apologies,
+#: N absent; a named substitute counts as the seat being represented (Y in the table).
+PRESENT, APOLOGIES, ABSENT, SUBSTITUTE = "Y", "A", "N", "S"
+
+
+def london_date(instant: dt.datetime) -> dt.date:
+    """The calendar date in London at an aware instant.
+
+    >>> london_date(dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.timezone.utc))
+    datetime.date(2025, 7, 1)
+    """
+    if instant.tzinfo is None:
+        raise ValueError("london_date needs an aware datetime")
+    return instant.astimezone(LONDON).date()
+
+
+def action_state(due: dt.date | None, done: bool, today: dt.date) -> str:
+    """ "done", "overdue" (open and the due date has passed) or "open".
+
+    An action is not overdue on its due date, only from the day after.
+    """
+    if done:
+        return DONE
+    if due is not None and today > due:
+        return OVERDUE
+    return OPEN
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it is shorter.
+
+    >>> add_months(dt.date(2024, 1, 31), 1)
+    datetime.date(2024, 2, 29)
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def response_due(made_on: dt.date, days: int = DEFAULT_RESPONSE_DAYS) -> dt.date:
+    """The date a response to a recommendation made on `made_on` is due."""
+    if days < 1:
+        raise ValueError("The response period must be at least one day")
+    return made_on + dt.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where a recommendation's response clock stands on a day."""
+
+    due: dt.date
+    answered: bool
+    days_left: int  # negative when late
+
+    @property
+    def overdue(self) -> bool:
+        return not self.answered and self.days_left < 0
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
+
+def response_clock(
+    made_on: dt.date, days: int, today: dt.date, responded_on: dt.date | None = None
+) -> Clock:
+    """The response clock: due date, whether answered, days left (or late, negative)."""
+    due = response_due(made_on, days)
+    end = responded_on if responded_on is not None else today
+    return Clock(due=due, answered=responded_on is not None, days_left=(due - end).days)
+
+
+def next_due(
+    last_met: dt.date | None, cycle_months: int, first_due: dt.date | None = None
+) -> dt.date | None:
+    """When a recurring duty is next due: a cycle after it was last met, else `first_due`."""
+    if last_met is not None:
+        return add_months(last_met, cycle_months)
+    return first_due
+
+
+def duty_state(due: dt.date | None, today: dt.date, soon_days: int = DUE_SOON_DAYS) -> str:
+    """ "overdue", "due_soon" (within `soon_days`, inclusive), "on_track", or "not_set"."""
+    if due is None:
+        return NOT_SET
+    if today > due:
+        return OVERDUE
+    if (due - today).days <= soon_days:
+        return DUE_SOON
+    return ON_TRACK
+
+
+def financial_year_of(day: dt.date) -> int:
+    """The first calendar year of the financial year (April to March) holding `day`."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_bounds(start_year: int) -> tuple[dt.date, dt.date]:
+    """1 April `start_year` to 31 March the year after, both included."""
+    return dt.date(start_year, 4, 1), dt.date(start_year + 1, 3, 31)
+
+
+def parse_financial_year(text: str) -> int:
+    """ "2024-25" or "2024/25" -> 2024. Raises ValueError otherwise."""
+    text = (text or "").strip().replace("/", "-")
+    first, sep, second = text.partition("-")
+    if not (sep and first.isdigit() and second.isdigit() and len(first) == 4):
+        raise ValueError(f"Not a financial year: {text!r}")
+    start = int(first)
+    if len(second) == 2 and int(second) == (start + 1) % 100:
+        return start
+    if len(second) == 4 and int(second) == start + 1:
+        return start
+    raise ValueError(f"Not a financial year: {text!r}")
+
+
+@dataclass(frozen=True)
+class AttendanceTable:
+    """Meeting dates by seat, Y/A/N, with each seat's attendance rate."""
+
+    seats: list[str]
+    rows: list[tuple[dt.date, list[str]]]  # one per meeting: its date and a code per seat
+    present: list[int]  # per seat: meetings attended (in person or by a substitute)
+    recorded: list[int]  # per seat: meetings with an attendance record
+    rates: list[float | None]  # present / recorded, None when nothing was recorded
+
+
+def attendance_table(
+    seats: Sequence[str],
+    meetings: Iterable[tuple[dt.date, Mapping[str, str]]],
+) -> AttendanceTable:
+    """The attendance table of seed 004: for each meeting (date, {seat: code}), one code per
+    seat: "Y" present (a named substitute counts), "A" apologies, "N" absent, "" when not
+    recorded. A seat's rate is its Y count over the meetings recorded for it."""
+    seats = list(seats)
+    rows: list[tuple[dt.date, list[str]]] = []
+    present = [0] * len(seats)
+    recorded = [0] * len(seats)
+    for day, codes in sorted(meetings, key=lambda m: m[0]):
+        row = []
+        for i, seat in enumerate(seats):
+            code = codes.get(seat, "")
+            if code == SUBSTITUTE:
+                code = PRESENT
+            if code and code not in (PRESENT, APOLOGIES, ABSENT):
+                raise ValueError(f"Unknown attendance code {code!r}")
+            if code:
+                recorded[i] += 1
+                present[i] += code == PRESENT
+            row.append(code)
+        rows.append((day, row))
+    rates = [p / r if r else None for p, r in zip(present, recorded, strict=True)]
+    return AttendanceTable(seats=seats, rows=rows, present=present, recorded=recorded, rates=rates)

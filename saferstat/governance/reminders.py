@@ -1,0 +1,117 @@
+"""Reminder emails: actions due soon or overdue go to their owners; recommendations whose
+response is late go to the partnership's officers (admins and analysts). Run for every
+partnership by the scheduled task `send_reminders` (`manage.py governance_reminders`, from
+cron or a systemd timer), at most one email per action or recommendation per day. Each run
+is kept as a `JobRun` per partnership, shown at /p/<slug>/governance/jobs/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from saferstat.core import audit
+from saferstat.core.choices import Role
+from saferstat.core.models import Partnership, User
+
+from .models import Action, ActionStatus, JobRun, Recommendation
+
+JOB = "governance.reminders"
+#: Owners are reminded from this many days before an action's due date, and daily after.
+DAYS_BEFORE = 3
+
+
+def _officers(partnership: Partnership) -> list[str]:
+    return sorted(
+        User.objects.filter(
+            memberships__partnership=partnership,
+            memberships__role__in=[Role.ADMIN, Role.ANALYST],
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def reminders_run(*, partnership: Partnership, today: dt.date | None = None) -> JobRun:
+    """Send today's reminders for one partnership and record the run."""
+    today = today or timezone.localdate()
+    run = JobRun.objects.create(partnership=partnership, job=JOB, started_at=timezone.now())
+    sent_actions = sent_recs = 0
+    try:
+        with transaction.atomic():
+            actions = (
+                Action.objects.filter(
+                    partnership=partnership,
+                    status=ActionStatus.OPEN,
+                    due_date__lte=today + dt.timedelta(days=DAYS_BEFORE),
+                    owner__isnull=False,
+                    owner__is_active=True,
+                )
+                .exclude(owner__email="")
+                .exclude(last_reminded_on=today)
+                .select_related("owner")
+            )
+            for action in actions:
+                late = action.due_date < today
+                path = reverse(
+                    "governance:action_detail",
+                    kwargs={"slug": partnership.slug, "action_id": action.pk},
+                )
+                send_mail(
+                    f"{'Overdue' if late else 'Due soon'}: {action.title[:80]}",
+                    f"{partnership.name}\n\nYour action: {action.title}\n"
+                    f"Due: {action.due_date:%d %B %Y}{' (overdue)' if late else ''}\n\n"
+                    f"Update it at {settings.SAFERSTAT_SITE_URL}{path}\n",
+                    None,
+                    [action.owner.email],
+                )
+                action.last_reminded_on = today
+                action.save(update_fields=["last_reminded_on"])
+                sent_actions += 1
+            officers = _officers(partnership)
+            recs = Recommendation.objects.filter(
+                partnership=partnership, responded_on__isnull=True
+            ).exclude(last_reminded_on=today)
+            late_recs = [
+                r for r in recs.select_related("to_organisation") if r.clock(today).overdue
+            ]
+            if late_recs and officers:
+                lines = [
+                    f"- {r.to_organisation}: {r.text[:120]} (due {r.due:%d %B %Y})"
+                    for r in late_recs
+                ]
+                send_mail(
+                    f"{len(late_recs)} scrutiny recommendation(s) awaiting a late response",
+                    f"{partnership.name}\n\n" + "\n".join(lines) + "\n",
+                    None,
+                    officers,
+                )
+                for r in late_recs:
+                    r.last_reminded_on = today
+                    r.save(update_fields=["last_reminded_on"])
+                sent_recs = len(late_recs)
+            run.ok = True
+            run.detail = f"{sent_actions} action reminder(s); {sent_recs} late recommendation(s)"
+    except Exception as exc:  # recorded on the run, then raised for the worker's log
+        run.detail = f"Failed: {type(exc).__name__}"[:500]
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save()
+        audit.record(
+            actor=None,
+            verb="reminders.run",
+            obj=run,
+            partnership=partnership,
+            after=audit.snapshot(run, ["job", "ok", "detail"]),
+        )
+    return run
+
+
+def reminders_run_all(today: dt.date | None = None) -> list[JobRun]:
+    return [reminders_run(partnership=p, today=today) for p in Partnership.objects.all()]

@@ -1,0 +1,273 @@
+"""Every governance read. Each takes the partnership it reads for, so nothing of another
+partnership can come back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from saferstat.core.models import Partnership
+from saferstat.core.permissions import can
+from saferstat.intelligence.models import DataRequest, RequestStatus
+
+from . import clock
+from .models import (
+    Action,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    Body,
+    BodyKind,
+    GovernanceSettings,
+    JobRun,
+    Meeting,
+    MeetingStatus,
+    Recommendation,
+    Resolution,
+    StatutoryDuty,
+)
+
+
+def _get(qs: QuerySet, pk, what: str):
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No such {what}") from None
+
+
+def settings_for(partnership: Partnership) -> GovernanceSettings:
+    """The partnership's governance settings, or the defaults (unsaved) when it has none."""
+    found = GovernanceSettings.objects.filter(partnership=partnership).first()
+    return found or GovernanceSettings(partnership=partnership)
+
+
+def body_list(partnership: Partnership) -> QuerySet[Body]:
+    return Body.objects.filter(partnership=partnership)
+
+
+def body_get(partnership: Partnership, body_id) -> Body:
+    return _get(body_list(partnership), body_id, "body")
+
+
+def meeting_list(partnership: Partnership, body: Body | None = None) -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(partnership=partnership).select_related("body")
+    return qs.filter(body=body) if body is not None else qs
+
+
+def meeting_get(partnership: Partnership, meeting_id) -> Meeting:
+    return _get(meeting_list(partnership), meeting_id, "meeting")
+
+
+def sees_confidential(user, partnership: Partnership) -> bool:
+    return can(user, "governance.view_confidential", partnership)
+
+
+def agenda_for(meeting: Meeting, user) -> list[AgendaItem]:
+    """The meeting's agenda as this person may see it: confidential (exempt) items only for
+    those allowed to see them, never for the public."""
+    qs = meeting.items.select_related("data_request")
+    if not sees_confidential(user, meeting.partnership):
+        qs = qs.filter(confidential=False)
+    return list(qs)
+
+
+def resolutions_for(meeting: Meeting, user) -> list[Resolution]:
+    qs = meeting.resolutions.select_related("item")
+    if not sees_confidential(user, meeting.partnership):
+        qs = qs.filter(Q(item__isnull=True) | Q(item__confidential=False))
+    return list(qs)
+
+
+def attendance_for(meeting: Meeting) -> list[tuple]:
+    """(seat, attendance record or None) for every seat of the body, in table order."""
+    records = {a.seat_id: a for a in meeting.attendance.all()}
+    return [(seat, records.get(seat.pk)) for seat in meeting.body.seats.filter(active=True)]
+
+
+def carried_forward(meeting: Meeting) -> list[Action]:
+    """Open actions from the body's earlier meetings: the next agenda's action log review.
+    Each carries `overdue_at_meeting` (due before the meeting's date)."""
+    actions = list(
+        Action.objects.filter(
+            partnership=meeting.partnership,
+            meeting__body=meeting.body,
+            meeting__starts_at__lt=meeting.starts_at,
+        )
+        .filter(Q(status=ActionStatus.OPEN) | Q(done_on__gte=meeting.date))
+        .select_related("owner", "owner_organisation", "meeting")
+    )
+    for action in actions:
+        action.overdue_at_meeting = action.due_date < meeting.date
+    return actions
+
+
+def actions_of_meeting(meeting: Meeting) -> QuerySet[Action]:
+    return meeting.actions.select_related("owner", "owner_organisation", "resolution")
+
+
+def action_list(
+    partnership: Partnership,
+    *,
+    today: dt.date,
+    owner=None,
+    state: str | None = None,
+    body: Body | None = None,
+) -> QuerySet[Action]:
+    """The action log, filtered by owner, state (open, overdue, done) and body."""
+    qs = Action.objects.filter(partnership=partnership).select_related(
+        "owner", "owner_organisation", "meeting__body"
+    )
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    if body is not None:
+        qs = qs.filter(meeting__body=body)
+    if state == clock.OPEN:
+        qs = qs.filter(status=ActionStatus.OPEN)
+    elif state == clock.OVERDUE:
+        qs = qs.filter(status=ActionStatus.OPEN, due_date__lt=today)
+    elif state == clock.DONE:
+        qs = qs.filter(status=ActionStatus.DONE)
+    return qs
+
+
+def action_get(partnership: Partnership, action_id) -> Action:
+    return _get(
+        Action.objects.filter(partnership=partnership).select_related(
+            "owner", "owner_organisation", "meeting__body", "resolution"
+        ),
+        action_id,
+        "action",
+    )
+
+
+def action_log_rows(actions, today: dt.date) -> tuple[list[str], list[list]]:
+    """The action log as a table for downloads."""
+    header = ["Action", "Owner", "Body", "Meeting", "Priority", "Due", "Status", "Done on"]
+    rows = [
+        [
+            a.title,
+            a.owner_label,
+            a.meeting.body.name if a.meeting else "",
+            a.meeting.date if a.meeting else None,
+            a.priority,
+            a.due_date,
+            a.state(today),
+            a.done_on,
+        ]
+        for a in actions
+    ]
+    return header, rows
+
+
+def recommendation_list(partnership: Partnership, *, state: str | None = None, today=None):
+    qs = Recommendation.objects.filter(partnership=partnership).select_related(
+        "to_organisation", "meeting__body"
+    )
+    recs = list(qs)
+    if state == "outstanding":
+        recs = [r for r in recs if r.responded_on is None]
+    elif state == "late":
+        recs = [r for r in recs if r.clock(today).overdue]
+    return recs
+
+
+def recommendation_get(partnership: Partnership, rec_id) -> Recommendation:
+    return _get(
+        Recommendation.objects.filter(partnership=partnership).select_related(
+            "to_organisation", "meeting__body"
+        ),
+        rec_id,
+        "recommendation",
+    )
+
+
+def financial_years_of(body: Body) -> list[int]:
+    """Financial years (first calendar year) in which the body met, newest first."""
+    years = {m.date for m in body.meetings.all()}
+    return sorted({clock.financial_year_of(d) for d in years}, reverse=True)
+
+
+def attendance_table(body: Body, start_year: int) -> clock.AttendanceTable:
+    """The body's attendance table for a financial year (seed 004), from the records."""
+    first, last = clock.financial_year_bounds(start_year)
+    seats = list(body.seats.all())
+    labels = [s.label for s in seats]
+    meetings = [
+        m for m in body.meetings.exclude(status=MeetingStatus.PLANNED) if first <= m.date <= last
+    ]
+    codes: dict[int, dict[str, str]] = {m.pk: {} for m in meetings}
+    for record in Attendance.objects.filter(meeting__in=meetings).select_related("seat"):
+        codes[record.meeting_id][record.seat.label] = record.status
+    return clock.attendance_table(labels, [(m.date, codes[m.pk]) for m in meetings])
+
+
+def attendance_rows(table: clock.AttendanceTable) -> tuple[list[str], list[list]]:
+    """The attendance table for downloads: one row per meeting, then the rates."""
+    header = ["Date", *table.seats]
+    rows: list[list] = [[day, *codes] for day, codes in table.rows]
+    rows.append(
+        ["Attendance rate", *[round(r * 100) if r is not None else None for r in table.rates]]
+    )
+    return header, rows
+
+
+@dataclass
+class DutyRow:
+    duty: StatutoryDuty
+    last_met: dt.date | None
+    last_met_source: str
+    due: dt.date | None
+    state: str
+
+
+def _last_scrutiny(partnership: Partnership) -> dt.date | None:
+    meeting = (
+        Meeting.objects.filter(
+            partnership=partnership,
+            body__kind=BodyKind.SCRUTINY,
+            status__in=[MeetingStatus.HELD, MeetingStatus.APPROVED],
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    return meeting.date if meeting else None
+
+
+def duty_rows(partnership: Partnership, today: dt.date) -> list[DutyRow]:
+    """The statutory calendar: each duty with when it was last met, when it is next due and
+    its state. Scrutiny is met by the latest scrutiny meeting held (or a date entered)."""
+    rows = []
+    scrutiny = _last_scrutiny(partnership)
+    for duty in StatutoryDuty.objects.filter(partnership=partnership):
+        last, source = duty.last_met, "entered"
+        if duty.key == "scrutiny" and scrutiny and (last is None or scrutiny > last):
+            last, source = scrutiny, "meeting"
+        due = clock.next_due(last, duty.cycle_months, duty.first_due)
+        state = clock.duty_state(due, today) if duty.applies else "not_applicable"
+        rows.append(DutyRow(duty, last, source, due, state))
+    return rows
+
+
+def duties_needing_attention(partnership: Partnership, today: dt.date) -> list[DutyRow]:
+    """Duties overdue or due within 30 days: they show on the partnership's home page."""
+    return [r for r in duty_rows(partnership, today) if r.state in (clock.OVERDUE, clock.DUE_SOON)]
+
+
+def duty_get(partnership: Partnership, duty_id) -> StatutoryDuty:
+    return _get(StatutoryDuty.objects.filter(partnership=partnership), duty_id, "duty")
+
+
+def job_runs(partnership: Partnership) -> QuerySet[JobRun]:
+    return JobRun.objects.filter(partnership=partnership)
+
+
+def linkable_requests(partnership: Partnership) -> QuerySet[DataRequest]:
+    """Members' data requests a meeting's agenda may take up: open ones first."""
+    return (
+        DataRequest.objects.filter(partnership=partnership)
+        .order_by("-status", "due_date")
+        .exclude(status=RequestStatus.CLOSED)
+    )

@@ -1,0 +1,603 @@
+"""Every governance write. Each checks permission, validates, and is audited inside its
+transaction (saferstat.core.audit.record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from saferstat.core import audit
+from saferstat.core.models import Membership, Organisation, Partnership, User
+from saferstat.core.permissions import can_update_action, require
+from saferstat.core.sanitise import clean_plain, clean_rich_text
+
+from . import clock
+from .models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Body,
+    BodyKind,
+    GovernanceSettings,
+    Meeting,
+    MeetingStatus,
+    Recommendation,
+    Resolution,
+    ResolutionKind,
+    ResponseKind,
+    Seat,
+    StatutoryDuty,
+    WorkProgrammeItem,
+)
+
+ERR_REQUIRED = "Enter {what}."
+ERR_ORG = "Choose an organisation of this partnership."
+ERR_USER = "Choose a member of this partnership."
+ERR_STATUS_ORDER = "A meeting goes from planned to held to minutes approved, in that order."
+ERR_SUBSTITUTE = "Name the substitute who attended for {seat}."
+ERR_LINK = "Link to a page of this partnership: the address starts {prefix}"
+
+
+def _text(value: str | None, what: str, field: str, limit: int) -> str:
+    text = clean_plain(value or "").strip()
+    if not text:
+        raise ValidationError({field: ERR_REQUIRED.format(what=what)})
+    return text[:limit]
+
+
+def _org(partnership: Partnership, org: Organisation | None, field: str) -> Organisation | None:
+    if org is not None and org.partnership_id != partnership.pk:
+        raise ValidationError({field: ERR_ORG})
+    return org
+
+
+def _member(partnership: Partnership, user: User | None, field: str) -> User | None:
+    if user is not None and not Membership.objects.filter(user=user, partnership=partnership):
+        raise ValidationError({field: ERR_USER})
+    return user
+
+
+def _record(by, verb, obj, partnership, before=None, fields=None):
+    audit.record(
+        actor=by,
+        verb=verb,
+        obj=obj,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(obj, fields),
+    )
+
+
+# ------------------------------------------------------------------------- settings
+
+
+@transaction.atomic
+def settings_update(
+    *, partnership: Partnership, by: User, response_days: int, response_basis: str = ""
+) -> GovernanceSettings:
+    """Set the partnership's response clock for scrutiny recommendations (days)."""
+    require(by, "governance.configure", partnership)
+    current, _ = GovernanceSettings.objects.get_or_create(partnership=partnership)
+    before = audit.snapshot(current)
+    current.response_days = response_days
+    current.response_basis = clean_plain(response_basis or "").strip()[:300]
+    current.full_clean()
+    current.save()
+    _record(by, "governance.settings", current, partnership, before)
+    return current
+
+
+# --------------------------------------------------------------------- bodies, seats
+
+
+@transaction.atomic
+def body_create(
+    *,
+    partnership: Partnership,
+    by: User,
+    name: str,
+    kind: str,
+    terms_of_reference: str = "",
+    meets_in_public: bool = False,
+) -> Body:
+    require(by, "governance.manage", partnership)
+    name = _text(name, "the body's name", "name", 200)
+    if kind not in BodyKind.values:
+        raise ValidationError({"kind": "Choose the kind of body."})
+    if Body.objects.filter(partnership=partnership, name=name).exists():
+        raise ValidationError({"name": "The partnership already has a body with this name."})
+    body = Body.objects.create(
+        partnership=partnership,
+        name=name,
+        kind=kind,
+        terms_of_reference=clean_rich_text(terms_of_reference),
+        meets_in_public=meets_in_public,
+    )
+    _record(by, "body.create", body, partnership)
+    return body
+
+
+@transaction.atomic
+def seat_add(
+    *,
+    body: Body,
+    by: User,
+    label: str,
+    organisation: Organisation | None = None,
+    holder: str = "",
+    user: User | None = None,
+    is_chair: bool = False,
+) -> Seat:
+    """A seat at the body's table (a column of the attendance table). One chair per body."""
+    partnership = body.partnership
+    require(by, "governance.manage", partnership)
+    label = _text(label, "the seat's name", "label", 100)
+    if body.seats.filter(label=label).exists():
+        raise ValidationError({"label": "The body already has a seat with this name."})
+    if is_chair:
+        for seat in body.seats.filter(is_chair=True):
+            before = audit.snapshot(seat, ["is_chair"])
+            seat.is_chair = False
+            seat.save(update_fields=["is_chair"])
+            _record(by, "seat.update", seat, partnership, before, ["is_chair"])
+    seat = Seat.objects.create(
+        body=body,
+        label=label,
+        organisation=_org(partnership, organisation, "organisation"),
+        holder=clean_plain(holder or "").strip()[:200],
+        user=_member(partnership, user, "user"),
+        is_chair=is_chair,
+        order=(body.seats.aggregate(m=Max("order"))["m"] or 0) + 1,
+    )
+    _record(by, "seat.add", seat, partnership)
+    return seat
+
+
+# ------------------------------------------------------------------------- meetings
+
+
+@transaction.atomic
+def meeting_create(*, body: Body, by: User, starts_at: dt.datetime, location: str = "") -> Meeting:
+    require(by, "governance.manage", body.partnership)
+    if timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at, clock.LONDON)
+    meeting = Meeting.objects.create(
+        body=body,
+        partnership=body.partnership,
+        starts_at=starts_at,
+        location=clean_plain(location or "").strip()[:200],
+    )
+    _record(by, "meeting.create", meeting, body.partnership)
+    return meeting
+
+
+_NEXT_STATUS = {
+    MeetingStatus.PLANNED: MeetingStatus.HELD,
+    MeetingStatus.HELD: MeetingStatus.APPROVED,
+}
+
+
+@transaction.atomic
+def meeting_set_status(*, meeting: Meeting, by: User, status: str) -> Meeting:
+    """Planned -> held -> minutes approved. A meeting is held only once it has started."""
+    require(by, "governance.manage", meeting.partnership)
+    if _NEXT_STATUS.get(meeting.status) != status:
+        raise ValidationError({"status": ERR_STATUS_ORDER})
+    if status == MeetingStatus.HELD and meeting.starts_at > timezone.now():
+        raise ValidationError({"status": "A meeting can be marked held once it has started."})
+    before = audit.snapshot(meeting, ["status"])
+    meeting.status = status
+    meeting.save(update_fields=["status"])
+    _record(by, "meeting.status", meeting, meeting.partnership, before, ["status"])
+    return meeting
+
+
+def check_link(partnership: Partnership, link: str) -> str:
+    """A link to one of the partnership's own SaferStat pages (path and query only)."""
+    link = (link or "").strip()
+    if not link:
+        return ""
+    parts = urlsplit(link)
+    prefix = f"/p/{partnership.slug}/"
+    if parts.scheme or parts.netloc or not parts.path.startswith(prefix) or ".." in parts.path:
+        raise ValidationError({"link": ERR_LINK.format(prefix=prefix)})
+    return (parts.path + (f"?{parts.query}" if parts.query else ""))[:500]
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    meeting: Meeting,
+    by: User,
+    title: str,
+    confidential: bool = False,
+    link: str = "",
+    data_request=None,
+) -> AgendaItem:
+    partnership = meeting.partnership
+    require(by, "governance.manage", partnership)
+    if data_request is not None and data_request.partnership_id != partnership.pk:
+        raise ValidationError({"data_request": "Choose a data request of this partnership."})
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        number=(meeting.items.aggregate(m=Max("number"))["m"] or 0) + 1,
+        title=_text(title, "the item's title", "title", 300),
+        confidential=confidential,
+        link=check_link(partnership, link),
+        data_request=data_request,
+    )
+    _record(by, "agenda_item.add", item, partnership)
+    return item
+
+
+@transaction.atomic
+def agenda_item_notes(*, item: AgendaItem, by: User, notes: str) -> AgendaItem:
+    """The minutes of an item: discussion notes as sanitised rich text."""
+    partnership = item.meeting.partnership
+    require(by, "governance.manage", partnership)
+    before = audit.snapshot(item, ["notes"])
+    item.notes = clean_rich_text(notes)[:20000]
+    item.save(update_fields=["notes"])
+    _record(by, "agenda_item.notes", item, partnership, before, ["notes"])
+    return item
+
+
+@transaction.atomic
+def attendance_record(
+    *, meeting: Meeting, by: User, records: dict[int, tuple[str, str]]
+) -> list[Attendance]:
+    """Record attendance: {seat id: (Y|A|N|S, substitute's name)}. Replaces earlier records
+    for the same seats; the meeting must have started."""
+    partnership = meeting.partnership
+    require(by, "governance.manage", partnership)
+    if meeting.starts_at > timezone.now():
+        raise ValidationError({"attendance": "Attendance is recorded once the meeting started."})
+    seats = {s.pk: s for s in meeting.body.seats.all()}
+    saved = []
+    for seat_id, (status, substitute) in records.items():
+        seat = seats.get(seat_id)
+        if seat is None:
+            raise ValidationError({"attendance": "A seat is not at this body's table."})
+        if status not in AttendanceStatus.values:
+            raise ValidationError({f"seat-{seat_id}": f"Choose attendance for {seat.label}."})
+        substitute = clean_plain(substitute or "").strip()[:200]
+        if status == AttendanceStatus.SUBSTITUTE and not substitute:
+            raise ValidationError({f"seat-{seat_id}": ERR_SUBSTITUTE.format(seat=seat.label)})
+        if status != AttendanceStatus.SUBSTITUTE:
+            substitute = ""
+        row = Attendance.objects.filter(meeting=meeting, seat=seat).first()
+        before = audit.snapshot(row, ["status", "substitute"]) if row else None
+        if row is None:
+            row = Attendance(meeting=meeting, seat=seat)
+        row.status, row.substitute = status, substitute
+        row.save()
+        if before != audit.snapshot(row, ["status", "substitute"]):
+            _record(by, "attendance.record", row, partnership, before)
+        saved.append(row)
+    return saved
+
+
+@transaction.atomic
+def resolution_add(
+    *, meeting: Meeting, by: User, kind: str, text: str, item: AgendaItem | None = None
+) -> Resolution:
+    """A resolution, numbered in order within its meeting."""
+    partnership = meeting.partnership
+    require(by, "governance.manage", partnership)
+    if kind not in ResolutionKind.values:
+        raise ValidationError({"kind": "Choose the kind of resolution."})
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationError({"item": "Choose an item of this meeting."})
+    resolution = Resolution.objects.create(
+        meeting=meeting,
+        item=item,
+        number=(meeting.resolutions.aggregate(m=Max("number"))["m"] or 0) + 1,
+        kind=kind,
+        text=_text(text, "the resolution", "text", 4000),
+    )
+    _record(by, "resolution.add", resolution, partnership)
+    return resolution
+
+
+# -------------------------------------------------------------------------- actions
+
+
+@transaction.atomic
+def action_create(
+    *,
+    partnership: Partnership,
+    by: User,
+    title: str,
+    due_date: dt.date,
+    owner: User | None = None,
+    owner_role: str = "",
+    owner_organisation: Organisation | None = None,
+    meeting: Meeting | None = None,
+    resolution: Resolution | None = None,
+    priority: str = "",
+) -> Action:
+    require(by, "governance.manage", partnership)
+    if meeting is not None and meeting.partnership_id != partnership.pk:
+        raise ValidationError({"meeting": "Choose a meeting of this partnership."})
+    if resolution is not None:
+        if resolution.meeting.partnership_id != partnership.pk:
+            raise ValidationError({"resolution": "Choose a resolution of this partnership."})
+        meeting = meeting or resolution.meeting
+    owner_role = clean_plain(owner_role or "").strip()[:200]
+    if owner is None and not owner_role:
+        raise ValidationError({"owner_role": "Say who owns the action: a member or a role."})
+    action = Action.objects.create(
+        partnership=partnership,
+        meeting=meeting,
+        resolution=resolution,
+        title=_text(title, "what must be done", "title", 500),
+        owner=_member(partnership, owner, "owner"),
+        owner_role=owner_role,
+        owner_organisation=_org(partnership, owner_organisation, "owner_organisation"),
+        priority=clean_plain(priority or "").strip()[:200],
+        due_date=due_date,
+    )
+    _record(by, "action.create", action, partnership)
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, by: User, text: str = "", status: str | None = None) -> Action:
+    """An update on an action (by its owner, or whoever manages governance): a note, and
+    optionally done or open again."""
+    if not can_update_action(by, action):
+        raise PermissionDenied("Only the action's owner or the partnership's officers update it")
+    text = clean_plain(text or "").strip()[:4000]
+    if status is not None and status not in ActionStatus.values:
+        raise ValidationError({"status": "Choose a status."})
+    if not text and (status is None or status == action.status):
+        raise ValidationError({"text": "Write the update, or mark the action done."})
+    before = audit.snapshot(action, ["status", "done_on"])
+    if status is not None and status != action.status:
+        action.status = status
+        action.done_on = timezone.localdate() if status == ActionStatus.DONE else None
+        action.save(update_fields=["status", "done_on"])
+    if text:
+        ActionUpdate.objects.create(action=action, by=by, text=text)
+    audit.record(
+        actor=by,
+        verb="action.update",
+        obj=action,
+        partnership=action.partnership,
+        before=before,
+        after={**audit.snapshot(action, ["status", "done_on"]), "update": text},
+    )
+    return action
+
+
+# ------------------------------------------------------------------ recommendations
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    meeting: Meeting,
+    by: User,
+    text: str,
+    to_organisation: Organisation,
+    made_on: dt.date | None = None,
+    resolution: Resolution | None = None,
+) -> Recommendation:
+    """A scrutiny recommendation to a responsible authority; the response clock starts on
+    the day it is made, for the partnership's configured number of days."""
+    from .selectors import settings_for
+
+    partnership = meeting.partnership
+    require(by, "governance.manage", partnership)
+    if meeting.body.kind != BodyKind.SCRUTINY:
+        raise ValidationError({"meeting": "Recommendations come from the scrutiny committee."})
+    if to_organisation is None or to_organisation.partnership_id != partnership.pk:
+        raise ValidationError({"to_organisation": ERR_ORG})
+    if resolution is not None and resolution.meeting_id != meeting.pk:
+        raise ValidationError({"resolution": "Choose a resolution of this meeting."})
+    rec = Recommendation.objects.create(
+        partnership=partnership,
+        meeting=meeting,
+        resolution=resolution,
+        text=_text(text, "the recommendation", "text", 4000),
+        to_organisation=to_organisation,
+        made_on=made_on or meeting.date,
+        response_days=settings_for(partnership).response_days,
+    )
+    _record(by, "recommendation.create", rec, partnership)
+    return rec
+
+
+@transaction.atomic
+def recommendation_respond(
+    *,
+    recommendation: Recommendation,
+    by: User,
+    response: str,
+    text: str,
+    responded_on: dt.date | None = None,
+) -> Recommendation:
+    partnership = recommendation.partnership
+    require(by, "recommendations.respond", partnership)
+    if response not in ResponseKind.values:
+        raise ValidationError({"response": "Choose the response: accepted, partly or not."})
+    text = clean_plain(text or "").strip()[:6000]
+    if response != ResponseKind.ACCEPTED and not text:
+        raise ValidationError({"response_text": "Give the reasons."})
+    responded_on = responded_on or timezone.localdate()
+    if responded_on < recommendation.made_on:
+        raise ValidationError({"responded_on": "The response comes after the recommendation."})
+    before = audit.snapshot(recommendation, ["response", "response_text", "responded_on"])
+    recommendation.response = response
+    recommendation.response_text = text
+    recommendation.responded_on = responded_on
+    recommendation.save(update_fields=["response", "response_text", "responded_on"])
+    _record(
+        by,
+        "recommendation.respond",
+        recommendation,
+        partnership,
+        before,
+        ["response", "response_text", "responded_on"],
+    )
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_implementation(
+    *, recommendation: Recommendation, by: User, text: str
+) -> Recommendation:
+    partnership = recommendation.partnership
+    require(by, "recommendations.respond", partnership)
+    before = audit.snapshot(recommendation, ["implementation"])
+    recommendation.implementation = _text(text, "the implementation update", "implementation", 4000)
+    recommendation.save(update_fields=["implementation"])
+    _record(by, "recommendation.implementation", recommendation, partnership, before)
+    return recommendation
+
+
+# -------------------------------------------------------------------- work programme
+
+
+@transaction.atomic
+def work_programme_add(
+    *, body: Body, by: User, topic: str, source: str = "", meeting: Meeting | None = None
+) -> WorkProgrammeItem:
+    partnership = body.partnership
+    require(by, "governance.manage", partnership)
+    if meeting is not None and meeting.body_id != body.pk:
+        raise ValidationError({"meeting": "Choose a meeting of this body."})
+    item = WorkProgrammeItem.objects.create(
+        body=body,
+        topic=_text(topic, "the topic", "topic", 300),
+        source=clean_plain(source or "").strip()[:300],
+        meeting=meeting,
+    )
+    _record(by, "work_programme.add", item, partnership)
+    return item
+
+
+# ------------------------------------------------------------- statutory calendar
+
+#: The duties a partnership tracks (key, title, legal basis, cycle in months, period
+#: confirmed in law?). The sources are in docs/governance.md; a period marked unconfirmed
+#: is a local setting, and the calendar page says so.
+DUTIES = [
+    (
+        "strategic-assessment",
+        "Strategic assessment",
+        "Crime and Disorder (Formulation and Implementation of Strategy) Regulations 2007 "
+        "(SI 2007/1830) regs 5-7",
+        12,
+        True,
+    ),
+    (
+        "plan-refresh",
+        "Partnership plan: yearly refresh (three-year plan), sent to the PCC",
+        "SI 2007/1830 regs 10-11; reg 13A (SI 2012/2660)",
+        12,
+        True,
+    ),
+    (
+        "scrutiny",
+        "Crime and Disorder Committee scrutiny (at least once in 12 months)",
+        "Police and Justice Act 2006 s.19; Crime and Disorder (Overview and Scrutiny) "
+        "Regulations 2009 (SI 2009/942)",
+        12,
+        True,
+    ),
+    (
+        "public-meeting",
+        "Public meeting with senior staff of each responsible authority",
+        "SI 2007/1830 reg 12 (as made; later amendment not confirmed)",
+        12,
+        False,
+    ),
+    (
+        "svd-sna",
+        "Serious Violence Duty: strategic needs assessment and strategy review",
+        "Police, Crime, Sentencing and Courts Act 2022 s.8 (review period not confirmed)",
+        12,
+        False,
+    ),
+    (
+        "da-part4",
+        "Domestic Abuse Act Part 4: annual return (where the partnership takes part)",
+        "Domestic Abuse Act 2021 ss.57-61",
+        12,
+        True,
+    ),
+    (
+        "prevent-channel",
+        "Prevent and Channel returns",
+        "Counter-Terrorism and Security Act 2015 s.26, s.36 (return period not confirmed)",
+        12,
+        False,
+    ),
+]
+
+
+@transaction.atomic
+def duties_ensure(*, partnership: Partnership, by: User | None) -> list[StatutoryDuty]:
+    """Create the partnership's statutory calendar (the duties it lacks); keeps the rest."""
+    if by is not None:
+        require(by, "governance.manage", partnership)
+    made = []
+    for key, title, basis, months, confirmed in DUTIES:
+        duty, created = StatutoryDuty.objects.get_or_create(
+            partnership=partnership,
+            key=key,
+            defaults={
+                "title": title,
+                "legal_basis": basis,
+                "cycle_months": months,
+                "period_confirmed": confirmed,
+            },
+        )
+        if created:
+            _record(by, "duty.create", duty, partnership)
+        made.append(duty)
+    return made
+
+
+@transaction.atomic
+def duty_update(
+    *,
+    duty: StatutoryDuty,
+    by: User,
+    last_met: dt.date | None,
+    cycle_months: int,
+    owner: str = "",
+    first_due: dt.date | None = None,
+    applies: bool = True,
+    evidence: str = "",
+) -> StatutoryDuty:
+    partnership = duty.partnership
+    require(by, "governance.manage", partnership)
+    if last_met is not None and last_met > timezone.localdate():
+        raise ValidationError({"last_met": "The date it was last met cannot be in the future."})
+    before = audit.snapshot(duty)
+    duty.last_met = last_met
+    duty.cycle_months = cycle_months
+    duty.owner = clean_plain(owner or "").strip()[:200]
+    duty.first_due = first_due
+    duty.applies = applies
+    try:
+        duty.evidence = check_link(partnership, evidence)
+    except ValidationError as exc:
+        raise ValidationError({"evidence": exc.message_dict["link"]}) from None
+    try:
+        duty.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    duty.save()
+    _record(by, "duty.update", duty, partnership, before)
+    return duty

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "governance"
+P = "p/<slug:slug>/governance/"
+
+urlpatterns = [
+    path(P, views.index, name="index"),
+    path(P + "bodies/<int:body_id>/", views.body_detail, name="body_detail"),
+    path(P + "bodies/<int:body_id>/attendance/", views.attendance_table, name="attendance"),
+    path(P + "meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
+    path(P + "actions/", views.action_log, name="action_log"),
+    path(P + "actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path(P + "recommendations/", views.recommendation_list, name="recommendation_list"),
+    path(
+        P + "recommendations/<int:rec_id>/",
+        views.recommendation_detail,
+        name="recommendation_detail",
+    ),
+    path(P + "calendar/", views.calendar, name="calendar"),
+    path(P + "calendar/<int:duty_id>/", views.duty_edit, name="duty_edit"),
+    path(P + "settings/", views.settings_page, name="settings"),
+    path(P + "jobs/", views.jobs, name="jobs"),
+]

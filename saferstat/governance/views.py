@@ -1,0 +1,566 @@
+"""Governance pages: thin. Forms parse, services write, selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from saferstat.core.exports import FORMATS, export_response
+from saferstat.core.permissions import can, can_update_action, can_view_meeting
+from saferstat.core.selectors import partnership_get
+from saferstat.core.views_helpers import audit_history_url, partnership_view
+
+from . import clock, forms, selectors, services
+from .models import AttendanceStatus, BodyKind, MeetingStatus
+
+
+def _save(request, form, write, success: str) -> bool:
+    """Run `write(cleaned_data)` if the form is valid; put service errors on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _status(*forms_) -> int:
+    return 400 if any(f is not None and f.is_bound and f.errors for f in forms_) else 200
+
+
+def _posted(request, name: str):
+    return request.POST if request.method == "POST" and request.POST.get("form") == name else None
+
+
+def _require_manage(request, partnership) -> None:
+    if request.method == "POST" and not can(request.user, "governance.manage", partnership):
+        raise PermissionDenied("Only the partnership's officers change governance records")
+
+
+# ---------------------------------------------------------------------------- index
+
+
+@partnership_view("governance.view")
+def index(request, partnership):
+    _require_manage(request, partnership)
+    today = timezone.localdate()
+    body_form = forms.BodyForm(_posted(request, "body"), prefix="body")
+    if body_form.is_bound and _save(
+        request,
+        body_form,
+        lambda d: services.body_create(partnership=partnership, by=request.user, **d),
+        "The body was set up.",
+    ):
+        return redirect("governance:index", slug=partnership.slug)
+    meetings = selectors.meeting_list(partnership)
+    return render(
+        request,
+        "governance/index.html",
+        {
+            "partnership": partnership,
+            "bodies": selectors.body_list(partnership),
+            "upcoming": meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")[:5],
+            "recent": meetings.filter(starts_at__lt=timezone.now())[:5],
+            "my_open": selectors.action_list(
+                partnership, today=today, owner=request.user, state=clock.OPEN
+            ).count(),
+            "overdue": selectors.action_list(partnership, today=today, state=clock.OVERDUE).count(),
+            "late_recs": len(selectors.recommendation_list(partnership, state="late", today=today)),
+            "duties": selectors.duties_needing_attention(partnership, today),
+            "can_manage": can(request.user, "governance.manage", partnership),
+            "can_configure": can(request.user, "governance.configure", partnership),
+            "body_form": body_form,
+        },
+        status=_status(body_form),
+    )
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+@partnership_view("governance.view")
+def body_detail(request, partnership, body_id: int):
+    _require_manage(request, partnership)
+    body = selectors.body_get(partnership, body_id)
+    seat_form = forms.SeatForm(_posted(request, "seat"), partnership=partnership, prefix="seat")
+    meeting_form = forms.MeetingForm(_posted(request, "meeting"), prefix="meeting")
+    wp_form = forms.WorkProgrammeForm(_posted(request, "wp"), body=body, prefix="wp")
+    done = False
+    if seat_form.is_bound:
+        done = _save(
+            request,
+            seat_form,
+            lambda d: services.seat_add(body=body, by=request.user, **d),
+            "The seat was added.",
+        )
+    elif meeting_form.is_bound:
+        done = _save(
+            request,
+            meeting_form,
+            lambda d: services.meeting_create(
+                body=body,
+                by=request.user,
+                starts_at=meeting_form.starts_at(),
+                location=d["location"],
+            ),
+            "The meeting was added.",
+        )
+    elif wp_form.is_bound:
+        done = _save(
+            request,
+            wp_form,
+            lambda d: services.work_programme_add(body=body, by=request.user, **d),
+            "The topic was added to the work programme.",
+        )
+    if done:
+        return redirect("governance:body_detail", slug=partnership.slug, body_id=body.pk)
+    today = timezone.localdate()
+    recommendations = []
+    if body.kind == BodyKind.SCRUTINY:
+        recommendations = [
+            (r, r.clock(today))
+            for r in selectors.recommendation_list(partnership)
+            if r.meeting.body_id == body.pk
+        ]
+    return render(
+        request,
+        "governance/body_detail.html",
+        {
+            "partnership": partnership,
+            "body": body,
+            "seats": body.seats.select_related("organisation", "user"),
+            "meetings": selectors.meeting_list(partnership, body),
+            "work_programme": body.work_programme.select_related("meeting"),
+            "recommendations": recommendations,
+            "years": [_fy_label(y) for y in selectors.financial_years_of(body)],
+            "can_manage": can(request.user, "governance.manage", partnership),
+            "seat_form": seat_form,
+            "meeting_form": meeting_form,
+            "wp_form": wp_form,
+        },
+        status=_status(seat_form, meeting_form, wp_form),
+    )
+
+
+def _fy_label(start: int) -> str:
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+@partnership_view("governance.view")
+def attendance_table(request, partnership, body_id: int):
+    """The body's attendance table for a financial year, as seed 004; CSV/XLSX/ODS too."""
+    body = selectors.body_get(partnership, body_id)
+    years = selectors.financial_years_of(body)
+    try:
+        year = (
+            clock.parse_financial_year(request.GET["year"])
+            if request.GET.get("year")
+            else (years[0] if years else clock.financial_year_of(timezone.localdate()))
+        )
+    except ValueError:
+        raise Http404("Not a financial year") from None
+    table = selectors.attendance_table(body, year)
+    fmt = request.GET.get("format", "html")
+    if fmt in FORMATS:
+        header, rows = selectors.attendance_rows(table)
+        return export_response(
+            fmt,
+            header,
+            rows,
+            filename=slugify(f"{partnership.slug} {body.name} attendance {_fy_label(year)}"),
+            sheet_name="Attendance",
+        )
+    if fmt != "html":
+        raise Http404("Unknown format")
+    rates = [
+        (seat, rate, present, recorded)
+        for seat, rate, present, recorded in zip(
+            table.seats, table.rates, table.present, table.recorded, strict=True
+        )
+    ]
+    return render(
+        request,
+        "governance/attendance_table.html",
+        {
+            "partnership": partnership,
+            "body": body,
+            "table": table,
+            "rates": rates,
+            "year": _fy_label(year),
+            "years": [_fy_label(y) for y in years],
+        },
+    )
+
+
+# -------------------------------------------------------------------------- meetings
+
+
+def meeting_detail(request, slug: str, meeting_id: int):
+    """A meeting's page. Members see it all (confidential items only with the right); anyone
+    sees a meeting of a body that meets in public once its minutes are approved."""
+    partnership = partnership_get(slug=slug)
+    member = can(request.user, "governance.view", partnership)
+    if member:
+        meeting = selectors.meeting_get(partnership, meeting_id)
+    else:
+        meeting = selectors.meeting_list(partnership).filter(pk=meeting_id).first()
+        if meeting is None or not can_view_meeting(request.user, meeting):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied("Not allowed: governance.view")
+    _require_manage(request, partnership)
+    manage = can(request.user, "governance.manage", partnership)
+    posted = {
+        name: _posted(request, name) if manage else None
+        for name in ("item", "notes", "resolution", "action", "recommendation")
+    }
+    item_form = forms.AgendaItemForm(posted["item"], partnership=partnership, prefix="item")
+    notes_form = forms.NotesForm(posted["notes"], meeting=meeting, prefix="notes")
+    resolution_form = forms.ResolutionForm(
+        posted["resolution"], meeting=meeting, prefix="resolution"
+    )
+    action_form = forms.ActionForm(
+        posted["action"], partnership=partnership, meeting=meeting, prefix="action"
+    )
+    rec_form = forms.RecommendationForm(
+        posted["recommendation"], partnership=partnership, meeting=meeting, prefix="rec"
+    )
+    errors: dict[str, str] = {}
+    done = False
+    by = request.user
+    form_name = request.POST.get("form") if request.method == "POST" else None
+    if form_name == "item":
+        done = _save(
+            request,
+            item_form,
+            lambda d: services.agenda_item_add(meeting=meeting, by=by, **d),
+            "The item was added to the agenda.",
+        )
+    elif form_name == "notes":
+        done = _save(
+            request,
+            notes_form,
+            lambda d: services.agenda_item_notes(item=d["item"], by=by, notes=d["notes"]),
+            "The notes were saved.",
+        )
+    elif form_name == "resolution":
+        done = _save(
+            request,
+            resolution_form,
+            lambda d: services.resolution_add(meeting=meeting, by=by, **d),
+            "The resolution was recorded.",
+        )
+    elif form_name == "action":
+        done = _save(
+            request,
+            action_form,
+            lambda d: services.action_create(partnership=partnership, by=by, meeting=meeting, **d),
+            "The action was recorded.",
+        )
+    elif form_name == "recommendation":
+        done = _save(
+            request,
+            rec_form,
+            lambda d: services.recommendation_create(meeting=meeting, by=by, **d),
+            "The recommendation was recorded; its response clock has started.",
+        )
+    elif form_name in ("status", "attendance"):
+        try:
+            if form_name == "status":
+                services.meeting_set_status(
+                    meeting=meeting, by=by, status=request.POST.get("status", "")
+                )
+                messages.success(request, "The meeting's status was changed.")
+            else:
+                services.attendance_record(
+                    meeting=meeting, by=by, records=_attendance_posted(request, meeting)
+                )
+                messages.success(request, "Attendance was recorded.")
+            done = True
+        except ValidationError as exc:
+            errors = {k: v[0] for k, v in exc.message_dict.items()}
+    elif form_name is not None:
+        errors = {"form": "Unknown form."}
+    if done:
+        return redirect("governance:meeting_detail", slug=partnership.slug, meeting_id=meeting.pk)
+    today = timezone.localdate()
+    items = selectors.agenda_for(meeting, request.user)
+    data_requests = [i.data_request for i in items if i.data_request is not None]
+    return render(
+        request,
+        "governance/meeting_detail.html",
+        {
+            "partnership": partnership,
+            "meeting": meeting,
+            "member": member,
+            "items": items,
+            "data_requests": data_requests,
+            "attendance": selectors.attendance_for(meeting),
+            "attendance_choices": AttendanceStatus.choices,
+            "resolutions": selectors.resolutions_for(meeting, request.user),
+            "actions": [(a, a.state(today)) for a in selectors.actions_of_meeting(meeting)]
+            if member
+            else [],
+            "carried": selectors.carried_forward(meeting) if member else [],
+            "recommendations": [(r, r.clock(today)) for r in meeting.recommendations.all()]
+            if member
+            else [],
+            "next_status": {
+                MeetingStatus.PLANNED: (MeetingStatus.HELD, "Mark as held"),
+                MeetingStatus.HELD: (MeetingStatus.APPROVED, "Approve the minutes"),
+            }.get(meeting.status),
+            "is_scrutiny": meeting.body.kind == BodyKind.SCRUTINY,
+            "can_manage": manage,
+            "started": meeting.starts_at <= timezone.now(),
+            "errors": errors,
+            "item_form": item_form,
+            "notes_form": notes_form,
+            "resolution_form": resolution_form,
+            "action_form": action_form,
+            "rec_form": rec_form,
+            "history_url": audit_history_url(request.user, partnership, meeting),
+        },
+        status=400
+        if errors
+        else _status(item_form, notes_form, resolution_form, action_form, rec_form),
+    )
+
+
+def _attendance_posted(request, meeting) -> dict[int, tuple[str, str]]:
+    records = {}
+    for seat in meeting.body.seats.filter(active=True):
+        status = request.POST.get(f"seat-{seat.pk}", "")
+        if status:
+            records[seat.pk] = (status, request.POST.get(f"sub-{seat.pk}", ""))
+    return records
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@partnership_view("governance.view")
+def action_log(request, partnership):
+    today = timezone.localdate()
+    mine = request.GET.get("who") == "mine"
+    state = request.GET.get("state")
+    state = state if state in (clock.OPEN, clock.OVERDUE, clock.DONE) else None
+    actions = selectors.action_list(
+        partnership, today=today, owner=request.user if mine else None, state=state
+    )
+    fmt = request.GET.get("format", "html")
+    if fmt in FORMATS:
+        header, rows = selectors.action_log_rows(actions, today)
+        return export_response(
+            fmt, header, rows, filename=f"{partnership.slug}-action-log", sheet_name="Actions"
+        )
+    if fmt != "html":
+        raise Http404("Unknown format")
+    return render(
+        request,
+        "governance/action_log.html",
+        {
+            "partnership": partnership,
+            "rows": [(a, a.state(today)) for a in actions],
+            "mine": mine,
+            "state": state,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@partnership_view("governance.view")
+def action_detail(request, partnership, action_id: int):
+    action = selectors.action_get(partnership, action_id)
+    may_update = can_update_action(request.user, action)
+    if request.method == "POST" and not may_update:
+        raise PermissionDenied("Only the action's owner or the partnership's officers update it")
+    form = forms.ActionUpdateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and _save(
+        request,
+        form,
+        lambda d: services.action_update(
+            action=action,
+            by=request.user,
+            text=d["text"],
+            status="done" if d["done"] else ("open" if action.status == "done" else None),
+        ),
+        "The action was updated.",
+    ):
+        return redirect("governance:action_detail", slug=partnership.slug, action_id=action.pk)
+    return render(
+        request,
+        "governance/action_detail.html",
+        {
+            "partnership": partnership,
+            "action": action,
+            "state": action.state(timezone.localdate()),
+            "updates": action.updates.select_related("by"),
+            "may_update": may_update,
+            "form": form,
+            "history_url": audit_history_url(request.user, partnership, action),
+        },
+        status=_status(form),
+    )
+
+
+# ------------------------------------------------------------------- recommendations
+
+
+@partnership_view("governance.view")
+def recommendation_list(request, partnership):
+    today = timezone.localdate()
+    state = (
+        request.GET.get("state") if request.GET.get("state") in ("outstanding", "late") else None
+    )
+    recs = selectors.recommendation_list(partnership, state=state, today=today)
+    return render(
+        request,
+        "governance/recommendation_list.html",
+        {
+            "partnership": partnership,
+            "rows": [(r, r.clock(today)) for r in recs],
+            "state": state,
+            "settings": selectors.settings_for(partnership),
+        },
+    )
+
+
+@partnership_view("governance.view")
+def recommendation_detail(request, partnership, rec_id: int):
+    rec = selectors.recommendation_get(partnership, rec_id)
+    may_respond = can(request.user, "recommendations.respond", partnership)
+    if request.method == "POST" and not may_respond:
+        raise PermissionDenied("Only the partnership's officers record responses")
+    response_form = forms.ResponseForm(_posted(request, "response"), prefix="response")
+    impl_form = forms.ImplementationForm(_posted(request, "implementation"), prefix="impl")
+    done = False
+    if response_form.is_bound:
+        done = _save(
+            request,
+            response_form,
+            lambda d: services.recommendation_respond(
+                recommendation=rec,
+                by=request.user,
+                response=d["response"],
+                text=d["response_text"],
+                responded_on=d["responded_on"],
+            ),
+            "The response was recorded.",
+        )
+    elif impl_form.is_bound:
+        done = _save(
+            request,
+            impl_form,
+            lambda d: services.recommendation_implementation(
+                recommendation=rec, by=request.user, text=d["implementation"]
+            ),
+            "The implementation update was saved.",
+        )
+    if done:
+        return redirect("governance:recommendation_detail", slug=partnership.slug, rec_id=rec.pk)
+    return render(
+        request,
+        "governance/recommendation_detail.html",
+        {
+            "partnership": partnership,
+            "rec": rec,
+            "clock": rec.clock(timezone.localdate()),
+            "may_respond": may_respond,
+            "response_form": response_form,
+            "impl_form": impl_form,
+            "history_url": audit_history_url(request.user, partnership, rec),
+        },
+        status=_status(response_form, impl_form),
+    )
+
+
+# ---------------------------------------------------------------- statutory calendar
+
+
+@partnership_view("governance.view")
+def calendar(request, partnership):
+    _require_manage(request, partnership)
+    if request.method == "POST":
+        services.duties_ensure(partnership=partnership, by=request.user)
+        messages.success(request, "The statutory calendar was set up.")
+        return redirect("governance:calendar", slug=partnership.slug)
+    return render(
+        request,
+        "governance/calendar.html",
+        {
+            "partnership": partnership,
+            "rows": selectors.duty_rows(partnership, timezone.localdate()),
+            "can_manage": can(request.user, "governance.manage", partnership),
+            "soon_days": clock.DUE_SOON_DAYS,
+        },
+    )
+
+
+@partnership_view("governance.manage")
+def duty_edit(request, partnership, duty_id: int):
+    duty = selectors.duty_get(partnership, duty_id)
+    initial = {
+        "last_met": duty.last_met,
+        "cycle_months": duty.cycle_months,
+        "first_due": duty.first_due,
+        "owner": duty.owner,
+        "applies": duty.applies,
+        "evidence": duty.evidence,
+    }
+    form = forms.DutyForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and _save(
+        request,
+        form,
+        lambda d: services.duty_update(duty=duty, by=request.user, **d),
+        "The duty was updated.",
+    ):
+        return redirect("governance:calendar", slug=partnership.slug)
+    return render(
+        request,
+        "governance/duty_edit.html",
+        {"partnership": partnership, "duty": duty, "form": form},
+        status=_status(form),
+    )
+
+
+# ------------------------------------------------------------- settings and jobs
+
+
+@partnership_view("governance.configure")
+def settings_page(request, partnership):
+    current = selectors.settings_for(partnership)
+    form = forms.SettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"response_days": current.response_days, "response_basis": current.response_basis},
+    )
+    if form.is_bound and _save(
+        request,
+        form,
+        lambda d: services.settings_update(partnership=partnership, by=request.user, **d),
+        "The response clock was saved. It applies to recommendations made from now on.",
+    ):
+        return redirect("governance:settings", slug=partnership.slug)
+    return render(
+        request,
+        "governance/settings.html",
+        {"partnership": partnership, "form": form, "current": current},
+        status=_status(form),
+    )
+
+
+@partnership_view("governance.manage")
+def jobs(request, partnership):
+    return render(
+        request,
+        "governance/jobs.html",
+        {"partnership": partnership, "runs": selectors.job_runs(partnership)[:50]},
+    )

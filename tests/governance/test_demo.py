@@ -1,0 +1,36 @@
+"""`manage.py demo_governance`: Rotherham's year of Board meetings and its annual scrutiny,
+with the attendance table and the action log coming out of the records."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from saferstat.core.demo import demo_install
+from saferstat.core.models import Partnership
+from saferstat.governance import selectors
+from saferstat.governance.demo import BOARD, COMMITTEE, MEETINGS, SEATS
+from saferstat.governance.models import Action, Body, Recommendation, StatutoryDuty
+
+
+@pytest.mark.django_db
+def test_demo_governance_builds_rotherhams_year_and_is_safe_to_run_again():
+    demo_install()
+    call_command("demo_governance")
+    call_command("demo_governance")  # again: nothing doubled
+    rotherham = Partnership.objects.get(slug="rotherham")
+    board = Body.objects.get(partnership=rotherham, name=BOARD)
+    assert board.seats.count() == 11 and board.meetings.count() == 6
+    table = selectors.attendance_table(board, 2024)
+    assert [codes for _, codes in table.rows] == [list(codes) for _, codes in MEETINGS]
+    assert table.seats == [label for label, _, _ in SEATS]
+    assert table.rates[0] == 5 / 6  # the chair sent apologies once
+    committee = Body.objects.get(partnership=rotherham, name=COMMITTEE)
+    hearing = committee.meetings.get()
+    assert hearing.resolutions.count() == 3 and committee.work_programme.count() == 2
+    recs = Recommendation.objects.filter(partnership=rotherham)
+    assert recs.count() == 2 and recs.filter(responded_on__isnull=False).count() == 1
+    assert Action.objects.filter(partnership=rotherham).count() == 4
+    assert Action.objects.filter(partnership=rotherham, owner__username="rotherham-board").exists()
+    assert StatutoryDuty.objects.filter(partnership=rotherham).count() == 7
+    assert not Body.objects.exclude(partnership=rotherham).exists()

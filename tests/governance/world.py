@@ -1,0 +1,79 @@
+"""A partnership's governance records, built through the services (for the access matrix,
+the isolation test and the governance tests). Names are roles and invented text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from saferstat.core.services import organisation_upsert
+from saferstat.governance import services
+from saferstat.governance.clock import LONDON
+
+
+def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True) -> dict:
+    """A Board (private) and a scrutiny committee (meets in public), a held Board meeting
+    with a confidential item, an approved scrutiny meeting with a recommendation, an action,
+    the statutory calendar. `mark` is put in every piece of text; `public=False` keeps the
+    committee's meetings private."""
+    council = organisation_upsert(
+        partnership=partnership,
+        name=f"{mark}Borough Council",
+        kind="council",
+        is_responsible_authority=True,
+    )
+    board = services.body_create(
+        partnership=partnership, by=admin, name=f"{mark}Partnership Board", kind="board"
+    )
+    scrutiny = services.body_create(
+        partnership=partnership,
+        by=admin,
+        name=f"{mark}Crime and Disorder Committee",
+        kind="scrutiny",
+        meets_in_public=public,
+    )
+    seat = services.seat_add(body=board, by=admin, label=f"{mark}Council", organisation=council)
+    services.seat_add(body=board, by=admin, label=f"{mark}Chair", is_chair=True)
+    meeting = services.meeting_create(
+        body=board, by=admin, starts_at=dt.datetime(2024, 6, 10, 14, 0, tzinfo=LONDON)
+    )
+    services.meeting_set_status(meeting=meeting, by=admin, status="held")
+    services.agenda_item_add(meeting=meeting, by=admin, title=f"{mark}Performance report")
+    secret = services.agenda_item_add(
+        meeting=meeting, by=admin, title=f"{mark}Exempt: case review", confidential=True
+    )
+    services.attendance_record(meeting=meeting, by=admin, records={seat.pk: ("Y", "")})
+    resolution = services.resolution_add(
+        meeting=meeting, by=admin, kind="agreed", text=f"{mark}Exempt resolution", item=secret
+    )
+    action = services.action_create(
+        partnership=partnership,
+        by=admin,
+        title=f"{mark}Provide a briefing on the priority data",
+        due_date=dt.date(2024, 7, 31),
+        owner=owner,
+        owner_role="" if owner else "Head of Service",
+        meeting=meeting,
+        resolution=resolution,
+    )
+    hearing = services.meeting_create(
+        body=scrutiny, by=admin, starts_at=dt.datetime(2024, 11, 6, 10, 0, tzinfo=LONDON)
+    )
+    services.meeting_set_status(meeting=hearing, by=admin, status="held")
+    services.meeting_set_status(meeting=hearing, by=admin, status="approved")
+    services.agenda_item_add(meeting=hearing, by=admin, title=f"{mark}Annual report")
+    rec = services.recommendation_create(
+        meeting=hearing,
+        by=admin,
+        text=f"{mark}Report hate crime outcomes each quarter",
+        to_organisation=council,
+    )
+    duties = services.duties_ensure(partnership=partnership, by=admin)
+    return {
+        "board": board.pk,
+        "scrutiny": scrutiny.pk,
+        "meeting": meeting.pk,
+        "hearing": hearing.pk,
+        "action": action.pk,
+        "rec": rec.pk,
+        "duty": duties[0].pk,
+    }
