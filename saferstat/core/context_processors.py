@@ -31,7 +31,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     mine = partnerships_for(user)
     match = getattr(request, "resolver_match", None)
-    url_name = match.url_name if match is not None else None
+    url_name = match.view_name if match is not None else None
     current = _current_partnership(request, mine)
     nav = service_navigation(user, current, url_name) if current is not None else []
     return {

@@ -23,7 +23,7 @@ class NavItem:
     """A service navigation link: its label, the URL name it opens and the action it needs."""
 
     label: str
-    url_name: str  # takes the partnership slug as its only argument
+    url_name: str  # the view name (with its namespace); takes the partnership slug only
     action: str  # a key of permissions.RULES
     sections: frozenset[str] = field(default_factory=frozenset)
 
@@ -59,6 +59,30 @@ NAVIGATION: list[NavItem] = [
         "request_list",
         "requests.view",
         frozenset({"request_list", "request_new", "request_detail"}),
+    ),
+    NavItem(
+        "Meetings",
+        "governance:index",
+        "governance.view",
+        frozenset(
+            {
+                "governance:" + name
+                for name in (
+                    "index",
+                    "body_detail",
+                    "attendance",
+                    "meeting_detail",
+                    "action_log",
+                    "action_detail",
+                    "recommendation_list",
+                    "recommendation_detail",
+                    "calendar",
+                    "duty_edit",
+                    "settings",
+                    "jobs",
+                )
+            }
+        ),
     ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
 ]
