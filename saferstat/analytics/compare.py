@@ -17,8 +17,10 @@ interval excludes the average; PHEindicatormethods ``phe_funnels(statistic = "ra
 From 10 on Byar's approximation makes ``O⁺`` the continuous (Wilson-Hilferty) Poisson
 quantile of ``E``. ``docs/analytics.md`` ("Comparison") has more.
 
-A period with no loaded month, or a comparator with no loaded record at all, raises
-:class:`~saferstat.analytics.errors.NoDataError` (never a row of zeros).
+A period with no loaded month raises :class:`~saferstat.analytics.errors.NoDataError`; a
+comparator outside the loaded data (no population, or fewer than
+``measures.MIN_RECORDS_PER_1000_A_YEAR`` records: another force's records over the boundary)
+raises :class:`~saferstat.analytics.errors.UnknownAreaError`; never a row of (near) zeros.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ from dataclasses import dataclass
 import duckdb
 from scipy.optimize import brentq
 
-from saferstat.analytics.errors import NoDataError, QueryError, UnknownAreaError
+from saferstat.analytics.errors import QueryError, UnknownAreaError
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
     area_name,
     expand_area_codes,
+    is_covered,
     loaded_months,
     population,
     require_months,
@@ -236,22 +239,6 @@ def default_neighbours(con: duckdb.DuckDBPyConnection, area_code: str) -> tuple[
     )
 
 
-def _has_records(
-    con: duckdb.DuckDBPyConnection, codes: Sequence[str], force_slugs: Sequence[str] | None
-) -> bool:
-    """Whether any loaded record (of these forces, any month) falls in the area: an area with
-    none is outside the data, and its count of 0 would stand for a gap."""
-    where = f"lad_code IN ({', '.join('?' for _ in codes)})"
-    params: list[object] = list(codes)
-    if force_slugs:
-        where += f" AND force_slug IN ({', '.join('?' for _ in force_slugs)})"
-        params += list(force_slugs)
-    return (
-        con.execute(f"SELECT 1 FROM street_crimes WHERE {where} LIMIT 1", params).fetchone()
-        is not None
-    )
-
-
 def _active_code(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> str:
     row = con.execute(
         f"SELECT min(active_code) FROM la_codes WHERE lad_code IN ({', '.join('?' for _ in codes)})",
@@ -301,29 +288,31 @@ def compare_areas(
     all_codes = [c for g in groups for c in g]
     where = f"lad_code IN ({', '.join('?' for _ in all_codes)}) AND month BETWEEN ? AND ?"
     params: list[object] = [*all_codes, period.start, period.end]
+    chosen, type_params = "count(*)", []
     if types is not None:
-        where += f" AND crime_type IN ({', '.join('?' for _ in types)})"
-        params += list(types)
+        chosen = f"count(*) FILTER (WHERE crime_type IN ({', '.join('?' for _ in types)}))"
+        type_params = list(types)
     if force_slugs:
         where += f" AND force_slug IN ({', '.join('?' for _ in force_slugs)})"
         params += list(force_slugs)
-    by_lad = dict(
-        con.execute(
-            f"SELECT lad_code, count(*) FROM street_crimes WHERE {where} GROUP BY 1", params
-        ).fetchall()
-    )
-    counted = [(g, sum(int(by_lad.get(c, 0)) for c in g), population(con, g)) for g in groups]
-    for g, n, pop in counted:
-        if pop <= 0:
+    found = con.execute(
+        f"SELECT lad_code, {chosen}, count(*) FROM street_crimes WHERE {where} GROUP BY 1",
+        type_params + params,
+    ).fetchall()
+    by_lad = {lad: int(n) for lad, n, _ in found}
+    everything = {lad: int(n) for lad, _, n in found}
+    counted = [(g, sum(by_lad.get(c, 0) for c in g), population(con, g)) for g in groups]
+    for g, _, pop in counted:
+        if pop <= 0 or not is_covered(sum(everything.get(c, 0) for c in g), pop, len(months)):
             raise UnknownAreaError(
-                f"{area_name(con, g)} ({', '.join(g)}) is outside the loaded reference data (no "
-                "Census 2021 population), so it cannot be compared: choose areas in the data."
-            )
-        if n == 0 and not _has_records(con, g, force_slugs):
-            raise NoDataError(
-                f"No police.uk data is loaded for {area_name(con, g)} ({', '.join(g)}): no "
-                "record of the loaded forces falls in it, so its 0 would not be a count. "
-                "Choose areas policed by the loaded forces."
+                f"{area_name(con, g)} ({', '.join(g)}) is outside the loaded data: "
+                + (
+                    "no Census 2021 population is loaded for it"
+                    if pop <= 0
+                    else "no police.uk records of the force that polices it are loaded (only a "
+                    "neighbouring force's few records over the boundary)"
+                )
+                + ", so it cannot be compared. Choose areas whose force's data is loaded."
             )
     group_count = sum(n for _, n, _ in counted)
     group_pop = sum(p for _, _, p in counted)

@@ -285,6 +285,20 @@ def force_names(con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | Non
     return names
 
 
+#: Below this many police.uk records (crime and ASB) a year per 1,000 residents, an area's
+#: records are another force's few records over the boundary, not the area's own data (every
+#: partnership in England and Wales records several tens): the area is outside the loaded data.
+MIN_RECORDS_PER_1000_A_YEAR = 5.0
+
+
+def is_covered(records: int, population: int, months: int) -> bool:
+    """Whether ``records`` over ``months`` loaded months can be the area's own police.uk data
+    (see :data:`MIN_RECORDS_PER_1000_A_YEAR`)."""
+    if population <= 0 or months <= 0:
+        return False
+    return records / months * 12 / population * 1000 >= MIN_RECORDS_PER_1000_A_YEAR
+
+
 def area_forces(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tuple[str, ...]:
     """The police force(s) of an area, from the records: for each local authority of the
     area, the force with the most records in it (a local authority lies in one police force
@@ -304,10 +318,13 @@ def area_forces(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tu
         """,
         list(codes),
     ).fetchall()
-    if not rows:
+    months = {force: len(street_months(con, [force])) for force in {force for _, force, _ in rows}}
+    pop = _population(con, codes)
+    if not rows or not is_covered(sum(n for *_, n in rows), pop, max(months.values(), default=0)):
         raise NoDataError(
-            f"No police.uk data is loaded for {area_name(con, codes)}: no force's records in the "
-            "warehouse fall in it."
+            f"No police.uk data is loaded for {area_name(con, codes)}: the warehouse holds no "
+            "records of the force that polices it (at most a neighbouring force's few records "
+            "over the boundary)."
         )
     return tuple(sorted({force for _, force, _ in rows}))
 

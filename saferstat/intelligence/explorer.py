@@ -167,6 +167,13 @@ def parse_query(
     return q
 
 
+def error_field(q: Query) -> str:
+    """The form field an analysis error is about (the error summary links to it)."""
+    if q.view == "compare" and q.compare_with:
+        return "compare"
+    return "from" if q.view in ("trend", "periods") else "period"
+
+
 def _boundaries(level: str) -> Path:
     folder = Path(settings.SAFERSTAT_BOUNDARIES_DIR)
     name = (
@@ -246,7 +253,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
             focus = comparison.focus
             verdicts = [
                 f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000, {focus.significance} the group rate "
-                f"of {comparison.group_rate_per_1000:.2f} (95% Byar interval {focus.lower:.2f} to {focus.upper:.2f})."
+                f"of {comparison.group_rate_per_1000:.2f} (95% interval {focus.lower:.2f} to {focus.upper:.2f}, {focus.method})."
             ]
             return Result(
                 fig.title,
@@ -273,7 +280,8 @@ def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:
     fig = maps.hotspot_map(spots, _boundaries("ward"))
     verdicts = [
         f"{len(spots.above)} ward(s) significantly above the {spots.area_name} rate, "
-        f"{len(spots.below)} significantly below (95% Byar intervals)."
+        f"{len(spots.below)} significantly below (95% intervals: exact Poisson below 10 records, "
+        "Byar's approximation from 10)."
     ]
     return Result(
         fig.title,
