@@ -1,5 +1,6 @@
 from ninja import NinjaAPI
 
+from saferstat.analytics.errors import AnalyticsError, NoDataError
 from saferstat.core.api_docs import ApiDocs
 from saferstat.intelligence.api import router as crime_router
 
@@ -12,3 +13,24 @@ api = NinjaAPI(
     docs=ApiDocs(),
 )
 api.add_router("/", crime_router)
+
+
+@api.exception_handler(NoDataError)
+def no_data(request, exc: NoDataError):
+    """No data is loaded for what was asked: 404 with a problem body (RFC 9457), never zeros."""
+    body = {
+        "type": "about:blank",
+        "title": "No data loaded",
+        "status": 404,
+        "detail": str(exc),
+        "missing_months": list(exc.missing_months),
+    }
+    response = api.create_response(request, body, status=404)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(AnalyticsError)
+def analytics_error(request, exc: AnalyticsError):
+    """A question the analysis cannot answer as asked: 422 with its message."""
+    return api.create_response(request, {"detail": str(exc)}, status=422)

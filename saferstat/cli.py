@@ -47,16 +47,35 @@ def warehouse_option(func: Callable) -> Callable:
     )(func)
 
 
+#: Exit statuses of the analysis commands (docs/cli.md): a question that cannot be answered
+#: as asked, and a question about data that is not loaded (never answered with zeros).
+EXIT_BAD_QUERY = 2
+EXIT_NO_DATA = 3
+
+
+class _AnalysisFailed(click.ClickException):
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class _Group(click.Group):
-    """Turns a refusal by the warehouse (e.g. an unreadable manifest) into a one-line error."""
+    """Turns a refusal by the warehouse (e.g. an unreadable manifest) into a one-line error,
+    and an analysis error into its message on stderr with exit status 2 (bad question) or 3
+    (no data loaded for it)."""
 
     def invoke(self, ctx: click.Context):
+        from saferstat.analytics.errors import AnalyticsError, NoDataError
         from saferstat.analytics.warehouse import WarehouseError
 
         try:
             return super().invoke(ctx)
         except WarehouseError as exc:
             raise click.ClickException(str(exc)) from None
+        except NoDataError as exc:
+            raise _AnalysisFailed(str(exc), EXIT_NO_DATA) from None
+        except AnalyticsError as exc:
+            raise _AnalysisFailed(str(exc), EXIT_BAD_QUERY) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -311,8 +330,9 @@ def counts(area: str, period: str, by: str, fmt: str, warehouse_dir: Path) -> No
     """Count police.uk records (crimes and anti-social behaviour) in an area over a period.
 
     Records belong to the area through their LSOA (old 2011 LSOAs are mapped to 2021 LSOAs
-    and current wards). If months of the period are not loaded, a warning goes to stderr
-    and the counts cover the loaded months only.
+    and current wards), from the files of the force that polices the area. If months of the
+    period are not loaded, a warning goes to stderr and the counts cover the loaded months
+    only; if none is, the command fails with exit status 3 (no data is never a zero).
 
     With --format csv, stdout holds exactly a header `<by>,count` and one row per key,
     sorted by key.
@@ -336,7 +356,9 @@ def counts(area: str, period: str, by: str, fmt: str, warehouse_dir: Path) -> No
             codes = area_codes(con, area)
         except UnknownAreaError as exc:
             raise click.BadParameter(str(exc), param_hint="--area") from None
-        result = count_records(con, area_codes=codes, period=parsed, by=by)
+        result = count_records(
+            con, area_codes=codes, period=parsed, by=by, force_slugs=_forces(con, codes)
+        )
     if result.missing_months:
         n_missing, n_all = len(result.missing_months), len(parsed.months)
         _stderr().print(
@@ -454,6 +476,14 @@ def _parsed(con, area: str, period: str | None, crime_types: tuple[str, ...]):
     return codes, parsed, types
 
 
+def _forces(con, codes) -> tuple[str, ...]:
+    """The force(s) that police the area (the web passes the partnership's force): a month
+    counts as loaded when that force has it, whatever other forces the warehouse holds."""
+    from saferstat.analytics.measures import area_forces
+
+    return area_forces(con, codes)
+
+
 def _warn_missing(label: str, missing: Iterable[str]) -> None:
     missing = sorted(missing)
     if missing:
@@ -506,7 +536,7 @@ def spc(area, start, end, crime_types, polarity, target, gaps, fmt, warehouse_di
         try:
             chart = spc_series(
                 con, area_codes=codes, start=start, end=end, crime_types=types,
-                polarity=polarity, target=target, gaps=gaps,
+                polarity=polarity, target=target, gaps=gaps, force_slugs=_forces(con, codes),
             )  # fmt: skip
         except SpcGapError as exc:
             raise click.ClickException(str(exc)) from None
@@ -549,7 +579,8 @@ def spc(area, start, end, crime_types, polarity, target, gaps, fmt, warehouse_di
 def compare(area, period, with_codes, crime_types, fmt, warehouse_dir) -> None:
     """Compare a partnership's rate per 1,000 residents with its neighbours.
 
-    Rates use Census 2021 residents; intervals are Byar's 95%; the group rate is all areas'
+    Rates use Census 2021 residents; intervals are 95%, exact Poisson below 10 records and
+    Byar's approximation from 10 (each row names its method); the group rate is all areas'
     records over all their residents. "above"/"below" means the interval excludes the group
     rate; "funnel" is the position against the 95% and 99.8% funnel limits.
 
@@ -573,7 +604,7 @@ def compare(area, period, with_codes, crime_types, fmt, warehouse_dir) -> None:
         try:
             result = compare_areas(
                 con, area_code=codes[0], period=parsed, with_codes=others or None,
-                crime_types=types,
+                crime_types=types, force_slugs=_forces(con, codes),
             )  # fmt: skip
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
@@ -589,7 +620,7 @@ def compare(area, period, with_codes, crime_types, fmt, warehouse_dir) -> None:
     footer = [f"Group rate: {result.group_rate_per_1000:,.2f} per 1,000", *result.notes]
     columns = {"name": "Area", "count": "Records", "population": "Residents",
                "rate_per_1000": "Per 1,000", "lower": "Lower 95%", "upper": "Upper 95%",
-               "significance": "vs group", "funnel": "Funnel"}  # fmt: skip
+               "method": "Interval", "significance": "vs group", "funnel": "Funnel"}  # fmt: skip
     _emit(fmt, rows, data, f"{result.label}, {parsed.label}", columns, footer)
 
 
@@ -607,7 +638,8 @@ def compare(area, period, with_codes, crime_types, fmt, warehouse_dir) -> None:
 def hotspots(area, period, level, rank_by, crime_types, fmt, warehouse_dir) -> None:
     """Rank the wards (2024) or LSOAs (2021) of an area by count, rate or harm.
 
-    Each row has its rate per 1,000 residents with Byar's 95% interval, whether it is
+    Each row has its rate per 1,000 residents with its 95% interval (exact Poisson below 10
+    records, Byar's approximation from 10; the method is named per row), whether it is
     significantly above or below the partnership's rate, and a harm estimate (Cambridge
     Crime Harm Index days, with its range; anti-social behaviour excluded).
 
@@ -622,8 +654,9 @@ def hotspots(area, period, level, rank_by, crime_types, fmt, warehouse_dir) -> N
     with connect(warehouse_dir) as con:
         codes, parsed, types = _parsed(con, area, period, crime_types)
         result = rank_units(
-            con, area_codes=codes, period=parsed, level=level, rank_by=rank_by, crime_types=types
-        )
+            con, area_codes=codes, period=parsed, level=level, rank_by=rank_by, crime_types=types,
+            force_slugs=_forces(con, codes),
+        )  # fmt: skip
     _warn_missing(parsed.label, result.missing_months)
     rows = result.table()
     data = {

@@ -1,40 +1,57 @@
 """Comparison of a partnership with its neighbours (or any set of local authorities).
 
-For each area: rate = count / population × 1,000 with Byar's confidence interval. The
-comparator is the group rate = Σ counts / Σ populations × 1,000 over every area shown (the
-partnership and the others). An area is "significantly above/below" when its interval
-excludes the group rate.
+For each area: rate = count / population × 1,000 with its confidence interval
+(:func:`saferstat.analytics.stats.poisson_interval`: exact Poisson below 10 records, Byar's
+approximation from 10; each row names its method). The comparator is the group rate =
+Σ counts / Σ populations × 1,000 over every area shown (the partnership and the others). An
+area is "significantly above/below" when its interval excludes the group rate.
 
 Funnel plot limits (95% and 99.8%) around the group rate are a function of population. They
-are the inverse of the same Byar interval, so an area lies outside the 95% funnel exactly when
+are the inverse of the same interval, so an area lies outside the 95% funnel exactly when
 its 95% interval excludes the group rate (the funnel and the flags never disagree): at
 population ``n`` the expected count is ``E = r·n/1000`` (``r`` the group rate per 1,000), the
-upper limit is ``O⁺/n × 1000`` where ``O⁺`` solves ``byar_lower(O⁺) = E`` and the lower limit
-is ``O⁻/n × 1000`` where ``O⁻`` solves ``byar_upper(O⁻) = E`` (0 when ``byar_upper(0) ≥ E``).
+upper limit is ``O⁺/n × 1000`` where ``O⁺`` solves ``lower(O⁺) = E`` and the lower limit
+is ``O⁻/n × 1000`` where ``O⁻`` solves ``upper(O⁻) = E`` (0 when ``upper(0) ≥ E``).
 This is the PHE Fingertips method for crude rates (a point is outside when its Poisson
-interval excludes the average; PHEindicatormethods ``phe_funnels(statistic = "rate")``), with
-Byar's approximation in place of the exact interval, which makes ``O⁺`` the continuous
-(Wilson-Hilferty) Poisson quantile of ``E``. ``docs/analytics.md`` ("Comparison") has more.
+interval excludes the average; PHEindicatormethods ``phe_funnels(statistic = "rate")``).
+From 10 on Byar's approximation makes ``O⁺`` the continuous (Wilson-Hilferty) Poisson
+quantile of ``E``. ``docs/analytics.md`` ("Comparison") has more.
+
+A period with no loaded month raises :class:`~saferstat.analytics.errors.NoDataError`; a
+comparator outside the loaded data (no population, or fewer than
+``measures.MIN_RECORDS_PER_1000_A_YEAR`` records: another force's records over the boundary)
+raises :class:`~saferstat.analytics.errors.UnknownAreaError`; never a row of (near) zeros.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 from scipy.optimize import brentq
 
+from saferstat.analytics.errors import QueryError, UnknownAreaError
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
     area_name,
     expand_area_codes,
+    is_covered,
     loaded_months,
     population,
+    require_months,
 )
 from saferstat.analytics.periods import Period
 from saferstat.analytics.series import series_label
-from saferstat.analytics.stats import rate_ci, z_value
+from saferstat.analytics.stats import (
+    EXACT_BELOW,
+    INTERVAL_METHOD_NOTE,
+    byar_limits,
+    exact_limits,
+    rate_ci,
+    z_value,
+)
 
 #: Groups of neighbouring authorities (codes as in the ONS lookups; later codes are added by
 #: ``expand_area_codes``). The default comparators of a member are the other members.
@@ -61,50 +78,49 @@ class FunnelLimits:
 
 
 def funnel_limit_counts(expected: float, confidence: float) -> tuple[float, float]:
-    """Counts ``(O⁻, O⁺)`` at which Byar's interval just touches the expected count ``E``.
+    """Counts ``(O⁻, O⁺)`` at which the interval of :func:`stats.poisson_interval` just
+    touches the expected count ``E``.
 
-    ``O⁺`` solves ``byar_ci(O⁺)[0] = E`` and ``O⁻`` solves ``byar_ci(O⁻)[1] = E`` (the formulas
-    are evaluated for non-whole ``O``); ``O⁻ = 0`` when even a count of 0 has ``upper ≥ E``.
+    ``O⁺`` solves ``lower(O⁺) = E`` and ``O⁻`` solves ``upper(O⁻) = E`` (the limits are
+    evaluated for non-whole ``O`` by :func:`stats.poisson_limits`: exact below 10, Byar's from
+    10); ``O⁻ = 0`` when even a count of 0 has ``upper ≥ E``. The two methods differ slightly
+    at 10, so a limit can fall there: it is chosen so that a whole count lies outside the
+    funnel exactly when its own interval excludes ``E``.
     """
     if expected <= 0:
-        raise ValueError(f"the expected count must be > 0, not {expected}")
+        raise QueryError(f"the expected count must be > 0, not {expected}")
 
     z = z_value(confidence)
+    edge = float(EXACT_BELOW)
 
-    def lower_of(o: float) -> float:
-        return _byar_lower(o, z) - expected
+    def solve(limit, side: int, low: float, high: float) -> float:
+        return brentq(lambda o: limit(o, z)[side] - expected, low, high, xtol=1e-10, rtol=1e-14)
 
-    def upper_of(o: float) -> float:
-        return _byar_upper(o, z) - expected
-
-    span = 10 * expected**0.5 + 20
-    high = brentq(lower_of, expected, expected + span, xtol=1e-10, rtol=1e-14)
-    if upper_of(0.0) >= 0:
-        low = 0.0
+    # O⁺: a whole count O is above when lower(O) > E.
+    if byar_limits(edge, z)[0] <= expected:
+        high = solve(byar_limits, 0, max(edge, expected), expected + 10 * expected**0.5 + 20)
+    elif exact_limits(edge, z)[0] <= expected:
+        high = math.nextafter(edge, 0.0)  # 10 is above, 9 is not
     else:
-        low = brentq(upper_of, 0.0, expected, xtol=1e-10, rtol=1e-14)
+        high = solve(exact_limits, 0, expected, edge)
+    # O⁻: a whole count O is below when upper(O) < E.
+    if byar_limits(edge, z)[1] < expected:
+        low = solve(byar_limits, 1, edge, expected)
+    elif exact_limits(0.0, z)[1] >= expected:
+        low = 0.0
+    elif exact_limits(edge, z)[1] < expected:
+        low = edge  # 9 is below, 10 is not
+    else:
+        low = solve(exact_limits, 1, 0.0, edge)
     return low, high
-
-
-def _byar_lower(o: float, z: float) -> float:
-    """Byar's lower limit for a (possibly non-whole) count ``o`` (0 at 0)."""
-    if o <= 0:
-        return 0.0
-    return max(o * (1 - 1 / (9 * o) - z / (3 * o**0.5)) ** 3, 0.0)
-
-
-def _byar_upper(o: float, z: float) -> float:
-    """Byar's upper limit for a (possibly non-whole) count ``o``."""
-    o1 = o + 1
-    return o1 * (1 - 1 / (9 * o1) + z / (3 * o1**0.5)) ** 3
 
 
 def funnel_limits(group_rate_per_1000: float, population: float) -> FunnelLimits:
     """95% and 99.8% funnel limits around a group rate for an area of ``population``."""
     if population <= 0:
-        raise ValueError(f"population must be > 0, not {population}")
+        raise QueryError(f"population must be > 0, not {population}")
     if group_rate_per_1000 <= 0:
-        raise ValueError("the group rate must be > 0 to draw funnel limits")
+        raise QueryError("the group rate must be > 0 to draw funnel limits")
     expected = group_rate_per_1000 * population / 1000
     scale = 1000 / population
     low95, high95 = funnel_limit_counts(expected, 0.95)
@@ -139,8 +155,9 @@ def funnel_position(rate: float, limits: FunnelLimits) -> str:
 class AreaRate:
     """One local authority in a comparison.
 
-    ``significance`` is ``'above'``, ``'below'`` or ``'similar'``: whether the Byar interval
-    (``confidence``) excludes the group rate; ``funnel`` is the position against the funnel
+    ``significance`` is ``'above'``, ``'below'`` or ``'similar'``: whether the interval
+    (``confidence``; ``method`` exact Poisson under 10 records, else Byar's) excludes the
+    group rate; ``funnel`` is the position against the funnel
     limits at the area's population.
     """
 
@@ -155,6 +172,7 @@ class AreaRate:
     significance: str
     funnel: str
     is_focus: bool
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,6 +214,7 @@ class Comparison:
                 "rate_per_1000": a.rate_per_1000,
                 "lower": a.lower,
                 "upper": a.upper,
+                "method": a.method,
                 "significance": a.significance,
                 "funnel": a.funnel,
                 "is_focus": a.is_focus,
@@ -214,7 +233,7 @@ def default_neighbours(con: duckdb.DuckDBPyConnection, area_code: str) -> tuple[
     for members in NEIGHBOUR_GROUPS.values():
         if own & set(members):
             return tuple(m for m in members if not own & set(expand_area_codes(con, [m])))
-    raise ValueError(
+    raise QueryError(
         f"{area_code} is in no known neighbour group; give the local authority codes to "
         "compare with"
     )
@@ -262,27 +281,39 @@ def compare_areas(
             continue
         groups.append(codes)
     if len(groups) < 2:
-        raise ValueError("give at least one other local authority to compare with")
+        raise QueryError("give at least one other local authority to compare with")
     months = loaded_months(con, period, force_slugs)
+    require_months(con, focus_codes, period, months, force_slugs)
     missing = tuple(m for m in period.months if m not in set(months))
     all_codes = [c for g in groups for c in g]
     where = f"lad_code IN ({', '.join('?' for _ in all_codes)}) AND month BETWEEN ? AND ?"
     params: list[object] = [*all_codes, period.start, period.end]
+    chosen, type_params = "count(*)", []
     if types is not None:
-        where += f" AND crime_type IN ({', '.join('?' for _ in types)})"
-        params += list(types)
+        chosen = f"count(*) FILTER (WHERE crime_type IN ({', '.join('?' for _ in types)}))"
+        type_params = list(types)
     if force_slugs:
         where += f" AND force_slug IN ({', '.join('?' for _ in force_slugs)})"
         params += list(force_slugs)
-    by_lad = dict(
-        con.execute(
-            f"SELECT lad_code, count(*) FROM street_crimes WHERE {where} GROUP BY 1", params
-        ).fetchall()
-    )
-    counted = [(g, sum(int(by_lad.get(c, 0)) for c in g), population(con, g)) for g in groups]
+    found = con.execute(
+        f"SELECT lad_code, {chosen}, count(*) FROM street_crimes WHERE {where} GROUP BY 1",
+        type_params + params,
+    ).fetchall()
+    by_lad = {lad: int(n) for lad, n, _ in found}
+    everything = {lad: int(n) for lad, _, n in found}
+    counted = [(g, sum(by_lad.get(c, 0) for c in g), population(con, g)) for g in groups]
     for g, _, pop in counted:
-        if pop <= 0:
-            raise ValueError(f"no Census 2021 population for {', '.join(g)}")
+        if pop <= 0 or not is_covered(sum(everything.get(c, 0) for c in g), pop, len(months)):
+            raise UnknownAreaError(
+                f"{area_name(con, g)} ({', '.join(g)}) is outside the loaded data: "
+                + (
+                    "no Census 2021 population is loaded for it"
+                    if pop <= 0
+                    else "no police.uk records of the force that polices it are loaded (only a "
+                    "neighbouring force's few records over the boundary)"
+                )
+                + ", so it cannot be compared. Choose areas whose force's data is loaded."
+            )
     group_count = sum(n for _, n, _ in counted)
     group_pop = sum(p for _, _, p in counted)
     group_rate = group_count / group_pop * 1000
@@ -302,6 +333,7 @@ def compare_areas(
                 rate_per_1000=ci.rate,
                 lower=ci.lower,
                 upper=ci.upper,
+                method=ci.method,
                 significance=ci.compare_to(group_rate),
                 funnel=position,
                 is_focus=codes == focus_codes,
@@ -312,7 +344,8 @@ def compare_areas(
     notes = [
         f"Rates per 1,000 Census 2021 residents for {period.label} (not annualised). Group rate "
         f"= all {len(areas)} areas' records / their residents x 1,000. 'Significantly "
-        f"above/below' = the {confidence:.0%} Byar interval excludes the group rate.",
+        f"above/below' = the {confidence:.0%} confidence interval excludes the group rate.",
+        INTERVAL_METHOD_NOTE,
     ]
     if missing:
         notes.append(

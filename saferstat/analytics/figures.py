@@ -117,7 +117,8 @@ def comparison_chart(comparison: Comparison, *, width: int = 520) -> Figure:
     order = [v["label"] for v in values]
     title = f"{c.label}: rate per 1,000 residents, {c.focus.name} and comparators, {c.period.label}"
     description = (
-        f"Dot and {c.confidence:.0%} confidence interval (Byar) of the rate per 1,000 Census 2021 "
+        f"Dot and {c.confidence:.0%} confidence interval (exact Poisson below 10 records, Byar's "
+        f"approximation from 10) of the rate per 1,000 Census 2021 "
         f"residents for {len(values)} areas, {c.period.title}; dashed line: group rate "
         f"{c.group_rate_per_1000:.2f}. "
         + " ".join(
@@ -143,6 +144,7 @@ def comparison_chart(comparison: Comparison, *, width: int = 520) -> Figure:
             alt.Tooltip("rate_per_1000:Q", title="Rate per 1,000", format=".2f"),
             alt.Tooltip("lower:Q", title="Lower", format=".2f"),
             alt.Tooltip("upper:Q", title="Upper", format=".2f"),
+            alt.Tooltip("method:N", title="Interval"),
         ],
     )
     bars = base.mark_rule(strokeWidth=2).encode(
@@ -183,7 +185,7 @@ def funnel_chart(comparison: Comparison, *, width: int = 560, height: int = 320)
     description = (
         f"Funnel plot of the rate per 1,000 residents against population for {len(rows)} areas, "
         f"{c.period.title}. Centre line: group rate {c.group_rate_per_1000:.2f}; 95% and 99.8% "
-        "limits (Byar). "
+        "limits (exact Poisson below 10 records, Byar's approximation from 10). "
         + " ".join(f"{r['name']}: {r['rate_per_1000']:.2f}, {r['funnel']}." for r in rows)
     )
     x = alt.X("population:Q", title="Residents (Census 2021)", axis=alt.Axis(format="~s"))

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from saferstat.analytics.errors import QueryError
 from saferstat.analytics.measures import ASB, area_name, counts, expand_area_codes, population
 from saferstat.analytics.periods import Period
 from saferstat.analytics.policeuk import CRIME_TYPES
@@ -367,11 +368,11 @@ def check_crime_types(crime_types: Sequence[str]) -> tuple[str, ...]:
     out: list[str] = []
     for name in crime_types:
         if name not in CRIME_TYPES:
-            raise ValueError(
+            raise QueryError(
                 f"{name!r} is not a police.uk crime type: expected one of {', '.join(CRIME_TYPES)}"
             )
         if name not in out:
             out.append(name)
     if not out:
-        raise ValueError("crime_types is empty: give at least one police.uk crime type")
+        raise QueryError("crime_types is empty: give at least one police.uk crime type")
     return tuple(out)

@@ -1,7 +1,8 @@
 """Hotspots: the wards or LSOAs of a partnership ranked by count, rate and harm.
 
 Each ward (2024 ONS ward) or LSOA (2021) of the area gets its count, Census 2021 residents,
-rate per 1,000 with Byar's 95% confidence interval, and a harm estimate (CCHI, with its
+rate per 1,000 with its 95% confidence interval (exact Poisson below 10 records, Byar's
+approximation from 10; ``stats.poisson_interval``), and a harm estimate (CCHI, with its
 range; ASB excluded). A unit is "significantly above" the partnership when the lower end of
 its interval is above the partnership's rate, "significantly below" when the upper end is
 below it, otherwise "similar" (``docs/analytics.md``, "Hotspots").
@@ -24,17 +25,19 @@ from typing import Literal
 import duckdb
 
 from saferstat.analytics import partner
+from saferstat.analytics.errors import NoDataError, QueryError
 from saferstat.analytics.harm import HarmEstimate, HarmWeights, check_crime_types, harm_from_counts
 from saferstat.analytics.measures import (
     area_name,
     expand_area_codes,
     loaded_months,
     population,
+    require_months,
     ward_populations,
 )
 from saferstat.analytics.periods import Period, parse_period
 from saferstat.analytics.series import series_label
-from saferstat.analytics.stats import rate_ci
+from saferstat.analytics.stats import INTERVAL_METHOD_NOTE, rate_ci
 
 Level = Literal["ward", "lsoa"]
 RankBy = Literal["count", "rate", "harm", "harm_rate"]
@@ -56,7 +59,8 @@ class HotspotRow:
 
     Attributes:
         rank: 1 = highest on the ranking measure; equal values share a rank (1, 2, 2, 4).
-        rate_lower, rate_upper: Byar confidence interval of the rate (``confidence``).
+        rate_lower, rate_upper: confidence interval of the rate (``confidence``).
+        interval_method: ``'exact Poisson'`` (under 10 records) or ``"Byar's approximation"``.
         significance: ``'above'``, ``'below'`` or ``'similar'`` against the partnership
             rate; ``None`` for a unit without residents.
         harm_days, harm_low_days, harm_high_days: harm estimate and range (ASB excluded);
@@ -79,6 +83,7 @@ class HotspotRow:
     harm_high_days: float
     harm_per_1000: float | None
     is_approximate: bool
+    interval_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ class Hotspots:
                 "rate_per_1000": r.rate_per_1000,
                 "rate_lower": r.rate_lower,
                 "rate_upper": r.rate_upper,
+                "interval_method": r.interval_method,
                 "significance": r.significance,
                 "harm_days": r.harm_days,
                 "harm_low_days": r.harm_low_days,
@@ -173,9 +179,9 @@ def _ranked(rows: list[HotspotRow], rank_by: str) -> list[HotspotRow]:
 
 def _check(level: str, rank_by: str, allowed: Sequence[str]) -> None:
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+        raise QueryError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     if rank_by not in allowed:
-        raise ValueError(f"rank_by must be one of {', '.join(allowed)}, not {rank_by!r}")
+        raise QueryError(f"rank_by must be one of {', '.join(allowed)}, not {rank_by!r}")
 
 
 def _hotspots(
@@ -198,7 +204,7 @@ def _hotspots(
     missing_months: Sequence[str],
     missing_periods: Sequence[str],
 ) -> Hotspots:
-    """Rates, Byar intervals, significance, ranks and notes from counts per unit.
+    """Rates, intervals, significance, ranks and notes from counts per unit.
 
     ``counts`` holds every unit with records (units outside the area's lookup are noted);
     ``harms`` the harm per unit, or None when harm does not apply (then zero).
@@ -228,13 +234,15 @@ def _hotspots(
                 harm_high_days=unit_harm.total_high_days if unit_harm else 0.0,
                 harm_per_1000=harm_days / pop * 1000 if pop and harms is not None else None,
                 is_approximate=code in approximate,
+                interval_method=ci.method if ci else None,
             )
         )
     name = area_name(con, codes)
     notes = [
         f"Rates per 1,000 Census 2021 residents for {period.label} (not annualised); "
-        f"'significantly above/below' = the {confidence:.0%} Byar confidence interval of the "
+        f"'significantly above/below' = the {confidence:.0%} confidence interval of the "
         f"{LEVEL_NAMES[level]} rate excludes the {name} rate.",
+        INTERVAL_METHOD_NOTE,
         harm_note,
     ]
     if missing_periods:
@@ -294,7 +302,7 @@ def hotspots(
             ``'harm_rate'`` (CCHI days per 1,000 residents).
         crime_types: police.uk categories to count (default: all records, crime and ASB;
             harm never includes ASB).
-        confidence: of the Byar interval used for the significance flag (default 95%).
+        confidence: of the interval used for the significance flag (default 95%).
         force_slugs: restrict to these forces' files.
         weights: harm weights (default: the packaged CCHI 2026 table).
 
@@ -305,6 +313,7 @@ def hotspots(
     codes = expand_area_codes(con, area_codes)
     types = None if crime_types is None else check_crime_types(crime_types)
     months = loaded_months(con, period, force_slugs)
+    require_months(con, codes, period, months, force_slugs)
     missing = tuple(m for m in period.months if m not in set(months))
     marks = ", ".join("?" for _ in codes)
     where = f"s.lad_code IN ({marks}) AND s.month BETWEEN ? AND ?"
@@ -386,7 +395,7 @@ def partner_hotspots(
         period: the reporting period (whole quarters for a quarterly dataset).
         level: ``'ward'`` (2024 wards) or ``'lsoa'`` (2021 LSOAs; LSOA-level datasets only).
         rank_by: ``'count'`` or ``'rate'`` (per 1,000 Census 2021 residents).
-        confidence: of the Byar interval used for the significance flag (default 95%).
+        confidence: of the interval used for the significance flag (default 95%).
 
     Raises:
         ValueError: a partnership-level dataset, LSOA level for a dataset not recorded by
@@ -401,16 +410,22 @@ def partner_hotspots(
         ).fetchall()
     }
     if not levels:
-        raise ValueError(f"no data is loaded for {dataset}")
+        raise NoDataError(f"No data is loaded for {label}.")
     if "partnership" in levels:
-        raise ValueError("this dataset is recorded for the whole partnership, not by ward")
+        raise QueryError("this dataset is recorded for the whole partnership, not by ward")
     if level == "lsoa" and levels != {"lsoa"}:
-        raise ValueError("this dataset is recorded by ward, not by LSOA: rank it by ward")
+        raise QueryError("this dataset is recorded by ward, not by LSOA: rank it by ward")
     granularity = partner.dataset_granularity(con, dataset) or "month"
     expected = partner.expected_periods(period, granularity)
     loaded = set(partner.loaded_periods(con, dataset, granularity=granularity))
     missing_periods = [p for p in expected if p not in loaded]
     codes = expand_area_codes(con, area_codes)
+    if expected and len(missing_periods) == len(expected):
+        raise NoDataError(
+            f"No {label} data is loaded for {area_name(con, codes)} in {period.label} (no "
+            f"upload covers {', '.join(missing_periods)}).",
+            period.months,
+        )
     marks = ", ".join("?" for _ in codes)
     found = con.execute(
         f"""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
+from saferstat.analytics.errors import QueryError
 from saferstat.analytics.figures import Figure, finish_chart
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def choropleth(
         its notes list the areas with no boundary in the file.
     """
     if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {', '.join(SCHEMES)} (colour-blind safe)")
+        raise QueryError(f"scheme must be one of {', '.join(SCHEMES)} (colour-blind safe)")
     collection = boundaries if isinstance(boundaries, dict) else load_boundaries(boundaries)
     features = collection["features"]
     field = code_field or code_property(features)
@@ -233,7 +234,7 @@ def hotspot_map(
     full hotspot table (rank, count, rate and interval, significance, harm) in rank order.
     """
     if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {', '.join(MEASURES)}")
+        raise QueryError(f"measure must be one of {', '.join(MEASURES)}")
     attribute, value_title, wording = MEASURES[measure]
     h = hotspots
     level = "ward" if h.level == "ward" else "LSOA"

@@ -13,7 +13,11 @@ Rules (``docs/analytics.md`` has the long form):
 * **Geography.** Records coded to 2011 LSOAs are mapped to 2021 LSOAs and to the current
   (2024) ONS ward by the importer; every figure here is on LSOA 2021 / ward 2024.
 * **Gaps.** A month of the period with no loaded police.uk partition is *missing*: it is
-  listed in ``missing_months`` and never counted as zero.
+  listed in ``missing_months`` and never counted as zero. A period with no loaded month at
+  all is not answered: :class:`~saferstat.analytics.errors.NoDataError` (see
+  :func:`require_months`).
+* **Forces.** Pass the forces that police the area (``force_slugs``; :func:`area_forces`
+  finds them from the records): a month counts as loaded when *those* forces have it.
 * **Rates** are per 1,000 residents, Census 2021 usual residents (sum over LSOA 2021).
 * **Change** against an earlier period is tested with the conditional exact Poisson test
   (:func:`saferstat.analytics.stats.poisson_compare`) with exposure = months loaded, so a
@@ -29,6 +33,7 @@ from typing import Literal
 
 import duckdb
 
+from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
 from saferstat.analytics.periods import Period, month_range
 from saferstat.analytics.stats import ALPHA, poisson_compare
 
@@ -227,7 +232,7 @@ def expand_area_codes(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str])
     """
     codes = [str(code).strip() for code in area_codes if str(code).strip()]
     if not codes:
-        raise ValueError("area_codes is empty: give at least one local authority code")
+        raise QueryError("area_codes is empty: give at least one local authority code")
     marks = _placeholders(codes)
     found = con.execute(
         f"""
@@ -264,6 +269,87 @@ def loaded_months(
     partnership's force(s) in an installation that holds several forces.
     """
     return _months_in(_street_partitions(con, force_slugs), period)
+
+
+def force_names(con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None) -> list[str]:
+    """Display names of forces (``south-yorkshire`` -> ``South Yorkshire Police``), from the
+    ``falls_within`` column of their records, else made from the slug."""
+    names = []
+    for slug in force_slugs or ():
+        row = con.execute(
+            "SELECT falls_within FROM street_crimes WHERE force_slug = ? "
+            "AND falls_within IS NOT NULL LIMIT 1",
+            [slug],
+        ).fetchone()
+        names.append(row[0] if row else f"{slug.replace('-', ' ').title()} Police")
+    return names
+
+
+#: Below this many police.uk records (crime and ASB) a year per 1,000 residents, an area's
+#: records are another force's few records over the boundary, not the area's own data (every
+#: partnership in England and Wales records several tens): the area is outside the loaded data.
+MIN_RECORDS_PER_1000_A_YEAR = 5.0
+
+
+def is_covered(records: int, population: int, months: int) -> bool:
+    """Whether ``records`` over ``months`` loaded months can be the area's own police.uk data
+    (see :data:`MIN_RECORDS_PER_1000_A_YEAR`)."""
+    if population <= 0 or months <= 0:
+        return False
+    return records / months * 12 / population * 1000 >= MIN_RECORDS_PER_1000_A_YEAR
+
+
+def area_forces(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tuple[str, ...]:
+    """The police force(s) of an area, from the records: for each local authority of the
+    area, the force with the most records in it (a local authority lies in one police force
+    area; other forces, such as British Transport Police or a neighbour, record a few).
+
+    Raises:
+        NoDataError: no force has a record in the area (it is outside the loaded data).
+    """
+    codes = expand_area_codes(con, area_codes)
+    rows = con.execute(
+        f"""
+        SELECT c.active_code, s.force_slug, count(*) AS n
+        FROM street_crimes s JOIN la_codes c ON c.lad_code = s.lad_code
+        WHERE s.lad_code IN ({_placeholders(codes)})
+        GROUP BY 1, 2
+        QUALIFY row_number() OVER (PARTITION BY c.active_code ORDER BY n DESC, s.force_slug) = 1
+        """,
+        list(codes),
+    ).fetchall()
+    months = {force: len(street_months(con, [force])) for force in {force for _, force, _ in rows}}
+    pop = _population(con, codes)
+    if not rows or not is_covered(sum(n for *_, n in rows), pop, max(months.values(), default=0)):
+        raise NoDataError(
+            f"No police.uk data is loaded for {area_name(con, codes)}: the warehouse holds no "
+            "records of the force that polices it (at most a neighbouring force's few records "
+            "over the boundary)."
+        )
+    return tuple(sorted({force for _, force, _ in rows}))
+
+
+def require_months(
+    con: duckdb.DuckDBPyConnection,
+    codes: Sequence[str],
+    period: Period,
+    months_loaded: Sequence[str],
+    force_slugs: Sequence[str] | None,
+) -> None:
+    """Raise :class:`NoDataError` when no month of the period is loaded (for these forces):
+    such a period is never answered with zeros. A period with some months loaded passes."""
+    if months_loaded:
+        return
+    raise NoDataError(
+        no_data_message(
+            "police.uk data",
+            period.months,
+            area=area_name(con, codes),
+            label=period.label,
+            forces=force_names(con, force_slugs),
+        ),
+        period.months,
+    )
 
 
 def _crime_filter(
@@ -315,11 +401,15 @@ def counts(
 
     Returns:
         :class:`CountsResult` with rows sorted by key and the period's missing months.
+
+    Raises:
+        NoDataError: no month of the period is loaded (for these forces).
     """
     if by not in COUNT_BY:
-        raise ValueError(f"cannot count by {by!r}: expected one of {', '.join(COUNT_BY)}")
+        raise QueryError(f"cannot count by {by!r}: expected one of {', '.join(COUNT_BY)}")
     codes = expand_area_codes(con, area_codes)
     months = loaded_months(con, period, force_slugs)
+    require_months(con, codes, period, months, force_slugs)
     loaded = set(months)
     missing = [m for m in period.months if m not in loaded]
     where, params = _crime_filter(codes, period, force_slugs)
@@ -603,6 +693,9 @@ def overview(
     Returns:
         :class:`Overview`. Comparisons use exposure = months loaded in each period, so a
         period with a missing month is compared on its average per month, and a note says so.
+
+    Raises:
+        NoDataError: no month of the period is loaded (for these forces).
     """
     codes = expand_area_codes(con, area_codes)
     if compare_with == "previous":
@@ -610,8 +703,9 @@ def overview(
     elif compare_with == "same_period_last_year":
         comparison = period.same_period_last_year()
     else:
-        raise ValueError("compare_with must be 'previous' or 'same_period_last_year'")
+        raise QueryError("compare_with must be 'previous' or 'same_period_last_year'")
     partitions = _street_partitions(con, force_slugs)
+    require_months(con, codes, period, _months_in(partitions, period), force_slugs)
     scan = _overview_scan(con, codes, period, comparison, force_slugs)
     by_type = _counts_result("crime_type", period, codes, scan.by_type, partitions)
     before = _counts_result("crime_type", comparison, codes, scan.before_by_type, partitions)
@@ -723,7 +817,11 @@ def _notes(
     size = len(period.months)
     if not n:
         notes.append(f"No police.uk data is loaded for {period.label}.")
-    elif fresh.latest_month and all(m > fresh.latest_month for m in now.missing_months):
+    elif (
+        now.missing_months
+        and fresh.latest_month
+        and all(m > fresh.latest_month for m in now.missing_months)
+    ):
         notes.append(
             f"{period.label} to date: {n} of {size} months loaded (latest {fresh.latest_month}); "
             f"{_month_list(now.missing_months)} not loaded yet."

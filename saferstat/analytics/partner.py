@@ -45,6 +45,7 @@ from typing import Any, Literal
 import duckdb
 import pyarrow as pa
 
+from saferstat.analytics.errors import QueryError
 from saferstat.analytics.measures import expand_area_codes
 from saferstat.analytics.periods import (
     FY_START_MONTH,
@@ -1243,7 +1244,7 @@ def known_area_codes(
         ValueError: unknown level.
     """
     if level not in AREA_LEVELS:
-        raise ValueError(f"unknown area level {level!r}: expected one of {', '.join(AREA_LEVELS)}")
+        raise QueryError(f"unknown area level {level!r}: expected one of {', '.join(AREA_LEVELS)}")
     (loaded,) = con.execute("SELECT count(*) FROM la_codes").fetchone()
     if not loaded:
         raise UnknownAreaError(
@@ -1277,7 +1278,7 @@ def expected_periods(period: Period, granularity: str) -> list[str]:
     end_month = int(period.end[5:7])
     starts = {(FY_START_MONTH - 1 + 3 * q) % 12 + 1 for q in range(4)}  # 4, 7, 10, 1
     if start_month not in starts or (end_month % 12 + 1) not in starts:
-        raise ValueError(
+        raise QueryError(
             f"this dataset is quarterly, so it cannot be counted for {period.label}: ask for a "
             "quarter, a financial year, or 12 months ending in March, June, September or December"
         )
@@ -1390,9 +1391,9 @@ def partner_counts(
         ValueError: unknown ``by``, or a period that does not fit a quarterly dataset.
     """
     if by not in COUNT_BY:
-        raise ValueError(f"cannot count by {by!r}: expected one of {', '.join(COUNT_BY)}")
+        raise QueryError(f"cannot count by {by!r}: expected one of {', '.join(COUNT_BY)}")
     if (by == "category") != (category is not None):
-        raise ValueError("give category= (the column name) with by='category', and only then")
+        raise QueryError("give category= (the column name) with by='category', and only then")
     granularity = granularity or dataset_granularity(con, dataset) or "month"
     expected = expected_periods(period, granularity)
     codes = _expand_lad_codes(con, area_codes)
@@ -1405,7 +1406,7 @@ def partner_counts(
             "SELECT DISTINCT area_level FROM partner_records WHERE dataset = ?", [dataset]
         ).fetchall()
         if ("partnership",) in level:
-            raise ValueError(f"{dataset} is at partnership level: it cannot be counted by ward")
+            raise QueryError(f"{dataset} is at partnership level: it cannot be counted by ward")
         raw = con.execute(
             f"SELECT ward_code, ward_name, sum(count) FROM partner_records WHERE {where} "
             "GROUP BY 1, 2",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import duckdb
 
 from saferstat.analytics import partner
+from saferstat.analytics.errors import QueryError
 from saferstat.analytics.measures import area_name, expand_area_codes
 from saferstat.analytics.periods import month_range, parse_month
 from saferstat.analytics.spc import Polarity
@@ -54,7 +55,7 @@ def partner_spc_series(
     granularity = partner.dataset_granularity(con, dataset) or "month"
     periods = period_starts(start, end, granularity)
     if not periods:
-        raise ValueError(f"no whole {granularity} starts between {start} and {end}")
+        raise QueryError(f"no whole {granularity} starts between {start} and {end}")
     codes = expand_area_codes(con, area_codes)
     placeholders = ", ".join("?" for _ in codes)
     loaded = {

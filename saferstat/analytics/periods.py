@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from saferstat.analytics.errors import QueryError
+
 PeriodKind = Literal["month", "quarter", "financial_year", "rolling12"]
 
 KINDS: tuple[str, ...] = ("month", "quarter", "financial_year", "rolling12")
@@ -58,10 +60,10 @@ def parse_month(text: str) -> tuple[int, int]:
     """
     match = _MONTH_RE.match(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"{text!r} is not a month: expected 'YYYY-MM', e.g. '2024-05'")
+        raise QueryError(f"{text!r} is not a month: expected 'YYYY-MM', e.g. '2024-05'")
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
-        raise ValueError(f"{text!r} is not a month: the month must be 01 to 12")
+        raise QueryError(f"{text!r} is not a month: the month must be 01 to 12")
     return year, month
 
 
@@ -129,9 +131,9 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"unknown period kind {self.kind!r}: expected one of {KINDS}")
+            raise QueryError(f"unknown period kind {self.kind!r}: expected one of {KINDS}")
         if not month_range(self.start, self.end):
-            raise ValueError(f"period {self.label!r} ends ({self.end}) before it starts")
+            raise QueryError(f"period {self.label!r} ends ({self.end}) before it starts")
 
     @property
     def months(self) -> list[str]:
@@ -214,7 +216,7 @@ def financial_year(start_year: int) -> Period:
 def quarter_period(start_year: int, quarter: int) -> Period:
     """Quarter ``quarter`` (1-4) of the financial year starting in ``start_year``."""
     if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter must be 1 to 4, not {quarter}")
+        raise QueryError(f"quarter must be 1 to 4, not {quarter}")
     start = add_months(format_month(start_year, FY_START_MONTH), 3 * (quarter - 1))
     return Period("quarter", f"{fy_label(start_year)}-Q{quarter}", start, add_months(start, 2))
 
@@ -244,7 +246,7 @@ def quarter_of(month: str) -> Period:
 def _parse_fy(text: str, first: str, second: str) -> int:
     start_year = int(first)
     if int(second) != (start_year + 1) % 100:
-        raise ValueError(
+        raise QueryError(
             f"{text!r} is not a financial year: the second year must follow the first "
             f"(did you mean {fy_label(start_year)!r}?)"
         )
@@ -268,13 +270,13 @@ def parse_period(text: str) -> Period:
             not follow on), ``'2024/25-Q5'`` (no such quarter), ``'2024-13'`` (no such month).
     """
     if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not a period: {_FORMS}")
+        raise QueryError(f"{text!r} is not a period: {_FORMS}")
     cleaned = text.strip()
     if match := _QUARTER_RE.match(cleaned):
         start_year = _parse_fy(cleaned, match.group(1), match.group(2))
         quarter = int(match.group(3))
         if not 1 <= quarter <= 4:
-            raise ValueError(
+            raise QueryError(
                 f"{text!r} is not a quarter: a financial year has quarters Q1 to Q4 "
                 "(Q1 April-June ... Q4 January-March)"
             )
@@ -286,10 +288,10 @@ def parse_period(text: str) -> Period:
         try:
             parse_month(month)
         except ValueError:
-            raise ValueError(
+            raise QueryError(
                 f"{text!r} is not a rolling 12-month period: the month must be 01 to 12"
             ) from None
         return rolling12(month)
     if _MONTH_RE.match(cleaned):
         return month_period(cleaned)
-    raise ValueError(f"{text!r} is not a period: {_FORMS}")
+    raise QueryError(f"{text!r} is not a period: {_FORMS}")

@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 if TYPE_CHECKING:  # imported where used: loading files never needs DuckDB
     import duckdb
 
+from saferstat.analytics.errors import UnknownAreaError  # noqa: F401 (re-exported)
 from saferstat.analytics.policeuk import MAX_ISSUES, ValidationIssue
 
 #: ONS LSOA 2011 -> 2021 change indicators: unchanged, split, merged, irregular.
@@ -179,10 +180,6 @@ class ReferenceDataError(ValueError):
         if self.total > len(self.errors):
             lines.append(f"  ... and {self.total - len(self.errors):,} more")
         super().__init__("\n".join(lines))
-
-
-class UnknownAreaError(LookupError):
-    """A local authority code that the reference data does not know."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Rules (``docs/analytics.md``, sections 1, 4, 6 and "SPC over a monthly series"):
 
 * a month with no loaded police.uk partition is *missing*: never counted as zero. A period
   with missing months is flagged incomplete and its count covers the loaded months; a period
-  with none loaded has ``count=None``;
+  with none loaded has ``count=None``; a series with no loaded month at all raises
+  :class:`~saferstat.analytics.errors.NoDataError`;
 * rates are per 1,000 Census 2021 residents, for the period (not annualised);
 * change is tested with the conditional exact Poisson test, exposure = months loaded
   (:func:`saferstat.analytics.stats.poisson_compare`), as in ``measures.overview``.
@@ -21,12 +22,14 @@ from typing import Literal
 
 import duckdb
 
+from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
     STREET_DATASET,
     MonthValue,
     area_name,
     expand_area_codes,
+    force_names,
     population,
 )
 from saferstat.analytics.periods import (
@@ -211,7 +214,7 @@ def periods_between(start: str, end: str, kind: SeriesKind) -> list[Period]:
     """
     months = month_range(start, end)
     if not months:
-        raise ValueError(f"the series ends ({end}) before it starts ({start})")
+        raise QueryError(f"the series ends ({end}) before it starts ({start})")
     if kind == "month":
         return [month_period(m) for m in months]
     if kind == "rolling12":
@@ -221,7 +224,7 @@ def periods_between(start: str, end: str, kind: SeriesKind) -> list[Period]:
     elif kind == "financial_year":
         found = [financial_year_of(m) for m in months]
     else:
-        raise ValueError(f"unknown series kind {kind!r}: expected one of {', '.join(SERIES_KINDS)}")
+        raise QueryError(f"unknown series kind {kind!r}: expected one of {', '.join(SERIES_KINDS)}")
     return list(dict.fromkeys(found))
 
 
@@ -266,6 +269,18 @@ def time_series(
     periods = periods_between(start, end, kind)  # type: ignore[arg-type]
     first = min(min(p.previous().start, p.same_period_last_year().start) for p in periods)
     chosen, everything, _ = counts_by_month(con, codes, first, periods[-1].end, types, force_slugs)
+    if not any(m in chosen for p in periods for m in p.months):
+        months = [m for p in periods for m in p.months]
+        raise NoDataError(
+            no_data_message(
+                "police.uk data",
+                [months[0], months[-1]],
+                area=area_name(con, codes),
+                label=f"{start} to {end}",
+                forces=force_names(con, force_slugs),
+            ),
+            months,
+        )
     pop = population(con, codes)
     points = []
     for period in periods:

@@ -17,6 +17,8 @@ from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 
+from saferstat.analytics.errors import QueryError
+
 # Shewhart's constant for individuals charts: 3 / d2 with d2 = 1.128 for ranges of 2 points.
 LIMIT_FACTOR = 2.66
 # The "near limits" (2-sigma) lines sit two thirds of the way to the process limits. The
@@ -556,12 +558,12 @@ def _clean_values(values: Iterable[float]) -> list[float]:
         try:
             y = float(value)
         except (TypeError, ValueError):
-            raise ValueError(ERROR_MISSING_VALUE.format(index=index, value=value)) from None
+            raise QueryError(ERROR_MISSING_VALUE.format(index=index, value=value)) from None
         if isinstance(value, bool) or not math.isfinite(y):
-            raise ValueError(ERROR_MISSING_VALUE.format(index=index, value=value))
+            raise QueryError(ERROR_MISSING_VALUE.format(index=index, value=value))
         ys.append(y)
     if not ys:
-        raise ValueError(ERROR_NO_VALUES)
+        raise QueryError(ERROR_NO_VALUES)
     return ys
 
 
@@ -569,16 +571,16 @@ def _clean_polarity(polarity: Polarity | str) -> Polarity:
     try:
         return Polarity(polarity)
     except ValueError:
-        raise ValueError(ERROR_POLARITY.format(value=polarity)) from None
+        raise QueryError(ERROR_POLARITY.format(value=polarity)) from None
 
 
 def _clean_target(target: float | None) -> float | None:
     if target is None:
         return None
     if isinstance(target, bool) or not isinstance(target, numbers.Real):
-        raise ValueError(ERROR_TARGET.format(value=target))
+        raise QueryError(ERROR_TARGET.format(value=target))
     if not math.isfinite(target):
-        raise ValueError(ERROR_TARGET.format(value=target))
+        raise QueryError(ERROR_TARGET.format(value=target))
     return float(target)
 
 
@@ -590,7 +592,7 @@ def _clean_baseline(baseline: int | None) -> int | None:
         or not isinstance(baseline, numbers.Integral)
         or baseline < MIN_BASELINE_POINTS
     ):
-        raise ValueError(ERROR_BASELINE.format(minimum=MIN_BASELINE_POINTS, value=baseline))
+        raise QueryError(ERROR_BASELINE.format(minimum=MIN_BASELINE_POINTS, value=baseline))
     return int(baseline)
 
 
@@ -599,12 +601,12 @@ def _clean_dates(dates: Sequence[date] | None, n: int) -> list[date] | None:
         return None
     day_list = list(dates)
     if len(day_list) != n:
-        raise ValueError(ERROR_DATES_LENGTH.format(dates=len(day_list), values=n))
+        raise QueryError(ERROR_DATES_LENGTH.format(dates=len(day_list), values=n))
     for index, day in enumerate(day_list):
         if not isinstance(day, date):
-            raise ValueError(ERROR_DATES_TYPE.format(index=index, value=day))
+            raise QueryError(ERROR_DATES_TYPE.format(index=index, value=day))
         if index and not day > day_list[index - 1]:
-            raise ValueError(ERROR_DATES_ORDER.format(index=index, value=day))
+            raise QueryError(ERROR_DATES_ORDER.format(index=index, value=day))
     return day_list
 
 
@@ -617,33 +619,33 @@ def _clean_rebases(
     if rebase_at is None:
         return {}
     if isinstance(rebase_at, str | bytes):
-        raise ValueError(ERROR_REBASE_FORMAT)
+        raise QueryError(ERROR_REBASE_FORMAT)
     pairs = rebase_at.items() if isinstance(rebase_at, Mapping) else rebase_at
     rebases: dict[int, str] = {}
     try:
         entries = [tuple(pair) for pair in pairs]
     except TypeError:
-        raise ValueError(ERROR_REBASE_FORMAT) from None
+        raise QueryError(ERROR_REBASE_FORMAT) from None
     for entry in entries:
         if len(entry) != 2:
-            raise ValueError(ERROR_REBASE_FORMAT)
+            raise QueryError(ERROR_REBASE_FORMAT)
         at, reason = entry
         if not isinstance(reason, str) or not reason.strip():
-            raise ValueError(ERROR_REBASE_REASON.format(at=at))
+            raise QueryError(ERROR_REBASE_REASON.format(at=at))
         if isinstance(at, date):
             if dates is None:
-                raise ValueError(ERROR_REBASE_NO_DATES.format(at=at))
+                raise QueryError(ERROR_REBASE_NO_DATES.format(at=at))
             if at not in dates:
-                raise ValueError(ERROR_REBASE_DATE.format(at=at))
+                raise QueryError(ERROR_REBASE_DATE.format(at=at))
             index = dates.index(at)
         elif isinstance(at, numbers.Integral) and not isinstance(at, bool):
             index = int(at)
         else:
-            raise ValueError(ERROR_REBASE_FORMAT)
+            raise QueryError(ERROR_REBASE_FORMAT)
         # Index 0 already starts the first group: the package silently ignores such a rebase.
         if not 1 <= index <= n - 1:
-            raise ValueError(ERROR_REBASE_INDEX.format(at=at, last=n - 1))
+            raise QueryError(ERROR_REBASE_INDEX.format(at=at, last=n - 1))
         if index in rebases:
-            raise ValueError(ERROR_REBASE_DUPLICATE.format(index=index))
+            raise QueryError(ERROR_REBASE_DUPLICATE.format(index=index))
         rebases[index] = reason.strip()
     return rebases

@@ -23,8 +23,9 @@ from typing import Literal
 
 import duckdb
 
+from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
 from saferstat.analytics.harm import check_crime_types
-from saferstat.analytics.measures import MonthValue, area_name, expand_area_codes
+from saferstat.analytics.measures import MonthValue, area_name, expand_area_codes, force_names
 from saferstat.analytics.periods import add_months, month_range, parse_month
 from saferstat.analytics.series import counts_by_month, series_label
 from saferstat.analytics.spc import (
@@ -39,7 +40,7 @@ from saferstat.analytics.spc import (
 GapHandling = Literal["split", "refuse"]
 
 
-class SpcGapError(ValueError):
+class SpcGapError(QueryError):
     """The monthly series has missing months and ``gaps='refuse'`` was asked for."""
 
     def __init__(self, missing: Sequence[str]):
@@ -180,20 +181,32 @@ def spc_series(
 
     Raises:
         SpcGapError: with ``gaps='refuse'`` when a month of the range is missing.
+        NoDataError: no month of the range is loaded (for these forces).
         ValueError: bad months, polarity, crime types or rebase months.
     """
     if gaps not in ("split", "refuse"):
-        raise ValueError("gaps must be 'split' or 'refuse'")
+        raise QueryError("gaps must be 'split' or 'refuse'")
     months = month_range(start, end)
     if not months:
-        raise ValueError(f"the series ends ({end}) before it starts ({start})")
+        raise QueryError(f"the series ends ({end}) before it starts ({start})")
     try:
         polarity = Polarity(polarity)
     except ValueError:
-        raise ValueError(ERROR_POLARITY.format(value=polarity)) from None
+        raise QueryError(ERROR_POLARITY.format(value=polarity)) from None
     codes = expand_area_codes(con, area_codes)
     types = None if crime_types is None else check_crime_types(crime_types)
     chosen, _, loaded = counts_by_month(con, codes, start, end, types, force_slugs)
+    if not loaded:
+        raise NoDataError(
+            no_data_message(
+                "police.uk data",
+                [months[0], months[-1]],
+                area=area_name(con, codes),
+                label=f"{start} to {end}",
+                forces=force_names(con, force_slugs),
+            ),
+            months,
+        )
     return spc_from_counts(
         months=months,
         counts=chosen,
@@ -243,7 +256,7 @@ def spc_from_counts(
     for month in rebases:
         parse_month(month)
         if month not in loaded:
-            raise ValueError(f"cannot rebase at {month}: no data is loaded for that month")
+            raise QueryError(f"cannot rebase at {month}: no data is loaded for that month")
     warnings: list[str] = []
     segments: list[SpcSegment] = []
     runs = _runs(months, loaded)

@@ -5,9 +5,9 @@ Two methods, both for counts that are assumed Poisson (crimes in an area over a 
 * :func:`poisson_compare`: is the count in one period different from the count in
   another, allowing for unequal exposure (e.g. 11 months of data against 12)? Conditional
   exact test (Przyborowski and Wilenski 1940; Breslow and Day 1987, vol. II).
-* :func:`byar_ci` / :func:`rate_ci`: confidence interval for a count or a rate by Byar's
-  approximation to the exact Poisson interval, as in Public Health England's "Technical
-  Guide: Confidence Intervals" (APHO 2008) and Breslow and Day (1987).
+* :func:`poisson_interval` / :func:`rate_ci`: confidence interval for a count or a rate, the
+  exact Poisson interval below 10 and Byar's approximation from 10, as in Public Health
+  England's "Technical Guide: Confidence Intervals" (APHO 2008) and Breslow and Day (1987).
 
 Formulas are repeated in ``docs/analytics.md``.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 def _scipy_stats():
@@ -201,9 +202,100 @@ def _pi_to_ratio(pi: float, e1: float, e2: float) -> float:
 
 # --- confidence intervals for a count or rate ------------------------------------------
 
+#: Counts below this get the exact Poisson interval; from it on, Byar's approximation (PHE
+#: "Technical Guide: Confidence Intervals"; PHEindicatormethods ``phe_rate``).
+EXACT_BELOW = 10
+EXACT = "exact Poisson"
+BYAR = "Byar's approximation"
+#: Said once under a table whose rows each name their method.
+INTERVAL_METHOD_NOTE = (
+    "Confidence intervals: exact Poisson for counts under 10, Byar's approximation from 10 "
+    "(PHE Technical Guide: Confidence Intervals); each row names its method."
+)
+
+
+class PoissonInterval(NamedTuple):
+    """``(lower, upper, method)`` of a Poisson count; ``method`` is :data:`EXACT` or :data:`BYAR`."""
+
+    lower: float
+    upper: float
+    method: str
+
+
+def interval_method(count: float) -> str:
+    """:data:`EXACT` for a count under 10, :data:`BYAR` from 10."""
+    return EXACT if count < EXACT_BELOW else BYAR
+
+
+def poisson_limits(o: float, z: float) -> tuple[float, float]:
+    """The limits of :func:`poisson_interval` for a count ``o`` that may be non-whole (funnel
+    limits solve them for ``o``), the method chosen by ``o`` as there.
+
+    Exact (``o < 10``): ``lower = χ²(α/2; 2o)/2`` (0 at 0), ``upper = χ²(1−α/2; 2o+2)/2``.
+    Byar (``o ≥ 10``): ``lower = o(1 − 1/(9o) − z/(3√o))³``,
+    ``upper = (o+1)(1 − 1/(9(o+1)) + z/(3√(o+1)))³``; ``α = 2(1 − Φ(z))``.
+    """
+    if o < 0:
+        raise ValueError(f"count must be >= 0, not {o}")
+    if o < EXACT_BELOW:
+        return exact_limits(o, z)
+    return byar_limits(o, z)
+
+
+def exact_limits(o: float, z: float) -> tuple[float, float]:
+    """Exact Poisson limits (chi-squared quantiles) of a count ``o`` (may be non-whole)."""
+    chi2 = _scipy_stats().chi2
+    tail = float(_scipy_stats().norm.sf(z))  # α/2
+    lower = 0.0 if o <= 0 else float(chi2.ppf(tail, 2 * o)) / 2
+    upper = float(chi2.ppf(1 - tail, 2 * o + 2)) / 2
+    return lower, upper
+
+
+def byar_limits(o: float, z: float) -> tuple[float, float]:
+    """Byar's limits of a count ``o`` (may be non-whole): the one copy of the formula."""
+    if o <= 0:
+        lower = 0.0
+    else:
+        lower = max(o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3, 0.0)
+    o1 = o + 1
+    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * math.sqrt(o1))) ** 3
+    return lower, upper
+
+
+def _check_count(count: int) -> int:
+    if count < 0 or int(count) != count:
+        raise ValueError(f"count must be a whole number >= 0, not {count}")
+    return int(count)
+
+
+def poisson_interval(count: int, confidence: float = 0.95) -> PoissonInterval:
+    """Confidence interval of a Poisson count ``O``: the one interval every figure uses.
+
+    * ``O < 10``: the exact interval, ``lower = χ²(α/2; 2O)/2`` (0 when ``O = 0``) and
+      ``upper = χ²(1−α/2; 2O+2)/2`` (``scipy.stats.chi2.ppf``);
+    * ``O ≥ 10``: Byar's approximation (:func:`byar_ci`), within 0.2% of the exact limits there.
+
+    For 1 record the exact 95% lower limit is 0.0253 where Byar's is 0.0131.
+
+    Source: PHE "Technical Guide: Confidence Intervals" (APHO 2008); PHEindicatormethods
+    ``phe_rate`` (``byars_lower``/``byars_upper`` with the exact interval below 10); Breslow
+    NE, Day NE (1987) Statistical Methods in Cancer Research vol. II, IARC.
+
+    Args:
+        count: observed count ``O`` (whole number >= 0).
+        confidence: 0.95 (default) or e.g. 0.998 for funnel-plot outer limits.
+
+    Returns:
+        :class:`PoissonInterval` ``(lower, upper, method)`` for the expected count.
+    """
+    o = _check_count(count)
+    lower, upper = poisson_limits(o, z_value(confidence))
+    return PoissonInterval(lower, upper, interval_method(o))
+
 
 def byar_ci(count: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Byar's confidence interval for a Poisson count ``O``.
+    """Byar's confidence interval for a Poisson count ``O`` (for any ``O``; the figures use
+    :func:`poisson_interval`, which takes it from 10 on).
 
         lower = O · (1 − 1/(9O) − z/(3√O))³
         upper = (O+1) · (1 − 1/(9(O+1)) + z/(3√(O+1)))³
@@ -216,30 +308,15 @@ def byar_ci(count: int, confidence: float = 0.95) -> tuple[float, float]:
     APHO (2008) "Technical Briefing 3: Commonly used public health statistics and
     their confidence intervals"; PHE "Technical Guide: Confidence Intervals".
 
-    Args:
-        count: observed count ``O`` (whole number >= 0).
-        confidence: 0.95 (default) or e.g. 0.998 for funnel-plot outer limits.
-
     Returns:
         ``(lower, upper)`` limits for the expected count.
     """
-    if count < 0 or int(count) != count:
-        raise ValueError(f"count must be a whole number >= 0, not {count}")
-    z = z_value(confidence)
-    o = int(count)
-    if o == 0:
-        lower = 0.0
-    else:
-        lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
-        lower = max(lower, 0.0)
-    o1 = o + 1
-    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * math.sqrt(o1))) ** 3
-    return lower, upper
+    return byar_limits(_check_count(count), z_value(confidence))
 
 
 @dataclass(frozen=True)
 class RateCI:
-    """A rate per ``per`` people with its Byar confidence interval."""
+    """A rate per ``per`` people with its confidence interval and the interval's method."""
 
     count: int
     population: float
@@ -248,6 +325,7 @@ class RateCI:
     lower: float
     upper: float
     confidence: float
+    method: str = BYAR
 
     def compare_to(self, comparator_rate: float) -> str:
         """``'above'``, ``'below'`` or ``'similar'``: whether the interval excludes the comparator."""
@@ -261,13 +339,13 @@ class RateCI:
 def rate_ci(
     count: int, population: float, *, per: float = 1000, confidence: float = 0.95
 ) -> RateCI:
-    """Rate ``count / population × per`` with Byar's interval scaled the same way.
+    """Rate ``count / population × per`` with :func:`poisson_interval` scaled the same way.
 
     A group rate (several areas) is ``Σ counts / Σ populations × per``: pass the sums.
     """
     if population <= 0:
         raise ValueError(f"population must be > 0, not {population}")
-    lower, upper = byar_ci(count, confidence)
+    lower, upper, method = poisson_interval(count, confidence)
     scale = per / population
     return RateCI(
         count=int(count),
@@ -277,6 +355,7 @@ def rate_ci(
         lower=lower * scale,
         upper=upper * scale,
         confidence=confidence,
+        method=method,
     )
 
 

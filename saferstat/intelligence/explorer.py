@@ -170,6 +170,13 @@ def parse_query(
     return q
 
 
+def error_field(q: Query) -> str:
+    """The form field an analysis error is about (the error summary links to it)."""
+    if q.view == "compare" and q.compare_with:
+        return "compare"
+    return "from" if q.view in ("trend", "periods") else "period"
+
+
 def _boundaries(level: str) -> Path:
     folder = Path(settings.SAFERSTAT_BOUNDARIES_DIR)
     name = (
@@ -250,7 +257,7 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
             verdicts = [
                 f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000 residents, "
                 f"{COMPARED[str(focus.significance)]} the group rate of "
-                f"{comparison.group_rate_per_1000:.2f} (95% confidence interval, Byar's method: "
+                f"{comparison.group_rate_per_1000:.2f} (95% confidence interval, {focus.method}: "
                 f"{focus.lower:.2f} to {focus.upper:.2f})."
             ]
             return Result(
@@ -278,7 +285,8 @@ def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:
     fig = maps.hotspot_map(spots, _boundaries("ward"))
     verdicts = [
         f"{len(spots.above)} ward(s) significantly above the {spots.area_name} rate, "
-        f"{len(spots.below)} significantly below (95% Byar intervals)."
+        f"{len(spots.below)} significantly below (95% intervals: exact Poisson below 10 records, "
+        "Byar's approximation from 10)."
     ]
     return Result(
         fig.title,

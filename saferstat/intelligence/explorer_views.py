@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
+from saferstat.analytics.errors import AnalyticsError, NoDataError
 from saferstat.analytics.policeuk import CRIME_TYPES
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can
@@ -27,8 +28,23 @@ def explorer_page(request, partnership):
     q = explorer.parse_query(request.GET, partnership, datasets)
     fmt = request.GET.get("format", "html")
     result = None
+    # An analysis that cannot answer: a bad question is an error summary (400); a question
+    # about data that is not loaded says so (404), never a table of zeros (docs/analytics.md).
+    analysis_errors: dict[str, str] = {}
+    no_data_message = ""
     if figures.warehouse_is_ready() and not q.errors:
-        result = explorer.build(q, partnership, datasets)
+        try:
+            result = explorer.build(q, partnership, datasets)
+        except NoDataError as exc:
+            no_data_message = str(exc)
+        except AnalyticsError as exc:
+            analysis_errors = {explorer.error_field(q): str(exc)}
+    if analysis_errors and fmt != "html":
+        return HttpResponse(
+            next(iter(analysis_errors.values())), status=400, content_type="text/plain"
+        )
+    if no_data_message and fmt != "html":
+        raise Http404(no_data_message)
     if fmt == "svg":
         if result is None or result.figure is None:
             raise Http404("This view has no chart")
@@ -73,8 +89,10 @@ def explorer_page(request, partnership):
             "open_requests": open_requests,
             "can_save": can_save,
             "no_data": not figures.warehouse_is_ready(),
+            "analysis_errors": analysis_errors,
+            "no_data_message": no_data_message,
         },
-        status=400 if q.errors else 200,
+        status=400 if q.errors or analysis_errors else 404 if no_data_message else 200,
     )
 
 

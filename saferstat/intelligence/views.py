@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from saferstat.analytics.errors import NoDataError
 from saferstat.core.permissions import can
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 
@@ -30,10 +31,20 @@ def overview(request, partnership, fy: str | None = None):
         period = figures.parse_fy_slug(fy)
     except ValueError:
         raise Http404("Not a financial year") from None
+    try:
+        figures_html = figures.overview_html(partnership, period)
+    except NoDataError as exc:
+        # A year with no loaded month is not a year of zeros (docs/analytics.md).
+        return render(
+            request,
+            "intelligence/overview_empty.html",
+            {"partnership": partnership, "period": period, "message": str(exc)},
+            status=404,
+        )
     context = {
         "partnership": partnership,
         "period": period,
-        "figures_html": figures.overview_html(partnership, period),
+        "figures_html": figures_html,
         "can_upload": can(request.user, "data.upload", partnership),
     }
     return render(request, "intelligence/overview.html", context)
@@ -94,8 +105,10 @@ def overview_trend_svg(request, partnership, fy: str):
         period = figures.parse_fy_slug(fy)
     except ValueError:
         raise Http404("Not a financial year") from None
-    response = HttpResponse(
-        figures.overview_trend_svg(partnership, period), content_type="image/svg+xml"
-    )
+    try:
+        svg = figures.overview_trend_svg(partnership, period)
+    except NoDataError as exc:
+        raise Http404(str(exc)) from None
+    response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
     return response

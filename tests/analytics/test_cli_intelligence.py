@@ -48,7 +48,7 @@ def test_compare_csv_is_only_the_table_and_equals_the_recount(warehouse):
     assert done.stderr == ""
     rows = table(done.stdout)
     assert list(rows[0]) == [
-        "code", "name", "count", "population", "rate_per_1000", "lower", "upper",
+        "code", "name", "count", "population", "rate_per_1000", "lower", "upper", "method",
         "significance", "funnel", "is_focus",
     ]  # fmt: skip
     months = months_between("2024-04", "2025-03")

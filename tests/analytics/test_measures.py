@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from saferstat.analytics import measures
+from saferstat.analytics.errors import NoDataError
 from saferstat.analytics.measures import counts, overview, unknown_location_count
 from saferstat.analytics.periods import month_range, parse_period
 from saferstat.analytics.stats import poisson_compare
@@ -187,12 +188,21 @@ def test_bad_arguments(mini):
 
 
 def test_period_without_any_data(mini):
-    result = counts(mini, area_codes=["E08000018"], period=parse_period("2022/23"), by="month")
-    assert result.rows == [] and len(result.missing_months) == 12
-    ov = overview(mini, area_codes=["E08000018"], period=parse_period("2022/23"))
-    assert not ov.has_data and ov.total is None and ov.crime_types == []
-    assert all(m.count is None for m in ov.monthly)
-    assert "No police.uk data is loaded for 2022/23." in ov.notes
+    """No loaded month is not zero records: both refuse, naming what is missing."""
+    fy = parse_period("2022/23")
+    for by in ("month", "crime_type", "ward"):
+        with pytest.raises(NoDataError) as raised:
+            counts(mini, area_codes=["E08000018"], period=fy, by=by)
+        assert raised.value.missing_months == tuple(fy.months)
+    with pytest.raises(NoDataError, match="No police.uk data is loaded for Rotherham in 2022/23"):
+        overview(mini, area_codes=["E08000018"], period=fy)
+
+
+def test_a_complete_period_says_nothing_about_months_not_loaded(mini):
+    """'12 of 12 months loaded ...; not loaded yet.' came from all() over no missing month."""
+    ov = overview(mini, area_codes=["E08000018"], period=parse_period("2023/24-Q4"))
+    assert ov.is_complete and ov.months_loaded == ["2024-01", "2024-02", "2024-03"]
+    assert not [n for n in ov.notes if "not loaded yet" in n or "to date" in n], ov.notes
 
 
 def test_overview_worked_by_hand(mini):

@@ -64,9 +64,16 @@ def ward_populations() -> dict[str, int]:
 
 
 def byar(o: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Byar's approximation to the exact Poisson interval of an observed count ``o``."""
+    """The interval of an observed count ``o`` (PHE): exact Poisson (chi-squared quantiles)
+    below 10, Byar's approximation from 10."""
+    if o < 10:
+        from scipy.stats import chi2
+
+        tail = (1 - confidence) / 2
+        lower = 0.0 if o == 0 else chi2.ppf(tail, 2 * o) / 2
+        return lower, chi2.ppf(1 - tail, 2 * o + 2) / 2
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
-    lower = 0.0 if o == 0 else o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+    lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
     upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
     return lower, upper
 
@@ -119,7 +126,7 @@ def significance(n: int, pop: int, comparator: float) -> str:
     return "similar"
 
 
-def test_ward_counts_rates_and_byar_flags_equal_an_independent_recount(warehouse):
+def test_ward_counts_rates_and_interval_flags_equal_an_independent_recount(warehouse):
     root, written = warehouse
     wards, pops = rotherham_wards(), ward_populations()
     with connect(root) as con:
@@ -142,6 +149,7 @@ def test_ward_counts_rates_and_byar_flags_equal_an_independent_recount(warehouse
         assert row.rate_lower == pytest.approx(lower / pop * 1000, rel=1e-9)
         assert row.rate_upper == pytest.approx(upper / pop * 1000, rel=1e-9)
         assert row.significance == significance(n, pop, area_rate), row.name
+        assert row.interval_method == ("exact Poisson" if n < 10 else "Byar's approximation")
         assert (row.harm_days, row.harm_per_1000) == (0.0, None)
     assert result.above and result.below
     rates = [r.rate_per_1000 for r in result.rows]

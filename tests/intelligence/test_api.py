@@ -33,11 +33,14 @@ def test_token_reads_counts_equal_to_the_analytics(client, overview_warehouse, r
 @pytest.mark.django_db
 def test_a_missing_month_is_a_gap_not_zero(client, overview_warehouse, rotherham, members):
     _, key = api_token_create(user=members["analyst"], name="t")
-    body = client.get("/api/partnerships/rotherham/counts?period=2025-04", **bearer(key)).json()
-    assert (
-        body["rows"] == []
-        and body["missing_months"] == ["2025-04"]
-        and body["is_complete"] is False
+    response = client.get("/api/partnerships/rotherham/counts?period=2025-04", **bearer(key))
+    # No loaded month at all: 404 with the reason, never an empty (zero) count.
+    assert response.status_code == 404
+    body = response.json()
+    assert body["missing_months"] == ["2025-04"] and "rows" not in body
+    assert body["detail"] == (
+        "No police.uk data is loaded for Rotherham in 2025-04 (South Yorkshire Police has no "
+        "data for April 2025)."
     )
 
 

@@ -190,17 +190,24 @@ def test_partner_dataset_in_the_explorer_with_spc_and_demo_label(client, overvie
 
 
 @pytest.mark.django_db
-def test_many_areas_are_compared_on_a_funnel_plot(client, overview_warehouse, rotherham, members):
+def test_many_areas_are_compared_on_a_funnel_plot(
+    client, overview_warehouse, rotherham, members, monkeypatch
+):
+    from saferstat.intelligence import explorer
+
     client.force_login(members["analyst"])
-    # The 4 South Yorkshire districts and 4 West Yorkshire ones (no police.uk rows there: 0).
-    codes = "E08000038,E08000017,E08000039,E08000032,E08000033,E08000034,E08000035"
-    svg = client.get(
-        URL, {"view": "compare", "period": "2024/25", "compare": codes, "format": "svg"}
-    )
+    few = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})
+    assert few.status_code == 200 and b"99.8%" not in few.content
+    # Only the 4 South Yorkshire districts have data here: lower the switch to see the funnel.
+    monkeypatch.setattr(explorer, "FUNNEL_FROM_AREAS", 3)
+    svg = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})
     assert svg.status_code == 200
     assert b"99.8%" in svg.content  # the funnel's outer limit is labelled
-    few = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})
-    assert b"99.8%" not in few.content
+    # West Yorkshire districts have no police.uk rows here: refused, never compared as 0
+    # (they were drawn as zeros on the funnel before).
+    codes = "E08000038,E08000017,E08000039,E08000032,E08000033,E08000034,E08000035"
+    page = client.get(URL, {"view": "compare", "period": "2024/25", "compare": codes})
+    assert page.status_code == 400 and "outside the loaded data" in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -246,6 +253,9 @@ def test_counts_by_quarter_with_changes_and_significance(
     page = client.get(URL, {**params, "format": "html"}).content.decode()
     assert "Incomplete periods" not in page
     gap = client.get(
-        URL, {**params, "format": "html", "from": "2023-04", "to": "2024-03"}
+        URL, {**params, "format": "html", "from": "2024-01", "to": "2024-12"}
     ).content.decode()
-    assert "Incomplete periods" in gap
+    assert "Incomplete periods" in gap  # 2023/24-Q4 (January to March 2024) is not loaded
+    # A range with no loaded month at all is no data (404), not a table of empty rows.
+    none = client.get(URL, {**params, "format": "html", "from": "2023-04", "to": "2024-03"})
+    assert none.status_code == 404 and 'id="no-data"' in none.content.decode()
