@@ -421,7 +421,7 @@ def world(
             "s_token": s_token.pk,
         },
         "r_key": r_key,
-        "secrets": (s_key.lower(), s_device.secret.lower()),
+        "secrets": (s_key.lower(), twofactor.base32_key(s_device).lower(), s_device.key.lower()),
         "s_analyst": s_analyst,
         "s_req": s_req,
         "s_token": s_token,
