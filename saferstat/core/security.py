@@ -77,6 +77,14 @@ class SaferStatAxesHandler(AxesDatabaseHandler):
     across any usernames (one password tried against many accounts). 0 turns either off.
     """
 
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        # axes answers 429 only when its own count reaches the limit; do so for ours too.
+        if request is not None and not getattr(request, "axes_locked_out", False):
+            if self.is_locked(request, credentials):
+                request.axes_locked_out = True
+                request.axes_credentials = credentials
+
     def is_locked(self, request, credentials: dict | None = None) -> bool:
         if super().is_locked(request, credentials):
             return True

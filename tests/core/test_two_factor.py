@@ -235,7 +235,10 @@ def test_required_two_factor_holds_until_it_is_set_up(
     from tests.core.two_factor_helpers import KEY
 
     key = KEY.search(page).group(1)
-    assert client.post(SET_UP, {"action": "confirm", "code": code_at(key, time.time())}).status_code == 200
+    assert (
+        client.post(SET_UP, {"action": "confirm", "code": code_at(key, time.time())}).status_code
+        == 200
+    )
     assert client.get("/p/rotherham/imports/").status_code == 200
     # A board member's role does not need it.
     sign_out(client)
@@ -340,7 +343,9 @@ def test_admin_login_with_the_password_alone_gives_no_admin_session(
     assert response.status_code == 302
     login_page = client.get("/admin/login/?next=/admin/")
     assert login_page["Location"] == "/sign-in/?next=%2Fadmin%2F"
-    client.post("/sign-in/", {"username": "demo-superuser", "password": PASSWORD, "next": "/admin/"})
+    client.post(
+        "/sign-in/", {"username": "demo-superuser", "password": PASSWORD, "next": "/admin/"}
+    )
     done = client.post(CODE_STEP, {"code": code_at(key, time.time() + 30)})
     assert done["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
