@@ -57,7 +57,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with SaferStat's site: its sign-in is the app's (password, then code).
+    "saferstat.core.admin_site.SaferStatAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "saferstat.core",
     "saferstat.intelligence",
     "saferstat.governance",
@@ -81,6 +85,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
+    # A session that still owes its second factor reaches only the code, set-up and sign-out.
+    "saferstat.core.twofactor_middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -183,14 +191,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): 5 failures per user and address lock for 30 minutes.
+# Login throttling (django-axes): 5 failures (wrong passwords and wrong sign-in codes) per
+# user and address lock for 30 minutes; see docs/security.md section 2.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"  # rendered with status 429 (Too Many Requests)
-# The client address failures are counted against: REMOTE_ADDR, or behind a TLS proxy the
-# address that proxy appended to X-Forwarded-For (never one the client could have sent).
+# Also locks a username after this many failures from any addresses, and an address after
+# this many failures across any usernames (password spraying), within the cool-off time.
+AXES_HANDLER = "saferstat.core.security.SaferStatAxesHandler"
+SAFERSTAT_USERNAME_FAILURE_LIMIT = int(env("SAFERSTAT_USERNAME_FAILURE_LIMIT", "20") or 0)
+SAFERSTAT_ADDRESS_FAILURE_LIMIT = int(env("SAFERSTAT_ADDRESS_FAILURE_LIMIT", "30") or 0)
+# The client address failures are counted against: REMOTE_ADDR, or, when REMOTE_ADDR is one
+# of SAFERSTAT_TRUSTED_PROXIES, the address the outermost of SAFERSTAT_TRUSTED_PROXY_COUNT
+# proxies appended to X-Forwarded-For (never one the client could have sent).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SAFERSTAT_TRUSTED_PROXY_COUNT = int(
+    env("SAFERSTAT_TRUSTED_PROXY_COUNT", "1" if BEHIND_TLS_PROXY else "0") or 0
+)
+SAFERSTAT_TRUSTED_PROXIES = env_list("SAFERSTAT_TRUSTED_PROXIES", "127.0.0.1,::1")
 AXES_CLIENT_IP_CALLABLE = "saferstat.core.security.client_ip_address"
 
 LANGUAGE_CODE = "en-gb"
@@ -207,8 +227,14 @@ STORAGES = {
 }
 MEDIA_ROOT = env_path("SAFERSTAT_MEDIA_DIR", BASE_DIR / "var" / "media")
 
-# 1: partnership admins and analysts must use two-factor sign-in (TOTP).
+# 1: partnership admins and analysts, staff and superusers must use two-factor sign-in.
 SAFERSTAT_REQUIRE_2FA = env_bool("SAFERSTAT_REQUIRE_2FA", False)
+# django-otp: authenticator apps show "SaferStat"; after each wrong code the next is refused
+# for 1, 2, 4, 8... seconds (per device), on top of the account lockout above.
+OTP_TOTP_ISSUER = "SaferStat"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows keys or recovery codes
 
 # Uploads larger than this are refused before they are read.
 SAFERSTAT_MAX_UPLOAD_BYTES = int(env("SAFERSTAT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)) or 0)

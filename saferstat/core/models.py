@@ -175,22 +175,3 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class TwoFactorDevice(models.Model):
-    """A user's authenticator app for two-factor sign-in: the shared TOTP secret.
-
-    Unconfirmed until the user has entered one correct code; `last_step` stops a code being
-    used twice.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor"
-    )
-    secret = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    last_step = models.BigIntegerField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"Two-factor sign-in for {self.user}"

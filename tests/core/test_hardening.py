@@ -254,11 +254,23 @@ def test_client_address_behind_a_proxy_is_the_one_the_proxy_appended(settings):
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9"
     )
-    settings.SECURE_PROXY_SSL_HEADER = None
+    settings.SAFERSTAT_TRUSTED_PROXY_COUNT = 0
     assert client_ip_address(request) == "10.0.0.2"  # not behind a proxy: the header is ignored
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SAFERSTAT_TRUSTED_PROXY_COUNT = 1
+    settings.SAFERSTAT_TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert client_ip_address(request) == "203.0.113.9"  # not the spoofable left-most entry
     assert client_ip_address(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+    # Two proxies (a CDN, then ours): the entry our proxy's upstream, the CDN, appended.
+    settings.SAFERSTAT_TRUSTED_PROXY_COUNT = 2
+    assert client_ip_address(request) == "1.2.3.4"
+    one_hop = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip_address(one_hop) == "10.0.0.2"  # a hop skipped: nothing in it is trusted
+    # From an address that is not a trusted proxy the header is the client's own invention.
+    settings.SAFERSTAT_TRUSTED_PROXY_COUNT = 1
+    direct = RequestFactory().get("/", REMOTE_ADDR="198.51.100.3", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip_address(direct) == "198.51.100.3"
+    settings.SAFERSTAT_TRUSTED_PROXIES = ["*"]
+    assert client_ip_address(direct) == "1.2.3.4"
 
 
 # ----------------------------------------------------------------------- passwords, sessions

@@ -485,7 +485,7 @@ def world(
             **{f"r_{k}": v for k, v in r_gov.items()},
         },
         "r_key": r_key,
-        "secrets": (s_key.lower(), s_device.secret.lower()),
+        "secrets": (s_key.lower(), twofactor.base32_key(s_device).lower(), s_device.key.lower()),
         "s_analyst": s_analyst,
         "s_req": s_req,
         "s_token": s_token,
