@@ -211,6 +211,8 @@ URLS = {
     ],
     "governance:settings": ["/p/{r}/governance/settings/", "/p/{s}/governance/settings/"],
     "governance:jobs": ["/p/{r}/governance/jobs/", "/p/{s}/governance/jobs/"],
+    "glossary": ["/glossary/"],
+    "accessibility": ["/accessibility/"],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
     "api:openapi-view": ["/api/docs"],

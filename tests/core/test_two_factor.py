@@ -269,7 +269,16 @@ def world(sensitive, members, rotherham):
         question="Is knife crime going up?",
         due_date=datetime.date(2030, 1, 1),
     )
-    return {"run": run.pk, "dataset": dataset.slug, "upload": upload.pk, "request": data_request.pk}
+    from tests.governance.world import build as build_governance
+
+    governance = build_governance(rotherham, members["admin"], owner=members["board"])
+    return {
+        "run": run.pk,
+        "dataset": dataset.slug,
+        "upload": upload.pk,
+        "request": data_request.pk,
+        **governance,
+    }
 
 
 OPEN_WHILE_OWED = {"login", "login_code", "logout", "two_factor"}
