@@ -332,6 +332,7 @@ def import_run_approve(
             change_reason=change_reason,
             rows_done=0,
             task_id="",
+            attempts=0,  # the load's attempts, for recover_stuck_jobs (not the check's)
         )
         run.refresh_from_db()
         after = audit.snapshot(run, ["status", "review_note", "change_reason"]) | {
