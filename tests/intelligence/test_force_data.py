@@ -276,3 +276,24 @@ def test_the_force_admin_uploads_reviews_and_loads_on_the_force_page(
         {"file": SimpleUploadedFile("2024-05-west-yorkshire-street.csv", b"x")},
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_south_yorkshire_force_administrator():
+    from saferstat.core.demo import DEMO_PASSWORD, FORCE_ADMIN_USERNAME, demo_install
+    from saferstat.core.models import User
+    from saferstat.core.permissions import can_replace_force_data, partnerships_for
+
+    logins = demo_install()
+    demo_install()  # safe to run again
+    assert FORCE_ADMIN_USERNAME == "southyorkshire-force-admin"
+    assert FORCE_ADMIN_USERNAME in [username for username, _, _ in logins]
+    user = User.objects.get(username=FORCE_ADMIN_USERNAME)
+    assert user.check_password(DEMO_PASSWORD) and not user.is_staff
+    assert can_replace_force_data(user, "south-yorkshire")
+    assert not can_replace_force_data(user, "west-yorkshire")
+    assert partnerships_for(user) == []  # force data only, no partnership role
+    barnsley_analyst = User.objects.get(username="barnsley-analyst")
+    assert not can_replace_force_data(barnsley_analyst, "south-yorkshire")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"`{FORCE_ADMIN_USERNAME}`" in readme
