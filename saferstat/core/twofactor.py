@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from . import audit
 from .choices import Role
-from .models import Membership, TwoFactorDevice, User
+from .models import ForceAdministrator, Membership, TwoFactorDevice, User
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -71,8 +71,13 @@ def has_two_factor(user: User) -> bool:
 
 
 def may_use_two_factor(user: User) -> bool:
-    """Admins and analysts of any partnership (and staff) may turn two-factor sign-in on."""
-    return user.is_staff or Membership.objects.filter(user=user, role__in=TWO_FACTOR_ROLES).exists()
+    """Admins and analysts of any partnership, force administrators (and staff) may turn
+    two-factor sign-in on; SAFERSTAT_REQUIRE_2FA makes it compulsory for them."""
+    return (
+        user.is_staff
+        or Membership.objects.filter(user=user, role__in=TWO_FACTOR_ROLES).exists()
+        or ForceAdministrator.objects.filter(user=user).exists()
+    )
 
 
 def must_use_two_factor(user: User) -> bool:

@@ -297,3 +297,13 @@ def test_the_demo_has_a_south_yorkshire_force_administrator():
     assert not can_replace_force_data(barnsley_analyst, "south-yorkshire")
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"`{FORCE_ADMIN_USERNAME}`" in readme
+
+
+@pytest.mark.django_db
+def test_force_administrators_use_two_factor_sign_in_when_it_is_required(
+    settings, make_force_admin
+):
+    from saferstat.core.twofactor import must_use_two_factor
+
+    settings.SAFERSTAT_REQUIRE_2FA = True
+    assert must_use_two_factor(make_force_admin())
