@@ -158,11 +158,25 @@ def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[str]]:
     return sorted(files), unmatched
 
 
+#: Exit status when a file was refused only because it needs ``--confirm-change``.
+EXIT_NEEDS_CONFIRMATION = 3
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--workers", type=click.IntRange(1, 32), default=None, help="Reader threads.")
+@click.option(
+    "--confirm-change",
+    "confirm_change",
+    default="",
+    metavar="REASON",
+    help="Why replacing a month may change its total by more than "
+    "SAFERSTAT_REPLACE_CONFIRM_SHARE (default 10%); recorded in the audit log.",
+)
 @warehouse_option
-def load(paths: tuple[str, ...], workers: int | None, warehouse_dir: Path) -> None:
+def load(
+    paths: tuple[str, ...], workers: int | None, confirm_change: str, warehouse_dir: Path
+) -> None:
     """Load police.uk street-level crime files into the warehouse.
 
     PATHS are files (YYYY-MM-<force>-street.csv or .csv.gz), folders (searched for such
@@ -170,12 +184,20 @@ def load(paths: tuple[str, ...], workers: int | None, warehouse_dir: Path) -> No
     whole: a broken file is refused with the line, the column and the reason, and nothing
     of it is stored; the other files still load. Loading a month again replaces it.
 
-    Exit status: 0 if every file loaded, 1 if any was refused, 2 if a PATH matched nothing.
+    A police.uk month is shared by every partnership its force serves, so every load is
+    recorded, as done by the command line and the OS user, in the import list and the audit
+    log of each of them, with the month's total before and after. Replacing a month in a
+    way that changes its total by more than SAFERSTAT_REPLACE_CONFIRM_SHARE is refused
+    unless --confirm-change gives the reason. Uses the database in .env (DATABASE_URL).
+
+    Exit status: 0 if every file loaded, 1 if any was refused, 2 if a PATH matched nothing,
+    3 if the only refusals were changes that need --confirm-change.
 
     \b
     Examples:
       saferstat load demo_data/police-uk
       saferstat load 'downloads/**/2025-0*-south-yorkshire-street.csv'
+      saferstat load 2024-05-south-yorkshire-street.csv --confirm-change "police.uk reissued May"
     """
     from saferstat.analytics.warehouse import LoadRefusal, LoadResult, Warehouse
 
@@ -185,6 +207,13 @@ def load(paths: tuple[str, ...], workers: int | None, warehouse_dir: Path) -> No
         err.print(f"error: {argument}: no police.uk street files there", markup=False)
     if not files:
         sys.exit(2)
+    _django()
+    from saferstat.intelligence.services import (
+        ConfirmationRequired,
+        SystemActor,
+        publish_force_months,
+    )
+
     warehouse = Warehouse(warehouse_dir)
     started = time.perf_counter()
     totals = {"rows": 0, "loaded": 0, "replaced": 0}
@@ -212,7 +241,14 @@ def load(paths: tuple[str, ...], workers: int | None, warehouse_dir: Path) -> No
             elapsed = max(time.perf_counter() - started, 1e-9)
             progress.update(task, advance=1, rows=totals["rows"], rate=totals["rows"] / elapsed)
 
-        warehouse.load_policeuk_files(files, workers=workers, on_result=on_result)
+        publish_force_months(
+            paths=files,
+            actor=SystemActor.command_line(),
+            change_reason=confirm_change,
+            workers=workers,
+            on_result=on_result,
+            wh=warehouse,
+        )
     seconds = time.perf_counter() - started
     rate = totals["rows"] / seconds if seconds else 0.0
     summary = (
@@ -223,6 +259,9 @@ def load(paths: tuple[str, ...], workers: int | None, warehouse_dir: Path) -> No
     _stdout().print(summary, markup=False)
     if refused:
         err.print("Refused: " + ", ".join(r.path.name for r in refused), markup=False)
+        if all(isinstance(r.error, ConfirmationRequired) for r in refused):
+            err.print('Give the reason with --confirm-change "REASON" to load them.', markup=False)
+            sys.exit(EXIT_NEEDS_CONFIRMATION)
         sys.exit(1)
     if unmatched:
         sys.exit(2)
@@ -680,7 +719,8 @@ def hotspots(area, period, level, rank_by, crime_types, fmt, warehouse_dir) -> N
 
 
 def _django() -> None:
-    """Set up Django for the commands that need the operational database (backup, restore).
+    """Set up Django for the commands that need the operational database (load: its audit
+    records; backup, restore).
 
     Imported here, not at the top, so the data commands never load Django.
     """

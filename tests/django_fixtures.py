@@ -96,3 +96,20 @@ def overview_warehouse(fy2425_warehouse, tmp_path, settings):
     settings.SAFERSTAT_WAREHOUSE = root
     settings.MEDIA_ROOT = tmp_path / "media"
     return root
+
+
+@pytest.fixture
+def make_force_admin(db):
+    """``make_force_admin(username, force="south-yorkshire")``: a force administrator (no
+    partnership membership) with the test password."""
+    from saferstat.core.models import User
+    from saferstat.core.services import force_administrator_set
+
+    def make(username: str = "sy-force-admin", force: str = "south-yorkshire"):
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, display_name="Test force administrator"
+        )
+        force_administrator_set(user=user, force_slug=force)
+        return user
+
+    return make

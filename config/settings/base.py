@@ -238,6 +238,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows keys or recovery c
 
 # Uploads larger than this are refused before they are read.
 SAFERSTAT_MAX_UPLOAD_BYTES = int(env("SAFERSTAT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)) or 0)
+# Replacing a police.uk month in a way that changes its total by more than this share
+# (0.10 = 10%) needs a written reason (docs/security.md, force data). A first load needs none.
+SAFERSTAT_REPLACE_CONFIRM_SHARE = float(env("SAFERSTAT_REPLACE_CONFIRM_SHARE", "0.10") or 0.10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

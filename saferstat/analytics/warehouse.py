@@ -119,6 +119,31 @@ class LoadResult:
     source_name: str = ""
     version: str = ""
     path: Path | None = None
+    previous_rows: int | None = None
+
+
+@dataclass(frozen=True)
+class PendingReplacement:
+    """A police.uk month about to be published, shown to a ``before_publish`` check.
+
+    Attributes:
+        force: force slug.
+        month: ``YYYY-MM``.
+        rows: rows in the new file.
+        previous_rows: rows of the month now loaded, or None if it is not loaded yet.
+        source_name: the new file's name.
+    """
+
+    force: str
+    month: str
+    rows: int
+    previous_rows: int | None
+    source_name: str
+
+
+#: ``before_publish(pending)``: called under the writer lock just before a month is
+#: published; raising refuses that file (nothing of it is stored).
+BeforePublish = Callable[[PendingReplacement], None]
 
 
 @dataclass(frozen=True)
@@ -364,6 +389,41 @@ class Warehouse:
             for force, months in sorted(per_force.items())
         }
 
+    def month_rows(self, force: str, month: str, dataset: str = STREET_DATASET) -> int | None:
+        """Rows loaded for one force-month, or None if that month is not loaded."""
+        entry = self.manifest()["partitions"].get(partition_key(dataset, force, month))
+        return None if entry is None else int(entry["row_count"])
+
+    def month_rows_by_area(
+        self, force: str, month: str, table: pa.Table | None = None
+    ) -> dict[str, int]:
+        """Rows of one force-month per local authority (by its current code).
+
+        Counts the month as loaded, or ``table`` (a validated file not yet loaded) instead.
+        Rows with no LSOA, or an LSOA the reference data does not know, are in no area.
+        """
+        con = connect(self.root, force_slugs=[force])
+        try:
+            if table is None:
+                source = "SELECT lsoa_code FROM street_crimes WHERE force_slug = ? AND month = ?"
+                params: list[str] = [force, month]
+            else:
+                con.register("_proposed", table.select(["lsoa_code"]))
+                source, params = "SELECT lsoa_code FROM _proposed", []
+            rows = con.execute(
+                f"""
+                SELECT c.active_code, count(*)
+                FROM ({source}) r
+                JOIN _lsoa_by_code k ON k.lsoa_code = r.lsoa_code
+                JOIN la_codes c ON c.lad_code = k.lad_code
+                GROUP BY 1
+                """,
+                params,
+            ).fetchall()
+        finally:
+            con.close()
+        return {code: int(n) for code, n in rows}
+
     # --- loading police.uk files -------------------------------------------------------
 
     def load_policeuk_file(
@@ -372,6 +432,7 @@ class Warehouse:
         *,
         name: str | None = None,
         on_progress: ProgressCallback | None = None,
+        before_publish: BeforePublish | None = None,
     ) -> LoadResult:
         """Validate one police.uk street file and publish it as its force-month partition.
 
@@ -382,6 +443,8 @@ class Warehouse:
             name: its real name, if ``path`` is a temporary copy (an upload).
             on_progress: called with the number of rows done so far: once the file is
                 validated, again once it is published.
+            before_publish: called with the :class:`PendingReplacement` under the writer
+                lock, before anything is published; an exception it raises refuses the file.
 
         Returns:
             What was stored.
@@ -392,9 +455,11 @@ class Warehouse:
         """
         staged = self._prepare(Path(path), name, on_progress)
         try:
-            (result,) = self._publish([staged], on_progress)
+            (result,) = self._publish([staged], on_progress, before_publish)
         finally:
             staged.discard()
+        if isinstance(result, LoadRefusal):
+            raise result.error
         return result
 
     def load_policeuk_files(
@@ -403,6 +468,7 @@ class Warehouse:
         *,
         workers: int | None = None,
         on_result: Callable[[LoadResult | LoadRefusal], None] | None = None,
+        before_publish: BeforePublish | None = None,
     ) -> list[LoadResult | LoadRefusal]:
         """Load many files: read and validate in parallel, publish as each batch is ready.
 
@@ -413,6 +479,8 @@ class Warehouse:
             paths: files to load.
             workers: reader threads (default: up to 4, at most the number of CPUs).
             on_result: called once per file, in completion order.
+            before_publish: as for :meth:`load_policeuk_file`, once per file; a file it
+                refuses is reported as a :class:`LoadRefusal`.
 
         Returns:
             One :class:`LoadResult` or :class:`LoadRefusal` per file, in the order given.
@@ -485,12 +553,14 @@ class Warehouse:
                 batch, ready = ready, []
                 last_switch = time.perf_counter()
                 try:
-                    published = self._publish([s for _, s in batch])
+                    published = self._publish([s for _, s in batch], None, before_publish)
                 except Exception as exc:
                     for index, _ in batch:
                         report(index, LoadRefusal(paths[index], exc))
                 else:
                     for (index, _), outcome in zip(batch, published, strict=True):
+                        if isinstance(outcome, LoadRefusal):
+                            outcome = LoadRefusal(paths[index], outcome.error)
                         report(index, outcome)
                 finally:
                     for _, staged in batch:
@@ -597,19 +667,44 @@ class Warehouse:
         return target, old
 
     def _publish(
-        self, batch: list[_Staged], on_progress: ProgressCallback | None = None
-    ) -> list[LoadResult]:
-        """Move staged street partitions into place and switch the manifest, under the lock."""
+        self,
+        batch: list[_Staged],
+        on_progress: ProgressCallback | None = None,
+        before_publish: BeforePublish | None = None,
+    ) -> list[LoadResult | LoadRefusal]:
+        """Move staged street partitions into place and switch the manifest, under the lock.
+
+        A partition ``before_publish`` refuses is left out (a :class:`LoadRefusal`)."""
         with self._writer_lock():
             manifest = read_manifest(self.root)
             now = _now()
             codes = self._reference_codes(manifest)
-            replaced: list[bool] = []
+            replaced: dict[int, bool] = {}
+            previous: dict[int, int | None] = {}
+            refused: dict[int, LoadRefusal] = {}
             moved: list[Path] = []
             try:
-                for staged in batch:
-                    replaced.append(self._place(manifest, staged, codes, now, moved))
-                expired = self._switch(manifest, now)
+                for index, staged in enumerate(batch):
+                    meta = staged.meta
+                    key = partition_key(meta["dataset"], meta["force_slug"], meta["month"])
+                    old = manifest["partitions"].get(key)
+                    previous[index] = None if old is None else int(old["row_count"])
+                    if before_publish is not None:
+                        try:
+                            before_publish(
+                                PendingReplacement(
+                                    force=meta["force_slug"],
+                                    month=meta["month"],
+                                    rows=staged.rows,
+                                    previous_rows=previous[index],
+                                    source_name=meta["source_name"],
+                                )
+                            )
+                        except Exception as exc:
+                            refused[index] = LoadRefusal(staged.file, exc)
+                            continue
+                    replaced[index] = self._place(manifest, staged, codes, now, moved)
+                expired = self._switch(manifest, now) if replaced else []
             except BaseException:
                 for target in moved:  # not published: readers never saw them
                     with contextlib.suppress(OSError):
@@ -617,8 +712,11 @@ class Warehouse:
                 raise
             self._sweep(manifest, expired)
         finished = time.perf_counter()
-        results = []
-        for staged, was_replaced in zip(batch, replaced, strict=True):
+        results: list[LoadResult | LoadRefusal] = []
+        for index, staged in enumerate(batch):
+            if index in refused:
+                results.append(refused[index])
+                continue
             meta = staged.meta
             entry = manifest["partitions"][
                 partition_key(meta["dataset"], meta["force_slug"], meta["month"])
@@ -628,11 +726,12 @@ class Warehouse:
                     rows=staged.rows,
                     force=meta["force_slug"],
                     month=meta["month"],
-                    replaced=was_replaced,
+                    replaced=replaced[index],
                     seconds=finished - staged.started,
                     source_name=meta["source_name"],
                     version=staged.version,
                     path=self.root / entry["path"],
+                    previous_rows=previous[index],
                 )
             )
             if on_progress:

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, Membership, Organisation, Partnership, PartnershipArea, User
+from .models import (
+    AuditEvent,
+    ForceAdministrator,
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipArea,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -9,9 +17,14 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
 
+class ForceAdministratorInline(admin.TabularInline):
+    model = ForceAdministrator
+    extra = 0
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ForceAdministratorInline]
     fieldsets = BaseUserAdmin.fieldsets + (("SaferStat", {"fields": ("display_name",)}),)
 
 
@@ -40,11 +53,27 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["partnership", "role"]
 
 
+@admin.register(ForceAdministrator)
+class ForceAdministratorAdmin(admin.ModelAdmin):
+    """Who may load, replace and approve a force's police.uk months (docs/security.md)."""
+
+    list_display = ["user", "force_slug", "created_at"]
+    list_filter = ["force_slug"]
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: audit rows cannot be added, changed or deleted through the app."""
 
-    list_display = ["at", "actor", "partnership", "verb", "object_type", "object_repr"]
+    list_display = [
+        "at",
+        "actor",
+        "actor_label",
+        "partnership",
+        "verb",
+        "object_type",
+        "object_repr",
+    ]
     list_filter = ["partnership", "verb", "object_type"]
 
     def has_add_permission(self, request):

@@ -32,10 +32,16 @@ def record(
     partnership: Partnership | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    actor_label: str = "",
 ) -> AuditEvent:
-    """Write one audit event (who, what, when, before and after)."""
+    """Write one audit event (who, what, when, before and after).
+
+    ``actor_label`` names who acted when it was not a signed-in user: the command line
+    (with the OS user) or a scheduled job.
+    """
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=actor_label[:150],
         partnership=partnership,
         verb=verb,
         object_type=obj._meta.label,

@@ -9,9 +9,15 @@ from django.db import transaction
 
 from .choices import OrganisationKind, Role
 from .models import Partnership, User
-from .services import membership_set, organisation_upsert, partnership_upsert
+from .services import (
+    force_administrator_set,
+    membership_set,
+    organisation_upsert,
+    partnership_upsert,
+)
 
 DEMO_PASSWORD = "saferstat-demo"
+FORCE_ADMIN_USERNAME = "southyorkshire-force-admin"
 
 PARTNERSHIPS = [
     # slug, name, [(current LA code, name)], overview published?
@@ -82,6 +88,17 @@ def demo_install() -> list[tuple[str, str, str]]:
             logins.append((username, Role(role).label, name))
     for slug, partnership in created.items():
         partnership.neighbours.set([p for s, p in created.items() if s != slug])
+    # A force administrator: the only demo role (with the superuser) that may load or replace a
+    # police.uk month, which every South Yorkshire partnership shares, and that approves the
+    # files the partnerships' analysts propose.
+    force_admin, _ = User.objects.get_or_create(
+        username=FORCE_ADMIN_USERNAME,
+        defaults={"display_name": "South Yorkshire force data administrator (demo)"},
+    )
+    force_admin.set_password(DEMO_PASSWORD)
+    force_admin.save()
+    force_administrator_set(user=force_admin, force_slug="south-yorkshire")
+    logins.append((FORCE_ADMIN_USERNAME, "Force administrator", "South Yorkshire (all four)"))
     superuser, _ = User.objects.get_or_create(
         username="demo-superuser", defaults={"display_name": "Site administrator (demo)"}
     )

@@ -114,6 +114,39 @@ class Membership(models.Model):
             )
 
 
+force_slug_validator = RegexValidator(
+    r"^[a-z0-9]+(-[a-z0-9]+)*$", "Enter a police.uk force, e.g. south-yorkshire."
+)
+
+
+class ForceAdministrator(models.Model):
+    """A user who administers one police force's data (docs/security.md, force data).
+
+    A police.uk month belongs to the force and is shared by every partnership the force
+    serves, so only a force administrator (or a site administrator) may load or replace one,
+    and approve or reject the files partnership analysts propose.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="force_roles"
+    )
+    force_slug = models.CharField(
+        max_length=60,
+        validators=[force_slug_validator],
+        help_text="police.uk force whose data this user administers, e.g. south-yorkshire",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["force_slug", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "force_slug"], name="unique_force_admin")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - force administrator - {self.force_slug}"
+
+
 class AuditEvent(models.Model):
     """One write: who did what to which object, when, with the values before and after.
 
@@ -123,6 +156,11 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Who acted when it was not a signed-in user, e.g. 'command line (OS user ops)'.",
     )
     partnership = models.ForeignKey(
         Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
@@ -139,7 +177,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.object_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.who} {self.verb} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -148,6 +186,13 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Audit events cannot be deleted.")
+
+    @property
+    def who(self) -> str:
+        """The user, or the label of the command or job that acted."""
+        if self.actor_id:
+            return str(self.actor)
+        return self.actor_label or "system"
 
 
 class ApiToken(models.Model):

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from .choices import Role
-from .models import Membership, Partnership, User
+from .models import ForceAdministrator, Membership, Partnership, User
 
 ALL_MEMBERS = frozenset(Role)
 ANALYSTS = frozenset({Role.ADMIN, Role.ANALYST})
@@ -33,7 +33,11 @@ RULES: dict[str, Rule] = {
     "overview.view": Rule(
         ALL_MEMBERS, public_when="overview_published", description="See the crime overview"
     ),
-    "data.upload": Rule(ANALYSTS, description="Upload police.uk and partner data"),
+    "data.upload": Rule(
+        ANALYSTS,
+        description="Propose a police.uk file (a force administrator approves it) and upload "
+        "partner data",
+    ),
     "imports.view": Rule(ANALYSTS, description="See import runs and their errors"),
     "explorer.view": Rule(ALL_MEMBERS, description="Use the crime and data explorer"),
     "requests.view": Rule(ALL_MEMBERS, description="Read members' data requests and answers"),
@@ -75,6 +79,64 @@ RULES: dict[str, Rule] = {
         ANALYSTS, description="Record a responsible authority's response to a recommendation"
     ),
 }
+
+
+#: Force-level actions. A police.uk month belongs to a police force and is shared by every
+#: partnership the force serves, so these are held only by roles that hold all of them: a
+#: force administrator of that force (``ForceAdministrator``) or a site administrator
+#: (an active superuser). No partnership role, not even a partnership admin, holds them.
+FORCE_RULES: dict[str, str] = {
+    "force.replace_month": "Load or replace a police.uk month for every partnership in the force",
+    "force.review": "See, approve and reject the police.uk files partnerships propose",
+}
+
+
+def forces_administered(user: User | AnonymousUser | None) -> frozenset[str]:
+    """Force slugs the user is a force administrator of (not counting superuser powers).
+
+    Cached per request on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache = getattr(user, "_saferstat_forces", None)
+    if cache is None:
+        cache = frozenset(
+            ForceAdministrator.objects.filter(user=user).values_list("force_slug", flat=True)
+        )
+        user._saferstat_forces = cache
+    return cache
+
+
+def can_force(user: User | AnonymousUser | None, action: str, force: str) -> bool:
+    """True when the user may take the force-level `action` for police force `force`."""
+    if action not in FORCE_RULES:
+        raise ValueError(
+            f"Unknown force action {action!r}: add it to saferstat.core.permissions.FORCE_RULES"
+        )
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_superuser) or force in forces_administered(user)
+
+
+def require_force(user: User | AnonymousUser | None, action: str, force: str) -> None:
+    """Raise PermissionDenied unless the user may take force-level `action` for `force`."""
+    if not can_force(user, action, force):
+        raise PermissionDenied(f"Not allowed: {action} for {force}")
+
+
+def can_replace_force_data(user: User | AnonymousUser | None, force: str) -> bool:
+    """True when the user may load or replace a police.uk month of `force` (every
+    partnership the force serves sees the change)."""
+    return can_force(user, "force.replace_month", force)
+
+
+def forces_for(user: User | AnonymousUser | None) -> list[str]:
+    """The police forces whose data the user may administer, by slug: a force administrator's
+    forces; for a site administrator, every force a partnership is served by."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return sorted(set(Partnership.objects.values_list("force_slug", flat=True)))
+    return sorted(forces_administered(user))
 
 
 def role_in(user: User | AnonymousUser | None, partnership: Partnership) -> str | None:

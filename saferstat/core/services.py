@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from . import audit
-from .models import Membership, Organisation, Partnership, PartnershipArea, User
+from .models import ForceAdministrator, Membership, Organisation, Partnership, PartnershipArea, User
 from .permissions import require
 
 
@@ -114,3 +114,27 @@ def membership_set(
             after=after,
         )
     return membership
+
+
+@transaction.atomic
+def force_administrator_set(
+    *, user: User, force_slug: str, by: User | None = None
+) -> ForceAdministrator:
+    """Make a user a force administrator: they may load, replace and approve police.uk months
+    of ``force_slug`` for every partnership it serves. Audited in each of those partnerships
+    (set-up scripts and the demo; site administrators use the Django admin)."""
+    role = ForceAdministrator.objects.filter(user=user, force_slug=force_slug).first()
+    if role is not None:
+        return role
+    role = ForceAdministrator(user=user, force_slug=force_slug)
+    role.full_clean()
+    role.save()
+    for partnership in Partnership.objects.filter(force_slug=force_slug) or [None]:
+        audit.record(
+            actor=by,
+            verb="force_admin.set",
+            obj=role,
+            partnership=partnership,
+            after=audit.snapshot(role),
+        )
+    return role

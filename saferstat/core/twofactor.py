@@ -35,7 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .choices import Role
-from .models import Membership, User
+from .models import ForceAdministrator, Membership, User
 
 DIGITS = 6
 TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
@@ -85,11 +85,13 @@ def has_two_factor(user: User) -> bool:
 
 
 def may_use_two_factor(user: User) -> bool:
-    """Admins and analysts of any partnership, staff and superusers may turn it on."""
+    """Admins and analysts of any partnership, force administrators, staff and superusers may
+    turn two-factor sign-in on; SAFERSTAT_REQUIRE_2FA makes it compulsory for them."""
     return (
         user.is_staff
         or user.is_superuser
         or Membership.objects.filter(user=user, role__in=TWO_FACTOR_ROLES).exists()
+        or ForceAdministrator.objects.filter(user=user).exists()
     )
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from . import audit
 from .glossary import TERMS
 from .models import ApiToken
-from .permissions import can, partnerships_for
+from .permissions import can, forces_for, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
 from .services import partnership_publish_overview
 from .tokens import api_token_create, api_token_revoke
@@ -19,7 +19,11 @@ from .views_helpers import partnership_view
 def home(request):
     mine = partnerships_for(request.user)
     public = [p for p in partnership_public_list() if p not in mine]
-    return render(request, "core/home.html", {"mine": mine, "public": public})
+    return render(
+        request,
+        "core/home.html",
+        {"mine": mine, "public": public, "forces": forces_for(request.user)},
+    )
 
 
 @partnership_view("partnership.view")

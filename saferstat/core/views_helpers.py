@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.urls import reverse
 
 from .audit import object_ref
-from .permissions import can, require
+from .models import Partnership
+from .permissions import can, require, require_force
 from .selectors import partnership_get
 
 
@@ -35,6 +37,30 @@ def partnership_view(action: str):
             return view(request, partnership, *args, **kwargs)
 
         wrapper.saferstat_action = action
+        return wrapper
+
+    return decorator
+
+
+def force_view(action: str):
+    """Decorate a view taking `force` (a police.uk force slug): checks the force-level
+    `action` (``FORCE_RULES``). Anonymous users are sent to sign in; others get 403; a force
+    no partnership is served by is 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, force: str, *args, **kwargs):
+            try:
+                require_force(request.user, action, force)
+            except PermissionDenied:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise
+            if not Partnership.objects.filter(force_slug=force).exists():
+                raise Http404("No partnership is served by this force")
+            return view(request, force, *args, **kwargs)
+
+        wrapper.saferstat_force_action = action
         return wrapper
 
     return decorator

@@ -5,8 +5,16 @@ from .models import ImportRun, PartnerDataset, PartnerUpload
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "partnership", "status", "rows_loaded", "created_at"]
-    list_filter = ["partnership", "status"]
+    list_display = [
+        "original_name",
+        "partnership",
+        "force_slug",
+        "month",
+        "status",
+        "rows_loaded",
+        "created_at",
+    ]
+    list_filter = ["partnership", "force_slug", "status"]
     readonly_fields = [f.name for f in ImportRun._meta.fields]
 
     def has_add_permission(self, request):

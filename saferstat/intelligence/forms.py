@@ -12,3 +12,25 @@ class PoliceUkUploadForm(forms.Form):
             "invalid": "The selected file could not be read: try again.",
         },
     )
+
+
+class ForceReviewForm(forms.Form):
+    """A force administrator's decision on a checked police.uk file."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve and load"), ("reject", "Reject")],
+        error_messages={"required": "Choose whether to approve or reject the file."},
+    )
+    change_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason for this change",
+        help_text="Needed when the month's total changes by more than the set share.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Note for the partnership (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

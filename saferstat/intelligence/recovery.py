@@ -160,7 +160,11 @@ def stuck_jobs_recover(
 
 def _recover(kind: _Kind, seen, task_uuid, reason: str, now: datetime) -> Recovered | None:
     with transaction.atomic():
-        run = kind.model.objects.select_for_update().select_related("partnership").get(pk=seen.pk)
+        run = (
+            kind.model.objects.select_for_update(of=("self",))
+            .select_related("partnership")
+            .get(pk=seen.pk)
+        )
         if run.is_finished or run.task_id != seen.task_id:
             return None  # it moved on since we looked
         before = audit.snapshot(run, ["status", "attempts", "task_id"])
@@ -197,7 +201,7 @@ def _recover(kind: _Kind, seen, task_uuid, reason: str, now: datetime) -> Recove
     return Recovered(
         label=kind.label,
         pk=run.pk,
-        partnership_slug=run.partnership.slug,
+        partnership_slug=run.partnership.slug if run.partnership else run.force_slug,
         original_name=run.original_name,
         action=action,
         reason=reason,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import explorer_views, partner_views, request_views, views
+from . import explorer_views, force_views, partner_views, request_views, views
 
 urlpatterns = [
     path("p/<slug:slug>/overview/", views.overview, name="overview_latest"),
@@ -13,6 +13,14 @@ urlpatterns = [
     path("p/<slug:slug>/imports/", views.import_list, name="import_list"),
     path("p/<slug:slug>/imports/upload/", views.import_upload, name="import_upload"),
     path("p/<slug:slug>/imports/<int:run_id>/", views.import_detail, name="import_detail"),
+    # Force data: police.uk months belong to the force (docs/security.md)
+    path("force/<slug:force>/imports/", force_views.force_imports, name="force_imports"),
+    path("force/<slug:force>/imports/upload/", force_views.force_upload, name="force_upload"),
+    path(
+        "force/<slug:force>/imports/<int:run_id>/",
+        force_views.force_import_detail,
+        name="force_import_detail",
+    ),
     # Partner datasets (docs/partner-data.md)
     path("p/<slug:slug>/datasets/", partner_views.dataset_list, name="partner_dataset_list"),
     path(

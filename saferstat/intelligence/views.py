@@ -74,7 +74,12 @@ def import_upload(request, partnership):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(request, f"{run.original_name} was uploaded and is being loaded.")
+            messages.success(
+                request,
+                f"{run.original_name} was uploaded and is being checked. It is not loaded yet: "
+                f"a {run.force_slug} force administrator must approve it, as it replaces the "
+                "month for every partnership the force serves.",
+            )
             return redirect("import_detail", slug=partnership.slug, run_id=run.pk)
     return import_list.__wrapped__(request, partnership, form=form)
 
@@ -94,6 +99,7 @@ def import_detail(request, partnership, run_id: int):
             "partnership": partnership,
             "run": run,
             "history_url": audit_history_url(request.user, partnership, run),
+            "partnership_pair": (run.partnership_rows or {}).get(partnership.slug),
         },
     )
 

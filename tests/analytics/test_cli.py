@@ -41,6 +41,7 @@ def raw_counts(month: str, name_prefix: str) -> Counter:
 # --- load, reference, months -----------------------------------------------------------
 
 
+@pytest.mark.django_db  # `load` records each month in the audit log
 def test_reference_then_load_a_folder_then_months(tmp_path):
     root = tmp_path / "wh"
     done = run("reference", ONS, "--warehouse", root)
@@ -79,6 +80,7 @@ def test_reference_then_load_a_folder_then_months(tmp_path):
     ]
 
 
+@pytest.mark.django_db  # `load` records each month in the audit log
 def test_load_with_a_glob_and_loading_again_replaces(tmp_path):
     root = tmp_path / "wh"
     pattern = str(DEMO / "2025-0[12]-*-street.csv.gz")
@@ -89,6 +91,7 @@ def test_load_with_a_glob_and_loading_again_replaces(tmp_path):
     assert len(read_manifest(root)["partitions"]) == 2
 
 
+@pytest.mark.django_db  # `load` records each month in the audit log
 def test_a_refused_file_is_printed_with_its_errors_and_exits_1(tmp_path):
     root = tmp_path / "wh"
     bad = tmp_path / "2024-12-south-yorkshire-street.csv"
@@ -123,6 +126,7 @@ def test_expand_paths(tmp_path):
     assert files == [one, two] and unmatched == [str(tmp_path / "zz*")]
 
 
+@pytest.mark.django_db  # `load` records each month in the audit log
 def test_the_warehouse_comes_from_the_environment(tmp_path):
     root = tmp_path / "from-env"
     done = run("load", SAMPLE, env={"SAFERSTAT_WAREHOUSE": str(root)})

@@ -44,6 +44,11 @@ MATRIX = {
         403,
     ),
     "import_detail": ("/p/{slug}/imports/{run}/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    # Force data (docs/security.md): no partnership role, not even an admin, may load or
+    # approve a police.uk month; see `test_force_urls` for force and site administrators.
+    "force_imports": ("/force/south-yorkshire/imports/", FORBIDDEN, LOGIN, 403),
+    "force_upload": ("/force/south-yorkshire/imports/upload/", FORBIDDEN, LOGIN, 403),
+    "force_import_detail": ("/force/south-yorkshire/imports/{run}/", FORBIDDEN, LOGIN, 403),
     # Partner datasets; {dataset} is sensitive and not shared with scrutiny, so scrutiny
     # members get 404 for it (its existence is not revealed; see test_partner_views.py).
     "partner_dataset_list": ("/p/{slug}/datasets/", ALL, LOGIN, 403),
@@ -223,3 +228,49 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         )
     else:
         assert response.status_code == anonymous, name
+
+
+# url name -> (path, force administrator of South Yorkshire, of another force, site admin).
+FORCE_MATRIX = {
+    "force_imports": ("/force/south-yorkshire/imports/", 200, 403, 200),
+    "force_upload": ("/force/south-yorkshire/imports/upload/", 302, 403, 302),  # POST only
+    "force_import_detail": ("/force/south-yorkshire/imports/{run}/", 200, 403, 200),
+    "force_no_partnership": ("/force/west-yorkshire/imports/", 403, 404, 404),
+    "partnership_home": ("/p/rotherham/", 403, 403, 403),
+    "import_list": ("/p/rotherham/imports/", 403, 403, 403),
+    "import_upload": ("/p/rotherham/imports/upload/", 403, 403, 403),
+}
+
+
+def test_every_force_url_has_a_force_row():
+    assert {n for n in MATRIX if n.startswith("force_")} <= set(FORCE_MATRIX)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(FORCE_MATRIX))
+def test_force_urls(name, client, overview_warehouse, rotherham, members, make_force_admin):
+    """Force pages are for force administrators of that force and site administrators; a
+    force administrator is no member of a partnership (a West Yorkshire one may open their
+    force's page only when a partnership is served by it: here none is, so 404)."""
+    from saferstat.core.models import User
+
+    template, sy_admin, wy_admin, superuser = FORCE_MATRIX[name]
+    run = ImportRun.objects.create(
+        partnership=rotherham,
+        uploaded_by=members["analyst"],
+        original_name="2024-05-south-yorkshire-street.csv",
+        stored_path="/none",
+        size_bytes=1,
+        force_slug="south-yorkshire",
+        month="2024-05",
+    )
+    url = template.format(run=run.pk)
+    users = {
+        "sy": (make_force_admin("sy-force-admin"), sy_admin),
+        "wy": (make_force_admin("wy-force-admin", force="west-yorkshire"), wy_admin),
+        "root": (User.objects.create_superuser("root", password="x-long-password-1"), superuser),
+    }
+    for who, (user, expected) in users.items():
+        client.force_login(user)
+        status = client.get(url).status_code
+        assert status == expected, f"{name} as {who}: {status}"

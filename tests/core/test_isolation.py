@@ -109,6 +109,14 @@ URLS = {
         "!/p/{r}/imports/{s_run}/",
         "/p/{s}/imports/{s_run}/",
     ],
+    # Force pages: for force administrators only; no Rotherham role may open them, and
+    # Sheffield's refused proposal (same force) must not show through them.
+    "force_imports": ["/force/south-yorkshire/imports/"],
+    "force_upload": ["/force/south-yorkshire/imports/upload/"],
+    "force_import_detail": [
+        "/force/south-yorkshire/imports/{r_run}/",
+        "!/force/south-yorkshire/imports/{s_run}/",
+    ],
     "partner_dataset_list": ["/p/{r}/datasets/", "/p/{s}/datasets/"],
     "partner_dataset_declare": ["/p/{r}/datasets/declare/", "/p/{s}/datasets/declare/"],
     "partner_dataset_detail": [
@@ -382,7 +390,7 @@ def world(
             partnership=sheffield,
             by=s_analyst,
             upload=SimpleUploadedFile(
-                f"2024-06-{MARK}-street.csv", b"ZQXSHEF,not,a,police,file\n1,2,3,4\n"
+                "2024-06-south-yorkshire-street.csv", b"ZQXSHEF,not,a,police,file\n1,2,3,4\n"
             ),
         )
     for upload in s_uploads.values():
@@ -615,6 +623,7 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
                 "file": SimpleUploadedFile("2024-06-x-street.csv", b"x")
             },
             "/p/sheffield/datasets/declare/": {"name": "x", "slug": "x"},
+            "/force/south-yorkshire/imports/{s_run}/": {"decision": "reject", "note": "x"},
             "/account/api-tokens/": {"revoke": fill["s_token"]},
             "/p/rotherham/governance/actions/{s_action}/": {"text": "overwritten", "done": "on"},
             "/p/rotherham/governance/meetings/{s_meeting}/": {

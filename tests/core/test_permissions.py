@@ -107,3 +107,79 @@ def test_sensitive_partner_datasets_are_hidden_from_scrutiny_unless_shared(
     outsider = make_member(sheffield, "admin", username="sheffield-admin")
     assert not can_view_partner_dataset(outsider, dataset)
     assert not can_view_partner_dataset(AnonymousUser(), dataset)
+
+
+# --- force-level actions: a police.uk month is the force's ----------------------------------
+
+FORCE_ACTIONS = {"force.replace_month", "force.review"}
+
+
+def test_every_force_rule_has_a_test():
+    from saferstat.core.permissions import FORCE_RULES
+
+    assert set(FORCE_RULES) == FORCE_ACTIONS, "add the new force action to FORCE_ACTIONS"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(FORCE_ACTIONS))
+def test_force_permission_matrix(action, rotherham, sheffield, members, make_force_admin):
+    """Cell by cell: only a force administrator of that force, or an active site
+    administrator, may take a force action; no partnership role does, not even an admin of
+    every partnership the force serves."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from saferstat.core.models import User
+    from saferstat.core.permissions import can_force, can_replace_force_data
+    from saferstat.core.services import membership_set
+
+    sy, wy = "south-yorkshire", "west-yorkshire"
+    force_admin = make_force_admin("sy-admin", force=sy)
+    other_force_admin = make_force_admin("wy-admin", force=wy)
+    superuser = User.objects.create_superuser("root", password="x-long-password-1")
+    inactive_superuser = User.objects.create_superuser("gone", password="x-long-password-1")
+    inactive_superuser.is_active = False
+    inactive_superuser.save()
+    inactive_force_admin = make_force_admin("sy-gone", force=sy)
+    inactive_force_admin.is_active = False
+    inactive_force_admin.save()
+    everywhere_admin = members["admin"]  # admin of both South Yorkshire partnerships
+    membership_set(user=everywhere_admin, partnership=sheffield, role="admin")
+    expected = {
+        force_admin: {sy},
+        other_force_admin: {wy},
+        superuser: {sy, wy},
+        inactive_superuser: set(),
+        inactive_force_admin: set(),
+        AnonymousUser(): set(),
+        **{members[role]: set() for role in ROLES},
+    }
+    for user, forces in expected.items():
+        user = user if not user.pk else type(user).objects.get(pk=user.pk)  # no cached roles
+        for force in (sy, wy):
+            assert can_force(user, action, force) == (force in forces), (user, force)
+            if action == "force.replace_month":
+                assert can_replace_force_data(user, force) == (force in forces), (user, force)
+    assert not can_force(None, action, sy)
+
+
+@pytest.mark.django_db
+def test_require_force_raises_and_unknown_force_action_is_an_error(members):
+    from django.core.exceptions import PermissionDenied
+
+    from saferstat.core.permissions import can_force, require_force
+
+    with pytest.raises(PermissionDenied):
+        require_force(members["admin"], "force.replace_month", "south-yorkshire")
+    with pytest.raises(ValueError, match="Unknown force action"):
+        can_force(members["admin"], "force.nothing", "south-yorkshire")
+
+
+@pytest.mark.django_db
+def test_forces_for(members, make_force_admin, rotherham):
+    from saferstat.core.models import User
+    from saferstat.core.permissions import forces_for
+
+    assert forces_for(make_force_admin("sy-admin")) == ["south-yorkshire"]
+    assert forces_for(members["admin"]) == []
+    root = User.objects.create_superuser("root", password="x-long-password-1")
+    assert forces_for(root) == ["south-yorkshire"]

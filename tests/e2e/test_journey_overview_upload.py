@@ -1,5 +1,7 @@
 """Journey 1 (DESIGN.md section 6): an analyst signs in, reads the overview, uploads the
-missing month, sees it counted; a broken file is refused with its line and field."""
+missing month, a force administrator approves it (the month is the force's, shared by every
+partnership it serves), and the analyst sees it counted; a broken file is refused with its
+line and field."""
 
 from __future__ import annotations
 
@@ -56,9 +58,17 @@ def journey_warehouse(tmp_path, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_analyst_uploads_missing_month_and_sees_it_counted(
-    page, axe_page, live_server, journey_warehouse, rotherham, make_member, tmp_path
+    page,
+    axe_page,
+    live_server,
+    journey_warehouse,
+    rotherham,
+    make_member,
+    make_force_admin,
+    tmp_path,
 ):
     make_member(rotherham, "analyst", username="ana")
+    make_force_admin("sy-force-admin")
     sign_in(page, live_server, "ana", PASSWORD)
     page.get_by_role("link", name="Safer Rotherham Partnership").click()
     page.get_by_role("link", name="Crime overview").click()
@@ -78,17 +88,38 @@ def test_analyst_uploads_missing_month_and_sees_it_counted(
     broken.write_text("".join(lines), encoding="utf-8")
     page.get_by_role("link", name="Load another month").click()
     page.get_by_label("police.uk street-level crime file").set_input_files(str(broken))
-    page.get_by_role("button", name="Upload and load").click()
+    page.get_by_role("button", name="Upload for approval").click()
     page.get_by_text("The file was refused and nothing from it was stored").wait_for()
     errors = page.locator("#import-errors").inner_text()
     assert "2025-03-south-yorkshire-street.csv:6: Month:" in errors
     page.goto(f"{live_server.url}/p/rotherham/overview/2024-25/")
     assert "No data (gap)" in page.locator("#monthly tr", has_text="March 2025").inner_text()
 
-    # The real file loads, and March 2025 is counted exactly.
+    # The real file is checked, then waits for the force administrator: still a gap.
     page.goto(f"{live_server.url}/p/rotherham/imports/")
     page.get_by_label("police.uk street-level crime file").set_input_files(str(MARCH_2025))
-    page.get_by_role("button", name="Upload and load").click()
+    page.get_by_role("button", name="Upload for approval").click()
+    page.locator("#awaiting-approval").wait_for()
+    assert "14912 records for 2025-03" in page.locator("#awaiting-approval").inner_text()
+    import_url = page.url
+    page.goto(f"{live_server.url}/p/rotherham/overview/2024-25/")
+    assert "No data (gap)" in page.locator("#monthly tr", has_text="March 2025").inner_text()
+
+    # The force administrator approves it on the force's page (a first load: no reason).
+    sign_in(page, live_server, "sy-force-admin", PASSWORD)
+    page.get_by_role("link", name=re.compile("south-yorkshire: police.uk months")).click()
+    page.locator("#pending").get_by_role(
+        "link", name="2025-03-south-yorkshire-street.csv.gz"
+    ).click()
+    assert "none: a first load" in page.locator("#month-rows-now").inner_text()
+    page.get_by_label(re.compile("Approve and load")).check()
+    page.get_by_role("button", name="Save decision").click()
+    page.locator("#month-rows").wait_for()
+    assert page.locator("#month-rows").inner_text() == "none → 14912"
+
+    # The analyst sees it loaded, and March 2025 counted exactly.
+    sign_in(page, live_server, "ana", PASSWORD)
+    page.goto(import_url)
     page.locator("#rows-loaded").wait_for()
     assert page.locator("#rows-loaded").inner_text() == "14912"
     page.get_by_role("link", name="See the crime overview").click()

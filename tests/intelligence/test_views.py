@@ -121,7 +121,11 @@ def test_only_admins_and_analysts_upload(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_loads_the_month_and_is_audited(client, overview_warehouse, rotherham, members):
+def test_upload_is_checked_then_loaded_once_a_force_admin_approves(
+    client, overview_warehouse, rotherham, members, make_force_admin
+):
+    """An analyst's upload is a proposal: checked, then loaded only once a force
+    administrator approves it (the month is shared by every partnership of the force)."""
     client.force_login(members["analyst"])
     data = (DEMO / "police-uk" / "2025-03-south-yorkshire-street.csv.gz").read_bytes()
     response = client.post(
@@ -130,14 +134,26 @@ def test_upload_loads_the_month_and_is_audited(client, overview_warehouse, rothe
     )
     run = ImportRun.objects.get()
     assert response["Location"] == f"/p/rotherham/imports/{run.pk}/"
+    assert run.status == ImportStatus.AWAITING_APPROVAL, run.errors
+    assert (run.rows_in_file, run.month, run.force_slug) == (14912, "2025-03", "south-yorkshire")
+    assert run.rows_loaded is None
+    waiting = client.get(f"/p/rotherham/imports/{run.pk}/")
+    assert b"Awaiting approval" in waiting.content
+    assert b'hx-trigger="every 1s"' not in waiting.content  # nothing to poll for while it waits
+
+    client.force_login(make_force_admin())
+    response = client.post(f"/force/south-yorkshire/imports/{run.pk}/", {"decision": "approve"})
+    assert response.status_code == 302
+    run.refresh_from_db()
     assert run.status == ImportStatus.SUCCEEDED, run.errors
-    assert (run.rows_loaded, run.month, run.force_slug) == (14912, "2025-03", "south-yorkshire")
+    assert (run.rows_loaded, run.rows_before, run.replaced_existing) == (14912, 14912, True)
     verbs = list(
         AuditEvent.objects.filter(
             object_type="intelligence.ImportRun", object_id=str(run.pk)
         ).values_list("verb", flat=True)
     )
-    assert sorted(verbs) == ["import.load", "import.upload"]
+    assert sorted(verbs) == ["import.approve", "import.check", "import.load", "import.upload"]
+    client.force_login(members["analyst"])
     detail = client.get(f"/p/rotherham/imports/{run.pk}/")
     assert b"14912" in detail.content
     partial = client.get(f"/p/rotherham/imports/{run.pk}/", HTTP_HX_REQUEST="true")

@@ -14,7 +14,9 @@ DEMO = Path(__file__).resolve().parents[2] / "demo_data"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_db_worker_loads_a_queued_upload(client, overview_warehouse, rotherham, members, settings):
+def test_db_worker_checks_then_loads_an_approved_upload(
+    client, overview_warehouse, rotherham, members, settings, make_force_admin
+):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
@@ -28,6 +30,14 @@ def test_db_worker_loads_a_queued_upload(client, overview_warehouse, rotherham, 
     assert run.status == ImportStatus.QUEUED and run.task_id
     page = client.get(f"/p/rotherham/imports/{run.pk}/")
     assert b'hx-trigger="every 1s"' in page.content  # the page polls while it waits
+    call_command("db_worker", batch=True, startup_delay=False, reload=False)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.AWAITING_APPROVAL, run.errors  # checked, not loaded
+    assert run.rows_loaded is None and run.rows_in_file == 15057
+    client.force_login(make_force_admin())
+    client.post(f"/force/south-yorkshire/imports/{run.pk}/", {"decision": "approve"})
+    run.refresh_from_db()
+    assert run.status == ImportStatus.QUEUED and run.task_id
     call_command("db_worker", batch=True, startup_delay=False, reload=False)
     run.refresh_from_db()
     assert run.status == ImportStatus.SUCCEEDED, run.errors

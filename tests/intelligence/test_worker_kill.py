@@ -46,6 +46,19 @@ with open({path!r}, "rb") as handle:
 print("RUN", run.pk)
 """
 
+# A force administrator approves the checked file, so the worker's next task loads it.
+APPROVE = """
+from saferstat.core.models import User
+from saferstat.core.services import force_administrator_set
+from saferstat.intelligence.models import ImportRun
+from saferstat.intelligence.services import import_run_approve
+admin = User.objects.filter(username="force-admin").first()
+if admin is None:
+    admin = User.objects.create_user(username="force-admin", password="a-long-test-password-123")
+    force_administrator_set(user=admin, force_slug="south-yorkshire")
+import_run_approve(run=ImportRun.objects.get(pk={run_id}), by=admin, change_reason="12 copies")
+"""
+
 pytestmark = pytest.mark.slow
 
 
@@ -201,10 +214,16 @@ def test_a_killed_worker_never_leaves_an_import_stuck(tmp_path, overview_warehou
     install.manage("migrate", "--no-input", "--skip-checks", "-v", "0")
 
     def seed() -> int:
+        """An analyst's proposal, checked by a worker, then approved: queued to load."""
         out = install.manage(
             "shell", "--no-imports", "-c", SEED.format(path=str(big), name=big.name)
         )
-        return int(out.split("RUN")[-1])
+        run_id = int(out.split("RUN")[-1])
+        install.manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--skip-checks")
+        assert install.run(run_id)["status"] == "awaiting_approval"
+        install.manage("shell", "--no-imports", "-c", APPROVE.format(run_id=run_id))
+        assert install.run(run_id)["status"] == "queued"
+        return run_id
 
     # 1. Killed three times (as it claims the task, as the load starts, while publishing),
     #    recovered after each, then loaded in full by a worker started again.
@@ -221,7 +240,13 @@ def test_a_killed_worker_never_leaves_an_import_stuck(tmp_path, overview_warehou
     assert install.manifest()["partitions"][PARTITION]["row_count"] == MONTH_ROWS * COPIES
     leftovers = [p for p in (install.warehouse / "staging").glob("*") if p.is_dir()]
     assert leftovers == [], "the next load sweeps what the killed ones left in staging"
-    assert install.verbs(run_id) == ["import.upload"] + ["import.requeue"] * 3 + ["import.load"]
+    assert install.verbs(run_id) == [
+        "import.upload",
+        "import.check",
+        "import.approve",
+        *["import.requeue"] * 3,
+        "import.load",
+    ]
 
     # 2. A file whose load was already started twice (say, it runs the worker out of memory)
     #    is killed part-way through reading a third time: it is refused, with the reason.
@@ -235,7 +260,12 @@ def test_a_killed_worker_never_leaves_an_import_stuck(tmp_path, overview_warehou
     (error,) = state["errors"]
     assert "The background worker stopped 3 times while loading this file" in error
     assert "Nothing from this file was stored" in error
-    assert install.verbs(run_id) == ["import.upload", "import.abandon"]
+    assert install.verbs(run_id) == [
+        "import.upload",
+        "import.check",
+        "import.approve",
+        "import.abandon",
+    ]
     # Nothing is left queued or claimed: no worker will touch it again.
     assert install.query(
         "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"

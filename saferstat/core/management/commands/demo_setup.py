@@ -11,5 +11,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo partnerships and users are ready."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, role, partnership in logins:
-            self.stdout.write(f"  {username:<22} {role:<45} {partnership}")
+            self.stdout.write(f"  {username:<26} {role:<45} {partnership}")
         self.stdout.write("")

@@ -1,0 +1,122 @@
+"""Force data pages: a force administrator's review of proposed police.uk files.
+
+A police.uk month belongs to the force and every partnership it serves shares it, so these
+pages are for force administrators and site administrators only (``FORCE_RULES``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from saferstat.core.views_helpers import force_view
+
+from .forms import ForceReviewForm, PoliceUkUploadForm
+from .selectors import force_import_get, force_import_list, force_import_pending
+from .services import (
+    ConfirmationRequired,
+    change_needs_reason,
+    change_text,
+    force_import_create,
+    force_partnerships,
+    import_run_approve,
+    import_run_reject,
+    warehouse,
+)
+
+
+@force_view("force.review")
+def force_imports(request, force: str, form: PoliceUkUploadForm | None = None):
+    """Files waiting for approval, the force's loads, and an upload form."""
+    page = Paginator(force_import_list(force=force), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intelligence/force_imports.html",
+        {
+            "force": force,
+            "partnerships": force_partnerships(force),
+            "pending": force_import_pending(force=force),
+            "page": page,
+            "form": form or PoliceUkUploadForm(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@force_view("force.replace_month")
+def force_upload(request, force: str):
+    """A force administrator uploads a file; it is checked, then they review and approve it."""
+    if request.method != "POST":
+        return redirect("force_imports", force=force)
+    form = PoliceUkUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            run = force_import_create(
+                force=force, by=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(
+                request, f"{run.original_name} was uploaded and is being checked: review it below."
+            )
+            return redirect("force_import_detail", force=force, run_id=run.pk)
+    return force_imports.__wrapped__(request, force, form=form)
+
+
+@force_view("force.review")
+def force_import_detail(request, force: str, run_id: int):
+    """One file: its totals before and after, per partnership, and the decision."""
+    run = force_import_get(force=force, run_id=run_id)
+    form = ForceReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == "approve":
+                    import_run_approve(
+                        run=run,
+                        by=request.user,
+                        change_reason=data["change_reason"],
+                        note=data["note"],
+                    )
+                    messages.success(
+                        request, f"{run.original_name} was approved and is being loaded."
+                    )
+                else:
+                    import_run_reject(run=run, by=request.user, note=data["note"])
+                    messages.success(
+                        request, f"{run.original_name} was rejected; nothing was loaded."
+                    )
+            except ConfirmationRequired as exc:
+                form.add_error("change_reason", exc)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("force_import_detail", force=force, run_id=run.pk)
+        status = 400
+    month_rows_now = warehouse().month_rows(run.force_slug, run.month) if run.month else None
+    partnerships = {p.slug: p for p in force_partnerships(force)}
+    rows = [
+        {"partnership": partnerships.get(slug, slug), "before": pair[0], "after": pair[1]}
+        for slug, pair in sorted(run.partnership_rows.items())
+    ]
+    context = {
+        "force": force,
+        "run": run,
+        "form": form,
+        "month_rows_now": month_rows_now,
+        "partnership_rows": rows,
+        "needs_reason": run.is_waiting
+        and change_needs_reason(month_rows_now, run.rows_in_file or 0),
+        "change": change_text(month_rows_now, run.rows_in_file or 0) if run.is_waiting else "",
+    }
+    template = (
+        "intelligence/partials/_force_import_summary.html"
+        if request.htmx and request.method == "GET"
+        else "intelligence/force_import_detail.html"
+    )
+    return render(request, template, context, status=status)
