@@ -53,6 +53,7 @@ demo: install .env
 	$(BIN)/saferstat load demo_data/police-uk
 	$(BIN)/python manage.py demo_setup
 	$(BIN)/python manage.py demo_partner_data
+	$(BIN)/python manage.py demo_plan_performance
 	$(MAKE) --no-print-directory serve
 
 serve:

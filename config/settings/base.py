@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "axes",
     "saferstat.core",
     "saferstat.intelligence",
+    "saferstat.plan",
+    "saferstat.performance",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,13 @@ EXPECTED = {
     "datasets.view_sensitive": {"admin", "analyst", "lead", "board"},
     "datasets.declare": {"admin"},
     "datasets.upload": {"admin", "analyst"},
+    "plan.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "plan.edit": {"admin", "analyst"},
+    "performance.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "performance.submit": {"lead"},
+    "performance.approve": {"admin", "analyst"},
+    "performance.manage": {"admin", "analyst"},
+    "performance.publish": {"admin"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
