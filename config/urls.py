@@ -8,4 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("saferstat.core.urls")),
     path("", include("saferstat.intelligence.urls")),
+    path("", include("saferstat.plan.urls")),
+    path("", include("saferstat.performance.urls")),
 ]

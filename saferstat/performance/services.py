@@ -9,6 +9,7 @@ values in its history (status "approved, then corrected").
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 from collections.abc import Mapping
 
@@ -224,6 +225,16 @@ def clean_values(
     return cleaned, errors
 
 
+def rich_commentary(text: str) -> str:
+    """Commentary as safe rich text: plain text (no tags) becomes paragraphs; HTML keeps
+    only the allowed formatting (`saferstat.core.sanitise.clean_rich_text`)."""
+    text = (text or "").strip()
+    if text and "<" not in text:
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        text = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return clean_rich_text(text)
+
+
 def _state(ret: Return) -> dict:
     return {
         "status": ret.status,
@@ -289,7 +300,7 @@ def return_save(
         raise ValidationError(errors)
     before = _state(ret)
     _write_lines(ret, cleaned, notes or {})
-    ret.commentary = clean_rich_text(commentary)
+    ret.commentary = rich_commentary(commentary)
     ret.status = ReturnStatus.DRAFT
     ret.save()
     return _finish(ret, by, "save", before)
@@ -313,7 +324,7 @@ def return_submit(
         raise ValidationError(errors)
     before = _state(ret)
     _write_lines(ret, cleaned, notes or {})
-    ret.commentary = clean_rich_text(commentary)
+    ret.commentary = rich_commentary(commentary)
     ret.status = ReturnStatus.SUBMITTED
     ret.submitted_at, ret.submitted_by = timezone.now(), by
     ret.save()
