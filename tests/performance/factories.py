@@ -37,6 +37,7 @@ def plan_world(
         and not other_lead.memberships.filter(partnership=partnership).exists()
     ):
         membership_set(user=other_lead, partnership=partnership, role="lead")
+    prefix = mark.strip().lower().replace(" ", "-")
     plan = plan_upsert(
         partnership=partnership,
         by=admin,
@@ -76,7 +77,7 @@ def plan_world(
         partnership=partnership,
         by=analyst,
         priority=first,
-        code=f"{mark}missing-repeat".lower(),
+        code=f"{prefix}-missing-repeat" if prefix else "missing-repeat",
         name=f"{mark}Repeat missing children",
         definition=f"{mark}Children missing more than once",
         unit="count",
@@ -87,7 +88,7 @@ def plan_world(
         partnership=partnership,
         by=analyst,
         priority=first,
-        code=f"{mark}found-share".lower(),
+        code=f"{prefix}-found-share" if prefix else "found-share",
         name=f"{mark}Found within a day",
         definition=f"{mark}Share found within 24 hours",
         unit="percentage",
