@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from saferstat.core.api_auth import api_user
@@ -194,7 +194,7 @@ def return_submit_api(request, slug: str, return_id: int, payload: ReturnIn):
         raise HttpError(403, str(exc) or "Not allowed") from None
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"return": exc.messages}
-        return 422, ReturnErrorsOut(detail="The return was not saved.", errors=errors)
+        return Status(422, ReturnErrorsOut(detail="The return was not saved.", errors=errors))
     return ReturnOut(
         id=ret.pk,
         priority=ret.priority.name,
