@@ -3,11 +3,12 @@ from ninja import NinjaAPI
 from saferstat.analytics.errors import AnalyticsError, NoDataError
 from saferstat.core.api_docs import ApiDocs
 from saferstat.intelligence.api import router as crime_router
+from saferstat.performance.api import router as performance_router
 
 api = NinjaAPI(
     title="SaferStat API",
     version="1",
-    description="Read-only figures. Authenticate with `Authorization: Bearer <token>` "
+    description="Figures, indicators and quarterly returns. Authenticate with `Authorization: Bearer <token>` "
     "(create one under Your API tokens), or read published partnerships without a token.",
     urls_namespace="api",
     docs=ApiDocs(),
@@ -34,3 +35,6 @@ def no_data(request, exc: NoDataError):
 def analytics_error(request, exc: AnalyticsError):
     """A question the analysis cannot answer as asked: 422 with its message."""
     return api.create_response(request, {"detail": str(exc)}, status=422)
+
+
+api.add_router("/", performance_router)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("saferstat.core.urls")),
     path("", include("saferstat.intelligence.urls")),
     path("", include("saferstat.governance.urls")),
+    path("", include("saferstat.plan.urls")),
+    path("", include("saferstat.performance.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

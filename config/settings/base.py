@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "saferstat.core",
     "saferstat.intelligence",
     "saferstat.governance",
+    "saferstat.plan",
+    "saferstat.performance",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +270,12 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "saferstat@localhost")
 # The address people reach the app at, for links in emails (reminders).
 SAFERSTAT_SITE_URL = env("SAFERSTAT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# SMTP, used when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend (reminders).
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,22 @@ from saferstat.analytics.periods import month_name
 if TYPE_CHECKING:
     from saferstat.analytics.measures import Overview
 
+#: SPC point colours and names (Making Data Count), shared by every SPC chart.
+SPC_COLOURS = {
+    "special_cause_improvement": "#289de0",
+    "special_cause_concern": "#fab428",
+    "common_cause": "#7b7d7d",
+    "special_cause_neutral_high": "#361475",
+    "special_cause_neutral_low": "#361475",
+}
+SPC_LABELS = {
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "common_cause": "Common cause",
+    "special_cause_neutral_high": "Special cause: neutral (high)",
+    "special_cause_neutral_low": "Special cause: neutral (low)",
+}
+
 FONT = "Liberation Sans"
 LINE_COLOUR = "#1d70b8"
 #: Text sizes in pixels. Charts are drawn at about the width they are shown (the page's
@@ -111,3 +127,77 @@ def render_svg(spec: dict[str, Any]) -> str:
         return svg
     end = svg.index(">", svg.index("<svg")) + 1
     return svg[:end] + extra + svg[end:]
+
+
+def indicator_xmr_chart(
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    description: str,
+    target: float | None = None,
+    width: int = 260,
+    height: int = 120,
+) -> dict:
+    """A small XmR chart of an indicator's periods (quarters or months) for the dashboard.
+
+    ``rows`` come from :meth:`SpcSeries.table` with a ``period`` label added: ``count`` is
+    the value (None for a gap, drawn as a break with no dot), ``mean``/``lpl``/``upl`` the
+    limits of its run, ``point_type`` its Making Data Count type. Periods are an ordered axis,
+    so a gap keeps its place.
+    """
+
+    order = [row["period"] for row in rows]
+    values = [
+        {
+            "period": row["period"],
+            "value": row["count"],
+            "mean": row["mean"],
+            "lpl": row["lpl"],
+            "upl": row["upl"],
+            "run": row["segment"],
+            "kind": SPC_LABELS.get(str(row["point_type"]), "No value"),
+        }
+        for row in rows
+    ]
+    x = alt.X("period:O", title=None, sort=order, axis=alt.Axis(labelAngle=-45, labelFontSize=9))
+    base = alt.Chart(alt.Data(values=values)).encode(x=x)
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
+    line = base.mark_line(color="#7b7d7d", invalid="break-paths-show-path-domains").encode(y=y)
+    mean = base.mark_line(color="#0b0c0c").encode(y="mean:Q", detail="run:N")
+    limits = (
+        base.transform_fold(["lpl", "upl"], as_=["limit", "limit_value"])
+        .mark_line(color="#0b0c0c", strokeDash=[4, 3])
+        .encode(y="limit_value:Q", detail=alt.Detail(["run:N", "limit:N"]))
+    )
+    kinds = list(SPC_LABELS.values())
+    dots = (
+        base.transform_filter("datum.value !== null")
+        .mark_point(filled=True, size=30, opacity=1)
+        .encode(
+            y="value:Q",
+            color=alt.Color(
+                "kind:N",
+                legend=None,
+                scale=alt.Scale(domain=kinds, range=[SPC_COLOURS[k] for k in SPC_LABELS]),
+            ),
+        )
+    )
+    layers = line + mean + limits + dots
+    if target is not None:
+        layers = layers + (
+            alt.Chart(alt.Data(values=[{"target": target}]))
+            .mark_rule(color="#00703c", strokeDash=[8, 2])
+            .encode(y="target:Q")
+        )
+    chart = (
+        layers.properties(
+            title=alt.TitleParams(text=title, anchor="start", fontSize=11),
+            description=description,
+            width=width,
+            height=height,
+        )
+        .configure(font=FONT)
+        .configure_axis(labelFont=FONT, titleFont=FONT)
+        .configure_title(font=FONT)
+    )
+    return chart.to_dict()

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import altair as alt
 
-from saferstat.analytics.charts import FONT, HEADING_SIZE, LABEL_SIZE, TITLE_SIZE, render_svg
+from saferstat.analytics.charts import (
+    FONT,
+    HEADING_SIZE,
+    LABEL_SIZE,
+    SPC_COLOURS,
+    SPC_LABELS,
+    TITLE_SIZE,
+    render_svg,
+)
 from saferstat.analytics.periods import add_months
 from saferstat.analytics.spc import Polarity
 from saferstat.analytics.spc_series import month_runs
@@ -33,20 +41,6 @@ SIGNIFICANCE_LABELS = {
     "similar": "Not significantly different",
 }
 #: Making Data Count / NHSRplotthedots point colours.
-SPC_COLOURS = {
-    "special_cause_improvement": "#289de0",
-    "special_cause_concern": "#fab428",
-    "common_cause": "#7b7d7d",
-    "special_cause_neutral_high": "#361475",
-    "special_cause_neutral_low": "#361475",
-}
-SPC_LABELS = {
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "common_cause": "Common cause",
-    "special_cause_neutral_high": "Special cause: neutral (high)",
-    "special_cause_neutral_low": "Special cause: neutral (low)",
-}
 SPC_LEGEND = (
     "Dots: blue = special cause improvement, orange = special cause concern, grey = common "
     "cause (Making Data Count). Solid line: mean; dashed: process limits (mean ± 2.66 × mean "

@@ -60,6 +60,23 @@ NAVIGATION: list[NavItem] = [
         "requests.view",
         frozenset({"request_list", "request_new", "request_detail"}),
     ),
+    NavItem("Plan", "plan_detail", "plan.view", frozenset({"plan_detail", "plan_version"})),
+    NavItem(
+        "Performance",
+        "performance_dashboard",
+        "performance.view",
+        frozenset(
+            {
+                "performance_dashboard",
+                "performance_summary",
+                "performance_mine",
+                "performance_late",
+                "performance_highlights",
+                "performance_return",
+                "performance_indicator",
+            }
+        ),
+    ),
     NavItem(
         "Meetings",
         "governance:index",

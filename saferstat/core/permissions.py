@@ -78,6 +78,27 @@ RULES: dict[str, Rule] = {
     "recommendations.respond": Rule(
         ANALYSTS, description="Record a responsible authority's response to a recommendation"
     ),
+    # Plan and performance (docs/plan-performance.md). A lead submits returns for the
+    # priorities they lead only: see `can_submit_for`.
+    "plan.view": Rule(ALL_MEMBERS, description="Read the partnership plan and its versions"),
+    "plan.edit": Rule(ANALYSTS, description="Change the plan, refresh it as a new version"),
+    "performance.view": Rule(
+        ALL_MEMBERS, description="Read the Board dashboard, indicators and returns"
+    ),
+    "performance.submit": Rule(
+        frozenset({Role.LEAD}),
+        description="Enter, save and submit returns for the priorities one leads",
+    ),
+    "performance.approve": Rule(
+        ANALYSTS,
+        description="Approve or return returns, see late returns, decide highlights",
+    ),
+    "performance.manage": Rule(
+        ANALYSTS, description="Define indicators, targets, the reporting calendar, RAG rule"
+    ),
+    "performance.publish": Rule(
+        frozenset({Role.ADMIN}), description="Publish the performance dashboard"
+    ),
 }
 
 
@@ -199,6 +220,25 @@ def can_update_action(user: User | AnonymousUser | None, action) -> bool:
         can(user, "actions.update", partnership)
         and action.owner_id is not None
         and action.owner_id == getattr(user, "pk", None)
+    )
+
+
+def can_submit_for(user: User | AnonymousUser | None, priority) -> bool:
+    """True when the user may enter and submit returns for this priority (a
+    `plan.Priority`): a priority lead of its partnership who is named as its lead."""
+    partnership = priority.theme.plan.partnership
+    return (
+        can(user, "performance.submit", partnership)
+        and priority.lead_id is not None
+        and priority.lead_id == user.pk
+    )
+
+
+def can_correct(user: User | AnonymousUser | None, priority) -> bool:
+    """True when the user may correct a signed-off return of this priority: its lead, or an
+    analyst or admin of the partnership."""
+    return can_submit_for(user, priority) or can(
+        user, "performance.approve", priority.theme.plan.partnership
     )
 
 

@@ -11,11 +11,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from saferstat.intelligence.models import DataRequest, ImportRun, PartnerDataset, PartnerUpload
 from tests.governance.world import build as build_governance
+from tests.performance.factories import plan_world
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 ALL = {r: 200 for r in ROLES}
 LOGIN = "login"  # anonymous users are redirected to sign in
 FORBIDDEN = {r: 403 for r in ROLES}
+ANALYSTS_OK = {"admin": 200, "analyst": 200}
 
 
 def only(allowed: dict[str, int], **others) -> dict[str, int]:
@@ -140,6 +142,46 @@ MATRIX = {
     ),
     "api:partnership_compare": ("/api/partnerships/{slug}/compare?period=2024/25", ALL, 401, 403),
     "api:partnership_hotspots": ("/api/partnerships/{slug}/hotspots?period=2024/25", ALL, 401, 403),
+    # Plan and performance (docs/plan-performance.md)
+    "plan_detail": ("/p/{slug}/plan/", ALL, LOGIN, 403),
+    "plan_version": ("/p/{slug}/plan/versions/1/", ALL, LOGIN, 403),
+    "performance_dashboard": ("/p/{slug}/performance/?period=2024/25-Q1", ALL, LOGIN, 403),
+    "performance_summary": ("/p/{slug}/performance/summary/", ALL, LOGIN, 403),
+    "performance_mine": ("/p/{slug}/performance/mine/", ALL, LOGIN, 403),
+    "performance_late": ("/p/{slug}/performance/late/", only(ANALYSTS_OK), LOGIN, 403),
+    "performance_highlights": (
+        "/p/{slug}/performance/highlights/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "performance_return": ("/p/{slug}/performance/returns/{ret}/", ALL, LOGIN, 403),
+    "performance_indicator": ("/p/{slug}/performance/indicators/{indicator}/", ALL, LOGIN, 403),
+    "performance_chart": (
+        "/p/{slug}/performance/indicators/{indicator}/chart.svg",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "api:partnership_indicators": (
+        "/api/partnerships/{slug}/indicators?period=2024/25-Q1",
+        ALL,
+        401,
+        403,
+    ),
+    "api:indicator_series_csv": (
+        "/api/partnerships/{slug}/indicators/{indicator}/series.csv",
+        ALL,
+        401,
+        403,
+    ),
+    # POST only (with a bearer token): see tests/performance/test_api.py.
+    "api:return_submit_api": (
+        "/api/partnerships/{slug}/returns/{ret}",
+        {r: 405 for r in ROLES},
+        405,
+        405,
+    ),
 }
 # Django's own admin site checks staff status itself; it is covered by Django's tests.
 EXEMPT_NAMESPACES = {"admin"}
@@ -205,7 +247,18 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         due_date=datetime.date(2030, 1, 1),
     )
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
+    fill = {"ret": 0, "indicator": "none"}
+    if any(word in name for word in ("plan", "performance", "indicator", "return")):
+        world = plan_world(
+            rotherham,
+            admin=members["admin"],
+            analyst=members["analyst"],
+            lead=members["lead"],
+            other_lead=None,
+        )
+        fill = {"ret": world["approved"].pk, "indicator": world["missing"].code}
     url = template.format(
+        **fill,
         slug="rotherham",
         run=run.pk,
         dataset=dataset.slug,

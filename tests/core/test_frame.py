@@ -99,10 +99,10 @@ def test_navigation_asks_permissions_for_every_link():
 @pytest.mark.django_db
 def test_a_registered_item_appears_for_those_allowed(rotherham, members, monkeypatch):
     monkeypatch.setattr("saferstat.core.navigation.NAVIGATION", list(NAVIGATION))
-    register(NavItem("Plan", "partnership_home", "audit.view", frozenset({"plan"})))
+    register(NavItem("Reports (test)", "partnership_home", "audit.view", frozenset({"reports"})))
     admin = [link.label for link in service_navigation(members["admin"], rotherham, None)]
     board = [link.label for link in service_navigation(members["board"], rotherham, None)]
-    assert "Plan" in admin and "Plan" not in board
+    assert "Reports (test)" in admin and "Reports (test)" not in board
     assert can(members["admin"], "audit.view", rotherham)
 
 

@@ -49,6 +49,7 @@ from saferstat.intelligence.request_services import (
 )
 from saferstat.intelligence.services import import_run_create
 from tests.governance.world import build as build_governance
+from tests.performance.factories import plan_world
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 #: In every piece of Sheffield text: names, questions, answers, file names, categories, errors.
@@ -221,6 +222,53 @@ URLS = {
     "governance:jobs": ["/p/{r}/governance/jobs/", "/p/{s}/governance/jobs/"],
     "glossary": ["/glossary/"],
     "accessibility": ["/accessibility/"],
+    "plan_detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
+    "plan_version": ["/p/{r}/plan/versions/1/", "/p/{s}/plan/versions/1/"],
+    "performance_dashboard": [
+        "/p/{r}/performance/",
+        "/p/{r}/performance/?period=2024/25-Q1&print=1",
+        "/p/{r}/performance/?period=2024/25-Q1&format=xlsx",
+        "/p/{r}/performance/?period=2024/25-Q1&format=csv",
+        "/p/{s}/performance/",
+    ],
+    "performance_summary": ["/p/{r}/performance/summary/", "/p/{s}/performance/summary/"],
+    "performance_mine": ["/p/{r}/performance/mine/", "/p/{s}/performance/mine/"],
+    "performance_late": ["/p/{r}/performance/late/", "/p/{s}/performance/late/"],
+    "performance_highlights": [
+        "/p/{r}/performance/highlights/?period=2024/25-Q1",
+        "/p/{s}/performance/highlights/",
+    ],
+    "performance_return": [
+        "/p/{r}/performance/returns/{r_ret}/",
+        "!/p/{r}/performance/returns/{s_ret}/",
+        "/p/{s}/performance/returns/{s_ret}/",
+    ],
+    "performance_indicator": [
+        "/p/{r}/performance/indicators/{r_ind}/",
+        "/p/{r}/performance/indicators/{r_ind}/?format=ods",
+        "!/p/{r}/performance/indicators/{s_ind}/",
+        "/p/{s}/performance/indicators/{s_ind}/",
+    ],
+    "performance_chart": [
+        "/p/{r}/performance/indicators/{r_ind}/chart.svg",
+        "!/p/{r}/performance/indicators/{s_ind}/chart.svg",
+        "/p/{s}/performance/indicators/{s_ind}/chart.svg",
+    ],
+    "api:partnership_indicators": [
+        "/api/partnerships/{r}/indicators?period=2024/25-Q1",
+        "/api/partnerships/{r}/indicators",
+        "/api/partnerships/{s}/indicators?period=2024/25-Q1",
+    ],
+    "api:indicator_series_csv": [
+        "/api/partnerships/{r}/indicators/{r_ind}/series.csv",
+        "!/api/partnerships/{r}/indicators/{s_ind}/series.csv",
+        "/api/partnerships/{s}/indicators/{s_ind}/series.csv",
+    ],
+    "api:return_submit_api": [
+        "/api/partnerships/{r}/returns/{r_ret}",
+        "!/api/partnerships/{r}/returns/{s_ret}",
+        "/api/partnerships/{s}/returns/{s_ret}",
+    ],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
     "api:openapi-view": ["/api/docs"],
@@ -428,6 +476,19 @@ def world(
         after={"note": "ZQXSHEF note"},
     )
     s_token, s_key = api_token_create(user=s_admin, name="ZQXSHEF Power BI")
+    # Sheffield's plan, indicators and returns: an approved return holds one of the figures.
+    s_lead = make_member(sheffield, "lead", username=f"{MARK}-lead")
+    s_lead.display_name = "ZQXSHEF lead"
+    s_lead.save()
+    s_plan = plan_world(
+        sheffield,
+        admin=s_admin,
+        analyst=s_analyst,
+        lead=s_lead,
+        other_lead=None,
+        mark="ZQXSHEF ",
+        value=FIGURES[0],
+    )
     s_device = twofactor.two_factor_start(user=s_admin)
 
     # Rotherham: a police.uk import, a dataset under the short name Sheffield also uses (the
@@ -472,6 +533,13 @@ def world(
     from saferstat.governance.reminders import reminders_run
 
     reminders_run(partnership=sheffield)  # a job run (and audit event) of Sheffield's
+    r_plan = plan_world(
+        rotherham,
+        admin=members["admin"],
+        analyst=analyst,
+        lead=members["lead"],
+        other_lead=None,
+    )
     return {
         "fill": {
             "r": rotherham.slug,
@@ -493,7 +561,12 @@ def world(
             "s_token": s_token.pk,
             **{f"s_{k}": v for k, v in s_gov.items()},
             **{f"r_{k}": v for k, v in r_gov.items()},
+            "r_ret": r_plan["approved"].pk,
+            "s_ret": s_plan["approved"].pk,
+            "r_ind": r_plan["missing"].code,
+            "s_ind": s_plan["missing"].code,
         },
+        "s_plan": s_plan,
         "r_key": r_key,
         "secrets": (s_key.lower(), twofactor.base32_key(s_device).lower(), s_device.key.lower()),
         "s_analyst": s_analyst,
@@ -547,6 +620,11 @@ def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse
         "/p/sheffield/explore/?source={secret}&view=wards&period=2024/25&format=xlsx",
         "/p/sheffield/explore/?source={secret}&view=wards&period=2024/25&format=ods",
         "/p/sheffield/explore/?source={shared}&view=wards&period=2024/25&format=csv",
+        "/p/sheffield/performance/?period=2024/25-Q1",
+        "/p/sheffield/performance/?period=2024/25-Q1&format=xlsx",
+        "/p/sheffield/performance/returns/{s_ret}/",
+        "/p/sheffield/plan/versions/1/",
+        "/api/partnerships/sheffield/indicators?period=2024/25-Q1",
     ]:
         url = url.format(**fill)
         response = client.get(url)
@@ -638,6 +716,10 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/governance/calendar/{s_duty}/": {"cycle_months": "1"},
             "/p/sheffield/governance/": {"form": "body", "body-name": "x", "body-kind": "board"},
             "/p/sheffield/governance/settings/": {"response_days": "1"},
+            "/p/rotherham/performance/returns/{s_ret}/": {"action": "correct", "reason": "x"},
+            "/p/sheffield/performance/returns/{s_ret}/": {"action": "approve"},
+            "/p/sheffield/plan/": {"label": "hijacked"},
+            "/p/sheffield/performance/highlights/": {"code": "x", "kind": "highlight"},
         }
         for template, data in attempts.items():
             url = template.format(**fill)
@@ -659,6 +741,24 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert not Resolution.objects.filter(text="overwritten").exists()
     assert Recommendation.objects.get(pk=fill["s_rec"]).responded_on is None
     assert not Body.objects.filter(name="x").exists()
+    for slug, expected in (("rotherham", 404), ("sheffield", 403)):
+        response = client.post(
+            f"/api/partnerships/{slug}/returns/{fill['s_ret']}",
+            data=json.dumps({"values": {}, "submit": False}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {world['r_key']}",
+        )
+        assert response.status_code == expected, (slug, response.content)
+        assert not leaks(response, "/", world["secrets"])
+    s_ret = world["s_plan"]["approved"]
+    s_ret.refresh_from_db()
+    assert s_ret.status == "approved" and s_ret.lines.filter(value=FIGURES[0]).exists()
+    assert world["s_plan"]["owed"].__class__.objects.get(pk=world["s_plan"]["owed"].pk).status == (
+        "not_started"
+    )
+    s_plan = world["s_plan"]["plan"]
+    s_plan.refresh_from_db()
+    assert s_plan.version == 2 and s_plan.versions.count() == 1
     sheffield = s_req.partnership
     assert not sheffield.overview_published and sheffield.data_requests.count() == 2
     assert not sheffield.import_runs.exclude(pk=fill["s_run"]).exists()

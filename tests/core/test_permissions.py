@@ -29,6 +29,13 @@ EXPECTED = {
     "governance.configure": {"admin"},
     "actions.update": {"admin", "analyst", "lead", "board"},
     "recommendations.respond": {"admin", "analyst"},
+    "plan.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "plan.edit": {"admin", "analyst"},
+    "performance.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "performance.submit": {"lead"},
+    "performance.approve": {"admin", "analyst"},
+    "performance.manage": {"admin", "analyst"},
+    "performance.publish": {"admin"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]

@@ -270,9 +270,19 @@ def world(sensitive, members, rotherham):
         due_date=datetime.date(2030, 1, 1),
     )
     from tests.governance.world import build as build_governance
+    from tests.performance.factories import plan_world
 
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
+    plan = plan_world(
+        rotherham,
+        admin=members["admin"],
+        analyst=members["analyst"],
+        lead=members["lead"],
+        other_lead=None,
+    )
     return {
+        "ret": plan["approved"].pk,
+        "indicator": plan["missing"].code,
         "run": run.pk,
         "dataset": dataset.slug,
         "upload": upload.pk,

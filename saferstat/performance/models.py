@@ -1,0 +1,254 @@
+"""Indicators, their targets, the reporting calendar, quarterly returns with their history,
+the partnership's performance settings (RAG rule) and the highlights and challenges the
+analyst accepted, edited or rejected."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from saferstat.core.models import Partnership
+from saferstat.plan.models import Priority
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", "Count"
+    RATE = "rate", "Rate per 1,000 residents"
+    PERCENTAGE = "percentage", "Percentage"
+
+
+class Polarity(models.TextChoices):
+    # The same values as saferstat.analytics.spc.Polarity.
+    INCREASE = "increase", "Higher is better"
+    DECREASE = "decrease", "Lower is better"
+    NEUTRAL = "neutral", "Neither"
+
+
+class Frequency(models.TextChoices):
+    QUARTERLY = "quarterly", "Quarterly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Source(models.TextChoices):
+    ENTERED = "entered", "Entered by the lead"
+    POLICEUK = "policeuk", "Computed from police.uk records"
+
+
+class ReturnStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for changes"
+    APPROVED = "approved", "Approved"
+    CORRECTED = "corrected", "Approved, then corrected"
+
+
+#: Returns whose values count on the dashboard.
+SIGNED_OFF = (ReturnStatus.APPROVED, ReturnStatus.CORRECTED)
+
+
+class Indicator(models.Model):
+    """A measure the partnership tracks for a priority: what it counts, in what unit, which
+    direction is better, how often, and where its values come from (entered by the priority
+    lead in a quarterly return, or computed from police.uk records for the partnership's
+    area). Rebases (new SPC limits from a period) are kept with their reasons."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="indicators"
+    )
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="indicators")
+    code = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    definition = models.TextField(help_text="What is counted, in plain English.")
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    polarity = models.CharField(max_length=20, choices=Polarity.choices)
+    frequency = models.CharField(
+        max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ENTERED)
+    crime_types = models.JSONField(
+        default=list, blank=True, help_text="police.uk categories counted (computed only)"
+    )
+    baseline = models.CharField(max_length=200, blank=True)
+    rebases = models.JSONField(default=dict, blank=True, help_text="{period: reason}")
+    is_demo = models.BooleanField(default=False, help_text="Invented values (demo).")
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority__theme__order", "priority__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "code"], name="unique_indicator_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_computed(self) -> bool:
+        return self.source != Source.ENTERED
+
+
+class Target(models.Model):
+    """A target for an indicator from a period onwards (until a later target replaces it)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    from_period = models.CharField(max_length=20, help_text="e.g. 2024/25-Q1")
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["from_period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "from_period"], name="unique_target_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} from {self.from_period}: {self.value:g}"
+
+
+class ReportingPeriod(models.Model):
+    """A quarter of the partnership's reporting calendar: when returns open and are due."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="reporting_periods"
+    )
+    label = models.CharField(max_length=20, help_text="e.g. 2024/25-Q4")
+    start_month = models.CharField(max_length=7)
+    opens_on = models.DateField()
+    deadline = models.DateField()
+
+    class Meta:
+        ordering = ["start_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "label"], name="unique_reporting_period")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Return(models.Model):
+    """A priority lead's quarterly return for one priority: a value for each entered
+    indicator and commentary, saved as a draft, submitted, approved or returned by the
+    analyst, and corrected after approval (with a reason; the history is kept)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="returns")
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="returns")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(
+        max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.NOT_STARTED
+    )
+    commentary = models.TextField(blank=True, help_text="Sanitised rich text")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period__start_month", "priority__theme__order", "priority__order"]
+        constraints = [models.UniqueConstraint(fields=["priority", "period"], name="unique_return")]
+
+    def __str__(self) -> str:
+        return f"{self.priority} {self.period.label}"
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status in SIGNED_OFF
+
+    @property
+    def was_late(self) -> bool:
+        return bool(self.submitted_at and self.submitted_at.date() > self.period.deadline)
+
+
+class ReturnLine(models.Model):
+    """The value (and a note) of one indicator in a return. Computed indicators carry only
+    the note: their value comes from the warehouse."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="lines")
+    value = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["indicator__order", "indicator__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ret", "indicator"], name="unique_return_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ret}: {self.indicator.code} = {self.value}"
+
+
+class ReturnEvent(models.Model):
+    """One step in a return's history: saved, submitted, approved, returned, corrected,
+    reminded; with the comment or reason and the values before and after."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20)
+    comment = models.TextField(blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ret}: {self.kind}"
+
+
+class PerformanceSettings(models.Model):
+    """A partnership's choices for its dashboard: the RAG rule (see
+    ``saferstat.analytics.performance.RagRule``)."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="performance_settings"
+    )
+    rag_rule = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"Performance settings of {self.partnership}"
+
+
+class HighlightDecision(models.Model):
+    """The analyst's decision on a proposed Performance Highlight or Challenge: accepted,
+    edited (with the new wording) or rejected; the evidence is kept as proposed."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        EDITED = "edited", "Accepted with new wording"
+        REJECTED = "rejected", "Rejected"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)  # highlight / challenge
+    proposed_text = models.TextField()
+    evidence = models.TextField()
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    text = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "kind"], name="unique_highlight_decision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.indicator.code} {self.period}: {self.decision}"

@@ -1,0 +1,290 @@
+"""Reads for the performance pages and API: indicators, their series and verdicts, returns,
+what a lead owes, late returns. Every selector takes the partnership it reads for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from saferstat.analytics import performance as verdicts
+from saferstat.analytics.performance import RagRule, SeriesPoint, Verdict
+from saferstat.core.models import Partnership, User
+from saferstat.plan.selectors import lead_text
+
+from .computed import computed_values
+from .models import (
+    SIGNED_OFF,
+    Indicator,
+    PerformanceSettings,
+    ReportingPeriod,
+    Return,
+    ReturnLine,
+    ReturnStatus,
+    Source,
+)
+
+OWED = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+
+
+def rag_rule_for(partnership: Partnership) -> RagRule:
+    row = PerformanceSettings.objects.filter(partnership=partnership).first()
+    return RagRule.from_dict(row.rag_rule if row else None)
+
+
+def period_list(*, partnership: Partnership) -> list[ReportingPeriod]:
+    return list(ReportingPeriod.objects.filter(partnership=partnership))
+
+
+def period_get(*, partnership: Partnership, label: str | None) -> ReportingPeriod | None:
+    """The calendar period with this label; without a label, the latest one that has opened."""
+    periods = ReportingPeriod.objects.filter(partnership=partnership)
+    if label:
+        return periods.filter(label=label).first()
+    today = dt.date.today()
+    return periods.filter(opens_on__lte=today).order_by("-start_month").first() or (
+        periods.order_by("start_month").first()
+    )
+
+
+def indicator_list(*, partnership: Partnership) -> list[Indicator]:
+    return list(
+        Indicator.objects.filter(partnership=partnership)
+        .select_related(
+            "partnership",
+            "priority",
+            "priority__theme",
+            "priority__lead",
+            "priority__lead_organisation",
+        )
+        .prefetch_related("targets")
+    )
+
+
+def indicator_get(*, partnership: Partnership, code: str) -> Indicator:
+    for indicator in indicator_list(partnership=partnership):
+        if indicator.code == code:
+            return indicator
+    raise Http404("No such indicator")
+
+
+def return_get(*, partnership: Partnership, return_id: int) -> Return:
+    try:
+        return Return.objects.select_related(
+            "period", "priority", "priority__theme", "priority__lead", "partnership"
+        ).get(partnership=partnership, pk=return_id)
+    except Return.DoesNotExist:
+        raise Http404("No such return") from None
+
+
+def indicator_series(
+    indicator: Indicator, periods: list[ReportingPeriod], *, lines=None
+) -> list[SeriesPoint]:
+    """The indicator's value in each period of the calendar: approved (or corrected) return
+    values, or computed values; anything else is a gap with its status."""
+    labels = [p.label for p in periods]
+    if indicator.source != Source.ENTERED:
+        values = computed_values(indicator, labels)
+        return [SeriesPoint(label, *values[label]) for label in labels]
+    if lines is None:
+        lines = ReturnLine.objects.filter(indicator=indicator).select_related("ret", "ret__period")
+    by_period = {line.ret.period.label: line for line in lines if line.indicator_id == indicator.pk}
+    points = []
+    for label in labels:
+        line = by_period.get(label)
+        if line is None:
+            points.append(SeriesPoint(label, None, "not_submitted"))
+        elif line.ret.status in SIGNED_OFF and line.value is not None:
+            points.append(SeriesPoint(label, line.value, line.ret.status))
+        else:
+            status = line.ret.status
+            points.append(
+                SeriesPoint(label, None, "not_submitted" if status == "not_started" else status)
+            )
+    return points
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator on the dashboard, with its verdict at the chosen period."""
+
+    indicator: Indicator
+    points: list[SeriesPoint]
+    verdict: Verdict
+    note: str = ""
+    commentary: str = ""
+
+    @property
+    def value_text(self) -> str:
+        latest = self.verdict.latest
+        return verdicts.format_value(latest.value if latest else None, self.indicator.unit)
+
+    @property
+    def target_text(self) -> str:
+        if self.verdict.target is None:
+            return "No target"
+        return verdicts.format_value(self.verdict.target, self.indicator.unit)
+
+    @property
+    def status_text(self) -> str:
+        latest = self.verdict.latest
+        return STATUS_WORDS.get(latest.status, latest.status) if latest else "Not in the calendar"
+
+
+STATUS_WORDS = {
+    "approved": "Approved",
+    "corrected": "Approved, then corrected",
+    "computed": "Computed from police.uk",
+    "submitted": "Submitted, awaiting approval",
+    "draft": "Draft: not yet submitted",
+    "returned": "Returned to the lead",
+    "not_submitted": "Not submitted",
+    "incomplete": "Incomplete: some months not loaded",
+    "no_data": "No data loaded",
+}
+
+
+def indicator_rows(
+    *, partnership: Partnership, period: ReportingPeriod, indicators: list[Indicator] | None = None
+) -> list[IndicatorRow]:
+    """Every indicator (or those given) with its series and verdict at ``period``."""
+    periods = [
+        p for p in period_list(partnership=partnership) if p.start_month <= period.start_month
+    ]
+    indicators = indicators if indicators is not None else indicator_list(partnership=partnership)
+    rule = rag_rule_for(partnership)
+    lines = list(
+        ReturnLine.objects.filter(
+            ret__partnership=partnership, ret__period__in=periods
+        ).select_related("ret", "ret__period")
+    )
+    rows = []
+    for indicator in indicators:
+        points = indicator_series(indicator, periods, lines=lines)
+        verdict = verdicts.indicator_verdict(
+            points,
+            period=period.label,
+            polarity=indicator.polarity,
+            unit=indicator.unit,
+            targets={t.from_period: t.value for t in indicator.targets.all()},
+            rebases=indicator.rebases,
+            rule=rule,
+            label=indicator.name,
+        )
+        line = next(
+            (
+                ln
+                for ln in lines
+                if ln.indicator_id == indicator.pk and ln.ret.period_id == period.pk
+            ),
+            None,
+        )
+        commentary = ""
+        if line is not None and line.ret.status in SIGNED_OFF:
+            commentary = line.ret.commentary
+        rows.append(
+            IndicatorRow(
+                indicator,
+                points,
+                verdict,
+                note=line.note if line is not None and line.ret.status in SIGNED_OFF else "",
+                commentary=commentary,
+            )
+        )
+    return rows
+
+
+@dataclass
+class PriorityGroup:
+    priority: object
+    lead: str
+    rows: list[IndicatorRow] = field(default_factory=list)
+
+
+@dataclass
+class ThemeGroup:
+    theme: object
+    priorities: list[PriorityGroup] = field(default_factory=list)
+
+
+def dashboard(
+    *,
+    partnership: Partnership,
+    period: ReportingPeriod,
+    user: User | None = None,
+    theme: str = "",
+    lead: str = "",
+    rag: str = "",
+) -> list[ThemeGroup]:
+    """The Board dashboard: indicators by theme and priority, filtered by theme key, lead
+    (priority key) and RAG status. A lead's own priorities come first."""
+    indicators = indicator_list(partnership=partnership)
+    if theme:
+        indicators = [i for i in indicators if i.priority.theme.key == theme]
+    if lead:
+        indicators = [i for i in indicators if i.priority.key == lead]
+    rows = indicator_rows(partnership=partnership, period=period, indicators=indicators)
+    if rag:
+        rows = [r for r in rows if r.verdict.rag == rag]
+    themes: dict[int, ThemeGroup] = {}
+    priorities: dict[int, PriorityGroup] = {}
+    for row in rows:
+        p = row.indicator.priority
+        group = themes.setdefault(p.theme_id, ThemeGroup(p.theme))
+        if p.pk not in priorities:
+            priorities[p.pk] = PriorityGroup(p, lead_text(p))
+            group.priorities.append(priorities[p.pk])
+        priorities[p.pk].rows.append(row)
+    groups = list(themes.values())
+    if user is not None and user.is_authenticated:
+        own = [g for g in groups if any(pg.priority.lead_id == user.pk for pg in g.priorities)]
+        groups = own + [g for g in groups if g not in own]
+        for g in groups:
+            g.priorities.sort(key=lambda pg: pg.priority.lead_id != user.pk)
+    return groups
+
+
+def returns_owed(*, partnership: Partnership, user: User) -> list[Return]:
+    """The returns the user leads that are still to be submitted (opened periods first)."""
+    return list(
+        Return.objects.filter(partnership=partnership, priority__lead=user, status__in=OWED)
+        .select_related("period", "priority")
+        .order_by("period__start_month")
+    )
+
+
+def returns_of_lead(*, partnership: Partnership, user: User) -> list[Return]:
+    return list(
+        Return.objects.filter(partnership=partnership, priority__lead=user)
+        .select_related("period", "priority")
+        .order_by("-period__start_month", "priority__order")
+    )
+
+
+def returns_late(*, partnership: Partnership, today: dt.date | None = None) -> list[Return]:
+    """Returns still owed after their deadline, oldest first."""
+    today = today or dt.date.today()
+    return list(
+        Return.objects.filter(partnership=partnership, status__in=OWED, period__deadline__lt=today)
+        .select_related("period", "priority", "priority__lead")
+        .order_by("period__start_month", "priority__order")
+    )
+
+
+def returns_awaiting(*, partnership: Partnership) -> list[Return]:
+    return list(
+        Return.objects.filter(partnership=partnership, status=ReturnStatus.SUBMITTED)
+        .select_related("period", "priority", "priority__lead")
+        .order_by("period__start_month")
+    )
+
+
+def returns_submitted_late(*, partnership: Partnership) -> list[Return]:
+    return [
+        r
+        for r in Return.objects.filter(
+            partnership=partnership, submitted_at__isnull=False
+        ).select_related("period", "priority")
+        if r.was_late
+    ]

@@ -1,0 +1,499 @@
+"""Writes for indicators, the reporting calendar and quarterly returns. Each one checks its
+permission (`saferstat.core.permissions`) and is audited inside its transaction.
+
+A return moves: not started -> draft -> submitted -> approved (or returned -> draft ->
+submitted ...); an approved return can be corrected, with a reason, which keeps the old
+values in its history (status "approved, then corrected").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from saferstat.analytics.performance import RagRule
+from saferstat.analytics.periods import parse_period
+from saferstat.analytics.policeuk import CRIME_TYPES
+from saferstat.core import audit
+from saferstat.core.models import Partnership, User
+from saferstat.core.permissions import can_correct, can_submit_for, require
+from saferstat.core.sanitise import clean_plain, clean_rich_text
+from saferstat.plan.models import Priority
+
+from .models import (
+    SIGNED_OFF,
+    HighlightDecision,
+    Indicator,
+    PerformanceSettings,
+    ReportingPeriod,
+    Return,
+    ReturnEvent,
+    ReturnLine,
+    ReturnStatus,
+    Source,
+    Target,
+    Unit,
+)
+
+ERR_NUMBER = "Enter a number, for example 42 or 12.5."
+ERR_WHOLE = "Enter a whole number of 0 or more (this indicator counts things)."
+ERR_NEGATIVE = "Enter a number of 0 or more."
+ERR_PERCENT = "Enter a percentage from 0 to 100."
+ERR_REQUIRED = "Enter a value before submitting (or save a draft)."
+ERR_STATUS = "This return is {status}: it cannot be {action} now."
+ERR_COMMENT = "Say what needs changing, so the lead can put it right."
+ERR_REASON = "Give the reason for the correction."
+ERR_NOT_LEAD = "Only the priority's lead can enter and submit its return."
+ERR_UNKNOWN_CODE = "{code} is not an indicator of this return."
+
+EDITABLE = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+
+
+# --- indicators and calendar ----------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_upsert(
+    *,
+    partnership: Partnership,
+    by: User,
+    priority: Priority,
+    code: str,
+    name: str,
+    definition: str,
+    unit: str,
+    polarity: str,
+    frequency: str = "quarterly",
+    source: str = Source.ENTERED,
+    crime_types: list[str] | None = None,
+    is_demo: bool = False,
+    order: int = 0,
+    targets: Mapping[str, float] | None = None,
+    rebases: Mapping[str, str] | None = None,
+) -> Indicator:
+    """Define an indicator (or change it). ``targets`` ``{from period: value}`` replace the
+    indicator's targets; ``rebases`` ``{period: reason}`` need a reason each."""
+    require(by, "performance.manage", partnership)
+    if priority.partnership.pk != partnership.pk:
+        raise ValidationError({"priority": "The priority belongs to another partnership."})
+    for label, reason in (rebases or {}).items():
+        parse_period(label)
+        if not clean_plain(reason):
+            raise ValidationError({"rebases": f"Rebasing at {label} needs a stated reason."})
+    unknown = [t for t in crime_types or [] if t not in CRIME_TYPES]
+    if unknown:
+        raise ValidationError({"crime_types": f"Unknown police.uk categories: {unknown}"})
+    if source == Source.ENTERED and frequency != "quarterly":
+        raise ValidationError({"frequency": "Entered indicators are reported quarterly."})
+    indicator = Indicator.objects.filter(partnership=partnership, code=code).first()
+    before = audit.snapshot(indicator) if indicator else None
+    indicator = indicator or Indicator(partnership=partnership, code=code)
+    indicator.priority = priority
+    indicator.name = clean_plain(name)[:200]
+    indicator.definition = clean_plain(definition)
+    indicator.unit, indicator.polarity = unit, polarity
+    indicator.frequency, indicator.source = frequency, source
+    indicator.crime_types = list(crime_types or [])
+    indicator.rebases = {k: clean_plain(v) for k, v in (rebases or {}).items()}
+    indicator.is_demo, indicator.order = is_demo, order
+    indicator.full_clean()
+    indicator.save()
+    after = audit.snapshot(indicator)
+    if targets is not None:
+        for label in targets:
+            parse_period(label)
+        if before is not None:
+            before["targets"] = {t.from_period: t.value for t in indicator.targets.all()}
+        indicator.targets.all().delete()
+        Target.objects.bulk_create(
+            Target(indicator=indicator, from_period=k, value=float(v)) for k, v in targets.items()
+        )
+        after["targets"] = {k: float(v) for k, v in targets.items()}
+    audit.record(
+        actor=by,
+        verb="indicator.create" if before is None else "indicator.update",
+        obj=indicator,
+        partnership=partnership,
+        before=before,
+        after=after,
+    )
+    return indicator
+
+
+@transaction.atomic
+def reporting_period_upsert(
+    *, partnership: Partnership, by: User, label: str, opens_on: dt.date, deadline: dt.date
+) -> ReportingPeriod:
+    """Add a quarter to the reporting calendar (or move its dates), and open a return for
+    every priority of the partnership that has none for it."""
+    require(by, "performance.manage", partnership)
+    period = parse_period(label)
+    if period.kind != "quarter":
+        raise ValidationError({"label": "The calendar is quarterly: write 2024/25-Q1."})
+    if deadline < opens_on:
+        raise ValidationError({"deadline": "The deadline must be on or after the opening date."})
+    row = ReportingPeriod.objects.filter(partnership=partnership, label=period.label).first()
+    before = audit.snapshot(row) if row else None
+    row = row or ReportingPeriod(partnership=partnership, label=period.label)
+    row.start_month, row.opens_on, row.deadline = period.start, opens_on, deadline
+    row.save()
+    for priority in Priority.objects.filter(theme__plan__partnership=partnership):
+        Return.objects.get_or_create(partnership=partnership, priority=priority, period=row)
+    audit.record(
+        actor=by,
+        verb="reporting_period.set",
+        obj=row,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    return row
+
+
+@transaction.atomic
+def rag_rule_set(*, partnership: Partnership, by: User, rule: RagRule) -> PerformanceSettings:
+    require(by, "performance.manage", partnership)
+    settings_row, _ = PerformanceSettings.objects.get_or_create(partnership=partnership)
+    before = audit.snapshot(settings_row, ["rag_rule"])
+    settings_row.rag_rule = rule.as_dict()
+    settings_row.save()
+    audit.record(
+        actor=by,
+        verb="performance.rag_rule_set",
+        obj=settings_row,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(settings_row, ["rag_rule"]),
+    )
+    return settings_row
+
+
+# --- returns --------------------------------------------------------------------------------
+
+
+def entered_indicators(ret: Return) -> list[Indicator]:
+    """The indicators of the return's priority whose value the lead enters."""
+    return [i for i in ret.priority.indicators.all() if i.source == Source.ENTERED]
+
+
+def clean_values(
+    indicators: list[Indicator],
+    values: Mapping[str, object],
+    *,
+    required: bool,
+) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Check the values typed for each indicator (the form and the API both use this).
+
+    Returns ``(values by code, errors by code)``; a blank value is None (an error when
+    ``required``). Codes that are not entered indicators of the return are errors too.
+    """
+    by_code = {i.code: i for i in indicators}
+    cleaned: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for code in values:
+        if code not in by_code:
+            errors[code] = ERR_UNKNOWN_CODE.format(code=code)
+    for code, indicator in by_code.items():
+        raw = values.get(code)
+        text = "" if raw is None else str(raw).strip().replace(",", "")
+        if text == "":
+            cleaned[code] = None
+            if required:
+                errors[code] = ERR_REQUIRED
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            errors[code] = ERR_NUMBER
+            continue
+        if not math.isfinite(number):
+            errors[code] = ERR_NUMBER
+        elif indicator.unit == Unit.COUNT and (number < 0 or number != int(number)):
+            errors[code] = ERR_WHOLE
+        elif indicator.unit == Unit.PERCENTAGE and not 0 <= number <= 100:
+            errors[code] = ERR_PERCENT
+        elif number < 0:
+            errors[code] = ERR_NEGATIVE
+        else:
+            cleaned[code] = number
+    return cleaned, errors
+
+
+def rich_commentary(text: str) -> str:
+    """Commentary as safe rich text: plain text (no tags) becomes paragraphs; HTML keeps
+    only the allowed formatting (`saferstat.core.sanitise.clean_rich_text`)."""
+    text = (text or "").strip()
+    if text and "<" not in text:
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        text = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return clean_rich_text(text)
+
+
+def _state(ret: Return) -> dict:
+    return {
+        "status": ret.status,
+        "values": {
+            line.indicator.code: line.value for line in ret.lines.select_related("indicator")
+        },
+    }
+
+
+def _write_lines(ret: Return, values: Mapping[str, float | None], notes: Mapping[str, str]):
+    for indicator in ret.priority.indicators.all():
+        line, _ = ReturnLine.objects.get_or_create(ret=ret, indicator=indicator)
+        if indicator.code in values and indicator.source == Source.ENTERED:
+            line.value = values[indicator.code]
+        if indicator.code in notes:
+            line.note = clean_plain(notes[indicator.code])[:2000]
+        line.save()
+
+
+def _finish(ret: Return, by: User | None, verb: str, before: dict, comment: str = "") -> Return:
+    after = _state(ret)
+    ReturnEvent.objects.create(
+        ret=ret, actor=by, kind=verb, comment=comment, before=before, after=after
+    )
+    audit.record(
+        actor=by,
+        verb=f"return.{verb}",
+        obj=ret,
+        partnership=ret.partnership,
+        before=before,
+        after={**after, "comment": comment} if comment else after,
+    )
+    return ret
+
+
+def _check_lead(ret: Return, by: User) -> None:
+    if not can_submit_for(by, ret.priority):
+        raise PermissionDenied(ERR_NOT_LEAD)
+
+
+def _check_status(ret: Return, allowed, action: str) -> None:
+    if ret.status not in allowed:
+        raise ValidationError(
+            ERR_STATUS.format(status=ReturnStatus(ret.status).label.lower(), action=action)
+        )
+
+
+@transaction.atomic
+def return_save(
+    *,
+    ret: Return,
+    by: User,
+    values: Mapping[str, object],
+    commentary: str = "",
+    notes: Mapping[str, str] | None = None,
+) -> Return:
+    """Save the lead's values and commentary as a draft (blank values allowed)."""
+    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    _check_lead(ret, by)
+    _check_status(ret, EDITABLE, "changed")
+    cleaned, errors = clean_values(entered_indicators(ret), values, required=False)
+    if errors:
+        raise ValidationError(errors)
+    before = _state(ret)
+    _write_lines(ret, cleaned, notes or {})
+    ret.commentary = rich_commentary(commentary)
+    ret.status = ReturnStatus.DRAFT
+    ret.save()
+    return _finish(ret, by, "save", before)
+
+
+@transaction.atomic
+def return_submit(
+    *,
+    ret: Return,
+    by: User,
+    values: Mapping[str, object],
+    commentary: str = "",
+    notes: Mapping[str, str] | None = None,
+) -> Return:
+    """Save and submit the return to the analyst: every entered indicator needs a value."""
+    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    _check_lead(ret, by)
+    _check_status(ret, EDITABLE, "submitted")
+    cleaned, errors = clean_values(entered_indicators(ret), values, required=True)
+    if errors:
+        raise ValidationError(errors)
+    before = _state(ret)
+    _write_lines(ret, cleaned, notes or {})
+    ret.commentary = rich_commentary(commentary)
+    ret.status = ReturnStatus.SUBMITTED
+    ret.submitted_at, ret.submitted_by = timezone.now(), by
+    ret.save()
+    return _finish(ret, by, "submit", before)
+
+
+@transaction.atomic
+def return_approve(*, ret: Return, by: User, comment: str = "") -> Return:
+    """The analyst signs the submitted return off: its values count on the dashboard."""
+    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    require(by, "performance.approve", ret.partnership)
+    _check_status(ret, (ReturnStatus.SUBMITTED,), "approved")
+    before = _state(ret)
+    ret.status = ReturnStatus.APPROVED
+    ret.decided_at, ret.decided_by = timezone.now(), by
+    ret.decision_comment = clean_plain(comment)
+    ret.save()
+    return _finish(ret, by, "approve", before, ret.decision_comment)
+
+
+@transaction.atomic
+def return_send_back(*, ret: Return, by: User, comment: str) -> Return:
+    """The analyst returns the submitted return to the lead with a comment."""
+    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    require(by, "performance.approve", ret.partnership)
+    _check_status(ret, (ReturnStatus.SUBMITTED,), "returned")
+    comment = clean_plain(comment)
+    if not comment:
+        raise ValidationError({"comment": ERR_COMMENT})
+    before = _state(ret)
+    ret.status = ReturnStatus.RETURNED
+    ret.decided_at, ret.decided_by = timezone.now(), by
+    ret.decision_comment = comment
+    ret.save()
+    return _finish(ret, by, "return", before, comment)
+
+
+@transaction.atomic
+def return_correct(*, ret: Return, by: User, values: Mapping[str, object], reason: str) -> Return:
+    """Correct values of a signed-off return with a reason. The old values stay in the
+    return's history and the audit log; the new ones count from now on."""
+    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    if not can_correct(by, ret.priority):
+        raise PermissionDenied("Only the priority's lead or an analyst can correct a return.")
+    _check_status(ret, SIGNED_OFF, "corrected")
+    reason = clean_plain(reason)
+    if not reason:
+        raise ValidationError({"reason": ERR_REASON})
+    given = {code: v for code, v in values.items() if str(v or "").strip() != ""}
+    cleaned, errors = clean_values(entered_indicators(ret), given, required=False)
+    if errors:
+        raise ValidationError(errors)
+    changed = {code: v for code, v in cleaned.items() if v is not None}
+    if not changed:
+        raise ValidationError({"values": "Enter at least one corrected value."})
+    before = _state(ret)
+    _write_lines(ret, changed, {})
+    ret.status = ReturnStatus.CORRECTED
+    ret.save()
+    return _finish(ret, by, "correct", before, reason)
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+#: A reminder goes this many days before the deadline, and every this many days after it.
+REMIND_DAYS = 7
+
+
+@transaction.atomic
+def reminders_send(*, today: dt.date | None = None) -> list[Return]:
+    """Email the lead of every return that is still owed: once in the week before its
+    deadline, and once a week after it. Returns the returns chased. Run daily by the
+    scheduled task (``performance.tasks.send_return_reminders``)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    owed = (
+        Return.objects.filter(status__in=EDITABLE, period__opens_on__lte=today)
+        .exclude(priority__lead__isnull=True)
+        .exclude(priority__lead__email="")
+        .select_related("period", "priority", "priority__lead", "partnership")
+    )
+    chased = []
+    for ret in owed:
+        deadline = ret.period.deadline
+        if today < deadline - dt.timedelta(days=REMIND_DAYS):
+            continue
+        kind = "before" if today <= deadline else "after"
+        last = ret.events.filter(kind="remind").order_by("-at").first()
+        if last is not None:
+            last_kind = (last.after or {}).get("reminder")
+            last_on = dt.date.fromisoformat((last.after or {}).get("on", "1970-01-01"))
+            if kind == "before" and last_kind == "before":
+                continue
+            if kind == "after" and last_kind == "after" and (today - last_on).days < REMIND_DAYS:
+                continue
+        days = (deadline - today).days
+        when = (
+            f"is due on {deadline:%-d %B %Y} ({days} day{'s' if days != 1 else ''} from now)"
+            if kind == "before"
+            else f"was due on {deadline:%-d %B %Y} and is {-days} day{'s' if days != -1 else ''} late"
+        )
+        send_mail(
+            subject=f"{ret.partnership.name}: {ret.priority.name} return for {ret.period.label}",
+            message=(
+                f"The quarterly return for {ret.priority.name} ({ret.period.label}) {when}.\n\n"
+                f"Enter it at /p/{ret.partnership.slug}/performance/returns/{ret.pk}/\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[ret.priority.lead.email],
+        )
+        ReturnEvent.objects.create(
+            ret=ret,
+            actor=None,
+            kind="remind",
+            comment=f"Reminder emailed to the lead ({kind} the deadline).",
+            after={"reminder": kind, "on": today.isoformat()},
+        )
+        audit.record(
+            actor=None,
+            verb="return.remind",
+            obj=ret,
+            partnership=ret.partnership,
+            after={"reminder": kind, "on": today.isoformat()},
+        )
+        chased.append(ret)
+    return chased
+
+
+# --- highlights and challenges --------------------------------------------------------------
+
+
+@transaction.atomic
+def highlight_decide(
+    *,
+    indicator: Indicator,
+    by: User,
+    period: str,
+    kind: str,
+    proposed_text: str,
+    evidence: str,
+    decision: str,
+    text: str = "",
+) -> HighlightDecision:
+    """Accept, edit (with new wording) or reject a proposed highlight or challenge."""
+    require(by, "performance.approve", indicator.partnership)
+    if decision not in HighlightDecision.Decision.values:
+        raise ValidationError({"decision": "Choose accept, edit or reject."})
+    if kind not in ("highlight", "challenge"):
+        raise ValidationError({"kind": "Unknown kind."})
+    text = clean_plain(text)
+    if decision == HighlightDecision.Decision.EDITED and not text:
+        raise ValidationError({"text": "Write the new wording."})
+    row = HighlightDecision.objects.filter(indicator=indicator, period=period, kind=kind).first()
+    before = audit.snapshot(row, ["decision", "text"]) if row else None
+    row = row or HighlightDecision(
+        partnership=indicator.partnership, indicator=indicator, period=period, kind=kind
+    )
+    row.proposed_text, row.evidence = proposed_text, evidence
+    row.decision, row.decided_by = decision, by
+    row.text = text if decision == HighlightDecision.Decision.EDITED else ""
+    row.save()
+    audit.record(
+        actor=by,
+        verb="highlight.decide",
+        obj=row,
+        partnership=indicator.partnership,
+        before=before,
+        after=audit.snapshot(row, ["decision", "text", "proposed_text", "evidence"]),
+    )
+    return row

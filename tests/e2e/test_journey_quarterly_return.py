@@ -1,0 +1,85 @@
+"""Journey 4 (DESIGN.md section 6): a lead submits a quarter, the analyst returns it, the
+lead corrects and resubmits, the analyst approves, the Board dashboard shows it; axe-core on
+the dashboard, the return form and the lead's page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.django_fixtures import PASSWORD
+from tests.e2e.conftest import axe_violations, sign_in
+from tests.performance.factories import plan_world
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quarterly_return_from_lead_to_board(
+    page, axe_page, live_server, overview_warehouse, rotherham, make_member
+):
+    lead = make_member(rotherham, "lead", username="lead")
+    analyst = make_member(rotherham, "analyst", username="ana")
+    make_member(rotherham, "board", username="board")
+    admin = make_member(rotherham, "admin", username="adm")
+    plan_world(rotherham, admin=admin, analyst=analyst, lead=lead, other_lead=None)
+
+    # The lead sees what they owe and submits 2024/25-Q2.
+    sign_in(page, live_server, "lead", PASSWORD)
+    page.goto(f"{live_server.url}/p/rotherham/performance/mine/")
+    owed = page.locator("#owed")
+    assert "Missing and exploited children" in owed.inner_text() and "Late" in owed.inner_text()
+    owed.get_by_role("link", name="2024/25-Q2").click()
+    page.get_by_label("Repeat missing children", exact=True).fill("12")
+    page.get_by_label("Found within a day (%)", exact=True).fill("71")
+    page.get_by_label("Commentary for the Board").fill("Fewer repeat episodes this quarter.")
+    page.get_by_role("button", name="Submit to the analyst").click()
+    page.get_by_text("Return submitted to the analyst.").wait_for()
+    return_url = page.url
+
+    # The analyst returns it with a comment.
+    sign_in(page, live_server, "ana", PASSWORD)
+    page.goto(f"{live_server.url}/p/rotherham/performance/late/")
+    page.locator("#awaiting").get_by_role("link").first.click()
+    page.get_by_label("Comment to the lead").fill("12 looks low: please check the police figure.")
+    page.get_by_role("button", name="Return to the lead").click()
+    page.get_by_text("Return sent back to the lead").wait_for()
+
+    # The lead corrects and resubmits.
+    sign_in(page, live_server, "lead", PASSWORD)
+    page.goto(return_url)
+    assert "12 looks low" in page.locator("#decision-comment").inner_text()
+    page.get_by_label("Repeat missing children", exact=True).fill("42")
+    page.get_by_role("button", name="Submit to the analyst").click()
+    page.get_by_text("Return submitted to the analyst.").wait_for()
+
+    # The analyst approves.
+    sign_in(page, live_server, "ana", PASSWORD)
+    page.goto(return_url)
+    page.get_by_role("button", name="Approve").click()
+    page.get_by_text("Return approved").wait_for()
+    assert "Approved" in page.locator("#return-status").inner_text()
+
+    # The Board dashboard shows it, with the words and the rule.
+    sign_in(page, live_server, "board", PASSWORD)
+    page.goto(f"{live_server.url}/p/rotherham/performance/?period=2024%2F25-Q2")
+    card = page.locator("#indicator-missing-repeat")
+    assert "42" in card.locator(".saferstat-latest").inner_text()
+    assert "Fewer repeat episodes" in card.inner_text()
+    assert "Raw percentage changes never set the colour" in page.locator("#rag-rule").inner_text()
+    image = card.get_by_role("img")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert not [e for e in page.console_errors if "Content Security Policy" in e], "\n".join(
+        page.console_errors
+    )
+
+    sign_in(axe_page, live_server, "lead", PASSWORD)
+    for url in [
+        f"{live_server.url}/p/rotherham/performance/?period=2024%2F25-Q2",
+        f"{live_server.url}/p/rotherham/performance/mine/",
+        return_url,
+    ]:
+        axe_page.goto(url)
+        assert axe_violations(axe_page) == [], url
+    # The form itself, as the lead sees it (the Q3 return is still to be entered).
+    axe_page.goto(f"{live_server.url}/p/rotherham/performance/mine/")
+    axe_page.locator("#owed").get_by_role("link", name="2024/25-Q3").click()
+    axe_page.get_by_label("Repeat missing children", exact=True).wait_for()
+    assert axe_violations(axe_page) == []
