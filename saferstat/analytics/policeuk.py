@@ -147,6 +147,7 @@ class UnpackLimits:
             )
         return _refuse(display, None, "gzip", reason)
 
+
 #: Schema of the Parquet files the warehouse stores (``month``/``force`` live in the path).
 STORED_SCHEMA = pa.schema(
     [
@@ -467,9 +468,7 @@ def _decompress(
     return _decompress_carefully(raw, display, allowed)
 
 
-def _decompress_carefully(
-    raw: bytes, display: str, allowed: int = MAX_DECOMPRESSED_BYTES
-) -> bytes:
+def _decompress_carefully(raw: bytes, display: str, allowed: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """Gunzip chunk by chunk, member by member; on damage say on which line the data stops."""
     parts: list[bytes] = []
     size = 0

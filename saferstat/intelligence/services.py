@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import re
+import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from saferstat.analytics.policeuk import PoliceUkValidationError
+from saferstat.analytics.policeuk import PoliceUkValidationError, UnpackLimits
 from saferstat.analytics.warehouse import Warehouse
 from saferstat.core import audit
 from saferstat.core.models import Partnership, User
@@ -28,18 +34,58 @@ ERR_NAME = (
 )
 ERR_EMPTY = "The selected file is empty."
 ERR_TOO_BIG = "The selected file must be smaller than {limit} MB."
+ERR_BUSY = (
+    "SaferStat is busy saving other uploads and could not save this one: nothing was kept. "
+    "Try again in a minute."
+)
+ERR_MEMORY = (
+    "{name}: the file needs more memory than the task worker has, so it was not loaded and "
+    "nothing from it was stored. Split it into smaller files (for example one per month), or "
+    "ask your administrator."
+)
 PROGRESS_EVERY_ROWS = 5000
+#: Suffix of an upload still being written (no row yet).
+PARTIAL_SUFFIX = ".partial"
+
+logger = logging.getLogger(__name__)
 
 
 def warehouse() -> Warehouse:
-    return Warehouse(settings.SAFERSTAT_WAREHOUSE)
+    return Warehouse(
+        settings.SAFERSTAT_WAREHOUSE,
+        unpack_limits=UnpackLimits(
+            max_bytes=settings.SAFERSTAT_MAX_UNPACKED_BYTES,
+            max_ratio=settings.SAFERSTAT_MAX_UNPACK_RATIO,
+        ),
+    )
 
 
-def upload_save(*, upload: UploadedFile, name: str, folder: str) -> tuple[Path, str]:
-    """Check an uploaded file's size and keep it in a new folder under MEDIA_ROOT/<folder>.
+class KeptUpload:
+    """An uploaded file written under a temporary name, next to where it will be kept.
 
-    Shared by every upload (police.uk and partner files). Returns the path and the file's
-    SHA-256.
+    Made by :func:`upload_kept`; ``path`` is where the file will be once its row is saved.
+    """
+
+    def __init__(self, path: Path, partial: Path, sha256: str, size: int):
+        self.path = path
+        self.partial = partial
+        self.sha256 = sha256
+        self.size = size
+
+
+@contextmanager
+def upload_kept(*, upload: UploadedFile, name: str, folder: str) -> Iterator[KeptUpload]:
+    """Keep an uploaded file under MEDIA_ROOT/<folder>/<random>/<name> if, and only if, the
+    block saves its row: a file and its row are kept together or not at all.
+
+    Shared by every upload (police.uk and partner files). The file is written under a
+    temporary name first; the block creates the row in its own transaction; when the block
+    ends without an error (its transaction committed) the file is moved to ``path``, and
+    when it raises the file is deleted. Files left by a process that died in between carry
+    the ``.partial`` suffix or have no row, and ``manage.py purge_uploads`` removes them.
+
+    Raises:
+        ValidationError: the file is empty or larger than SAFERSTAT_MAX_UPLOAD_BYTES.
     """
     if not upload.size:
         raise ValidationError(ERR_EMPTY)
@@ -49,37 +95,94 @@ def upload_save(*, upload: UploadedFile, name: str, folder: str) -> tuple[Path, 
     target = Path(settings.MEDIA_ROOT) / folder / uuid.uuid4().hex
     target.mkdir(parents=True)
     path = target / name
-    digest = hashlib.sha256()
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    return path, digest.hexdigest()
+    partial = target / (name + PARTIAL_SUFFIX)
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        with partial.open("wb") as out:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        kept = KeptUpload(path, partial, digest.hexdigest(), size)
+        yield kept
+        partial.replace(path)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+
+
+def upload_discard(stored_path: str) -> bool:
+    """Delete an uploaded file (and its folder) kept under MEDIA_ROOT; True if it was there.
+
+    Paths outside MEDIA_ROOT are never touched.
+    """
+    media = Path(settings.MEDIA_ROOT).resolve()
+    path = Path(stored_path)
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    if not resolved.is_relative_to(media) or resolved == media:
+        return False
+    existed = resolved.is_file()
+    resolved.unlink(missing_ok=True)
+    folder = resolved.parent
+    if folder != media and folder.parent != media:  # MEDIA_ROOT/<folder>/<random>/
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
+    return existed
+
+
+def upload_done(stored_path: str) -> None:
+    """Called once a file was loaded or refused: delete it now unless uploads are kept
+    (SAFERSTAT_UPLOAD_RETENTION_DAYS > 0; ``manage.py purge_uploads`` deletes them later)."""
+    if settings.SAFERSTAT_UPLOAD_RETENTION_DAYS <= 0:
+        upload_discard(stored_path)
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked": another write held the database for the whole
+    busy timeout. Worth trying again; anything else is not."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
 
 
 def import_run_create(*, partnership: Partnership, by: User, upload: UploadedFile) -> ImportRun:
-    """Store an uploaded police.uk file and queue it for loading."""
+    """Store an uploaded police.uk file and queue it for loading.
+
+    The file and its row are kept together or not at all (:func:`upload_kept`).
+
+    Raises:
+        PermissionDenied: the user may not upload for the partnership.
+        ValidationError: a bad name, an empty or too large file, or the database was too
+            busy (:data:`ERR_BUSY`, "try again").
+    """
     require(by, "data.upload", partnership)
     name = Path(upload.name or "").name
     if not POLICEUK_NAME.match(name):
         raise ValidationError(ERR_NAME)
-    path, _ = upload_save(upload=upload, name=name, folder="uploads")
-    with transaction.atomic():
-        run = ImportRun.objects.create(
-            partnership=partnership,
-            uploaded_by=by,
-            original_name=name,
-            stored_path=str(path),
-            size_bytes=upload.size,
-        )
-        audit.record(
-            actor=by,
-            verb="import.upload",
-            obj=run,
-            partnership=partnership,
-            after=audit.snapshot(run),
-        )
-    # Queue only once the row is committed, so the worker can see it.
+    try:
+        with upload_kept(upload=upload, name=name, folder="uploads") as kept:
+            with transaction.atomic():
+                run = ImportRun.objects.create(
+                    partnership=partnership,
+                    uploaded_by=by,
+                    original_name=name,
+                    stored_path=str(kept.path),
+                    size_bytes=kept.size,
+                )
+                audit.record(
+                    actor=by,
+                    verb="import.upload",
+                    obj=run,
+                    partnership=partnership,
+                    after=audit.snapshot(run),
+                )
+    except OperationalError as exc:
+        if is_database_busy(exc):
+            raise ValidationError(ERR_BUSY) from exc
+        raise
+    # Queue only once the row is committed (and the file in place), so the worker sees both.
     transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
@@ -125,6 +228,14 @@ def import_run_execute(*, run_id: int) -> ImportRun:
         }
     except OSError as exc:
         fields = {"status": ImportStatus.FAILED, "errors": [f"{run.original_name}: {exc}"]}
+    except MemoryError:
+        # Python survives a failed allocation: record it rather than leave the run
+        # "Running" for recovery to try twice more with the same result.
+        logger.warning("import run %s: out of memory loading %s", run.pk, run.original_name)
+        fields = {
+            "status": ImportStatus.FAILED,
+            "errors": [ERR_MEMORY.format(name=run.original_name)],
+        }
     else:
         fields = {
             "status": ImportStatus.SUCCEEDED,
@@ -149,4 +260,5 @@ def import_run_execute(*, run_id: int) -> ImportRun:
                 run, ["status", "rows_loaded", "month", "force_slug", "replaced_existing"]
             ),
         )
+        transaction.on_commit(partial(upload_done, run.stored_path))
     return run

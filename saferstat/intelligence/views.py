@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from saferstat.core.permissions import can
+from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 
 from . import figures
@@ -50,6 +51,7 @@ def import_list(request, partnership, form: PoliceUkUploadForm | None = None):
     )
 
 
+@accepts_upload
 @partnership_view("data.upload")
 def import_upload(request, partnership):
     if request.method != "POST":
