@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -139,6 +141,71 @@ def upload_done(stored_path: str) -> None:
     (SAFERSTAT_UPLOAD_RETENTION_DAYS > 0; ``manage.py purge_uploads`` deletes them later)."""
     if settings.SAFERSTAT_UPLOAD_RETENTION_DAYS <= 0:
         upload_discard(stored_path)
+
+
+#: A file under MEDIA_ROOT with no row is deleted by :func:`uploads_purge` only once it is
+#: this old (an upload being saved has its file before its row).
+ORPHAN_GRACE = timedelta(hours=1)
+UPLOAD_FOLDERS = ("uploads", "partner-uploads")
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What :func:`uploads_purge` deleted: files of finished loads, and files with no row."""
+
+    finished: list[Path]
+    orphans: list[Path]
+
+
+def uploads_purge(*, days: int | None = None, now: datetime | None = None) -> PurgeResult:
+    """Delete uploaded files kept longer than SAFERSTAT_UPLOAD_RETENTION_DAYS, and files left
+    without a row (a process that died while saving an upload). Run by
+    ``manage.py purge_uploads``.
+
+    The file of a load that is queued or running is always kept (it is still to be read, or
+    will be read again after a stopped worker). Rows are kept: the import history, with its
+    errors, stays; only the files go.
+
+    Args:
+        days: keep files of loads finished fewer than this many days ago (default: the
+            setting; 0 deletes every finished load's file).
+        now: the current time (for tests).
+    """
+    from .models import PartnerUpload
+
+    now = now or timezone.now()
+    days = settings.SAFERSTAT_UPLOAD_RETENTION_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    keep: set[str] = set()
+    expired: set[str] = set()
+    for model in (ImportRun, PartnerUpload):
+        for path, status, finished in model.objects.values_list(
+            "stored_path", "status", "finished_at"
+        ):
+            finished_long_ago = status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED) and (
+                finished is None or finished <= cutoff
+            )
+            (expired if finished_long_ago else keep).add(str(Path(path).resolve()))
+    expired -= keep  # a path shared by a kept row (never made so, but be safe) stays
+    done = PurgeResult([], [])
+    media = Path(settings.MEDIA_ROOT)
+    for folder in UPLOAD_FOLDERS:
+        root = media / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            resolved = str(path.resolve())
+            if resolved in keep:
+                continue
+            if resolved in expired:
+                if upload_discard(resolved):
+                    done.finished.append(path)
+                continue
+            with contextlib.suppress(OSError):
+                age = now.timestamp() - path.stat().st_mtime
+                if age >= ORPHAN_GRACE.total_seconds() and upload_discard(resolved):
+                    done.orphans.append(path)
+    return done
 
 
 def is_database_busy(exc: BaseException) -> bool:
