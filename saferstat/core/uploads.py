@@ -22,8 +22,9 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
+from django.utils.datastructures import MultiValueDict
 
 from .permissions import can
 from .selectors import partnership_get
@@ -102,6 +103,12 @@ class NoFilesHandler(FileUploadHandler):
         return None
 
 
+def _drop_body(request) -> None:
+    """Make the request's form empty, so that nothing reads the body after a refusal (the
+    403, 404 and 500 pages run a CSRF check, which would read the form)."""
+    request._post, request._files = QueryDict(), MultiValueDict()
+
+
 def _content_length(request) -> int | None:
     try:
         return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
@@ -128,20 +135,29 @@ class UploadGuardMiddleware:
             return None
         length = _content_length(request)
         if length is None:
+            _drop_body(request)
             return HttpResponseBadRequest("Bad Content-Length")
         if not getattr(view_func, "saferstat_accepts_upload", False):
             request.upload_handlers = [NoFilesHandler(request)]
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if limit is not None and length > limit + FORM_OVERHEAD_BYTES:
+                _drop_body(request)
                 return too_large(request, limit)
             return None
-        partnership = partnership_get(slug=view_kwargs.get("slug", ""))
-        if not can(request.user, view_func.saferstat_action, partnership):
+        try:
+            partnership = partnership_get(slug=view_kwargs.get("slug", ""))
+            allowed = can(request.user, view_func.saferstat_action, partnership)
+        except Exception:
+            _drop_body(request)
+            raise
+        if not allowed:
+            _drop_body(request)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied("Not allowed: upload")
         limit = settings.SAFERSTAT_MAX_UPLOAD_BYTES
         if length > limit + FORM_OVERHEAD_BYTES:
+            _drop_body(request)
             return too_large(request, limit)
         # Read the form now, through LimitedUploadHandler, and answer 413 if it stopped the
         # upload (the CSRF check comes next and would otherwise answer first).

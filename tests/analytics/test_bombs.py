@@ -86,8 +86,9 @@ def test_a_gzip_bomb_of_4_gib_is_refused_fast_in_little_memory(tmp_path):
         f"read_street_file({str(bomb)!r})",
     )
     assert result["outcome"].startswith("PoliceUkValidationError"), result
-    assert f"{bomb.name}: gzip: the file unpacks to more than 100 times its size" in (
-        result["outcome"]
+    assert (
+        f"{bomb.name}: gzip: the file unpacks to more than 100 times its size"
+        in (result["outcome"])
     )
     assert result["peak_mb"] < PEAK_MB, result
     assert result["seconds"] < SECONDS, result
@@ -101,8 +102,8 @@ def test_a_gzip_bomb_is_refused_by_size_when_the_ratio_is_allowed(tmp_path):
         f"read_street_file({str(bomb)!r}, "
         "limits=UnpackLimits(max_bytes=256 * 1024**2, max_ratio=1e9))",
     )
-    assert f"{bomb.name}: gzip: the file unpacks to more than 256 MB, the limit" in (
-        result["outcome"]
+    assert (
+        f"{bomb.name}: gzip: the file unpacks to more than 256 MB, the limit" in (result["outcome"])
     ), result
     assert result["peak_mb"] < PEAK_MB, result
     assert result["seconds"] < SECONDS, result
@@ -130,8 +131,8 @@ def test_a_plain_file_of_blank_lines_is_refused_quickly(tmp_path):
         "from saferstat.analytics.policeuk import read_street_file",
         f"read_street_file({str(path)!r})",
     )
-    assert f"{path.name}:10001: row: the file has more than 10,000 blank lines" in (
-        result["outcome"]
+    assert (
+        f"{path.name}:10001: row: the file has more than 10,000 blank lines" in (result["outcome"])
     ), result
     assert result["peak_mb"] < PEAK_MB, result
     assert result["seconds"] < SECONDS, result
