@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check reads the body: refuses an upload by size or permission
+    # before a byte of it is read (saferstat/core/uploads.py).
+    "saferstat.core.uploads.UploadGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has this session passed the second factor?
@@ -135,10 +138,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the web app read while the task worker writes.
+    # WAL lets the web app read while the task worker writes. Transactions take the write
+    # lock when they begin (IMMEDIATE) and wait up to 20 s for it: a deferred transaction
+    # that reads and then writes fails at once with "database is locked" when another
+    # connection wrote in between (the busy timeout does not apply to that upgrade).
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -238,13 +248,28 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows keys or recovery codes
 
-# Uploads larger than this are refused before they are read.
+# Uploads larger than this are refused before they are read (docs/security.md, "Uploads"):
+# by Content-Length before the body is read, and by the streaming upload handler as the
+# body arrives. Set the proxy's body limit (nginx client_max_body_size) to match.
 SAFERSTAT_MAX_UPLOAD_BYTES = int(env("SAFERSTAT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)) or 0)
 # Replacing a police.uk month in a way that changes its total by more than this share
 # (0.10 = 10%) needs a written reason (docs/security.md, force data). A first load needs none.
 SAFERSTAT_REPLACE_CONFIRM_SHARE = float(env("SAFERSTAT_REPLACE_CONFIRM_SHARE", "0.10") or 0.10)
+# Form data (not files) larger than this is refused; bodies of pages that take no file too.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "saferstat.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A police.uk .csv.gz is refused if it unpacks to more than this many bytes (default 512 MB;
+# a national month is about 150 MB), or to more than this many times its own size.
+SAFERSTAT_MAX_UNPACKED_BYTES = int(env("SAFERSTAT_MAX_UNPACKED_BYTES", str(512 * 1024 * 1024)) or 0)
+SAFERSTAT_MAX_UNPACK_RATIO = float(env("SAFERSTAT_MAX_UNPACK_RATIO", "100") or 100)
+# Days an uploaded file is kept once it was loaded or refused (0: deleted at once).
+# `manage.py purge_uploads` deletes older ones, and files left without a row.
+SAFERSTAT_UPLOAD_RETENTION_DAYS = int(env("SAFERSTAT_UPLOAD_RETENTION_DAYS", "0") or 0)
 
 # The analytical store (Parquet, read by DuckDB) and the ONS reference files.
 SAFERSTAT_WAREHOUSE = env_path("SAFERSTAT_WAREHOUSE", BASE_DIR / "var" / "warehouse")

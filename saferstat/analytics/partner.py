@@ -55,7 +55,12 @@ from saferstat.analytics.periods import (
     quarter_of,
     quarter_period,
 )
-from saferstat.analytics.policeuk import FileValidationError, IssueCollector, ValidationIssue
+from saferstat.analytics.policeuk import (
+    FileValidationError,
+    IssueCollector,
+    ValidationIssue,
+    iter_lines,
+)
 from saferstat.analytics.reference import UnknownAreaError
 
 # --- vocabulary ------------------------------------------------------------------------
@@ -82,6 +87,13 @@ MAX_LINE_BYTES = 64 * 1024
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
 #: Declared columns at most, and the longest category or outcome value.
 MAX_COLUMNS = 30
+#: Columns a file's row may have (empty ones included; the declared ones and room to
+#: spare), and cells a whole file may have: a file is refused as soon as it has more, before
+#: it is read into memory (a 256 KB workbook can hold one row of millions of cells).
+MAX_FILE_COLUMNS = 256
+MAX_CELLS = MAX_ROWS * MAX_COLUMNS
+#: Blank rows a file may have (a file of millions of them would keep the worker busy).
+MAX_BLANK_ROWS = 100_000
 MAX_VALUE_CHARS = 200
 #: Counts above this are refused as implausible (a typing slip, or a code in the wrong column).
 MAX_COUNT = 10_000_000
@@ -460,13 +472,21 @@ def read_table(
     else:
         if raw.startswith(_UTF16_BOMS):
             raise refuse("encoding", "the file is UTF-16 text: save it as CSV UTF-8")
-        cells = _csv_rows(raw, issues)
+        cells = _csv_rows(raw, issues, refuse)
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, list[Any]]] = []
     truncated = False
+    blank = 0
     for line, values in cells:
         if all(_blank(v) for v in values):
+            blank += 1
+            if blank > MAX_BLANK_ROWS:
+                raise refuse(
+                    "rows",
+                    f"the file has more than {MAX_BLANK_ROWS:,} blank rows: delete them, or "
+                    "save only the rows with data",
+                )
             continue  # a blank line keeps its number and holds nothing
         if header is None:
             header = [("" if v is None else str(v)).strip() for v in values]
@@ -503,10 +523,17 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _csv_rows(data: bytes, issues: IssueCollector) -> Iterator[tuple[int, list[Any]]]:
-    """``(first line, fields)`` of each CSV row, with exact line numbers."""
+def _csv_rows(data: bytes, issues: IssueCollector, refuse) -> Iterator[tuple[int, list[Any]]]:
+    """``(first line, fields)`` of each CSV row, with exact line numbers.
+
+    A row with more than :data:`MAX_FILE_COLUMNS` fields, or more than :data:`MAX_CELLS`
+    fields in all, refuses the file at once (a wide file costs far more memory than its
+    size). Fields are at most ``csv.field_size_limit()`` characters (128 K) and lines at
+    most :data:`MAX_LINE_BYTES`.
+    """
     reader = csv.reader(_decoded_lines(data, issues), strict=False)
     last = 0
+    cells = 0
     while True:
         try:
             row = next(reader)
@@ -517,11 +544,33 @@ def _csv_rows(data: bytes, issues: IssueCollector) -> Iterator[tuple[int, list[A
             last = reader.line_num
             continue
         start, last = last + 1, reader.line_num
+        _check_width(len(row), start, "line", refuse)
+        cells += len(row)
+        _check_cells(cells, refuse)
         yield start, row
 
 
+def _check_width(width: int, where: int | None, noun: str, refuse) -> None:
+    if width > MAX_FILE_COLUMNS:
+        at = f"{noun} {where:,}" if where is not None else f"a {noun}"
+        raise refuse(
+            "file",
+            f"{at} has more than {MAX_FILE_COLUMNS:,} columns (empty ones included); the "
+            "file is refused. Keep only the dataset's columns",
+        )
+
+
+def _check_cells(cells: int, refuse) -> None:
+    if cells > MAX_CELLS:
+        raise refuse(
+            "file",
+            f"the file has more than {MAX_CELLS:,} cells (empty ones included); the file is "
+            "refused. Split it into several files (by period)",
+        )
+
+
 def _decoded_lines(data: bytes, issues: IssueCollector) -> Iterator[str]:
-    for number, raw_line in enumerate(data.splitlines(keepends=True), start=1):
+    for number, raw_line in enumerate(iter_lines(data), start=1):
         if number == 1 and raw_line.startswith(_BOM):
             raw_line = raw_line[len(_BOM) :]
         body = raw_line.rstrip(b"\r\n")
@@ -561,6 +610,14 @@ def _xlsx_rows(
             "file",
             f"the workbook unpacks to {unpacked:,} bytes; the limit is {MAX_XLSX_UNPACKED_BYTES:,}",
         )
+    # Count cells and texts before openpyxl reads anything: opening a workbook already
+    # parses a sheet that records no dimensions, and a row is built whole in memory.
+    names = set(archive.namelist())
+    for member in sorted(n for n in names if _is_shared_strings(n)):
+        _xlsx_scan(archive, member, refuse, strings=True)
+    for index, (title, member) in enumerate(_xlsx_sheets(raw, refuse)):
+        if member in names:
+            _xlsx_scan(archive, member, refuse, strings=False, sheet=title if index else None)
     try:
         book = openpyxl.load_workbook(
             io.BytesIO(raw), read_only=True, data_only=False, keep_links=False, keep_vba=False
@@ -610,6 +667,96 @@ def _xlsx_rows(
     finally:
         book.close()
     return iter(rows)
+
+
+#: A row, cell or shared-string start tag in a workbook's XML (any namespace prefix).
+_XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|si)(?=[\s/>])([^<>]*)")
+_CELL_REF = re.compile(rb"\sr=[\"']([A-Za-z]{1,3})(\d+)[\"']")
+_ROW_REF = re.compile(rb"\sr=[\"'](\d+)[\"']")
+_SCAN_PIECE = 1 << 20
+
+
+def _is_shared_strings(name: str) -> bool:
+    return name.lower().rsplit("/", 1)[-1] == "sharedstrings.xml"
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _xlsx_sheets(raw: bytes, refuse) -> list[tuple[str, str]]:
+    """``(title, member)`` of each sheet, in workbook order, read from the workbook part and
+    its relationships only (as openpyxl finds them, without opening a sheet)."""
+    from openpyxl.reader.excel import ExcelReader
+
+    try:
+        reader = ExcelReader(io.BytesIO(raw), read_only=True)
+        reader.read_manifest()
+        reader.read_workbook()
+        found = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()]
+        reader.archive.close()
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise refuse(
+            "file", f"this is not a readable Excel workbook ({type(exc).__name__})"
+        ) from None
+    return found
+
+
+def _xlsx_scan(
+    archive: zipfile.ZipFile, member: str, refuse, *, strings: bool, sheet: str | None = None
+) -> None:
+    """Count a worksheet's cells (or the shared strings) piece by piece, keeping nothing.
+
+    openpyxl builds a whole row, and the whole shared-string table, in memory: a workbook
+    of a few hundred KB can hold one row of millions of cells (gigabytes once read). This
+    pass refuses such a file after reading at most one row too many, with no more memory
+    than a piece of the XML. Comments or CDATA that look like cells can only make it count
+    more, never less.
+    """
+    cells = rows = in_row = row_number = 0
+    tail = b""
+    with archive.open(member) as src:
+        while True:
+            piece = src.read(_SCAN_PIECE)
+            buf = tail + piece
+            cut = len(buf)
+            if piece:
+                last_open = buf.rfind(b"<")
+                if last_open >= 0 and buf.find(b">", last_open) < 0:
+                    cut = last_open  # a tag split across pieces: finish it next time
+            for match in _XLSX_TAG.finditer(buf, 0, cut):
+                tag, attrs = match.group(1), match.group(2)
+                if tag == b"si":
+                    cells += 1
+                    if strings and cells > MAX_CELLS:
+                        raise refuse(
+                            "file",
+                            f"the workbook holds more than {MAX_CELLS:,} texts; the limit is "
+                            f"{MAX_CELLS:,}. Split it into several files (by period)",
+                        )
+                elif strings:
+                    continue
+                elif tag == b"row":
+                    rows += 1
+                    in_row = 0
+                    ref = _ROW_REF.search(attrs)
+                    row_number = int(ref.group(1)) if ref else row_number + 1
+                else:
+                    in_row += 1
+                    cells += 1
+                    ref = _CELL_REF.search(attrs)
+                    column = _column_number(ref.group(1)) if ref else in_row
+                    noun = "row" if sheet is None else f"sheet {sheet!r}: row"
+                    _check_width(max(in_row, column), row_number or None, noun, refuse)
+                    _check_cells(cells, refuse)
+            tail = buf[cut:]
+            if len(tail) > MAX_LINE_BYTES:
+                raise refuse("file", "this is not a readable Excel workbook (a tag is too long)")
+            if not piece:
+                return
 
 
 # --- validation ------------------------------------------------------------------------

@@ -95,11 +95,58 @@ CRIME_TYPES: tuple[str, ...] = (
 #: The longest physical line we accept, in bytes (real lines are about 200 bytes).
 MAX_LINE_BYTES = 64 * 1024
 
+#: A file with more blank lines than this is refused (police.uk files have none; a file of
+#: millions of them would keep the worker busy for minutes).
+MAX_BLANK_LINES = 10_000
+
 #: How many problems are listed before "and N more".
 MAX_ISSUES = 100
 
 #: Decompressed files larger than this are refused (a national month is about 150 MB).
-MAX_DECOMPRESSED_BYTES = 4 * 1024**3
+MAX_DECOMPRESSED_BYTES = 512 * 1024**2
+#: A ``.csv.gz`` that unpacks to more than this many times its own size is refused (police.uk
+#: files unpack to about 5 times), once it unpacks to more than :data:`RATIO_FLOOR_BYTES`
+#: (small files may compress far better, harmlessly).
+MAX_UNPACK_RATIO = 100
+RATIO_FLOOR_BYTES = 16 * 1024**2
+#: Files are read, hashed and measured in pieces of this many bytes.
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class UnpackLimits:
+    """How far a ``.csv.gz`` may unpack before it is refused (a gzip bomb).
+
+    Attributes:
+        max_bytes: the most bytes the file may unpack to.
+        max_ratio: the most times its own size it may unpack to (beyond ``ratio_floor``).
+        ratio_floor: unpacked sizes up to this are never refused for their ratio.
+    """
+
+    max_bytes: int = MAX_DECOMPRESSED_BYTES
+    max_ratio: float = MAX_UNPACK_RATIO
+    ratio_floor: int = RATIO_FLOOR_BYTES
+
+    def allowed(self, packed_bytes: int) -> int:
+        """The most bytes a file of ``packed_bytes`` may unpack to."""
+        return min(self.max_bytes, max(self.ratio_floor, int(self.max_ratio * packed_bytes)))
+
+    def refusal(self, display: str, packed_bytes: int) -> PoliceUkValidationError:
+        """The error for a file that unpacks to more than :meth:`allowed`."""
+        by_ratio = max(self.ratio_floor, int(self.max_ratio * packed_bytes))
+        if by_ratio < self.max_bytes:
+            reason = (
+                f"the file unpacks to more than {self.max_ratio:g} times its size "
+                f"({packed_bytes:,} bytes); a police.uk file unpacks to about 5 times: it is "
+                "damaged or not a police.uk file"
+            )
+        else:
+            reason = (
+                f"the file unpacks to more than {self.max_bytes / 1024**2:,.0f} MB, the "
+                "limit; split it or ask your administrator"
+            )
+        return _refuse(display, None, "gzip", reason)
+
 
 #: Schema of the Parquet files the warehouse stores (``month``/``force`` live in the path).
 STORED_SCHEMA = pa.schema(
@@ -270,7 +317,11 @@ def parse_file_name(name: str) -> StreetFileName:
 
 
 def read_street_file(
-    path: str | Path, *, name: str | None = None, max_issues: int = MAX_ISSUES
+    path: str | Path,
+    *,
+    name: str | None = None,
+    max_issues: int = MAX_ISSUES,
+    limits: UnpackLimits | None = None,
 ) -> StreetFile:
     """Read and validate one police.uk street file.
 
@@ -279,6 +330,9 @@ def read_street_file(
         name: the file's real name if ``path`` is a temporary copy (an upload); the month and
             force are taken from it. Defaults to the name of ``path``.
         max_issues: list at most this many problems.
+        limits: how far a ``.csv.gz`` may unpack (default :class:`UnpackLimits`). A file
+            that unpacks further is refused after a first pass that keeps nothing in memory
+            (it only counts), so a gzip bomb costs a little time and no memory.
 
     Returns:
         The validated file.
@@ -291,9 +345,10 @@ def read_street_file(
     path = Path(path)
     display = Path(name).name if name else path.name
     parsed = parse_file_name(display)
+    limits = limits or UnpackLimits()
+    sha256, allowed = _measure(path, display, parsed.gzip, limits)
     raw = path.read_bytes()
-    sha256 = hashlib.sha256(raw).hexdigest()
-    data = _decompress(raw, display, parsed.gzip)
+    data = _decompress(raw, display, parsed.gzip, allowed)
     table = _fast_pass(data, parsed.month)
     careful = table is None
     if careful:
@@ -319,8 +374,68 @@ def _refuse(file: str, line: int | None, field_name: str, reason: str) -> Police
     return PoliceUkValidationError(file, [ValidationIssue(file, line, field_name, reason)])
 
 
-def _decompress(raw: bytes, display: str, named_gzip: bool) -> bytes:
-    """The file's text bytes: ``raw`` itself, or ``raw`` gunzipped (all members)."""
+def _measure(path: Path, display: str, named_gzip: bool, limits: UnpackLimits) -> tuple[str, int]:
+    """The file's SHA-256 and how far it may unpack, read piece by piece; refuse a bomb.
+
+    A gzip file is unpacked here only to count its bytes (each piece is dropped at once):
+    if it unpacks to more than ``limits`` allow it is refused now, before it is unpacked
+    into memory. Damaged data is left to :func:`_decompress_carefully` to report, which
+    also keeps to the limit.
+    """
+    packed = path.stat().st_size
+    allowed = limits.allowed(packed)
+    digest = hashlib.sha256()
+    dec = None
+    size = 0
+    with path.open("rb") as handle:
+        first = True
+        while piece := handle.read(_CHUNK):
+            digest.update(piece)
+            if first:
+                first = False
+                if named_gzip and piece[:2] == _GZIP_MAGIC and len(piece) >= 4:
+                    dec = _Counter()
+            if dec is None:
+                continue
+            size = dec.feed(piece, allowed)
+            if size > allowed:
+                raise limits.refusal(display, packed)
+            if dec.broken:
+                dec = None  # damaged: the careful pass says where
+    return digest.hexdigest(), allowed
+
+
+class _Counter:
+    """Counts the bytes a gzip stream (all members) unpacks to, keeping none of them."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.broken = False
+        self._dec = isal_zlib.decompressobj(wbits=31)
+
+    def feed(self, piece: bytes, allowed: int) -> int:
+        """Unpack ``piece``; the bytes counted so far (stops counting past ``allowed``)."""
+        data = piece
+        try:
+            while data and self.size <= allowed:
+                if self._dec.eof:  # the next member, zero padding, or junk
+                    if not data.strip(b"\x00") or data[:2] != _GZIP_MAGIC:
+                        self.broken = bool(data.strip(b"\x00"))
+                        return self.size
+                    self._dec = isal_zlib.decompressobj(wbits=31)
+                out = self._dec.decompress(data, _CHUNK)
+                self.size += len(out)
+                data = self._dec.unused_data if self._dec.eof else self._dec.unconsumed_tail
+        except isal_zlib.error:
+            self.broken = True
+        return self.size
+
+
+def _decompress(
+    raw: bytes, display: str, named_gzip: bool, allowed: int = MAX_DECOMPRESSED_BYTES
+) -> bytes:
+    """The file's text bytes: ``raw`` itself, or ``raw`` gunzipped (all members), refused
+    if it unpacks to more than ``allowed`` bytes."""
     if not raw:
         raise _refuse(
             display, 1, "header", "the file is empty (0 bytes); expected the police.uk header line"
@@ -341,18 +456,19 @@ def _decompress(raw: bytes, display: str, named_gzip: bool) -> bytes:
     # format as zlib's, over twice as fast). Anything unusual goes the careful way, which
     # uses zlib: so does a header with reserved flag bits set, which ISA-L lets through.
     if len(raw) < 4 or raw[3] & 0xE0:
-        return _decompress_carefully(raw, display)
+        return _decompress_carefully(raw, display, allowed)
     dec = isal_zlib.decompressobj(wbits=31)
     try:
-        out = dec.decompress(raw, MAX_DECOMPRESSED_BYTES + 1)
-        if dec.eof and not dec.unused_data.strip(b"\x00") and len(out) <= MAX_DECOMPRESSED_BYTES:
+        out = dec.decompress(raw, allowed + 1)
+        if dec.eof and not dec.unused_data.strip(b"\x00") and len(out) <= allowed:
             return out
+        del out
     except isal_zlib.error:
         pass
-    return _decompress_carefully(raw, display)
+    return _decompress_carefully(raw, display, allowed)
 
 
-def _decompress_carefully(raw: bytes, display: str) -> bytes:
+def _decompress_carefully(raw: bytes, display: str, allowed: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """Gunzip chunk by chunk, member by member; on damage say on which line the data stops."""
     parts: list[bytes] = []
     size = 0
@@ -363,17 +479,22 @@ def _decompress_carefully(raw: bytes, display: str) -> bytes:
         pos = 0
         try:
             while pos < len(rest) and not dec.eof:
-                piece = dec.decompress(rest[pos : pos + chunk])
+                data = rest[pos : pos + chunk]
                 pos += chunk
-                parts.append(piece)
-                size += len(piece)
-                if size > MAX_DECOMPRESSED_BYTES:
-                    raise _refuse(
-                        display,
-                        None,
-                        "gzip",
-                        f"decompresses to more than {MAX_DECOMPRESSED_BYTES:,} bytes",
-                    )
+                while data:
+                    piece = dec.decompress(data, chunk)  # bounded: never one huge piece
+                    parts.append(piece)
+                    size += len(piece)
+                    if size > allowed:
+                        raise _refuse(
+                            display,
+                            None,
+                            "gzip",
+                            f"the file unpacks to more than {allowed:,} bytes, the limit",
+                        )
+                    data = dec.unconsumed_tail
+                    if dec.eof:
+                        break
         except zlib.error as exc:
             line = b"".join(parts).count(b"\n") + 1
             raise _refuse(
@@ -564,7 +685,7 @@ def _physical_lines(data: bytes, issues: IssueCollector) -> Iterator[str]:
     Lines that are too long or not UTF-8 are reported here and replaced so that parsing can
     go on and find the other problems.
     """
-    for number, raw_line in enumerate(data.splitlines(keepends=True), start=1):
+    for number, raw_line in enumerate(iter_lines(data), start=1):
         if number == 1 and raw_line.startswith(_BOM):
             raw_line = raw_line[len(_BOM) :]
         body = raw_line.rstrip(b"\r\n")
@@ -589,6 +710,16 @@ def _physical_lines(data: bytes, issues: IssueCollector) -> Iterator[str]:
             yield raw_line.decode("utf-8", errors="replace")
 
 
+_LINE_RE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def iter_lines(data: bytes) -> Iterator[bytes]:
+    """``data.splitlines(keepends=True)`` one line at a time (no list of every line: a file
+    of a hundred million blank lines would need gigabytes for it)."""
+    for match in _LINE_RE.finditer(data):
+        yield match.group()
+
+
 def _column_at(body: bytes, offset: int) -> str:
     """The column a byte offset falls in, judged by commas (good enough for a message)."""
     try:
@@ -607,6 +738,7 @@ def _careful_pass(data: bytes, display: str, month: str, cap: int) -> pa.Table:
     columns: list[list] = [[] for _ in COLUMN_NAMES]
     source_lines: list[int] = []
     last_line = 0
+    blank = 0
     header_ok = False
     while True:
         try:
@@ -618,17 +750,24 @@ def _careful_pass(data: bytes, display: str, month: str, cap: int) -> pa.Table:
             last_line = reader.line_num
             continue
         start, last_line = last_line + 1, reader.line_num
+        if not row:
+            blank += 1
+            if blank > MAX_BLANK_LINES:
+                issues.add(
+                    start,
+                    "row",
+                    f"the file has more than {MAX_BLANK_LINES:,} blank lines: it is damaged or "
+                    "not a police.uk file",
+                )
+                raise issues.error()
+            continue  # a blank line: no data, but it keeps its line number
         if not header_ok:
-            if not row:
-                continue  # blank lines before the header count as lines, nothing else
             problem = _header_problem(row)
             if problem:
                 issues.add(start, "header", problem)
                 raise issues.error()
             header_ok = True
             continue
-        if not row:
-            continue  # a blank line: no data, but it keeps its line number
         if len(row) != len(COLUMNS):
             issues.add(start, "row", f"has {len(row)} fields; every row must have {len(COLUMNS)}")
             continue

@@ -48,6 +48,7 @@ from saferstat.analytics.policeuk import (
     STORED_SCHEMA,
     PoliceUkValidationError,
     StreetFile,
+    UnpackLimits,
     parse_file_name,
     read_street_file,
 )
@@ -349,6 +350,9 @@ class Warehouse:
     Args:
         root: the warehouse folder (``SAFERSTAT_WAREHOUSE``, default ``var/warehouse``).
         keep_superseded_seconds: how long a replaced file stays for readers still using it.
+        unpack_limits: how far a police.uk ``.csv.gz`` may unpack before it is refused as a
+            gzip bomb (default :class:`~saferstat.analytics.policeuk.UnpackLimits`; the web
+            app passes its settings).
     """
 
     def __init__(
@@ -356,9 +360,11 @@ class Warehouse:
         root: str | os.PathLike,
         *,
         keep_superseded_seconds: float = DEFAULT_KEEP_SUPERSEDED_SECONDS,
+        unpack_limits: UnpackLimits | None = None,
     ):
         self.root = Path(root)
         self.keep_superseded_seconds = keep_superseded_seconds
+        self.unpack_limits = unpack_limits
         self._reference_cache: tuple[str, frozenset[str], frozenset[str]] | None = None
 
     def __repr__(self) -> str:
@@ -572,7 +578,7 @@ class Warehouse:
     ) -> _Staged:
         """Read, validate, write to staging, fsync, check the stored row count."""
         started = time.perf_counter()
-        street = read_street_file(path, name=name)
+        street = read_street_file(path, name=name, limits=self.unpack_limits)
         if on_progress:
             on_progress(street.rows)
         metadata = {

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import force_view
 
 from .forms import ForceReviewForm, PoliceUkUploadForm
@@ -45,6 +46,7 @@ def force_imports(request, force: str, form: PoliceUkUploadForm | None = None):
     )
 
 
+@accepts_upload
 @force_view("force.replace_month")
 def force_upload(request, force: str):
     """A force administrator uploads a file; it is checked, then they review and approve it."""

@@ -8,12 +8,13 @@ the declared schema and the partnership's area codes, and store all of it or not
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from saferstat.analytics import partner
@@ -25,7 +26,14 @@ from saferstat.core.permissions import can_view_partner_dataset, require
 from saferstat.core.sanitise import clean_plain
 
 from .models import ImportStatus, PartnerDataset, PartnerUpload
-from .services import upload_save, warehouse
+from .services import (
+    ERR_BUSY,
+    ERR_MEMORY,
+    is_database_busy,
+    upload_done,
+    upload_kept,
+    warehouse,
+)
 
 ERR_SLUG_TAKEN = "A dataset with the short name {slug!r} already exists in this partnership."
 ERR_SLUG_RESERVED = "{slug!r} cannot be used as a short name: choose another."
@@ -173,9 +181,12 @@ def partner_upload_create(
 ) -> PartnerUpload:
     """Keep an uploaded CSV or XLSX file for a partner dataset and queue it for loading.
 
+    The file and its row are kept together or not at all (:func:`upload_kept`).
+
     Raises:
         PermissionDenied: the user may not upload, or may not see the dataset.
-        ValidationError: the file is not .csv/.xlsx, is empty or is too large.
+        ValidationError: the file is not .csv/.xlsx, is empty or is too large, or the
+            database was too busy (:data:`ERR_BUSY`, "try again").
     """
     partnership = dataset.partnership
     require(by, "datasets.upload", partnership)
@@ -184,26 +195,33 @@ def partner_upload_create(
     name = _safe_name(upload.name or "")
     if Path(name).suffix not in partner.SUFFIXES:
         raise ValidationError(ERR_SUFFIX)
-    path, sha256 = upload_save(upload=upload, name=name, folder="partner-uploads")
-    with transaction.atomic():
-        run = PartnerUpload(
-            partnership=partnership,
-            dataset=dataset,
-            uploaded_by=by,
-            original_name=name,
-            stored_path=str(path),
-            size_bytes=upload.size,
-            source_sha256=sha256,
-        )
-        run.full_clean()
-        run.save()
-        audit.record(
-            actor=by,
-            verb="dataset.upload",
-            obj=run,
-            partnership=partnership,
-            after=audit.snapshot(run, ["dataset", "original_name", "size_bytes", "source_sha256"]),
-        )
+    try:
+        with upload_kept(upload=upload, name=name, folder="partner-uploads") as kept:
+            with transaction.atomic():
+                run = PartnerUpload(
+                    partnership=partnership,
+                    dataset=dataset,
+                    uploaded_by=by,
+                    original_name=name,
+                    stored_path=str(kept.path),
+                    size_bytes=kept.size,
+                    source_sha256=kept.sha256,
+                )
+                run.full_clean()
+                run.save()
+                audit.record(
+                    actor=by,
+                    verb="dataset.upload",
+                    obj=run,
+                    partnership=partnership,
+                    after=audit.snapshot(
+                        run, ["dataset", "original_name", "size_bytes", "source_sha256"]
+                    ),
+                )
+    except OperationalError as exc:
+        if is_database_busy(exc):
+            raise ValidationError(ERR_BUSY) from exc
+        raise
     # Queue only once the row is committed, so the worker can see it.
     transaction.on_commit(lambda: _enqueue(run.pk))
     return run
@@ -253,6 +271,14 @@ def partner_upload_execute(*, upload_id: int) -> PartnerUpload:
             "errors": [f"{run.original_name}: {exc}"],
             "error_total": 1,
         }
+    except MemoryError:
+        # Record it rather than leave the upload "Running" for recovery to retry in vain.
+        table = data = None
+        fields = {
+            "status": ImportStatus.FAILED,
+            "errors": [ERR_MEMORY.format(name=run.original_name)],
+            "error_total": 1,
+        }
     else:
         fields = {
             "status": ImportStatus.SUCCEEDED,
@@ -275,4 +301,5 @@ def partner_upload_execute(*, upload_id: int) -> PartnerUpload:
             before=before,
             after=audit.snapshot(run, UPLOAD_AUDIT_FIELDS),
         )
+        transaction.on_commit(partial(upload_done, run.stored_path))
     return run

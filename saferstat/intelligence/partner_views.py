@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from saferstat.analytics import partner
 from saferstat.core.permissions import can
+from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import partnership_view
 
 from . import partner_figures
@@ -199,6 +200,7 @@ def dataset_template(request, partnership, dataset: str):
     return response
 
 
+@accepts_upload
 @partnership_view("datasets.upload")
 def upload(request, partnership, dataset: str):
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)

@@ -33,8 +33,11 @@ from .models import ImportRun, ImportStatus, PartnerUpload
 #: A file whose load was started this many times without finishing is given up on.
 MAX_ATTEMPTS = 3
 #: A task claimed longer ago than this is presumed dead when the command runs on a schedule.
-#: Loads take seconds; a worker that has said nothing for half an hour has gone.
-DEFAULT_OLDER_THAN = timedelta(minutes=30)
+#: Loads take seconds: a file is at most SAFERSTAT_MAX_UPLOAD_BYTES and unpacks to at most
+#: SAFERSTAT_MAX_UNPACKED_BYTES (a national month, 150 MB, loads in well under a minute), so
+#: a worker that has held a task for 10 minutes has gone. Queueing a load again while it
+#: still runs is harmless (loading is idempotent); it only costs an attempt.
+DEFAULT_OLDER_THAN = timedelta(minutes=10)
 
 ERR_GAVE_UP = (
     "The background worker stopped {attempts} times while loading this file (it was "

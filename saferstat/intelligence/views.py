@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from saferstat.analytics.errors import NoDataError
 from saferstat.core.permissions import can
+from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 
 from . import figures
@@ -61,6 +62,7 @@ def import_list(request, partnership, form: PoliceUkUploadForm | None = None):
     )
 
 
+@accepts_upload
 @partnership_view("data.upload")
 def import_upload(request, partnership):
     if request.method != "POST":
