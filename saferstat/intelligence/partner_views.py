@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 
-from saferstat.analytics import partner
+from saferstat.core.exports import export_response
 from saferstat.core.permissions import can
 from saferstat.core.views_helpers import partnership_view
 
@@ -190,13 +190,15 @@ def dataset_edit(request, partnership, dataset: str):
 
 @partnership_view("datasets.upload")
 def dataset_template(request, partnership, dataset: str):
-    """A CSV with the dataset's header row, to fill in."""
+    """A CSV with the dataset's header row, to fill in.
+
+    Column names are the admin's own text, so they go through the safe export path like any
+    other download: a name such as ``=HYPERLINK(...)`` is written as text (``'=...``), and
+    uploads accept the header either way (`saferstat.analytics.partner.validate`)."""
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
-    response = HttpResponse(
-        partner.template_csv(item.dataset_schema()), content_type="text/csv; charset=utf-8"
+    return export_response(
+        "csv", item.dataset_schema().header, [], filename=f"{item.slug}-template"
     )
-    response["Content-Disposition"] = f'attachment; filename="{item.slug}-template.csv"'
-    return response
 
 
 @partnership_view("datasets.upload")
