@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.cache import add_never_cache_headers
 
 
 def client_ip_address(request: HttpRequest) -> str | None:
@@ -23,3 +24,27 @@ def client_ip_address(request: HttpRequest) -> str | None:
         if forwarded:
             return forwarded[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+class PrivatePagesNotStoredMiddleware:
+    """Pages for a signed-in user, and API answers to a token, are never stored.
+
+    They hold partnership data that is not public, and some show a secret (a new API token,
+    a two-factor key). `Cache-Control: no-store, private` (Django's `never_cache`) keeps
+    them out of shared proxies and out of the browser's cache and back button on a shared
+    PC. A response that sets its own `Cache-Control` (a chart image's short private cache)
+    keeps it; public pages seen by anonymous readers may be cached as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if not response.has_header("Cache-Control") and (
+            signed_in or "HTTP_AUTHORIZATION" in request.META
+        ):
+            add_never_cache_headers(response)
+        return response

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from . import audit
@@ -12,7 +13,7 @@ from .permissions import can, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
 from .services import partnership_publish_overview
 from .tokens import api_token_create, api_token_revoke
-from .views_helpers import partnership_view
+from .views_helpers import parse_id, partnership_view
 
 
 def home(request):
@@ -57,9 +58,10 @@ def audit_log(request, partnership):
             errors["filters"] = ERR_OBJECT_FILTER
     if request.GET.get("actor"):
         actor = request.GET["actor"]
-        if actor != "system" and not actor.isdigit():
-            errors.setdefault("filters", ERR_ACTOR_FILTER)
-            actor = None
+        if actor != "system":
+            actor = parse_id(actor)
+            if actor is None:
+                errors.setdefault("filters", ERR_ACTOR_FILTER)
     events = audit_event_list(partnership=partnership, object_ref=object_ref, actor=actor)
     if errors:
         events = events.none()
@@ -105,6 +107,10 @@ def partnership_publish(request, partnership):
     return redirect("partnership_home", slug=partnership.slug)
 
 
+ERR_REVOKE = "Choose a token from the list to revoke."
+
+
+@never_cache  # it shows a new token's secret
 @login_required
 def api_tokens(request):
     """The signed-in user's API tokens: create (secret shown once) and revoke."""
@@ -112,14 +118,18 @@ def api_tokens(request):
     error = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST.get("revoke"), user=request.user)
-            api_token_revoke(token=token, by=request.user)
-            messages.success(request, f"The token “{token.name}” was revoked.")
-            return redirect("api_tokens")
-        try:
-            _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
-        except ValueError as exc:
-            error = str(exc)
+            token_id = parse_id(request.POST["revoke"])
+            if token_id is not None:
+                token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+                api_token_revoke(token=token, by=request.user)
+                messages.success(request, f"The token “{token.name}” was revoked.")
+                return redirect("api_tokens")
+            error = ERR_REVOKE
+        else:
+            try:
+                _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+            except ValueError as exc:
+                error = str(exc)
     tokens = ApiToken.objects.filter(user=request.user)
     return render(
         request,

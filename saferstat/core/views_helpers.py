@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -38,6 +39,23 @@ def partnership_view(action: str):
         return wrapper
 
     return decorator
+
+
+_ID = re.compile(r"[1-9][0-9]{0,18}")
+#: The largest id a database integer column holds (PostgreSQL bigint, SQLite integer).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """A database id from a query or form value, or None if it is not one.
+
+    Only ASCII digits count (``str.isdigit`` also says yes to ``²`` and ``١``, which
+    ``int`` then refuses or the database cannot hold), from 1 to :data:`MAX_ID`.
+    """
+    if not isinstance(text, str) or not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 def audit_history_url(user, partnership, obj: models.Model) -> str | None:

@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from saferstat.analytics.periods import parse_period
+from saferstat.analytics.periods import PeriodError, parse_month_range, parse_period
 from saferstat.core.api_auth import api_user
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can
@@ -56,9 +56,17 @@ def _partnership_for(request, slug: str, action: str) -> Partnership:
 
 
 def _period(text: str):
+    """The period asked for; anything else is 422 (`parse_period` is the only reader)."""
     try:
         return parse_period(text)
-    except ValueError as exc:
+    except PeriodError as exc:
+        raise HttpError(422, str(exc)) from None
+
+
+def _months(start: str, end: str) -> tuple[str, str]:
+    try:
+        return parse_month_range(start, end)
+    except PeriodError as exc:
         raise HttpError(422, str(exc)) from None
 
 
@@ -157,6 +165,7 @@ def partnership_spc(
     from saferstat.analytics.spc_series import spc_series
 
     partnership = _partnership_for(request, slug, "explorer.view")
+    start, end = _months(start, end)
     _ready()
     types = _crime_types(crime_type)
     try:

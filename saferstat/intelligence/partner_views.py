@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from saferstat.analytics.periods import PeriodError
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can
 from saferstat.core.views_helpers import partnership_view
@@ -123,7 +124,7 @@ def dataset_detail(request, partnership, dataset: str):
     if request.GET.get("year"):
         try:
             year = partner_figures.financial_year_of_slug(request.GET["year"])
-        except ValueError:
+        except PeriodError:
             raise Http404("Not a financial year") from None
     data = partner_figures.dataset_figures(item, year)
     uploads = (

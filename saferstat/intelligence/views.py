@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from saferstat.analytics.periods import PeriodError
 from saferstat.core.permissions import can
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 
@@ -28,7 +29,7 @@ def overview(request, partnership, fy: str | None = None):
         )
     try:
         period = figures.parse_fy_slug(fy)
-    except ValueError:
+    except PeriodError:
         raise Http404("Not a financial year") from None
     context = {
         "partnership": partnership,
@@ -92,7 +93,7 @@ def overview_trend_svg(request, partnership, fy: str):
     """The monthly trend chart as an SVG image (its data table is on the overview page)."""
     try:
         period = figures.parse_fy_slug(fy)
-    except ValueError:
+    except PeriodError:
         raise Http404("Not a financial year") from None
     response = HttpResponse(
         figures.overview_trend_svg(partnership, period), content_type="image/svg+xml"
