@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 
 
@@ -48,3 +48,24 @@ class PrivatePagesNotStoredMiddleware:
         ):
             add_never_cache_headers(response)
         return response
+
+
+#: What HTML forms and links send. The JSON API (under /api/) answers for its own methods.
+FORM_METHODS = ("GET", "HEAD", "POST")
+
+
+class FormMethodsOnlyMiddleware:
+    """Pages answer GET, HEAD and POST only; PUT, PATCH, DELETE and the rest get 405.
+
+    No page is written for another method, and a view that forgot to check would treat
+    a PUT or DELETE as a GET, or worse, as a POST. Refusing them before any view runs
+    means no view has to remember.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.method not in FORM_METHODS and not request.path_info.startswith("/api/"):
+            return HttpResponseNotAllowed(FORM_METHODS)
+        return self.get_response(request)

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import audit
 from .models import ApiToken
@@ -16,6 +16,7 @@ from .tokens import api_token_create, api_token_revoke
 from .views_helpers import parse_id, partnership_view
 
 
+@require_safe
 def home(request):
     mine = partnerships_for(request.user)
     public = [p for p in partnership_public_list() if p not in mine]
@@ -40,7 +41,6 @@ ERR_OBJECT_FILTER = "Filter by object as type:id, for example intelligence.Impor
 ERR_ACTOR_FILTER = "Filter by a person's user number, or by system."
 
 
-@require_safe
 @partnership_view("audit.view")
 def audit_log(request, partnership):
     """The partnership's audit log, newest first, optionally for one object or one person.
@@ -91,7 +91,7 @@ def audit_log(request, partnership):
     )
 
 
-@partnership_view("partnership.publish")
+@partnership_view("partnership.publish", post=True)
 def partnership_publish(request, partnership):
     """Publish or unpublish the crime overview (POST only; the page asks first)."""
     if request.method != "POST":
@@ -111,6 +111,7 @@ ERR_REVOKE = "Choose a token from the list to revoke."
 
 
 @never_cache  # it shows a new token's secret
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def api_tokens(request):
     """The signed-in user's API tokens: create (secret shown once) and revoke."""

@@ -9,19 +9,27 @@ from urllib.parse import urlencode
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpResponseNotAllowed
 from django.urls import reverse
 
 from .audit import object_ref
 from .permissions import can, require
 from .selectors import partnership_get
 
+#: Methods a page answers: reading it. Pages with a form add POST (`post=True`).
+SAFE_METHODS = ("GET", "HEAD")
 
-def partnership_view(action: str):
+
+def partnership_view(action: str, *, post: bool = False):
     """Decorate a view taking `slug`: loads the partnership and checks `action`.
 
-    Anonymous users who are refused are sent to sign in; signed-in users get 403.
+    Anonymous users who are refused are sent to sign in; signed-in users get 403. Then a
+    method the page does not answer gets 405: GET and HEAD, and POST only with
+    `post=True` (a page with a form). So a POST never reaches a read-only view, and the
+    check comes after the permission check, so it tells an outsider nothing.
     The view receives `partnership` instead of `slug`.
     """
+    methods = (*SAFE_METHODS, "POST") if post else SAFE_METHODS
 
     def decorator(view):
         @wraps(view)
@@ -33,9 +41,12 @@ def partnership_view(action: str):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 raise
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
             return view(request, partnership, *args, **kwargs)
 
         wrapper.saferstat_action = action
+        wrapper.saferstat_methods = methods
         return wrapper
 
     return decorator

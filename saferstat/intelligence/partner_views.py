@@ -65,7 +65,7 @@ def dataset_list(request, partnership):
     )
 
 
-@partnership_view("datasets.declare")
+@partnership_view("datasets.declare", post=True)
 def dataset_declare(request, partnership):
     post = request.POST if request.method == "POST" else None
     form = DatasetDeclareForm(post, partnership=partnership)
@@ -148,7 +148,7 @@ def dataset_detail(request, partnership, dataset: str):
     )
 
 
-@partnership_view("datasets.declare")
+@partnership_view("datasets.declare", post=True)
 def dataset_edit(request, partnership, dataset: str):
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
     initial = {
@@ -202,11 +202,12 @@ def dataset_template(request, partnership, dataset: str):
     )
 
 
-@partnership_view("datasets.upload")
+@partnership_view("datasets.upload", post=True)
 def upload(request, partnership, dataset: str):
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
-    form = PartnerUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = PartnerUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
             run = partner_upload_create(
                 dataset=item, by=request.user, upload=form.cleaned_data["file"]

@@ -41,7 +41,11 @@ def overview(request, partnership, fy: str | None = None):
 
 
 @partnership_view("imports.view")
-def import_list(request, partnership, form: PoliceUkUploadForm | None = None):
+def import_list(request, partnership):
+    return _import_list_page(request, partnership)
+
+
+def _import_list_page(request, partnership, form: PoliceUkUploadForm | None = None):
     page = Paginator(import_run_list(partnership=partnership), 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -51,7 +55,7 @@ def import_list(request, partnership, form: PoliceUkUploadForm | None = None):
     )
 
 
-@partnership_view("data.upload")
+@partnership_view("data.upload", post=True)
 def import_upload(request, partnership):
     if request.method != "POST":
         return redirect("import_list", slug=partnership.slug)
@@ -66,7 +70,7 @@ def import_upload(request, partnership):
         else:
             messages.success(request, f"{run.original_name} was uploaded and is being loaded.")
             return redirect("import_detail", slug=partnership.slug, run_id=run.pk)
-    return import_list.__wrapped__(request, partnership, form=form)
+    return _import_list_page(request, partnership, form=form)
 
 
 @partnership_view("imports.view")
