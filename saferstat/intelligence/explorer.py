@@ -137,7 +137,9 @@ def parse_query(
         try:
             q.start, q.end = parse_month_range(q.start, q.end)
         except PeriodError as exc:
-            q.errors["from"] = str(exc)
+            q.errors["from"] = (
+                str(exc) if q.start and q.end else "Enter months as YYYY-MM, for example 2024-04."
+            )
     text = params.get("period")
     if text:
         try:
