@@ -1,3 +1,4 @@
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 
 from saferstat.analytics.errors import AnalyticsError, NoDataError
@@ -12,6 +13,7 @@ api = NinjaAPI(
     "(create one under Your API tokens), or read published partnerships without a token.",
     urls_namespace="api",
     docs=ApiDocs(),
+    docs_decorator=require_safe,  # the schema and its page are read, never posted to
 )
 api.add_router("/", crime_router)
 

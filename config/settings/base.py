@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # A session that still owes its second factor reaches only the code, set-up and sign-out.
     "saferstat.core.twofactor_middleware.TwoFactorMiddleware",
+    "saferstat.core.security.PrivatePagesNotStoredMiddleware",
+    "saferstat.core.security.FormMethodsOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -943,6 +943,11 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+#: A header cell as a downloaded template writes a column name that a spreadsheet would run
+#: as a formula (`saferstat.core.exports.safe_cell`): an apostrophe, then the name.
+_ESCAPED_FORMULA = ("'=", "'+", "'-", "'@")
+
+
 def validate(
     schema: DatasetSchema,
     table: RawTable,
@@ -952,7 +957,9 @@ def validate(
 ) -> ValidatedFile:
     """Check a file against its dataset's schema; refuse it whole if anything is wrong.
 
-    The checks: the header has every declared column and no other (any order, any case);
+    The checks: the header has every declared column and no other (any order, any case; a
+    name starting ``=``, ``+``, ``-`` or ``@`` may have the apostrophe our template puts
+    before it);
     every row's period is a month or a date (monthly datasets) or a financial-year quarter
     (quarterly); the area is a code of the declared level and one of ``known_area_codes``;
     counts are whole numbers from 0; categories and outcomes are filled in (unless optional)
@@ -983,6 +990,8 @@ def validate(
     expected = ", ".join(schema.header)
     for i, cell in enumerate(table.header):
         key = cell.casefold()
+        if key not in wanted and cell.startswith(_ESCAPED_FORMULA):
+            key = cell[1:].casefold()  # as our template wrote it: `'=name` is `=name`
         if not cell:
             issues.add(
                 table.header_line, f"column {i + 1}", f"has no name (the columns are: {expected})"
@@ -1293,13 +1302,6 @@ def load_file(
     data = validate(schema, read_table(path, name=name), known_area_codes=known_area_codes)
     result = store(warehouse, data, partnership_slug=partnership_slug)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
-
-
-def template_csv(schema: DatasetSchema) -> str:
-    """A CSV with just the header row: the file an analyst fills in."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(schema.header)
-    return out.getvalue()
 
 
 # --- reading: the view and the counts --------------------------------------------------

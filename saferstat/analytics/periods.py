@@ -16,11 +16,19 @@ Kind                Label               Months
 ==================  ==================  ===============================================
 
 Months are always ``'YYYY-MM'`` strings, which sort in time order.
+
+Text from outside (a URL, a query string, an API call) is read by :func:`parse_period` and
+:func:`parse_month_range` only. They accept ASCII digits only and years
+:data:`FIRST_YEAR` to :data:`LAST_YEAR`, so that arithmetic on what they return (the year
+before, 25 years of trend) stays within four-digit years, and raise :class:`PeriodError`
+(a ``ValueError``) with a message fit to show: pages answer it with 400 or 404, the API
+with 422.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +38,12 @@ PeriodKind = Literal["month", "quarter", "financial_year", "rolling12"]
 
 KINDS: tuple[str, ...] = ("month", "quarter", "financial_year", "rolling12")
 
+#: The years a period read from text may fall in (see the module's docstring).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+#: The longest run of months :func:`parse_month_range` accepts: 25 years.
+MAX_MONTHS = 12 * 25
+
 #: First calendar month of the financial year (April).
 FY_START_MONTH = 4
 
@@ -38,10 +52,11 @@ MONTH_NAMES = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
-_QUARTER_RE = re.compile(r"^(\d{4})/(\d{2})-Q(\d+)$", re.IGNORECASE)
-_ROLLING_RE = re.compile(r"^R12-(\d{4})-(\d{2})$", re.IGNORECASE)
+# ASCII digits only (``\d`` would take Arabic-Indic or full-width digits too), whole text.
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+_FY_RE = re.compile(r"([0-9]{4})/([0-9]{2})")
+_QUARTER_RE = re.compile(r"([0-9]{4})/([0-9]{2})-Q([0-9]{1,2})", re.IGNORECASE)
+_ROLLING_RE = re.compile(r"R12-([0-9]{4})-([0-9]{2})", re.IGNORECASE)
 
 _FORMS = (
     "expected a month '2024-05', a financial year '2024/25', a quarter '2024/25-Q1' "
@@ -49,21 +64,25 @@ _FORMS = (
 )
 
 
+class PeriodError(QueryError):
+    """Text that is not a period or month SaferStat works with; the message says why."""
+
+
 # --- month arithmetic ------------------------------------------------------------------
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """Split ``'YYYY-MM'`` into ``(year, month)``.
+    """Split ``'YYYY-MM'`` into ``(year, month)`` (any four-digit year).
 
     Raises:
-        ValueError: if the text is not a valid month.
+        PeriodError: if the text is not a valid month.
     """
-    match = _MONTH_RE.match(text.strip()) if isinstance(text, str) else None
+    match = _MONTH_RE.fullmatch(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise QueryError(f"{text!r} is not a month: expected 'YYYY-MM', e.g. '2024-05'")
+        raise PeriodError(f"{text!r} is not a month: expected 'YYYY-MM', e.g. '2024-05'")
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
-        raise QueryError(f"{text!r} is not a month: the month must be 01 to 12")
+        raise PeriodError(f"{text!r} is not a month: the month must be 01 to 12")
     return year, month
 
 
@@ -192,7 +211,7 @@ class Period:
 
 
 def _quarter_parts(label: str) -> tuple[int, int]:
-    match = _QUARTER_RE.match(label)
+    match = _QUARTER_RE.fullmatch(label)
     assert match, label
     return int(match.group(1)), int(match.group(3))
 
@@ -243,55 +262,103 @@ def quarter_of(month: str) -> Period:
 # --- parsing ---------------------------------------------------------------------------
 
 
+def _year(text: str, digits: str) -> int:
+    year = int(digits)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            f"{text!r} is outside the years SaferStat covers ({FIRST_YEAR} to {LAST_YEAR})"
+        )
+    return year
+
+
 def _parse_fy(text: str, first: str, second: str) -> int:
-    start_year = int(first)
+    start_year = _year(text, first)
     if int(second) != (start_year + 1) % 100:
-        raise QueryError(
+        raise PeriodError(
             f"{text!r} is not a financial year: the second year must follow the first "
             f"(did you mean {fy_label(start_year)!r}?)"
         )
     return start_year
 
 
-def parse_period(text: str) -> Period:
-    """Read a period from its text form.
+def parse_period(text: str, *, kinds: Collection[str] = KINDS) -> Period:
+    """Read a period from its text form: the one way text from outside becomes a period.
 
     Args:
         text: ``'2024-05'`` (month), ``'2024/25'`` (financial year April 2024 to March
             2025), ``'2024/25-Q1'`` (quarter: Q1 April-June 2024 ... Q4 January-March
             2025) or ``'R12-2025-09'`` (rolling 12 months ending September 2025).
-            Surrounding spaces are ignored; ``q``/``r`` may be lower case.
+            Surrounding spaces are ignored; ``q``/``r`` may be lower case. Digits are
+            ASCII; years :data:`FIRST_YEAR` to :data:`LAST_YEAR`.
+        kinds: the kinds of period wanted (default: any); another kind is refused.
 
     Returns:
         The :class:`Period`.
 
     Raises:
-        ValueError: with a message naming what is wrong, e.g. ``'2024/26'`` (years do
-            not follow on), ``'2024/25-Q5'`` (no such quarter), ``'2024-13'`` (no such month).
+        PeriodError: with a message naming what is wrong, e.g. ``'2024/26'`` (years do
+            not follow on), ``'2024/25-Q5'`` (no such quarter), ``'2024-13'`` (no such month),
+            ``'0000-01'`` (outside the years covered).
     """
+    period = _parse_period(text)
+    if period.kind not in kinds:
+        wanted = " or ".join(_KIND_WORDS[k] for k in KINDS if k in kinds)
+        raise PeriodError(f"{text!r} is not {wanted}")
+    return period
+
+
+_KIND_WORDS = {
+    "month": "a month such as 2024-05",
+    "quarter": "a quarter such as 2024/25-Q1",
+    "financial_year": "a financial year such as 2024/25",
+    "rolling12": "rolling 12 months such as R12-2025-09",
+}
+
+
+def _parse_period(text: str) -> Period:
     if not isinstance(text, str):
-        raise QueryError(f"{text!r} is not a period: {_FORMS}")
+        raise PeriodError(f"{text!r} is not a period: {_FORMS}")
     cleaned = text.strip()
-    if match := _QUARTER_RE.match(cleaned):
+    if match := _QUARTER_RE.fullmatch(cleaned):
         start_year = _parse_fy(cleaned, match.group(1), match.group(2))
         quarter = int(match.group(3))
         if not 1 <= quarter <= 4:
-            raise QueryError(
+            raise PeriodError(
                 f"{text!r} is not a quarter: a financial year has quarters Q1 to Q4 "
                 "(Q1 April-June ... Q4 January-March)"
             )
         return quarter_period(start_year, quarter)
-    if match := _FY_RE.match(cleaned):
+    if match := _FY_RE.fullmatch(cleaned):
         return financial_year(_parse_fy(cleaned, match.group(1), match.group(2)))
-    if match := _ROLLING_RE.match(cleaned):
-        month = f"{match.group(1)}-{match.group(2)}"
+    if match := _ROLLING_RE.fullmatch(cleaned):
+        month = f"{_year(text, match.group(1)):04d}-{match.group(2)}"
         try:
             parse_month(month)
         except ValueError:
-            raise QueryError(
+            raise PeriodError(
                 f"{text!r} is not a rolling 12-month period: the month must be 01 to 12"
             ) from None
         return rolling12(month)
-    if _MONTH_RE.match(cleaned):
+    if match := _MONTH_RE.fullmatch(cleaned):
+        _year(text, match.group(1))
         return month_period(cleaned)
-    raise QueryError(f"{text!r} is not a period: {_FORMS}")
+    raise PeriodError(f"{text!r} is not a period: {_FORMS}")
+
+
+def parse_month_range(start: str, end: str, *, max_months: int = MAX_MONTHS) -> tuple[str, str]:
+    """Read a run of months from text (``'2024-04'``, ``'2025-03'``), as typed by a person.
+
+    Returns:
+        ``(start, end)`` as canonical ``'YYYY-MM'``.
+
+    Raises:
+        PeriodError: either is not a month (:func:`parse_period`'s rules), the first comes
+            after the last, or the run is longer than ``max_months`` (25 years).
+    """
+    first = parse_period(start, kinds=("month",)).start
+    last = parse_period(end, kinds=("month",)).start
+    if first > last:
+        raise PeriodError(f"The first month ({first}) must not be after the last ({last}).")
+    if len(month_range(first, last)) > max_months:
+        raise PeriodError(f"Choose at most {max_months // 12} years of months.")
+    return first, last

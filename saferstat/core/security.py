@@ -11,7 +11,8 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotAllowed
+from django.utils.cache import add_never_cache_headers
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -106,3 +107,48 @@ class SaferStatAxesHandler(AxesDatabaseHandler):
             and per_address
             and _failures(ip_address=address, attempt_time__gte=since) >= per_address
         )
+
+
+class PrivatePagesNotStoredMiddleware:
+    """Pages for a signed-in user, and API answers to a token, are never stored.
+
+    They hold partnership data that is not public, and some show a secret (a new API token,
+    a two-factor key). `Cache-Control: no-store, private` (Django's `never_cache`) keeps
+    them out of shared proxies and out of the browser's cache and back button on a shared
+    PC. A response that sets its own `Cache-Control` (a chart image's short private cache)
+    keeps it; public pages seen by anonymous readers may be cached as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if not response.has_header("Cache-Control") and (
+            signed_in or "HTTP_AUTHORIZATION" in request.META
+        ):
+            add_never_cache_headers(response)
+        return response
+
+
+#: What HTML forms and links send. The JSON API (under /api/) answers for its own methods.
+FORM_METHODS = ("GET", "HEAD", "POST")
+
+
+class FormMethodsOnlyMiddleware:
+    """Pages answer GET, HEAD and POST only; PUT, PATCH, DELETE and the rest get 405.
+
+    No page is written for another method, and a view that forgot to check would treat
+    a PUT or DELETE as a GET, or worse, as a POST. Refusing them before any view runs
+    means no view has to remember.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.method not in FORM_METHODS and not request.path_info.startswith("/api/"):
+            return HttpResponseNotAllowed(FORM_METHODS)
+        return self.get_response(request)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import ApiToken, User
+from .sanitise import clean_plain
 
 TOKEN_PREFIX = "ss_"
 
@@ -21,7 +22,7 @@ def _hash(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`. Returns the row and the secret, which is shown only once."""
-    name = name.strip()
+    name = clean_plain(name)
     if not name:
         raise ValueError("Give the token a name, for example 'Power BI refresh'.")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import audit
 from .glossary import TERMS
@@ -13,9 +14,10 @@ from .permissions import can, forces_for, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
 from .services import partnership_publish_overview
 from .tokens import api_token_create, api_token_revoke
-from .views_helpers import partnership_view
+from .views_helpers import parse_id, partnership_view
 
 
+@require_safe
 def home(request):
     mine = partnerships_for(request.user)
     public = [p for p in partnership_public_list() if p not in mine]
@@ -44,7 +46,6 @@ ERR_OBJECT_FILTER = "Filter by object as type:id, for example intelligence.Impor
 ERR_ACTOR_FILTER = "Filter by a person's user number, or by system."
 
 
-@require_safe
 @partnership_view("audit.view")
 def audit_log(request, partnership):
     """The partnership's audit log, newest first, optionally for one object or one person.
@@ -62,9 +63,10 @@ def audit_log(request, partnership):
             errors["filters"] = ERR_OBJECT_FILTER
     if request.GET.get("actor"):
         actor = request.GET["actor"]
-        if actor != "system" and not actor.isdigit():
-            errors.setdefault("filters", ERR_ACTOR_FILTER)
-            actor = None
+        if actor != "system":
+            actor = parse_id(actor)
+            if actor is None:
+                errors.setdefault("filters", ERR_ACTOR_FILTER)
     events = audit_event_list(partnership=partnership, object_ref=object_ref, actor=actor)
     if errors:
         events = events.none()
@@ -94,7 +96,7 @@ def audit_log(request, partnership):
     )
 
 
-@partnership_view("partnership.publish")
+@partnership_view("partnership.publish", post=True)
 def partnership_publish(request, partnership):
     """Publish or unpublish the crime overview (POST only; the page asks first)."""
     if request.method != "POST":
@@ -110,6 +112,11 @@ def partnership_publish(request, partnership):
     return redirect("partnership_home", slug=partnership.slug)
 
 
+ERR_REVOKE = "Choose a token from the list to revoke."
+
+
+@never_cache  # it shows a new token's secret
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def api_tokens(request):
     """The signed-in user's API tokens: create (secret shown once) and revoke."""
@@ -117,14 +124,18 @@ def api_tokens(request):
     error = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST.get("revoke"), user=request.user)
-            api_token_revoke(token=token, by=request.user)
-            messages.success(request, f"The token “{token.name}” was revoked.")
-            return redirect("api_tokens")
-        try:
-            _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
-        except ValueError as exc:
-            error = str(exc)
+            token_id = parse_id(request.POST["revoke"])
+            if token_id is not None:
+                token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+                api_token_revoke(token=token, by=request.user)
+                messages.success(request, f"The token “{token.name}” was revoked.")
+                return redirect("api_tokens")
+            error = ERR_REVOKE
+        else:
+            try:
+                _, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+            except ValueError as exc:
+                error = str(exc)
     tokens = ApiToken.objects.filter(user=request.user)
     return render(
         request,

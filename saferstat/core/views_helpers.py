@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.urls import reverse
 
 from .audit import object_ref
@@ -16,13 +17,20 @@ from .models import Partnership
 from .permissions import can, require, require_force
 from .selectors import partnership_get
 
+#: Methods a page answers: reading it. Pages with a form add POST (`post=True`).
+SAFE_METHODS = ("GET", "HEAD")
 
-def partnership_view(action: str):
+
+def partnership_view(action: str, *, post: bool = False):
     """Decorate a view taking `slug`: loads the partnership and checks `action`.
 
-    Anonymous users who are refused are sent to sign in; signed-in users get 403.
+    Anonymous users who are refused are sent to sign in; signed-in users get 403. Then a
+    method the page does not answer gets 405: GET and HEAD, and POST only with
+    `post=True` (a page with a form). So a POST never reaches a read-only view, and the
+    check comes after the permission check, so it tells an outsider nothing.
     The view receives `partnership` instead of `slug`.
     """
+    methods = (*SAFE_METHODS, "POST") if post else SAFE_METHODS
 
     def decorator(view):
         @wraps(view)
@@ -34,18 +42,23 @@ def partnership_view(action: str):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 raise
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
             return view(request, partnership, *args, **kwargs)
 
         wrapper.saferstat_action = action
+        wrapper.saferstat_methods = methods
         return wrapper
 
     return decorator
 
 
-def force_view(action: str):
+def force_view(action: str, *, post: bool = False):
     """Decorate a view taking `force` (a police.uk force slug): checks the force-level
     `action` (``FORCE_RULES``). Anonymous users are sent to sign in; others get 403; a force
-    no partnership is served by is 404."""
+    no partnership is served by is 404. Then, as for `partnership_view`, a method the page
+    does not answer gets 405 (POST only with `post=True`)."""
+    methods = (*SAFE_METHODS, "POST") if post else SAFE_METHODS
 
     def decorator(view):
         @wraps(view)
@@ -58,12 +71,32 @@ def force_view(action: str):
                 raise
             if not Partnership.objects.filter(force_slug=force).exists():
                 raise Http404("No partnership is served by this force")
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
             return view(request, force, *args, **kwargs)
 
         wrapper.saferstat_force_action = action
+        wrapper.saferstat_methods = methods
         return wrapper
 
     return decorator
+
+
+_ID = re.compile(r"[1-9][0-9]{0,18}")
+#: The largest id a database integer column holds (PostgreSQL bigint, SQLite integer).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """A database id from a query or form value, or None if it is not one.
+
+    Only ASCII digits count (``str.isdigit`` also says yes to ``²`` and ``١``, which
+    ``int`` then refuses or the database cannot hold), from 1 to :data:`MAX_ID`.
+    """
+    if not isinstance(text, str) or not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 def audit_history_url(user, partnership, obj: models.Model) -> str | None:

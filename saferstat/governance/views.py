@@ -49,7 +49,7 @@ def _require_manage(request, partnership) -> None:
 # ---------------------------------------------------------------------------- index
 
 
-@partnership_view("governance.view")
+@partnership_view("governance.view", post=True)
 def index(request, partnership):
     _require_manage(request, partnership)
     today = timezone.localdate()
@@ -87,7 +87,7 @@ def index(request, partnership):
 # --------------------------------------------------------------------------- bodies
 
 
-@partnership_view("governance.view")
+@partnership_view("governance.view", post=True)
 def body_detail(request, partnership, body_id: int):
     _require_manage(request, partnership)
     body = selectors.body_get(partnership, body_id)
@@ -377,7 +377,7 @@ def action_log(request, partnership):
     )
 
 
-@partnership_view("governance.view")
+@partnership_view("governance.view", post=True)
 def action_detail(request, partnership, action_id: int):
     action = selectors.action_get(partnership, action_id)
     may_update = can_update_action(request.user, action)
@@ -434,7 +434,7 @@ def recommendation_list(request, partnership):
     )
 
 
-@partnership_view("governance.view")
+@partnership_view("governance.view", post=True)
 def recommendation_detail(request, partnership, rec_id: int):
     rec = selectors.recommendation_get(partnership, rec_id)
     may_respond = can(request.user, "recommendations.respond", partnership)
@@ -486,7 +486,7 @@ def recommendation_detail(request, partnership, rec_id: int):
 # ---------------------------------------------------------------- statutory calendar
 
 
-@partnership_view("governance.view")
+@partnership_view("governance.view", post=True)
 def calendar(request, partnership):
     _require_manage(request, partnership)
     if request.method == "POST":
@@ -505,7 +505,7 @@ def calendar(request, partnership):
     )
 
 
-@partnership_view("governance.manage")
+@partnership_view("governance.manage", post=True)
 def duty_edit(request, partnership, duty_id: int):
     duty = selectors.duty_get(partnership, duty_id)
     initial = {
@@ -535,7 +535,7 @@ def duty_edit(request, partnership, duty_id: int):
 # ------------------------------------------------------------- settings and jobs
 
 
-@partnership_view("governance.configure")
+@partnership_view("governance.configure", post=True)
 def settings_page(request, partnership):
     current = selectors.settings_for(partnership)
     form = forms.SettingsForm(

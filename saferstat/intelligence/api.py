@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from saferstat.analytics.periods import parse_period
+from saferstat.analytics.periods import PeriodError, parse_month_range, parse_period
 from saferstat.core.api_auth import api_user
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can
@@ -18,6 +18,36 @@ from saferstat.core.selectors import partnership_get
 from . import figures
 
 router = Router(tags=["crime"])
+
+_YEAR = "(19[0-9]{2}|2[0-9]{3})"
+_MONTH = f"{_YEAR}-(0[1-9]|1[0-2])"
+#: What a period looks like (`saferstat.analytics.periods.parse_period` has the last word:
+#: in `2024/26` the second year does not follow the first, so it is refused with 422 too).
+PERIOD_PATTERN = f"^({_MONTH}|{_YEAR}/[0-9]{{2}}(-[Qq][1-4])?|[Rr]12-{_MONTH})$"
+MONTH_PATTERN = f"^{_MONTH}$"
+PERIOD = Query(
+    ...,
+    pattern=PERIOD_PATTERN,
+    description="`2024/25` (financial year), `2024/25-Q1`, `2024-05` or `R12-2025-09`; "
+    "years 1900 to 2999",
+    examples=["2024/25"],
+)
+
+
+def _month(example: str):
+    return Query(..., pattern=MONTH_PATTERN, description="A month, YYYY-MM", examples=[example])
+
+
+class ErrorOut(Schema):
+    """A refusal: a message, or (a parameter of the wrong form) a list of the problems."""
+
+    detail: str | list[dict[str, Any]]
+
+
+#: Every refusal an endpoint may answer with, so the OpenAPI schema documents them all:
+#: 401 bad or revoked token (or none, for an unpublished partnership), 403 not allowed,
+#: 404 no such partnership, 422 a parameter that is not valid, 503 no data loaded yet.
+REFUSALS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 503: ErrorOut}
 
 
 class PartnershipOut(Schema):
@@ -56,13 +86,25 @@ def _partnership_for(request, slug: str, action: str) -> Partnership:
 
 
 def _period(text: str):
+    """The period asked for; anything else is 422 (`parse_period` is the only reader)."""
     try:
         return parse_period(text)
-    except ValueError as exc:
+    except PeriodError as exc:
         raise HttpError(422, str(exc)) from None
 
 
-@router.get("/partnerships", response=list[PartnershipOut], summary="Partnerships you can read")
+def _months(start: str, end: str) -> tuple[str, str]:
+    try:
+        return parse_month_range(start, end)
+    except PeriodError as exc:
+        raise HttpError(422, str(exc)) from None
+
+
+@router.get(
+    "/partnerships",
+    response={200: list[PartnershipOut], 401: ErrorOut},
+    summary="Partnerships you can read",
+)
 def partnership_list(request):
     user = api_user(request)
     visible = [
@@ -77,10 +119,15 @@ def partnership_list(request):
 
 
 @router.get(
-    "/partnerships/{slug}/counts", response=CountsOut, summary="Counts of police.uk records"
+    "/partnerships/{slug}/counts",
+    response={200: CountsOut, **REFUSALS},
+    summary="Counts of police.uk records",
 )
 def partnership_counts(
-    request, slug: str, period: str, by: Literal["crime_type", "ward", "month"] = "crime_type"
+    request,
+    slug: str,
+    period: str = PERIOD,
+    by: Literal["crime_type", "ward", "month"] = "crime_type",
 ):
     """Counts for the partnership's area and a period (`2024/25`, `2024/25-Q1` or `2024-05`),
     by crime type, ward (2024 wards) or month. Missing months are listed, never counted as 0."""
@@ -101,8 +148,12 @@ def partnership_counts(
     )
 
 
-@router.get("/partnerships/{slug}/overview", summary="The crime overview figures")
-def partnership_overview(request, slug: str, period: str):
+@router.get(
+    "/partnerships/{slug}/overview",
+    response={200: dict[str, Any], **REFUSALS},
+    summary="The crime overview figures",
+)
+def partnership_overview(request, slug: str, period: str = PERIOD):
     """Everything on the crime overview page, as JSON, for a financial year or other period."""
     partnership = _partnership_for(request, slug, "overview.view")
     p = _period(period)
@@ -143,12 +194,16 @@ def _ready() -> None:
         raise HttpError(503, "No data has been loaded yet")
 
 
-@router.get("/partnerships/{slug}/spc", summary="SPC (XmR) chart of monthly counts")
+@router.get(
+    "/partnerships/{slug}/spc",
+    response={200: dict[str, Any], **REFUSALS},
+    summary="SPC (XmR) chart of monthly counts",
+)
 def partnership_spc(
     request,
     slug: str,
-    start: str,
-    end: str,
+    start: str = _month("2022-04"),
+    end: str = _month("2025-03"),
     crime_type: list[str] = Query(None),
     polarity: Literal["decrease", "increase", "neutral"] = "decrease",
 ):
@@ -157,6 +212,7 @@ def partnership_spc(
     from saferstat.analytics.spc_series import spc_series
 
     partnership = _partnership_for(request, slug, "explorer.view")
+    start, end = _months(start, end)
     _ready()
     types = _crime_types(crime_type)
     try:
@@ -186,11 +242,15 @@ def partnership_spc(
     )
 
 
-@router.get("/partnerships/{slug}/compare", summary="Rates against neighbours, Byar 95% intervals")
+@router.get(
+    "/partnerships/{slug}/compare",
+    response={200: dict[str, Any], **REFUSALS},
+    summary="Rates against neighbours, Byar 95% intervals",
+)
 def partnership_compare(
     request,
     slug: str,
-    period: str,
+    period: str = PERIOD,
     crime_type: list[str] = Query(None),
     with_codes: str | None = None,
 ):
@@ -226,11 +286,15 @@ def partnership_compare(
     )
 
 
-@router.get("/partnerships/{slug}/hotspots", summary="Wards or LSOAs ranked by count, rate or harm")
+@router.get(
+    "/partnerships/{slug}/hotspots",
+    response={200: dict[str, Any], **REFUSALS},
+    summary="Wards or LSOAs ranked by count, rate or harm",
+)
 def partnership_hotspots(
     request,
     slug: str,
-    period: str,
+    period: str = PERIOD,
     level: Literal["ward", "lsoa"] = "ward",
     rank: Literal["count", "rate", "harm", "harm_rate"] = "rate",
     crime_type: list[str] = Query(None),

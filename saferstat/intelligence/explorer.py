@@ -19,7 +19,13 @@ from django.http import QueryDict
 from saferstat.analytics import compare, harm, hotspots, labels, maps, partner
 from saferstat.analytics import figures as analytic_figures
 from saferstat.analytics.partner_spc import partner_spc_series
-from saferstat.analytics.periods import Period, add_months, parse_period
+from saferstat.analytics.periods import (
+    Period,
+    PeriodError,
+    add_months,
+    parse_month_range,
+    parse_period,
+)
 from saferstat.analytics.policeuk import CRIME_TYPES
 from saferstat.analytics.series import time_series
 from saferstat.analytics.spc import Polarity
@@ -53,8 +59,7 @@ POLARITIES = {
     "neutral": "Neither",
 }
 FUNNEL_FROM_AREAS = 6
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-LAD = re.compile(r"^[EW]0[6-9]\d{6}$")
+LAD = re.compile(r"[EW]0[6-9][0-9]{6}")
 
 
 @dataclass
@@ -132,17 +137,17 @@ def parse_query(
     q.start = params.get("from") or default_start
     q.end = params.get("to") or default_end
     if q.view in ("trend", "periods"):
-        if not (MONTH.match(q.start) and MONTH.match(q.end)):
-            q.errors["from"] = "Enter months as YYYY-MM, for example 2024-04."
-        elif q.start > q.end:
-            q.errors["from"] = "The first month must be before the last."
-        elif len(range(int(q.start[:4]) * 12, int(q.end[:4]) * 12)) > 12 * 25:
-            q.errors["from"] = "Choose at most 25 years."
+        try:
+            q.start, q.end = parse_month_range(q.start, q.end)
+        except PeriodError as exc:
+            q.errors["from"] = (
+                str(exc) if q.start and q.end else "Enter months as YYYY-MM, for example 2024-04."
+            )
     text = params.get("period")
     if text:
         try:
             q.period = parse_period(text)
-        except ValueError as exc:
+        except PeriodError as exc:
             q.errors["period"] = str(exc)
     if q.period is None and q.view not in ("trend", "periods") and q.source == POLICE:
         q.period = (
@@ -163,9 +168,9 @@ def parse_query(
         for c in (params.get("compare") or "").replace(" ", ",").split(",")
         if c.strip()
     ]
-    if any(not LAD.match(c) for c in codes):
+    if any(not LAD.fullmatch(c) for c in codes):
         q.errors["compare"] = "Enter local authority codes such as E08000038, separated by commas."
-        codes = [c for c in codes if LAD.match(c)]
+        codes = [c for c in codes if LAD.fullmatch(c)]
     q.compare_with = codes[:50]
     return q
 

@@ -96,7 +96,7 @@ def explorer_page(request, partnership):
     )
 
 
-@partnership_view("requests.answer")
+@partnership_view("requests.answer", post=True)
 def explorer_save(request, partnership):
     """Save the current explorer view to a members' data request (POST only)."""
     if request.method != "POST":

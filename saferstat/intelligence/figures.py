@@ -89,13 +89,17 @@ def default_financial_year(partnership: Partnership) -> Period | None:
 
 
 def parse_fy_slug(text: str) -> Period:
-    """`2024-25` in a URL is the financial year 2024/25."""
-    period = parse_period(
-        text.replace("-", "/", 1) if len(text) == 7 and text[4] == "-" and "/" not in text else text
+    """`2024-25` in a URL is the financial year 2024/25.
+
+    Raises:
+        PeriodError: anything else (views answer 404).
+    """
+    return parse_period(
+        text.replace("-", "/", 1)
+        if len(text) == 7 and text[4] == "-" and "/" not in text
+        else text,
+        kinds=("financial_year",),
     )
-    if period.kind != "financial_year":
-        raise ValueError(f"{text!r} is not a financial year such as 2024-25")
-    return period
 
 
 def fy_slug(period: Period) -> str:

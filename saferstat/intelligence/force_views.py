@@ -47,7 +47,7 @@ def force_imports(request, force: str, form: PoliceUkUploadForm | None = None):
 
 
 @accepts_upload
-@force_view("force.replace_month")
+@force_view("force.replace_month", post=True)
 def force_upload(request, force: str):
     """A force administrator uploads a file; it is checked, then they review and approve it."""
     if request.method != "POST":
@@ -68,7 +68,7 @@ def force_upload(request, force: str):
     return force_imports.__wrapped__(request, force, form=form)
 
 
-@force_view("force.review")
+@force_view("force.review", post=True)
 def force_import_detail(request, force: str, run_id: int):
     """One file: its totals before and after, per partnership, and the decision."""
     run = force_import_get(force=force, run_id=run_id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 
-from saferstat.analytics import partner
+from saferstat.analytics.periods import PeriodError
+from saferstat.core.exports import export_response
 from saferstat.core.permissions import can
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import partnership_view
@@ -65,7 +66,7 @@ def dataset_list(request, partnership):
     )
 
 
-@partnership_view("datasets.declare")
+@partnership_view("datasets.declare", post=True)
 def dataset_declare(request, partnership):
     post = request.POST if request.method == "POST" else None
     form = DatasetDeclareForm(post, partnership=partnership)
@@ -124,7 +125,7 @@ def dataset_detail(request, partnership, dataset: str):
     if request.GET.get("year"):
         try:
             year = partner_figures.financial_year_of_slug(request.GET["year"])
-        except ValueError:
+        except PeriodError:
             raise Http404("Not a financial year") from None
     data = partner_figures.dataset_figures(item, year)
     uploads = (
@@ -148,7 +149,7 @@ def dataset_detail(request, partnership, dataset: str):
     )
 
 
-@partnership_view("datasets.declare")
+@partnership_view("datasets.declare", post=True)
 def dataset_edit(request, partnership, dataset: str):
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
     initial = {
@@ -191,21 +192,24 @@ def dataset_edit(request, partnership, dataset: str):
 
 @partnership_view("datasets.upload")
 def dataset_template(request, partnership, dataset: str):
-    """A CSV with the dataset's header row, to fill in."""
+    """A CSV with the dataset's header row, to fill in.
+
+    Column names are the admin's own text, so they go through the safe export path like any
+    other download: a name such as ``=HYPERLINK(...)`` is written as text (``'=...``), and
+    uploads accept the header either way (`saferstat.analytics.partner.validate`)."""
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
-    response = HttpResponse(
-        partner.template_csv(item.dataset_schema()), content_type="text/csv; charset=utf-8"
+    return export_response(
+        "csv", item.dataset_schema().header, [], filename=f"{item.slug}-template"
     )
-    response["Content-Disposition"] = f'attachment; filename="{item.slug}-template.csv"'
-    return response
 
 
 @accepts_upload
-@partnership_view("datasets.upload")
+@partnership_view("datasets.upload", post=True)
 def upload(request, partnership, dataset: str):
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
-    form = PartnerUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = PartnerUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
             run = partner_upload_create(
                 dataset=item, by=request.user, upload=form.cleaned_data["file"]

@@ -67,7 +67,7 @@ def request_list(request, partnership):
     )
 
 
-@partnership_view("requests.raise")
+@partnership_view("requests.raise", post=True)
 def request_new(request, partnership):
     errors: dict[str, str] = {}
     values = {"question": "", "due_date": ""}
@@ -106,7 +106,7 @@ def request_new(request, partnership):
     )
 
 
-@partnership_view("requests.view")
+@partnership_view("requests.view", post=True)
 def request_detail(request, partnership, request_id: int):
     data_request = request_get(partnership, request_id)
     can_answer = can(request.user, "requests.answer", partnership)

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from saferstat.analytics.errors import NoDataError
+from saferstat.analytics.periods import PeriodError
 from saferstat.core.permissions import can
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import audit_history_url, partnership_view
@@ -30,7 +31,7 @@ def overview(request, partnership, fy: str | None = None):
         )
     try:
         period = figures.parse_fy_slug(fy)
-    except ValueError:
+    except PeriodError:
         raise Http404("Not a financial year") from None
     try:
         figures_html = figures.overview_html(partnership, period)
@@ -52,7 +53,11 @@ def overview(request, partnership, fy: str | None = None):
 
 
 @partnership_view("imports.view")
-def import_list(request, partnership, form: PoliceUkUploadForm | None = None):
+def import_list(request, partnership):
+    return _import_list_page(request, partnership)
+
+
+def _import_list_page(request, partnership, form: PoliceUkUploadForm | None = None):
     page = Paginator(import_run_list(partnership=partnership), 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -63,7 +68,7 @@ def import_list(request, partnership, form: PoliceUkUploadForm | None = None):
 
 
 @accepts_upload
-@partnership_view("data.upload")
+@partnership_view("data.upload", post=True)
 def import_upload(request, partnership):
     if request.method != "POST":
         return redirect("import_list", slug=partnership.slug)
@@ -83,7 +88,7 @@ def import_upload(request, partnership):
                 "month for every partnership the force serves.",
             )
             return redirect("import_detail", slug=partnership.slug, run_id=run.pk)
-    return import_list.__wrapped__(request, partnership, form=form)
+    return _import_list_page(request, partnership, form=form)
 
 
 @partnership_view("imports.view")
@@ -111,7 +116,7 @@ def overview_trend_svg(request, partnership, fy: str):
     """The monthly trend chart as an SVG image (its data table is on the overview page)."""
     try:
         period = figures.parse_fy_slug(fy)
-    except ValueError:
+    except PeriodError:
         raise Http404("Not a financial year") from None
     try:
         svg = figures.overview_trend_svg(partnership, period)

@@ -309,7 +309,7 @@ def _posted_values(request, indicators) -> tuple[dict, dict]:
     return values, notes
 
 
-@partnership_view("performance.view")
+@partnership_view("performance.view", post=True)
 def return_detail(request, partnership, return_id: int):
     ret = selectors.return_get(partnership=partnership, return_id=return_id)
     indicators = list(ret.priority.indicators.all())
@@ -320,6 +320,8 @@ def return_detail(request, partnership, return_id: int):
     errors: dict[str, str] = {}
     posted = None
     if request.method == "POST":
+        if not (is_lead or can_approve or can_correct(request.user, ret.priority)):
+            raise PermissionDenied("Only the priority's lead and the analysts act on a return.")
         action = request.POST.get("action")
         values, notes = _posted_values(request, indicators)
         posted = {
@@ -398,7 +400,7 @@ def return_detail(request, partnership, return_id: int):
     )
 
 
-@partnership_view("performance.approve")
+@partnership_view("performance.approve", post=True)
 def highlights(request, partnership):
     """Proposed highlights and challenges from the verdicts; the analyst decides each."""
     period = _period(request, partnership)

@@ -16,7 +16,7 @@ from .selectors import lead_text, plan_current, plan_snapshot, plan_version_get
 from .services import plan_refresh
 
 
-@partnership_view("plan.view")
+@partnership_view("plan.view", post=True)
 def plan_detail(request, partnership):
     plan = plan_current(partnership=partnership)
     errors = {}

@@ -194,7 +194,7 @@ def test_schema_roles_and_round_trip():
     assert HATE.is_record_level and HATE.outcome_column == "Outcome"
     again = DatasetSchema.from_dict(HATE.to_dict(), slug="hate-incidents", sensitive=True)
     assert again == HATE
-    assert partner.template_csv(HATE) == "Date,LSOA code,Strand,Outcome,Reference\r\n"
+    assert HATE.header == ["Date", "LSOA code", "Strand", "Outcome", "Reference"]
     assert partner.dataset_name("rotherham", "knife-crime") == "partner_rotherham_knife-crime"
 
 

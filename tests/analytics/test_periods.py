@@ -6,12 +6,14 @@ from hypothesis import strategies as st
 
 from saferstat.analytics.periods import (
     Period,
+    PeriodError,
     add_months,
     financial_year,
     financial_year_of,
     fy_start_year,
     month_period,
     month_range,
+    parse_month_range,
     parse_period,
     quarter_of,
     quarter_period,
@@ -184,3 +186,63 @@ def test_previous_is_adjacent_and_same_length(month):
         last_year = period.same_period_last_year()
         assert last_year.start == add_months(period.start, -12)
         assert last_year.end == add_months(period.end, -12)
+
+
+# --- text from outside: one reader, one error ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0000-01",  # the year before year 0 has no four-digit form
+        "0000/01",
+        "0000/01-Q1",
+        "R12-0000-01",
+        "1899-12",
+        "3000-01",
+        "9999/00",  # ends in year 10000
+        "R12-9999-12",
+        "٢٠٢٤-٠٥",  # Arabic-Indic digits
+        "２０２４/２５",  # full-width digits
+        "2024-05\x00",
+        "2024/25-Q99999999999999999999",
+    ],
+)
+def test_text_outside_the_years_or_ascii_digits_is_a_period_error(text):
+    with pytest.raises(PeriodError):
+        parse_period(text)
+
+
+def test_a_period_error_is_a_value_error_and_names_the_years():
+    with pytest.raises(ValueError, match="1900 to 2999"):
+        parse_period("0000-01")
+    assert issubclass(PeriodError, ValueError)
+
+
+def test_kinds_limit_what_is_accepted():
+    assert parse_period("2024/25", kinds=("financial_year",)).label == "2024/25"
+    with pytest.raises(PeriodError, match="a financial year such as 2024/25"):
+        parse_period("2024-05", kinds=("financial_year",))
+
+
+def test_month_ranges():
+    assert parse_month_range(" 2024-04", "2025-03") == ("2024-04", "2025-03")
+    with pytest.raises(PeriodError, match="must not be after"):
+        parse_month_range("2025-03", "2024-04")
+    with pytest.raises(PeriodError, match="at most 25 years"):
+        parse_month_range("1990-01", "2024-12")
+    with pytest.raises(PeriodError):
+        parse_month_range("2024/25", "2025-03")
+    assert parse_month_range("2000-01", "2024-12") == ("2000-01", "2024-12")
+
+
+@given(st.text(max_size=20) | st.from_regex(r"\A[0-9]{4}([-/][0-9]{2}(-Q[0-9])?)?\Z"))
+def test_any_text_is_a_usable_period_or_a_period_error(text):
+    """Whatever a URL holds: a period whose neighbours can be computed, or PeriodError."""
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        return
+    assert period.previous().n_months == period.n_months
+    assert period.same_period_last_year().end < period.end
+    assert parse_period(period.label) == period

@@ -1,6 +1,12 @@
 """Every URL of the app against every role and anonymous, for the user's own partnership
-and for another one. The URLs are discovered from the resolver, so a new URL without a row
-here fails the suite."""
+and for another one, with every method: GET, then POST with an empty body, then PUT, PATCH
+and DELETE. The URLs are discovered from the resolver, so a new URL without a row here
+fails the suite.
+
+A POST by someone without the right is refused (403, or sent to sign in) and changes
+nothing: no audit event, import, dataset, upload, request, saved view or token appears or
+goes, and nothing is published. PUT, PATCH and DELETE get 405 everywhere. No answer is a
+server error."""
 
 from __future__ import annotations
 
@@ -9,7 +15,14 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from saferstat.intelligence.models import DataRequest, ImportRun, PartnerDataset, PartnerUpload
+from saferstat.core.models import ApiToken, AuditEvent, Partnership
+from saferstat.intelligence.models import (
+    DataRequest,
+    ImportRun,
+    PartnerDataset,
+    PartnerUpload,
+    SavedView,
+)
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
 
@@ -183,6 +196,88 @@ MATRIX = {
         405,
     ),
 }
+NOT_ALLOWED = {r: 405 for r in ROLES}
+#: What a POST with an empty body gets: url name -> (per role in own partnership, anonymous,
+#: an admin of another partnership). 405: the role may read the page, which has no form.
+#: 400: the form is refused (nothing filled in). 302: the form's way back.
+POST_MATRIX = {
+    "home": (NOT_ALLOWED, 405, 405),
+    "login": ({r: 302 for r in ROLES}, 200, 302),  # signed in already: sent on
+    "logout": ({r: 302 for r in ROLES}, 302, 302),
+    "partnership_home": (NOT_ALLOWED, LOGIN, 403),
+    "audit_log": (only({"admin": 405}), LOGIN, 403),
+    "partnership_publish": (only({"admin": 302}), LOGIN, 403),
+    "overview_latest": (NOT_ALLOWED, LOGIN, 403),
+    "overview": (NOT_ALLOWED, LOGIN, 403),
+    "overview_trend_svg": (NOT_ALLOWED, LOGIN, 403),
+    "import_list": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "import_upload": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "import_detail": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "partner_dataset_list": (NOT_ALLOWED, LOGIN, 403),
+    "partner_dataset_declare": (only({"admin": 400}), LOGIN, 403),
+    "partner_dataset_detail": (NOT_ALLOWED, LOGIN, 403),
+    "partner_dataset_edit": (only({"admin": 400}), LOGIN, 403),
+    "partner_dataset_template": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "partner_upload": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "partner_upload_detail": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "explorer": (NOT_ALLOWED, LOGIN, 403),
+    "explorer_save": (only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "request_list": (NOT_ALLOWED, LOGIN, 403),
+    "request_new": ({r: 400 for r in ROLES}, LOGIN, 403),
+    "request_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "api_tokens": ({r: 400 for r in ROLES}, LOGIN, 400),  # no name: no token
+    "two_factor": ({r: 200 for r in ROLES}, LOGIN, 200),  # no action: the page again
+    "login_code": ({r: 302 for r in ROLES}, 302, 302),
+    "api:api-root": ({r: 404 for r in ROLES}, 404, 404),
+    **{
+        name: (NOT_ALLOWED, 405, 405)
+        for name in MATRIX
+        if name.startswith("api:") and name not in ("api:api-root", "api:return_submit_api")
+    },
+    # POST only, with a bearer token (tests/performance/test_api.py): without one, refused
+    # before anything is read.
+    "api:return_submit_api": ({r: 400 for r in ROLES}, 400, 400),
+    "glossary": (NOT_ALLOWED, 405, 405),
+    "accessibility": (NOT_ALLOWED, 405, 405),
+    "force_imports": (FORBIDDEN, LOGIN, 403),  # a force page: see FORCE_MATRIX
+    "force_upload": (FORBIDDEN, LOGIN, 403),
+    "force_import_detail": (FORBIDDEN, LOGIN, 403),
+    "governance:index": (
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),  # no form named: the page
+    "governance:body_detail": (only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "governance:attendance": (NOT_ALLOWED, LOGIN, 403),
+    "governance:meeting_detail": (only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "governance:action_log": (NOT_ALLOWED, LOGIN, 403),
+    "governance:action_detail": (only({"admin": 400, "analyst": 400, "board": 400}), LOGIN, 403),
+    "governance:recommendation_list": (NOT_ALLOWED, LOGIN, 403),
+    "governance:recommendation_detail": (only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "governance:calendar": (only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "governance:duty_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "governance:settings": (only({"admin": 400}), LOGIN, 403),
+    "governance:jobs": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "plan_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "plan_version": (NOT_ALLOWED, LOGIN, 403),
+    "performance_dashboard": (NOT_ALLOWED, LOGIN, 403),
+    "performance_summary": (NOT_ALLOWED, LOGIN, 403),
+    "performance_mine": (NOT_ALLOWED, LOGIN, 403),
+    "performance_late": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "performance_highlights": (
+        only({"admin": 404, "analyst": 404}),
+        LOGIN,
+        403,
+    ),  # no proposal named
+    "performance_return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
+    "performance_indicator": (NOT_ALLOWED, LOGIN, 403),
+    "performance_chart": (NOT_ALLOWED, LOGIN, 403),
+}
+#: The empty POSTs that may change something: the admin unpublishing (it is not published).
+MAY_CHANGE = {("partnership_publish", "admin")}
+OTHER_METHODS = ("put", "patch", "delete")
+#: What PUT, PATCH and DELETE get where it is not 405: the API has nothing at its root.
+OTHERS = {"api:api-root": 404}
 # Django's own admin site checks staff status itself; it is covered by Django's tests.
 EXEMPT_NAMESPACES = {"admin"}
 
@@ -205,9 +300,23 @@ def discovered_url_names() -> set[str]:
 
 
 def test_every_url_has_a_row():
-    assert discovered_url_names() == set(MATRIX), (
-        "add the new URL to MATRIX with its expected statuses"
+    assert discovered_url_names() == set(MATRIX) == set(POST_MATRIX), (
+        "add the new URL to MATRIX and POST_MATRIX with its expected statuses"
     )
+
+
+def state() -> dict[str, object]:
+    """What a refused write must not change."""
+    return {
+        "audit events": AuditEvent.objects.count(),
+        "imports": ImportRun.objects.count(),
+        "datasets": list(PartnerDataset.objects.values_list("pk", "name", "sensitive")),
+        "uploads": PartnerUpload.objects.count(),
+        "requests": list(DataRequest.objects.values_list("pk", "status", "answer")),
+        "saved views": SavedView.objects.count(),
+        "tokens": list(ApiToken.objects.values_list("pk", "revoked_at")),
+        "published": list(Partnership.objects.values_list("slug", "overview_published")),
+    }
 
 
 @pytest.mark.django_db
@@ -266,21 +375,31 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         request=data_request.pk,
         **governance,
     )
-    for role in ROLES:
-        client.force_login(members[role])
-        status = client.get(url).status_code
-        assert status == expected[role], f"{name} as {role}: {status}"
     outsider = make_member(sheffield, "admin", username="outsider")
-    client.force_login(outsider)
-    assert client.get(url).status_code == other, f"{name} as admin of another partnership"
-    client.logout()
-    response = client.get(url)
-    if anonymous == LOGIN:
-        assert response.status_code == 302 and response["Location"].startswith("/sign-in/?next="), (
-            name
-        )
-    else:
-        assert response.status_code == anonymous, name
+    post_expected, post_anonymous, post_other = POST_MATRIX[name]
+    identities = [(role, members[role], expected[role], post_expected[role]) for role in ROLES]
+    identities += [
+        ("admin of another partnership", outsider, other, post_other),
+        ("anonymous", None, anonymous, post_anonymous),
+    ]
+    problems = []
+    for who, user, get_status, post_status in identities:
+        for method in ("get", "post", *OTHER_METHODS):
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            want = {"get": get_status, "post": post_status}.get(method, OTHERS.get(name, 405))
+            before = state() if method != "get" else None
+            response = getattr(client, method)(url)
+            status = response.status_code
+            if want == LOGIN:
+                if status != 302 or not response["Location"].startswith("/sign-in/?next="):
+                    problems.append(f"{method.upper()} as {who}: {status}, expected sign-in")
+            elif status != want:
+                problems.append(f"{method.upper()} as {who}: {status}, expected {want}")
+            if method != "get" and (name, who) not in MAY_CHANGE and state() != before:
+                problems.append(f"{method.upper()} as {who} changed something")
+    assert not problems, f"{name} ({url}):\n" + "\n".join(problems)
 
 
 # url name -> (path, force administrator of South Yorkshire, of another force, site admin).

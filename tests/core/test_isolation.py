@@ -12,6 +12,10 @@ address, and under Sheffield's address; every explorer view in every format for 
 every API endpoint. No answer may contain a Sheffield marker or figure, an object id of
 Sheffield's under Rotherham's address is "not found", and Sheffield's pages are refused.
 Writes aimed at Sheffield's objects are refused and change nothing.
+
+Everyone signs in through the real sign-in page (`sign_in`: the form, its CSRF token,
+django-axes, the session middleware), not with a test shortcut, so the sessions tested are
+the ones people get.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from urllib.parse import unquote
 import pytest
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from saferstat.core import audit, twofactor
@@ -48,6 +53,7 @@ from saferstat.intelligence.request_services import (
     saved_view_create,
 )
 from saferstat.intelligence.services import import_run_create
+from tests.django_fixtures import PASSWORD
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
 
@@ -373,6 +379,31 @@ def leaks(response, asked: str, secrets: tuple[str, ...] = ()) -> list[str]:
     return found
 
 
+# --- signing in ---------------------------------------------------------------------------
+
+
+def sign_in(client, user) -> None:
+    """Sign `user` in as a browser does: fetch the sign-in page, post the form with its CSRF
+    token (checked: the browser enforces it), and keep the session cookie it gets."""
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.get("/sign-in/").status_code == 200
+    response = browser.post(
+        "/sign-in/",
+        {
+            "username": user.username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"].value,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/", (
+        user.username,
+        response.status_code,
+    )
+    assert browser.session["_auth_user_id"] == str(user.pk)
+    client.logout()
+    client.cookies = browser.cookies
+
+
 # --- the two partnerships -----------------------------------------------------------------
 
 
@@ -611,7 +642,7 @@ def reuse_figures(monkeypatch):
 def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse_figures):
     """Sheffield's own analyst sees the markers and figures: so their absence below means
     something (including inside XLSX and ODS downloads)."""
-    client.force_login(world["s_analyst"])
+    sign_in(client, world["s_analyst"])
     fill = world["fill"]
     for url in [
         "/p/sheffield/requests/{s_req}/",
@@ -644,7 +675,7 @@ def test_no_one_else_sees_anything_of_sheffield(client, world, members, reuse_fi
     for who, user, headers in identities:
         client.logout()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         for name, templates in sorted(URLS.items()):
             own_status = None
             extra = grid if name == "explorer" else []
@@ -681,7 +712,7 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     fill, s_req, s_token = world["fill"], world["s_req"], world["s_token"]
     views_before = SavedView.objects.filter(request=s_req).count()
     for role in ("admin", "analyst"):
-        client.force_login(members[role])
+        sign_in(client, members[role])
         attempts = {
             "/p/rotherham/requests/{s_req}/": {"action": "answer", "answer": "overwritten"},
             "/p/rotherham/requests/{s_open}/": {"action": "status", "status": "closed"},

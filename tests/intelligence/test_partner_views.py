@@ -382,7 +382,8 @@ def test_the_template_is_the_header_row(client, overview_warehouse, rotherham, m
     declare(rotherham, members["admin"])
     client.force_login(members["analyst"])
     response = client.get("/p/rotherham/datasets/knife-crime/template.csv")
-    assert response.content == b"Month,Ward code,Offence,Offences\r\n"
+    # UTF-8 with a byte-order mark, as every CSV download (saferstat.core.exports).
+    assert response.content == b"\xef\xbb\xbfMonth,Ward code,Offence,Offences\r\n"
     assert response["Content-Disposition"] == 'attachment; filename="knife-crime-template.csv"'
 
 
