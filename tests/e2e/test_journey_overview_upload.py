@@ -100,7 +100,7 @@ def test_analyst_uploads_missing_month_and_sees_it_counted(
     page.get_by_label("police.uk street-level crime file").set_input_files(str(MARCH_2025))
     page.get_by_role("button", name="Upload for approval").click()
     page.locator("#awaiting-approval").wait_for()
-    assert "14912 records for 2025-03" in page.locator("#awaiting-approval").inner_text()
+    assert "14,912 records for March 2025" in page.locator("#awaiting-approval").inner_text()
     import_url = page.url
     page.goto(f"{live_server.url}/p/rotherham/overview/2024-25/")
     assert "No data (gap)" in page.locator("#monthly tr", has_text="March 2025").inner_text()

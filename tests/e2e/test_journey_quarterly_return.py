@@ -65,7 +65,10 @@ def test_a_quarterly_return_from_lead_to_board(
     assert "Fewer repeat episodes" in card.inner_text()
     assert "Raw percentage changes never set the colour" in page.locator("#rag-rule").inner_text()
     image = card.get_by_role("img")
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    image.scroll_into_view_if_needed()  # the charts load lazily, as they come into view
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
     assert not [e for e in page.console_errors if "Content Security Policy" in e], "\n".join(
         page.console_errors
     )
