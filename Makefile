@@ -82,7 +82,7 @@ test: install system-deps lint
 PG_SKIP := not (test_worker_kill or test_static or (test_backup and not postgresql))
 test-postgres: install
 	DATABASE_URL="$$SAFERSTAT_TEST_POSTGRES_URL" $(BIN)/pytest -n 2 --dist loadgroup -q -m "not e2e" \
-	  -k "$(PG_SKIP)" tests/core tests/intelligence
+	  -k "$(PG_SKIP)" tests/core tests/intelligence tests/governance tests/performance
 
 e2e: install system-deps
 	$(BIN)/pytest -q -m e2e tests/e2e
