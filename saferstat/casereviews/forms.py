@@ -53,8 +53,12 @@ class ComplaintForm(GovForm):
     hate = forms.BooleanField(required=False, label="The behaviour was motivated by hate")
 
 
-class DayForm(GovForm):
-    on = _date("Date")
+class AcknowledgeForm(GovForm):
+    on = _date("Date acknowledged")
+
+
+class InformedForm(GovForm):
+    on = _date("Date the outcome letter was sent")
 
 
 class DecisionForm(GovForm):

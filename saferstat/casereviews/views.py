@@ -104,13 +104,13 @@ def case_detail(request, partnership, application_id: int):
     }
     f = {
         "complaint": forms.ComplaintForm(bound["complaint"], prefix="complaint"),
-        "acknowledge": forms.DayForm(bound["acknowledge"], prefix="ack"),
+        "acknowledge": forms.AcknowledgeForm(bound["acknowledge"], prefix="ack"),
         "decide": forms.DecisionForm(bound["decide"], prefix="decide"),
         "review": forms.ReviewForm(bound["review"], prefix="review"),
         "recommendation": forms.RecommendationForm(
             bound["recommendation"], partnership=partnership, prefix="rec"
         ),
-        "informed": forms.DayForm(bound["informed"], prefix="informed"),
+        "informed": forms.InformedForm(bound["informed"], prefix="informed"),
         "appeal": forms.AppealForm(bound["appeal"], prefix="appeal"),
         "appeal_decide": forms.AppealDecisionForm(bound["appeal_decide"], prefix="appeal_decide"),
     }
