@@ -64,7 +64,9 @@ def demo_casereviews(partnership: Partnership, admin: User, analyst: User | None
                 body=BODIES[i % 3],
                 hate=(n == 6),
             )
-        services.application_acknowledge(application=a, by=admin, on=received + dt.timedelta(days=5))
+        services.application_acknowledge(
+            application=a, by=admin, on=received + dt.timedelta(days=5)
+        )
         result = services.threshold_result(a)
         met = True if decision == "override" else result.met
         services.threshold_decide(
@@ -73,7 +75,9 @@ def demo_casereviews(partnership: Partnership, admin: User, analyst: User | None
             decided_on=received + dt.timedelta(days=12 if n != 4 else 30),
             met=met,
             reason="Hate-motivated behaviour against a vulnerable victim: reviewed under the "
-            "local procedure." if decision == "override" else "",
+            "local procedure."
+            if decision == "override"
+            else "",
         )
         if met and review:
             a.refresh_from_db()

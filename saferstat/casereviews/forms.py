@@ -112,8 +112,12 @@ class SettingsForm(GovForm):
         required=False,
         label="Complaints needed for hate-motivated behaviour (optional)",
     )
-    acknowledge_days = forms.IntegerField(min_value=1, max_value=60, label="Acknowledge within (working days)")
-    decide_days = forms.IntegerField(min_value=1, max_value=60, label="Decide within (working days)")
+    acknowledge_days = forms.IntegerField(
+        min_value=1, max_value=60, label="Acknowledge within (working days)"
+    )
+    decide_days = forms.IntegerField(
+        min_value=1, max_value=60, label="Decide within (working days)"
+    )
     review_days = forms.IntegerField(
         min_value=1, max_value=60, label="Review meeting within (working days of the decision)"
     )

@@ -193,9 +193,7 @@ class AppealResult(models.TextChoices):
 
 
 class Appeal(models.Model):
-    application = models.OneToOneField(
-        Application, on_delete=models.CASCADE, related_name="appeal"
-    )
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="appeal")
     lodged_on = models.DateField()
     grounds = models.TextField(max_length=4000)
     result = models.CharField(max_length=12, choices=AppealResult.choices, blank=True)

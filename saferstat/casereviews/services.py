@@ -25,8 +25,8 @@ from .models import (
     PERSONAL_FIELDS,
     Appeal,
     AppealResult,
-    Application,
     ApplicantType,
+    Application,
     CallForAction,
     CallStatus,
     CaseRecommendation,
@@ -267,7 +267,9 @@ def review_record(
     """The multi-agency review meeting: when, which agencies, the outcome."""
     require_cases(by, application.partnership)
     if application.decision != Decision.MET:
-        raise ValidationError({"review_on": "A review follows a decision that the threshold is met."})
+        raise ValidationError(
+            {"review_on": "A review follows a decision that the threshold is met."}
+        )
     if review_on < application.decided_on:
         raise ValidationError({"review_on": "The review comes after the threshold decision."})
     _not_future(review_on, "review_on")
@@ -332,9 +334,7 @@ def applicant_informed(*, application: Application, by: User, on: dt.date) -> Ap
 
 
 @transaction.atomic
-def appeal_lodge(
-    *, application: Application, by: User, lodged_on: dt.date, grounds: str
-) -> Appeal:
+def appeal_lodge(*, application: Application, by: User, lodged_on: dt.date, grounds: str) -> Appeal:
     require_cases(by, application.partnership)
     if not application.decision:
         raise ValidationError({"lodged_on": "An appeal follows a decision."})
@@ -348,7 +348,13 @@ def appeal_lodge(
         lodged_on=lodged_on,
         grounds=_text(grounds, "the grounds of the appeal", "grounds", 4000),
     )
-    _record(by, "appeal.lodge", appeal, application.partnership, after=audit.snapshot(appeal, ["lodged_on"]))
+    _record(
+        by,
+        "appeal.lodge",
+        appeal,
+        application.partnership,
+        after=audit.snapshot(appeal, ["lodged_on"]),
+    )
     return appeal
 
 
@@ -369,7 +375,13 @@ def appeal_decide(
     appeal.decided_on = decided_on
     appeal.outcome = _plain(outcome, 4000)
     appeal.save()
-    _record(by, "appeal.decide", appeal, partnership, after=audit.snapshot(appeal, ["result", "decided_on"]))
+    _record(
+        by,
+        "appeal.decide",
+        appeal,
+        partnership,
+        after=audit.snapshot(appeal, ["result", "decided_on"]),
+    )
     return appeal
 
 
@@ -480,9 +492,7 @@ def call_refer(
 
 
 @transaction.atomic
-def call_close(
-    *, call: CallForAction, by: User, outcome: str, closed_on: dt.date
-) -> CallForAction:
+def call_close(*, call: CallForAction, by: User, outcome: str, closed_on: dt.date) -> CallForAction:
     require(by, "calls.manage", call.partnership)
     if call.status == CallStatus.CLOSED:
         raise ValidationError({"outcome": "The call is already closed."})

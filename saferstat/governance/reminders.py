@@ -33,6 +33,8 @@ def register(source: Callable[[Partnership, dt.date], str]) -> None:
     """Add another app's reminders to the governance reminder job (once)."""
     if source not in SOURCES:
         SOURCES.append(source)
+
+
 #: Owners are reminded from this many days before an action's due date, and daily after.
 DAYS_BEFORE = 3
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from saferstat.analytics.casereview import YearFigures
 from saferstat.casereviews import selectors
-from saferstat.casereviews.demo import CASES, CALLS
+from saferstat.casereviews.demo import CALLS, CASES
 from saferstat.casereviews.models import Appeal, Application, CallForAction
 from saferstat.core.demo import demo_install
 from saferstat.core.models import Partnership

@@ -53,10 +53,16 @@ def test_roles_without_the_case_reviewer_right_are_refused(role, rotherham, memb
         services.application_read(application=application, by=user)
     with pytest.raises(PermissionDenied):
         services.complaint_add(
-            application=application, by=user, made_on=D(2024, 8, 1), behaviour_on=D(2024, 8, 1), body="Police"
+            application=application,
+            by=user,
+            made_on=D(2024, 8, 1),
+            behaviour_on=D(2024, 8, 1),
+            body="Police",
         )
     with pytest.raises(PermissionDenied):
-        services.threshold_decide(application=application, by=user, decided_on=D(2024, 9, 5), met=False, reason="x")
+        services.threshold_decide(
+            application=application, by=user, decided_on=D(2024, 9, 5), met=False, reason="x"
+        )
 
 
 def test_another_partnerships_admin_is_refused(rotherham, sheffield, members, make_member):
@@ -66,7 +72,11 @@ def test_another_partnerships_admin_is_refused(rotherham, sheffield, members, ma
         services.application_read(application=application, by=outsider)
     with pytest.raises(PermissionDenied):
         services.complaint_add(
-            application=application, by=outsider, made_on=D(2024, 8, 1), behaviour_on=D(2024, 8, 1), body="Police"
+            application=application,
+            by=outsider,
+            made_on=D(2024, 8, 1),
+            behaviour_on=D(2024, 8, 1),
+            body="Police",
         )
     with pytest.raises(PermissionDenied):
         _new(rotherham, outsider)
@@ -79,7 +89,9 @@ def test_only_analysts_may_be_named(rotherham, members):
         with pytest.raises(ValidationError):
             services.reviewer_name(partnership=rotherham, by=members["admin"], user=members[role])
     with pytest.raises(PermissionDenied):
-        services.reviewer_name(partnership=rotherham, by=members["analyst"], user=members["analyst"])
+        services.reviewer_name(
+            partnership=rotherham, by=members["analyst"], user=members["analyst"]
+        )
 
 
 def test_a_named_analyst_handles_a_case_end_to_end(rotherham, members):
@@ -87,19 +99,37 @@ def test_a_named_analyst_handles_a_case_end_to_end(rotherham, members):
     analyst = type(members["analyst"]).objects.get(pk=members["analyst"].pk)
     application = _new(rotherham, analyst)
     for made in (D(2024, 4, 1), D(2024, 6, 1), D(2024, 8, 30)):
-        services.complaint_add(application=application, by=analyst, made_on=made, behaviour_on=made, body="Police")
+        services.complaint_add(
+            application=application, by=analyst, made_on=made, behaviour_on=made, body="Police"
+        )
     assert services.threshold_result(application).met
-    services.threshold_decide(application=application, by=analyst, decided_on=D(2024, 9, 10), met=True)
+    services.threshold_decide(
+        application=application, by=analyst, decided_on=D(2024, 9, 10), met=True
+    )
     application.refresh_from_db()
     assert application.decision == "met" and application.computed_met is True
     assert application.decision_reason.startswith("Threshold met")
     with pytest.raises(ValidationError):
-        services.complaint_add(application=application, by=analyst, made_on=D(2024, 9, 1), behaviour_on=D(2024, 9, 1), body="x")
+        services.complaint_add(
+            application=application,
+            by=analyst,
+            made_on=D(2024, 9, 1),
+            behaviour_on=D(2024, 9, 1),
+            body="x",
+        )
     with pytest.raises(ValidationError):  # no review yet
-        services.recommendation_add(application=application, by=analyst, text="x", due_date=D(2024, 12, 1), owner_role="r")
-    services.review_record(application=application, by=analyst, review_on=D(2024, 10, 1), agencies="Police, council")
+        services.recommendation_add(
+            application=application, by=analyst, text="x", due_date=D(2024, 12, 1), owner_role="r"
+        )
+    services.review_record(
+        application=application, by=analyst, review_on=D(2024, 10, 1), agencies="Police, council"
+    )
     rec = services.recommendation_add(
-        application=application, by=analyst, text="Applicant Z's door camera", due_date=D(2024, 12, 1), owner_role="ASB lead"
+        application=application,
+        by=analyst,
+        text="Applicant Z's door camera",
+        due_date=D(2024, 12, 1),
+        owner_role="ASB lead",
     )
     action = Action.objects.get(pk=rec.action_id)
     assert action.partnership == rotherham and action.due_date == D(2024, 12, 1)
@@ -112,13 +142,25 @@ def test_a_named_analyst_handles_a_case_end_to_end(rotherham, members):
 def test_overriding_the_test_needs_a_reason(rotherham, members):
     admin = members["admin"]
     application = _new(rotherham, admin)
-    services.complaint_add(application=application, by=admin, made_on=D(2024, 8, 1), behaviour_on=D(2024, 8, 1), body="Police")
+    services.complaint_add(
+        application=application,
+        by=admin,
+        made_on=D(2024, 8, 1),
+        behaviour_on=D(2024, 8, 1),
+        body="Police",
+    )
     assert not services.threshold_result(application).met
     with pytest.raises(ValidationError) as err:
-        services.threshold_decide(application=application, by=admin, decided_on=D(2024, 9, 5), met=True)
+        services.threshold_decide(
+            application=application, by=admin, decided_on=D(2024, 9, 5), met=True
+        )
     assert "reason" in err.value.message_dict
     services.threshold_decide(
-        application=application, by=admin, decided_on=D(2024, 9, 5), met=True, reason="Vulnerable victim"
+        application=application,
+        by=admin,
+        decided_on=D(2024, 9, 5),
+        met=True,
+        reason="Vulnerable victim",
     )
     application.refresh_from_db()
     assert application.overridden and application.decision_reason == "Vulnerable victim"
@@ -127,7 +169,13 @@ def test_overriding_the_test_needs_a_reason(rotherham, members):
 def test_a_lowered_threshold_from_the_settings(rotherham, members):
     admin = members["admin"]
     application = _new(rotherham, admin)
-    services.complaint_add(application=application, by=admin, made_on=D(2024, 8, 1), behaviour_on=D(2024, 8, 1), body="Police")
+    services.complaint_add(
+        application=application,
+        by=admin,
+        made_on=D(2024, 8, 1),
+        behaviour_on=D(2024, 8, 1),
+        body="Police",
+    )
     assert not services.threshold_result(application).met
     services.settings_update(partnership=rotherham, by=admin, complaints=1)
     assert services.threshold_result(application).met
@@ -159,7 +207,9 @@ def test_yearly_figures_against_hand_counts(rotherham, members):
 
 def test_publishing_a_year(rotherham, members):
     with pytest.raises(ValidationError):
-        services.year_publish(partnership=rotherham, by=members["admin"], year="2026/27")  # not ended
+        services.year_publish(
+            partnership=rotherham, by=members["admin"], year="2026/27"
+        )  # not ended
     with pytest.raises(ValidationError):
         services.year_publish(partnership=rotherham, by=members["admin"], year="2024/26")
     with pytest.raises(PermissionDenied):
@@ -178,11 +228,15 @@ def test_calls_for_action(rotherham, sheffield, members, make_member):
     call = selectors.call_get(rotherham, call_id)
     for role in ("lead", "board", "scrutiny"):
         with pytest.raises(PermissionDenied):
-            services.call_respond(call=call, by=members[role], response="x", responded_on=D(2024, 7, 5))
+            services.call_respond(
+                call=call, by=members[role], response="x", responded_on=D(2024, 7, 5)
+            )
     outsider = make_member(sheffield, "admin", username="outsider")
     with pytest.raises(PermissionDenied):
         services.call_respond(call=call, by=outsider, response="x", responded_on=D(2024, 7, 5))
-    services.call_respond(call=call, by=members["analyst"], response="Patrols asked for", responded_on=D(2024, 7, 5))
+    services.call_respond(
+        call=call, by=members["analyst"], response="Patrols asked for", responded_on=D(2024, 7, 5)
+    )
     from saferstat.governance.models import Body, Meeting
 
     committee = Body.objects.get(pk=gov["scrutiny"])
@@ -195,7 +249,9 @@ def test_calls_for_action(rotherham, sheffield, members, make_member):
     board = Body.objects.get(pk=gov["board"])
     with pytest.raises(ValidationError):
         services.call_refer(call=call, by=members["analyst"], committee=board)
-    services.call_close(call=call, by=members["analyst"], outcome="Patrols in place", closed_on=D(2024, 12, 1))
+    services.call_close(
+        call=call, by=members["analyst"], outcome="Patrols in place", closed_on=D(2024, 12, 1)
+    )
     assert selectors.call_get(rotherham, call_id).status == CallStatus.CLOSED
 
 

@@ -74,5 +74,7 @@ def test_an_application_through_the_pages(client, rotherham, members):
         assert r.status_code == 302
     html = client.get(detail).content.decode()
     assert "Threshold met: 3 qualifying complaint(s) of 3" in html
-    r = client.post(detail, {"form": "decide", "decide-met": "no", "decide-decided_on": "2025-01-10"})
+    r = client.post(
+        detail, {"form": "decide", "decide-met": "no", "decide-decided_on": "2025-01-10"}
+    )
     assert r.status_code == 400 and "Give the reason" in r.content.decode()

@@ -26,7 +26,11 @@ def build(partnership, admin, *, mark: str = "", published: bool = True) -> dict
         behaviour=f"{mark}Noise and intimidation late at night",
         ward_code="E05000001",
     )
-    for made, behaviour in [(D(2024, 3, 10), D(2024, 3, 1)), (D(2024, 6, 1), None), (D(2024, 8, 20), None)]:
+    for made, behaviour in [
+        (D(2024, 3, 10), D(2024, 3, 1)),
+        (D(2024, 6, 1), None),
+        (D(2024, 8, 20), None),
+    ]:
         services.complaint_add(
             application=met, by=admin, made_on=made, behaviour_on=behaviour or made, body="Police"
         )
@@ -58,7 +62,11 @@ def build(partnership, admin, *, mark: str = "", published: bool = True) -> dict
         applicant_name=f"{mark}Applicant B",
     )
     services.complaint_add(
-        application=not_met, by=admin, made_on=D(2024, 10, 1), behaviour_on=D(2024, 9, 28), body="Council"
+        application=not_met,
+        by=admin,
+        made_on=D(2024, 10, 1),
+        behaviour_on=D(2024, 9, 28),
+        body="Council",
     )
     services.threshold_decide(application=not_met, by=admin, decided_on=D(2024, 11, 15), met=False)
     call = services.call_create(

@@ -35,7 +35,9 @@ def test_application_to_published_figures(page, axe_page, live_server, rotherham
         page.get_by_label("Made to").fill("Police")
         page.get_by_role("button", name="Add the complaint").click()
         page.get_by_text("Saved.").wait_for()
-    assert "Threshold met: 3 qualifying complaint(s) of 3" in page.locator("#threshold").inner_text()
+    assert (
+        "Threshold met: 3 qualifying complaint(s) of 3" in page.locator("#threshold").inner_text()
+    )
     page.get_by_label("Threshold met: hold a case review").check()
     page.get_by_label("Date of the decision").fill("2025-01-15")
     page.get_by_role("button", name="Record the decision").click()

@@ -7,142 +7,369 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_force_administrator'),
-        ('governance', '0001_initial'),
+        ("core", "0005_force_administrator"),
+        ("governance", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField()),
-                ('applicant_type', models.CharField(choices=[('victim', 'Victim'), ('representative', "Someone on the victim's behalf (with consent)"), ('business', 'A business'), ('community', 'A community group')], max_length=20)),
-                ('applicant_name', models.CharField(max_length=200)),
-                ('applicant_contact', models.CharField(blank=True, max_length=300)),
-                ('location', models.CharField(blank=True, help_text='Address or area', max_length=300)),
-                ('behaviour', models.TextField(blank=True, max_length=6000)),
-                ('ward_code', models.CharField(blank=True, max_length=12)),
-                ('acknowledged_on', models.DateField(blank=True, null=True)),
-                ('decision', models.CharField(blank=True, choices=[('met', 'Threshold met'), ('not_met', 'Threshold not met')], max_length=10)),
-                ('computed_met', models.BooleanField(blank=True, null=True)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True, max_length=4000)),
-                ('review_on', models.DateField(blank=True, null=True)),
-                ('review_agencies', models.CharField(blank=True, max_length=500)),
-                ('review_outcome', models.TextField(blank=True, max_length=6000)),
-                ('informed_on', models.DateField(blank=True, help_text='The applicant was told the outcome', null=True)),
-                ('last_reminded_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                (
+                    "applicant_type",
+                    models.CharField(
+                        choices=[
+                            ("victim", "Victim"),
+                            ("representative", "Someone on the victim's behalf (with consent)"),
+                            ("business", "A business"),
+                            ("community", "A community group"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("applicant_name", models.CharField(max_length=200)),
+                ("applicant_contact", models.CharField(blank=True, max_length=300)),
+                (
+                    "location",
+                    models.CharField(blank=True, help_text="Address or area", max_length=300),
+                ),
+                ("behaviour", models.TextField(blank=True, max_length=6000)),
+                ("ward_code", models.CharField(blank=True, max_length=12)),
+                ("acknowledged_on", models.DateField(blank=True, null=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("met", "Threshold met"), ("not_met", "Threshold not met")],
+                        max_length=10,
+                    ),
+                ),
+                ("computed_met", models.BooleanField(blank=True, null=True)),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True, max_length=4000)),
+                ("review_on", models.DateField(blank=True, null=True)),
+                ("review_agencies", models.CharField(blank=True, max_length=500)),
+                ("review_outcome", models.TextField(blank=True, max_length=6000)),
+                (
+                    "informed_on",
+                    models.DateField(
+                        blank=True, help_text="The applicant was told the outcome", null=True
+                    ),
+                ),
+                ("last_reminded_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-id'],
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lodged_on', models.DateField()),
-                ('grounds', models.TextField(max_length=4000)),
-                ('result', models.CharField(blank=True, choices=[('upheld', 'Upheld: the case is reviewed again'), ('not_upheld', 'Not upheld')], max_length=12)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True, max_length=4000)),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='appeal', to='casereviews.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lodged_on", models.DateField()),
+                ("grounds", models.TextField(max_length=4000)),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upheld", "Upheld: the case is reviewed again"),
+                            ("not_upheld", "Not upheld"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True, max_length=4000)),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appeal",
+                        to="casereviews.application",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CallForAction',
+            name="CallForAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ward', models.CharField(max_length=100)),
-                ('councillor', models.CharField(help_text='The ward councillor (role)', max_length=200)),
-                ('topic', models.CharField(max_length=300)),
-                ('matter', models.TextField(help_text='No personal details', max_length=4000)),
-                ('raised_on', models.DateField()),
-                ('status', models.CharField(choices=[('open', "Awaiting the councillor's response"), ('responded', 'Responded'), ('referred', 'Referred to the crime and disorder committee'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('response', models.TextField(blank=True, max_length=4000)),
-                ('responded_on', models.DateField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True, max_length=4000)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('committee_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.workprogrammeitem')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ward", models.CharField(max_length=100)),
+                (
+                    "councillor",
+                    models.CharField(help_text="The ward councillor (role)", max_length=200),
+                ),
+                ("topic", models.CharField(max_length=300)),
+                ("matter", models.TextField(help_text="No personal details", max_length=4000)),
+                ("raised_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting the councillor's response"),
+                            ("responded", "Responded"),
+                            ("referred", "Referred to the crime and disorder committee"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("response", models.TextField(blank=True, max_length=4000)),
+                ("responded_on", models.DateField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True, max_length=4000)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "committee_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="governance.workprogrammeitem",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_on', '-id'],
+                "ordering": ["-raised_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseReviewSettings',
+            name="CaseReviewSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('complaints', models.PositiveSmallIntegerField(default=3, help_text='Qualifying complaints needed (the law allows no more than 3).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3)])),
-                ('window_months', models.PositiveSmallIntegerField(default=6, help_text='The application must come within this many months of a complaint.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)])),
-                ('hate_complaints', models.PositiveSmallIntegerField(blank=True, help_text='Local variation: this many suffice when the behaviour was hate-motivated.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3)])),
-                ('acknowledge_days', models.PositiveSmallIntegerField(default=10)),
-                ('decide_days', models.PositiveSmallIntegerField(default=15)),
-                ('review_days', models.PositiveSmallIntegerField(default=20)),
-                ('partnership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='casereview_settings', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "complaints",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Qualifying complaints needed (the law allows no more than 3).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(3),
+                        ],
+                    ),
+                ),
+                (
+                    "window_months",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="The application must come within this many months of a complaint.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(6),
+                        ],
+                    ),
+                ),
+                (
+                    "hate_complaints",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Local variation: this many suffice when the behaviour was hate-motivated.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(3),
+                        ],
+                    ),
+                ),
+                ("acknowledge_days", models.PositiveSmallIntegerField(default=10)),
+                ("decide_days", models.PositiveSmallIntegerField(default=15)),
+                ("review_days", models.PositiveSmallIntegerField(default=20)),
+                (
+                    "partnership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="casereview_settings",
+                        to="core.partnership",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('made_on', models.DateField()),
-                ('behaviour_on', models.DateField()),
-                ('body', models.CharField(help_text='Who the complaint was made to', max_length=200)),
-                ('hate', models.BooleanField(default=False, help_text='Behaviour motivated by hate')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='complaints', to='casereviews.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("made_on", models.DateField()),
+                ("behaviour_on", models.DateField()),
+                (
+                    "body",
+                    models.CharField(help_text="Who the complaint was made to", max_length=200),
+                ),
+                (
+                    "hate",
+                    models.BooleanField(default=False, help_text="Behaviour motivated by hate"),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="complaints",
+                        to="casereviews.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['made_on', 'id'],
+                "ordering": ["made_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseRecommendation',
+            name="CaseRecommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('text', models.TextField(max_length=4000)),
-                ('action', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='case_recommendation', to='governance.action')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='casereviews.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("text", models.TextField(max_length=4000)),
+                (
+                    "action",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_recommendation",
+                        to="governance.action",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="casereviews.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
-                'constraints': [models.UniqueConstraint(fields=('application', 'number'), name='unique_case_recommendation')],
+                "ordering": ["number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("application", "number"), name="unique_case_recommendation"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseReviewer',
+            name="CaseReviewer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('named_at', models.DateTimeField(auto_now_add=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("named_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('partnership', 'user'), name='unique_case_reviewer')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("partnership", "user"), name="unique_case_reviewer"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PublishedYear',
+            name="PublishedYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.CharField(max_length=7)),
-                ('published_at', models.DateTimeField(auto_now_add=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.CharField(max_length=7)),
+                ("published_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year'],
-                'constraints': [models.UniqueConstraint(fields=('partnership', 'year'), name='unique_published_year')],
+                "ordering": ["-year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("partnership", "year"), name="unique_published_year"
+                    )
+                ],
             },
         ),
     ]
