@@ -54,6 +54,7 @@ demo: install .env
 	$(BIN)/python manage.py demo_setup
 	$(BIN)/python manage.py demo_partner_data
 	$(BIN)/python manage.py demo_governance
+	$(BIN)/python manage.py demo_casereviews
 	$(BIN)/python manage.py demo_plan_performance
 	$(MAKE) --no-print-directory serve
 

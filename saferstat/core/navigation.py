@@ -101,6 +101,15 @@ NAVIGATION: list[NavItem] = [
             }
         ),
     ),
+    NavItem(
+        "Case reviews",
+        "casereviews:figures",
+        "casereviews.figures",
+        frozenset(
+            "casereviews:" + name
+            for name in ("cases", "case_detail", "settings", "figures", "calls", "call_detail")
+        ),
+    ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
 ]
 

@@ -99,6 +99,26 @@ RULES: dict[str, Rule] = {
     "performance.publish": Rule(
         frozenset({Role.ADMIN}), description="Publish the performance dashboard"
     ),
+    # ASB case reviews and councillor calls for action (docs/casereviews.md). Applications
+    # hold victims' personal data: admins, and analysts the admin names as case reviewers,
+    # only (`can_read_cases`). Everyone else sees the four yearly figures, disclosure-
+    # controlled; the public once a year is published.
+    "casereviews.cases": Rule(
+        ANALYSTS,
+        description="Read and handle ASB case review applications (an analyst only when "
+        "named as a case reviewer)",
+    ),
+    "casereviews.manage": Rule(
+        frozenset({Role.ADMIN}),
+        description="Name case reviewers, set the threshold and timescales, publish figures",
+    ),
+    "casereviews.figures": Rule(
+        ALL_MEMBERS, description="See the yearly case review figures (disclosure-controlled)"
+    ),
+    "calls.view": Rule(ALL_MEMBERS, description="Read councillor calls for action"),
+    "calls.manage": Rule(
+        ANALYSTS, description="Record calls for action, responses, referrals and outcomes"
+    ),
 }
 
 
@@ -221,6 +241,26 @@ def can_update_action(user: User | AnonymousUser | None, action) -> bool:
         and action.owner_id is not None
         and action.owner_id == getattr(user, "pk", None)
     )
+
+
+def can_read_cases(user: User | AnonymousUser | None, partnership: Partnership) -> bool:
+    """True when the user may read and handle ASB case review applications (personal data
+    of victims): the partnership's admins, and analysts named as case reviewers
+    (`casereviews.CaseReviewer`). The model is looked up by name: core imports no app."""
+    if not can(user, "casereviews.cases", partnership):
+        return False
+    if role_in(user, partnership) == Role.ADMIN:
+        return True
+    from django.apps import apps
+
+    reviewer = apps.get_model("casereviews", "CaseReviewer")
+    return reviewer.objects.filter(partnership=partnership, user=user).exists()
+
+
+def require_cases(user: User | AnonymousUser | None, partnership: Partnership) -> None:
+    """Raise PermissionDenied unless the user may read case review applications."""
+    if not can_read_cases(user, partnership):
+        raise PermissionDenied("Only the partnership's named case reviewers see case reviews")
 
 
 def can_submit_for(user: User | AnonymousUser | None, priority) -> bool:

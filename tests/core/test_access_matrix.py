@@ -23,6 +23,7 @@ from saferstat.intelligence.models import (
     PartnerUpload,
     SavedView,
 )
+from tests.casereviews.world import build as build_casereviews
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
 
@@ -137,6 +138,20 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    # ASB case reviews (docs/casereviews.md): cases for admins and named case reviewers
+    # (none is named here, so analysts are refused); 2024/25's figures are published, so
+    # the figures page is open to everyone.
+    "casereviews:cases": ("/p/{slug}/case-reviews/", only({"admin": 200}), LOGIN, 403),
+    "casereviews:case_detail": (
+        "/p/{slug}/case-reviews/{application}/",
+        only({"admin": 200}),
+        LOGIN,
+        403,
+    ),
+    "casereviews:settings": ("/p/{slug}/case-reviews/settings/", only({"admin": 200}), LOGIN, 403),
+    "casereviews:figures": ("/p/{slug}/case-reviews/figures/", ALL, 200, 200),
+    "casereviews:calls": ("/p/{slug}/case-reviews/calls/", ALL, LOGIN, 403),
+    "casereviews:call_detail": ("/p/{slug}/case-reviews/calls/{call}/", ALL, LOGIN, 403),
     "api_tokens": ("/account/api-tokens/", ALL, LOGIN, 200),
     "two_factor": ("/account/two-factor/", ALL, LOGIN, 200),
     "login_code": ("/sign-in/code/", {r: 302 for r in ROLES}, 302, 302),  # no sign-in pending
@@ -197,6 +212,7 @@ MATRIX = {
     ),
 }
 NOT_ALLOWED = {r: 405 for r in ROLES}
+ANALYSTS_400 = {"admin": 400, "analyst": 400}
 #: What a POST with an empty body gets: url name -> (per role in own partnership, anonymous,
 #: an admin of another partnership). 405: the role may read the page, which has no form.
 #: 400: the form is refused (nothing filled in). 302: the form's way back.
@@ -258,6 +274,12 @@ POST_MATRIX = {
     "governance:duty_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "governance:settings": (only({"admin": 400}), LOGIN, 403),
     "governance:jobs": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "casereviews:cases": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:case_detail": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:settings": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:figures": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:calls": (only(ANALYSTS_400), LOGIN, 403),
+    "casereviews:call_detail": (only(ANALYSTS_400), LOGIN, 403),
     "plan_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "plan_version": (NOT_ALLOWED, LOGIN, 403),
     "performance_dashboard": (NOT_ALLOWED, LOGIN, 403),
@@ -356,6 +378,7 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         due_date=datetime.date(2030, 1, 1),
     )
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
+    casereviews = build_casereviews(rotherham, members["admin"])
     fill = {"ret": 0, "indicator": "none"}
     if any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(
@@ -374,6 +397,7 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         upload=upload.pk,
         request=data_request.pk,
         **governance,
+        **casereviews,
     )
     outsider = make_member(sheffield, "admin", username="outsider")
     post_expected, post_anonymous, post_other = POST_MATRIX[name]

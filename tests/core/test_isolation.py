@@ -226,6 +226,21 @@ URLS = {
     ],
     "governance:settings": ["/p/{r}/governance/settings/", "/p/{s}/governance/settings/"],
     "governance:jobs": ["/p/{r}/governance/jobs/", "/p/{s}/governance/jobs/"],
+    "casereviews:cases": ["/p/{r}/case-reviews/", "/p/{s}/case-reviews/"],
+    "casereviews:case_detail": [
+        "/p/{r}/case-reviews/{r_application}/",
+        "!/p/{r}/case-reviews/{s_application}/",
+        "!/p/{r}/case-reviews/{s_open_application}/",
+        "/p/{s}/case-reviews/{s_application}/",
+    ],
+    "casereviews:settings": ["/p/{r}/case-reviews/settings/", "/p/{s}/case-reviews/settings/"],
+    "casereviews:figures": ["/p/{r}/case-reviews/figures/", "/p/{s}/case-reviews/figures/"],
+    "casereviews:calls": ["/p/{r}/case-reviews/calls/", "/p/{s}/case-reviews/calls/"],
+    "casereviews:call_detail": [
+        "/p/{r}/case-reviews/calls/{r_call}/",
+        "!/p/{r}/case-reviews/calls/{s_call}/",
+        "/p/{s}/case-reviews/calls/{s_call}/",
+    ],
     "glossary": ["/glossary/"],
     "accessibility": ["/accessibility/"],
     "plan_detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
@@ -561,6 +576,10 @@ def world(
     _, r_key = api_token_create(user=analyst, name="Rotherham notebook")
     s_gov = build_governance(sheffield, s_admin, mark="ZQXSHEF ", public=False)
     r_gov = build_governance(rotherham, members["admin"], owner=members["board"])
+    from tests.casereviews.world import build as build_casereviews
+
+    s_cases = build_casereviews(sheffield, s_admin, mark="ZQXSHEF ", published=False)
+    r_cases = build_casereviews(rotherham, members["admin"])
     from saferstat.governance.reminders import reminders_run
 
     reminders_run(partnership=sheffield)  # a job run (and audit event) of Sheffield's
@@ -592,6 +611,8 @@ def world(
             "s_token": s_token.pk,
             **{f"s_{k}": v for k, v in s_gov.items()},
             **{f"r_{k}": v for k, v in r_gov.items()},
+            **{f"s_{k}": v for k, v in s_cases.items()},
+            **{f"r_{k}": v for k, v in r_cases.items()},
             "r_ret": r_plan["approved"].pk,
             "s_ret": s_plan["approved"].pk,
             "r_ind": r_plan["missing"].code,
@@ -750,6 +771,18 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/performance/returns/{s_ret}/": {"action": "correct", "reason": "x"},
             "/p/sheffield/performance/returns/{s_ret}/": {"action": "approve"},
             "/p/sheffield/plan/": {"label": "hijacked"},
+            "/p/rotherham/case-reviews/{s_open_application}/": {
+                "form": "appeal",
+                "appeal-lodged_on": "2024-12-01",
+                "appeal-grounds": "x",
+            },
+            "/p/rotherham/case-reviews/calls/{s_call}/": {
+                "form": "close",
+                "close-closed_on": "2024-12-01",
+                "close-outcome": "x",
+            },
+            "/p/sheffield/case-reviews/figures/": {"year": "2024/25"},
+            "/p/sheffield/case-reviews/settings/": {"form": "settings", "complaints": "1"},
             "/p/sheffield/performance/highlights/": {"code": "x", "kind": "highlight"},
         }
         for template, data in attempts.items():
@@ -772,6 +805,11 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert not Resolution.objects.filter(text="overwritten").exists()
     assert Recommendation.objects.get(pk=fill["s_rec"]).responded_on is None
     assert not Body.objects.filter(name="x").exists()
+    from saferstat.casereviews.models import Appeal, CallForAction, PublishedYear
+
+    assert not Appeal.objects.filter(application_id=fill["s_open_application"]).exists()
+    assert CallForAction.objects.get(pk=fill["s_call"]).status == "open"
+    assert not PublishedYear.objects.filter(partnership__slug="sheffield").exists()
     for slug, expected in (("rotherham", 404), ("sheffield", 403)):
         response = client.post(
             f"/api/partnerships/{slug}/returns/{fill['s_ret']}",

@@ -36,6 +36,11 @@ EXPECTED = {
     "performance.approve": {"admin", "analyst"},
     "performance.manage": {"admin", "analyst"},
     "performance.publish": {"admin"},
+    "casereviews.cases": {"admin", "analyst"},  # analysts only when named: can_read_cases
+    "casereviews.manage": {"admin"},
+    "casereviews.figures": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "calls.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "calls.manage": {"admin", "analyst"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]

@@ -273,6 +273,9 @@ def world(sensitive, members, rotherham):
     from tests.performance.factories import plan_world
 
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
+    from tests.casereviews.world import build as build_casereviews
+
+    casereviews = build_casereviews(rotherham, members["admin"])
     plan = plan_world(
         rotherham,
         admin=members["admin"],
@@ -288,6 +291,7 @@ def world(sensitive, members, rotherham):
         "upload": upload.pk,
         "request": data_request.pk,
         **governance,
+        **casereviews,
     }
 
 
