@@ -101,6 +101,14 @@ NAVIGATION: list[NavItem] = [
             }
         ),
     ),
+    NavItem(
+        "Reports",
+        "reports:index",
+        "reports.view",
+        frozenset(
+            {"reports:" + name for name in ("index", "archive", "detail", "edit", "publish")}
+        ),
+    ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
 ]
 
