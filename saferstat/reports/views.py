@@ -195,11 +195,16 @@ def publish(request, partnership, report_id: int):
 
 
 def archive(request, slug: str):
-    """Published reports by year: open to everyone."""
+    """Published reports by year: open to everyone once anything is published; until then
+    to members only (so it says nothing of a partnership to outsiders)."""
     partnership = partnership_get(slug=slug)
+    reports = list(selectors.published_list(partnership).order_by("-period", "kind"))
+    if not reports and not can(request.user, "reports.view", partnership):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied("Not allowed: reports.view")
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
-    reports = list(selectors.published_list(partnership).order_by("-period", "kind"))
     for r in reports:
         r.year = r.period.split("-Q")[0]
     return render(request, "reports/archive.html", {"partnership": partnership, "reports": reports})

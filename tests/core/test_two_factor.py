@@ -271,6 +271,7 @@ def world(sensitive, members, rotherham):
     )
     from tests.governance.world import build as build_governance
     from tests.performance.factories import plan_world
+    from tests.reports.world import build as build_reports
 
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
     plan = plan_world(
@@ -288,6 +289,7 @@ def world(sensitive, members, rotherham):
         "upload": upload.pk,
         "request": data_request.pk,
         **governance,
+        **build_reports(rotherham, members["analyst"]),
     }
 
 
