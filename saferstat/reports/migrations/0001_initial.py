@@ -6,36 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_force_administrator'),
+        ("core", "0005_force_administrator"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('annual', 'Annual report'), ('quarterly', 'Quarterly performance report'), ('scrutiny-pack', 'Scrutiny pack')], max_length=20)),
-                ('period', models.CharField(help_text='2024/25, or 2024/25-Q4 for a quarter', max_length=20)),
-                ('title', models.CharField(max_length=200)),
-                ('narrative', models.JSONField(blank=True, default=dict, help_text='{key: sanitised HTML}')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('snapshot', models.JSONField(blank=True, help_text='Sections with true values', null=True)),
-                ('public_snapshot', models.JSONField(blank=True, help_text='Sections as published (disclosure-controlled)', null=True)),
-                ('build_info', models.JSONField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='core.partnership')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("annual", "Annual report"),
+                            ("quarterly", "Quarterly performance report"),
+                            ("scrutiny-pack", "Scrutiny pack"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        help_text="2024/25, or 2024/25-Q4 for a quarter", max_length=20
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "narrative",
+                    models.JSONField(blank=True, default=dict, help_text="{key: sanitised HTML}"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "snapshot",
+                    models.JSONField(blank=True, help_text="Sections with true values", null=True),
+                ),
+                (
+                    "public_snapshot",
+                    models.JSONField(
+                        blank=True,
+                        help_text="Sections as published (disclosure-controlled)",
+                        null=True,
+                    ),
+                ),
+                ("build_info", models.JSONField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="core.partnership",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period', 'kind', '-created_at'],
+                "ordering": ["-period", "kind", "-created_at"],
             },
         ),
     ]
