@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("saferstat.plan.urls")),
     path("", include("saferstat.performance.urls")),
     path("", include("saferstat.casereviews.urls")),
+    path("", include("saferstat.reports.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "saferstat.plan",
     "saferstat.performance",
     "saferstat.casereviews",
+    "saferstat.reports",
 ]
 
 MIDDLEWARE = [

@@ -102,6 +102,14 @@ NAVIGATION: list[NavItem] = [
         ),
     ),
     NavItem(
+        "Reports",
+        "reports:index",
+        "reports.view",
+        frozenset(
+            {"reports:" + name for name in ("index", "archive", "detail", "edit", "publish")}
+        ),
+    ),
+    NavItem(
         "Case reviews",
         "casereviews:figures",
         "casereviews.figures",

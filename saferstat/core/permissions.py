@@ -119,6 +119,17 @@ RULES: dict[str, Rule] = {
     "calls.manage": Rule(
         ANALYSTS, description="Record calls for action, responses, referrals and outcomes"
     ),
+    # Reports (docs/reports.md). A published report is open to everyone in its
+    # disclosure-controlled version (`reports.selectors.can_view_report`).
+    "reports.view": Rule(ALL_MEMBERS, description="Read reports, drafts included"),
+    "reports.view_internal": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
+        description="See a report's true values, before disclosure control",
+    ),
+    "reports.draft": Rule(ANALYSTS, description="Start reports and write their narrative"),
+    "reports.publish": Rule(
+        frozenset({Role.ADMIN}), description="Publish a report (it is then frozen and public)"
+    ),
 }
 
 

@@ -26,6 +26,7 @@ from saferstat.intelligence.models import (
 from tests.casereviews.world import build as build_casereviews
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
+from tests.reports.world import build as build_reports
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 ALL = {r: 200 for r in ROLES}
@@ -210,6 +211,15 @@ MATRIX = {
         405,
         405,
     ),
+    # Reports (docs/reports.md). {report} is a draft: members only. Published reports are
+    # open to everyone: see tests/reports/test_views.py.
+    "reports:index": ("/p/{slug}/reports/", ALL, LOGIN, 403),
+    "reports:archive": ("/p/{slug}/reports/published/", ALL, LOGIN, 403),
+    "reports:detail": ("/p/{slug}/reports/{report}/", ALL, LOGIN, 403),
+    "reports:edit": ("/p/{slug}/reports/{report}/edit/", only(ANALYSTS_OK), LOGIN, 403),
+    "reports:publish": ("/p/{slug}/reports/{report}/publish/", only({"admin": 200}), LOGIN, 403),
+    "reports:pdf": ("/p/{slug}/reports/{report}/report.pdf", ALL, LOGIN, 403),
+    "reports:annex": ("/p/{slug}/reports/{report}/annex/?format=csv", ALL, LOGIN, 403),
 }
 NOT_ALLOWED = {r: 405 for r in ROLES}
 ANALYSTS_400 = {"admin": 400, "analyst": 400}
@@ -258,6 +268,13 @@ POST_MATRIX = {
     "force_imports": (FORBIDDEN, LOGIN, 403),  # a force page: see FORCE_MATRIX
     "force_upload": (FORBIDDEN, LOGIN, 403),
     "force_import_detail": (FORBIDDEN, LOGIN, 403),
+    "reports:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "reports:archive": (NOT_ALLOWED, LOGIN, 403),
+    "reports:detail": (NOT_ALLOWED, LOGIN, 403),
+    "reports:edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "reports:publish": (only({"admin": 302}), LOGIN, 403),
+    "reports:pdf": (NOT_ALLOWED, LOGIN, 403),
+    "reports:annex": (NOT_ALLOWED, LOGIN, 403),
     "governance:index": (
         only({"admin": 200, "analyst": 200}),
         LOGIN,
@@ -398,6 +415,7 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         request=data_request.pk,
         **governance,
         **casereviews,
+        **build_reports(rotherham, members["analyst"]),
     )
     outsider = make_member(sheffield, "admin", username="outsider")
     post_expected, post_anonymous, post_other = POST_MATRIX[name]

@@ -56,6 +56,7 @@ from saferstat.intelligence.services import import_run_create
 from tests.django_fixtures import PASSWORD
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
+from tests.reports.world import build as build_reports
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 #: In every piece of Sheffield text: names, questions, answers, file names, categories, errors.
@@ -289,6 +290,33 @@ URLS = {
         "/api/partnerships/{r}/returns/{r_ret}",
         "!/api/partnerships/{r}/returns/{s_ret}",
         "/api/partnerships/{s}/returns/{s_ret}",
+    ],
+    "reports:index": ["/p/{r}/reports/", "/p/{s}/reports/"],
+    "reports:archive": ["/p/{r}/reports/published/", "/p/{s}/reports/published/"],
+    "reports:detail": [
+        "/p/{r}/reports/{r_report}/",
+        "!/p/{r}/reports/{s_report}/",
+        "/p/{s}/reports/{s_report}/",
+    ],
+    "reports:edit": [
+        "/p/{r}/reports/{r_report}/edit/",
+        "!/p/{r}/reports/{s_report}/edit/",
+        "/p/{s}/reports/{s_report}/edit/",
+    ],
+    "reports:publish": [
+        "/p/{r}/reports/{r_report}/publish/",
+        "!/p/{r}/reports/{s_report}/publish/",
+        "/p/{s}/reports/{s_report}/publish/",
+    ],
+    "reports:pdf": [
+        "/p/{r}/reports/{r_report}/report.pdf",
+        "!/p/{r}/reports/{s_report}/report.pdf",
+        "/p/{s}/reports/{s_report}/report.pdf",
+    ],
+    "reports:annex": [
+        "/p/{r}/reports/{r_report}/annex/?format=xlsx",
+        "!/p/{r}/reports/{s_report}/annex/?format=csv",
+        "/p/{s}/reports/{s_report}/annex/?format=ods",
     ],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
@@ -617,6 +645,8 @@ def world(
             "s_ret": s_plan["approved"].pk,
             "r_ind": r_plan["missing"].code,
             "s_ind": s_plan["missing"].code,
+            "r_report": build_reports(rotherham, analyst)["report"],
+            "s_report": build_reports(sheffield, s_analyst, mark="ZQXSHEF ")["report"],
         },
         "s_plan": s_plan,
         "r_key": r_key,
@@ -784,6 +814,9 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/sheffield/case-reviews/figures/": {"year": "2024/25"},
             "/p/sheffield/case-reviews/settings/": {"form": "settings", "complaints": "1"},
             "/p/sheffield/performance/highlights/": {"code": "x", "kind": "highlight"},
+            "/p/rotherham/reports/{s_report}/edit/": {"introduction": "overwritten"},
+            "/p/rotherham/reports/{s_report}/publish/": {"confirm": "yes"},
+            "/p/sheffield/reports/": {"kind": "annual", "period": "2024/25"},
         }
         for template, data in attempts.items():
             url = template.format(**fill)

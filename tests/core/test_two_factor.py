@@ -271,6 +271,7 @@ def world(sensitive, members, rotherham):
     )
     from tests.governance.world import build as build_governance
     from tests.performance.factories import plan_world
+    from tests.reports.world import build as build_reports
 
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
     from tests.casereviews.world import build as build_casereviews
@@ -292,6 +293,7 @@ def world(sensitive, members, rotherham):
         "request": data_request.pk,
         **governance,
         **casereviews,
+        **build_reports(rotherham, members["analyst"]),
     }
 
 
