@@ -418,6 +418,11 @@ def weighted_share(
 # --- census ---------------------------------------------------------------------------------
 
 
+#: Local authorities whose code changed after the Census (boundary changes of 2023):
+#: today's code -> the code Census 2021 tables use.
+CENSUS_CODES = {"E08000038": "E08000016", "E08000039": "E08000019"}
+
+
 def census_population(path: str | Path, lad_codes: Sequence[str]) -> dict[str, dict[str, int]]:
     """{dimension: {group: count}} for the local authorities given (summed), from the tidy
     Census 2021 extract (demo_data/census/census2021_south_yorkshire.csv)."""
@@ -425,7 +430,7 @@ def census_population(path: str | Path, lad_codes: Sequence[str]) -> dict[str, d
     if not path.exists():
         raise NoDataError(f"No Census file at {path}")
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    codes = set(lad_codes)
+    codes = {CENSUS_CODES.get(code, code) for code in lad_codes}
     with path.open(newline="", encoding="utf-8") as f:
         for rec in csv.DictReader(f):
             if rec["lad_code"] in codes:

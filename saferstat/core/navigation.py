@@ -101,6 +101,23 @@ NAVIGATION: list[NavItem] = [
             }
         ),
     ),
+    NavItem(
+        "Assessment",
+        "assessment:index",
+        "assessment.view",
+        frozenset(
+            "assessment:" + name
+            for name in (
+                "index",
+                "detail",
+                "issue",
+                "refresh",
+                "consultation",
+                "tension",
+                "tension_detail",
+            )
+        ),
+    ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
 ]
 
