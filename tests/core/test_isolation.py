@@ -54,6 +54,7 @@ from saferstat.intelligence.request_services import (
 )
 from saferstat.intelligence.services import import_run_create
 from tests.django_fixtures import PASSWORD
+from tests.assessment.world import build as build_assessment
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
 
@@ -274,6 +275,34 @@ URLS = {
         "/api/partnerships/{r}/returns/{r_ret}",
         "!/api/partnerships/{r}/returns/{s_ret}",
         "/api/partnerships/{s}/returns/{s_ret}",
+    ],
+    "assessment:index": ["/p/{r}/assessment/", "/p/{s}/assessment/"],
+    "assessment:detail": [
+        "/p/{r}/assessment/{r_assessment}/",
+        "!/p/{r}/assessment/{s_assessment}/",
+        "/p/{s}/assessment/{s_assessment}/",
+    ],
+    "assessment:issue": [
+        "/p/{r}/assessment/{r_assessment}/issues/{r_issue}/",
+        "!/p/{r}/assessment/{r_assessment}/issues/{s_issue}/",
+        "!/p/{r}/assessment/{s_assessment}/issues/{s_issue}/",
+        "/p/{s}/assessment/{s_assessment}/issues/{s_issue}/",
+    ],
+    "assessment:refresh": [
+        "/p/{r}/assessment/{r_assessment}/refresh/",
+        "!/p/{r}/assessment/{s_assessment}/refresh/",
+        "/p/{s}/assessment/{s_assessment}/refresh/",
+    ],
+    "assessment:consultation": [
+        "/p/{r}/assessment/consultations/{r_consultation}/",
+        "!/p/{r}/assessment/consultations/{s_consultation}/",
+        "/p/{s}/assessment/consultations/{s_consultation}/",
+    ],
+    "assessment:tension": ["/p/{r}/assessment/tension/", "/p/{s}/assessment/tension/"],
+    "assessment:tension_detail": [
+        "/p/{r}/assessment/tension/{r_tension}/",
+        "!/p/{r}/assessment/tension/{s_tension}/",
+        "/p/{s}/assessment/tension/{s_tension}/",
     ],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
@@ -571,6 +600,8 @@ def world(
         lead=members["lead"],
         other_lead=None,
     )
+    s_asm = build_assessment(sheffield, s_admin, s_analyst, mark="ZQXSHEF ")
+    r_asm = build_assessment(rotherham, members["admin"], analyst, board=members["board"])
     return {
         "fill": {
             "r": rotherham.slug,
@@ -596,6 +627,8 @@ def world(
             "s_ret": s_plan["approved"].pk,
             "r_ind": r_plan["missing"].code,
             "s_ind": s_plan["missing"].code,
+            **{f"s_{k}": v for k, v in s_asm.items()},
+            **{f"r_{k}": v for k, v in r_asm.items()},
         },
         "s_plan": s_plan,
         "r_key": r_key,
@@ -655,6 +688,8 @@ def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse
         "/p/sheffield/performance/?period=2024/25-Q1&format=xlsx",
         "/p/sheffield/performance/returns/{s_ret}/",
         "/p/sheffield/plan/versions/1/",
+        "/p/sheffield/assessment/{s_assessment}/issues/{s_issue}/",
+        "/p/sheffield/assessment/tension/{s_tension}/",
         "/api/partnerships/sheffield/indicators?period=2024/25-Q1",
     ]:
         url = url.format(**fill)
@@ -751,6 +786,18 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/sheffield/performance/returns/{s_ret}/": {"action": "approve"},
             "/p/sheffield/plan/": {"label": "hijacked"},
             "/p/sheffield/performance/highlights/": {"code": "x", "kind": "highlight"},
+            "/p/rotherham/assessment/{r_assessment}/issues/{s_issue}/": {
+                "form": "score",
+                "score-volume": "1",
+            },
+            "/p/rotherham/assessment/{s_assessment}/": {"form": "issue", "name": "hijacked"},
+            "/p/rotherham/assessment/tension/{s_tension}/": {
+                "text": "hijacked",
+                "owner_role": "x",
+                "review_on": "2025-01-01",
+            },
+            "/p/sheffield/assessment/": {"year": "2026/27"},
+            "/p/sheffield/assessment/tension/": {"area": "hijacked"},
         }
         for template, data in attempts.items():
             url = template.format(**fill)
@@ -790,6 +837,11 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     s_plan = world["s_plan"]["plan"]
     s_plan.refresh_from_db()
     assert s_plan.version == 2 and s_plan.versions.count() == 1
+    from saferstat.assessment.models import Assessment, CandidateIssue, TensionAction
+
+    assert not CandidateIssue.objects.filter(name="hijacked").exists()
+    assert not TensionAction.objects.filter(text="hijacked").exists()
+    assert Assessment.objects.filter(partnership__slug="sheffield").count() == 1
     sheffield = s_req.partnership
     assert not sheffield.overview_published and sheffield.data_requests.count() == 2
     assert not sheffield.import_runs.exclude(pk=fill["s_run"]).exists()
