@@ -53,8 +53,8 @@ from saferstat.intelligence.request_services import (
     saved_view_create,
 )
 from saferstat.intelligence.services import import_run_create
-from tests.django_fixtures import PASSWORD
 from tests.assessment.world import build as build_assessment
+from tests.django_fixtures import PASSWORD
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
 
