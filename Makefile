@@ -56,6 +56,7 @@ demo: install .env
 	$(BIN)/python manage.py demo_governance
 	$(BIN)/python manage.py demo_casereviews
 	$(BIN)/python manage.py demo_plan_performance
+	$(BIN)/python manage.py demo_assessment
 	$(MAKE) --no-print-directory serve
 
 serve:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("saferstat.performance.urls")),
     path("", include("saferstat.casereviews.urls")),
     path("", include("saferstat.reports.urls")),
+    path("", include("saferstat.assessment.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "saferstat.performance",
     "saferstat.casereviews",
     "saferstat.reports",
+    "saferstat.assessment",
 ]
 
 MIDDLEWARE = [

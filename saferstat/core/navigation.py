@@ -118,6 +118,23 @@ NAVIGATION: list[NavItem] = [
             for name in ("cases", "case_detail", "settings", "figures", "calls", "call_detail")
         ),
     ),
+    NavItem(
+        "Assessment",
+        "assessment:index",
+        "assessment.view",
+        frozenset(
+            "assessment:" + name
+            for name in (
+                "index",
+                "detail",
+                "issue",
+                "refresh",
+                "consultation",
+                "tension",
+                "tension_detail",
+            )
+        ),
+    ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
 ]
 

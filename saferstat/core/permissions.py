@@ -130,6 +130,34 @@ RULES: dict[str, Rule] = {
     "reports.publish": Rule(
         frozenset({Role.ADMIN}), description="Publish a report (it is then frozen and public)"
     ),
+    # Strategic assessment (docs/assessment.md). Scorers see others' scores only after
+    # submitting their own (`assessment.services.sheets_visible`); tension reports are
+    # confidential: only the roles of `tension.view` read them, others the weekly summary.
+    "assessment.view": Rule(
+        ALL_MEMBERS,
+        description="Read the strategic assessment, ranked issues and consultation coverage",
+    ),
+    "assessment.manage": Rule(
+        ANALYSTS,
+        description="Set up assessments, candidate issues, evidence and consultations; "
+        "import responses; propose the plan refresh",
+    ),
+    "assessment.score": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
+        description="Score candidate issues as a member of the panel",
+    ),
+    "assessment.approve_refresh": Rule(
+        frozenset({Role.ADMIN}),
+        description="Review the proposed plan refresh and apply it (not one's own proposal)",
+    ),
+    "tension.summary": Rule(ALL_MEMBERS, description="Read the weekly community tension summary"),
+    "tension.view": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.BOARD}),
+        description="Read confidential community tension reports (every read is audited)",
+    ),
+    "tension.record": Rule(
+        ANALYSTS, description="Record community tension reports, risk ratings and actions"
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from saferstat.intelligence.models import (
     PartnerUpload,
     SavedView,
 )
+from tests.assessment.world import build as build_assessment
 from tests.casereviews.world import build as build_casereviews
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
@@ -33,6 +34,7 @@ ALL = {r: 200 for r in ROLES}
 LOGIN = "login"  # anonymous users are redirected to sign in
 FORBIDDEN = {r: 403 for r in ROLES}
 ANALYSTS_OK = {"admin": 200, "analyst": 200}
+ANALYSTS_400 = {"admin": 400, "analyst": 400}
 
 
 def only(allowed: dict[str, int], **others) -> dict[str, int]:
@@ -204,6 +206,24 @@ MATRIX = {
         401,
         403,
     ),
+    # Strategic assessment (docs/assessment.md); tension reports only for named roles.
+    "assessment:index": ("/p/{slug}/assessment/", ALL, LOGIN, 403),
+    "assessment:detail": ("/p/{slug}/assessment/{assessment}/", ALL, LOGIN, 403),
+    "assessment:issue": ("/p/{slug}/assessment/{assessment}/issues/{issue}/", ALL, LOGIN, 403),
+    "assessment:refresh": ("/p/{slug}/assessment/{assessment}/refresh/", ALL, LOGIN, 403),
+    "assessment:consultation": (
+        "/p/{slug}/assessment/consultations/{consultation}/",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "assessment:tension": ("/p/{slug}/assessment/tension/", ALL, LOGIN, 403),
+    "assessment:tension_detail": (
+        "/p/{slug}/assessment/tension/{tension}/",
+        only({"admin": 200, "analyst": 200, "board": 200}),
+        LOGIN,
+        403,
+    ),
     # POST only (with a bearer token): see tests/performance/test_api.py.
     "api:return_submit_api": (
         "/api/partnerships/{slug}/returns/{ret}",
@@ -311,6 +331,14 @@ POST_MATRIX = {
     "performance_return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
     "performance_indicator": (NOT_ALLOWED, LOGIN, 403),
     "performance_chart": (NOT_ALLOWED, LOGIN, 403),
+    # Empty forms are refused (400) for those who may fill them in, 403 for the others.
+    "assessment:index": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:detail": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:issue": (only({**ANALYSTS_400, "lead": 400, "board": 400}), LOGIN, 403),
+    "assessment:refresh": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:consultation": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:tension": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:tension_detail": (only(ANALYSTS_400), LOGIN, 403),
 }
 #: The empty POSTs that may change something: the admin unpublishing (it is not published).
 MAY_CHANGE = {("partnership_publish", "admin")}
@@ -397,6 +425,12 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
     casereviews = build_casereviews(rotherham, members["admin"])
     fill = {"ret": 0, "indicator": "none"}
+    if name.startswith("assessment:"):
+        fill.update(
+            build_assessment(
+                rotherham, members["admin"], members["analyst"], board=members["board"]
+            )
+        )
     if any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(
             rotherham,

@@ -53,6 +53,7 @@ from saferstat.intelligence.request_services import (
     saved_view_create,
 )
 from saferstat.intelligence.services import import_run_create
+from tests.assessment.world import build as build_assessment
 from tests.django_fixtures import PASSWORD
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
@@ -317,6 +318,34 @@ URLS = {
         "/p/{r}/reports/{r_report}/annex/?format=xlsx",
         "!/p/{r}/reports/{s_report}/annex/?format=csv",
         "/p/{s}/reports/{s_report}/annex/?format=ods",
+    ],
+    "assessment:index": ["/p/{r}/assessment/", "/p/{s}/assessment/"],
+    "assessment:detail": [
+        "/p/{r}/assessment/{r_assessment}/",
+        "!/p/{r}/assessment/{s_assessment}/",
+        "/p/{s}/assessment/{s_assessment}/",
+    ],
+    "assessment:issue": [
+        "/p/{r}/assessment/{r_assessment}/issues/{r_issue}/",
+        "!/p/{r}/assessment/{r_assessment}/issues/{s_issue}/",
+        "!/p/{r}/assessment/{s_assessment}/issues/{s_issue}/",
+        "/p/{s}/assessment/{s_assessment}/issues/{s_issue}/",
+    ],
+    "assessment:refresh": [
+        "/p/{r}/assessment/{r_assessment}/refresh/",
+        "!/p/{r}/assessment/{s_assessment}/refresh/",
+        "/p/{s}/assessment/{s_assessment}/refresh/",
+    ],
+    "assessment:consultation": [
+        "/p/{r}/assessment/consultations/{r_consultation}/",
+        "!/p/{r}/assessment/consultations/{s_consultation}/",
+        "/p/{s}/assessment/consultations/{s_consultation}/",
+    ],
+    "assessment:tension": ["/p/{r}/assessment/tension/", "/p/{s}/assessment/tension/"],
+    "assessment:tension_detail": [
+        "/p/{r}/assessment/tension/{r_tension}/",
+        "!/p/{r}/assessment/tension/{s_tension}/",
+        "/p/{s}/assessment/tension/{s_tension}/",
     ],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
@@ -618,6 +647,8 @@ def world(
         lead=members["lead"],
         other_lead=None,
     )
+    s_asm = build_assessment(sheffield, s_admin, s_analyst, mark="ZQXSHEF ")
+    r_asm = build_assessment(rotherham, members["admin"], analyst, board=members["board"])
     return {
         "fill": {
             "r": rotherham.slug,
@@ -647,6 +678,8 @@ def world(
             "s_ind": s_plan["missing"].code,
             "r_report": build_reports(rotherham, analyst)["report"],
             "s_report": build_reports(sheffield, s_analyst, mark="ZQXSHEF ")["report"],
+            **{f"s_{k}": v for k, v in s_asm.items()},
+            **{f"r_{k}": v for k, v in r_asm.items()},
         },
         "s_plan": s_plan,
         "r_key": r_key,
@@ -706,6 +739,8 @@ def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse
         "/p/sheffield/performance/?period=2024/25-Q1&format=xlsx",
         "/p/sheffield/performance/returns/{s_ret}/",
         "/p/sheffield/plan/versions/1/",
+        "/p/sheffield/assessment/{s_assessment}/issues/{s_issue}/",
+        "/p/sheffield/assessment/tension/{s_tension}/",
         "/api/partnerships/sheffield/indicators?period=2024/25-Q1",
     ]:
         url = url.format(**fill)
@@ -817,6 +852,18 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/reports/{s_report}/edit/": {"introduction": "overwritten"},
             "/p/rotherham/reports/{s_report}/publish/": {"confirm": "yes"},
             "/p/sheffield/reports/": {"kind": "annual", "period": "2024/25"},
+            "/p/rotherham/assessment/{r_assessment}/issues/{s_issue}/": {
+                "form": "score",
+                "score-volume": "1",
+            },
+            "/p/rotherham/assessment/{s_assessment}/": {"form": "issue", "name": "hijacked"},
+            "/p/rotherham/assessment/tension/{s_tension}/": {
+                "text": "hijacked",
+                "owner_role": "x",
+                "review_on": "2025-01-01",
+            },
+            "/p/sheffield/assessment/": {"year": "2026/27"},
+            "/p/sheffield/assessment/tension/": {"area": "hijacked"},
         }
         for template, data in attempts.items():
             url = template.format(**fill)
@@ -861,6 +908,11 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     s_plan = world["s_plan"]["plan"]
     s_plan.refresh_from_db()
     assert s_plan.version == 2 and s_plan.versions.count() == 1
+    from saferstat.assessment.models import Assessment, CandidateIssue, TensionAction
+
+    assert not CandidateIssue.objects.filter(name="hijacked").exists()
+    assert not TensionAction.objects.filter(text="hijacked").exists()
+    assert Assessment.objects.filter(partnership__slug="sheffield").count() == 1
     sheffield = s_req.partnership
     assert not sheffield.overview_published and sheffield.data_requests.count() == 2
     assert not sheffield.import_runs.exclude(pk=fill["s_run"]).exists()

@@ -45,6 +45,13 @@ EXPECTED = {
     "casereviews.figures": {"admin", "analyst", "lead", "board", "scrutiny"},
     "calls.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "calls.manage": {"admin", "analyst"},
+    "assessment.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "assessment.manage": {"admin", "analyst"},
+    "assessment.score": {"admin", "analyst", "lead", "board"},
+    "assessment.approve_refresh": {"admin"},
+    "tension.summary": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "tension.view": {"admin", "analyst", "board"},
+    "tension.record": {"admin", "analyst"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]

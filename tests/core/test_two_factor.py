@@ -284,7 +284,11 @@ def world(sensitive, members, rotherham):
         lead=members["lead"],
         other_lead=None,
     )
+    from tests.assessment.world import build as build_assessment
+
+    assessment = build_assessment(rotherham, members["admin"], members["analyst"])
     return {
+        **assessment,
         "ret": plan["approved"].pk,
         "indicator": plan["missing"].code,
         "run": run.pk,
