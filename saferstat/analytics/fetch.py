@@ -27,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from http.client import HTTPException
@@ -283,7 +284,7 @@ def _crc_check(archive: zipfile.ZipFile, member: ArchiveMember) -> str:
                 if size > member.size:
                     raise ArchiveError(f"{member.name}: unpacks to more than it declares")
                 digest.update(piece)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         if isinstance(exc, ArchiveError):
             raise
         raise ArchiveError(f"{member.name}: damaged in the archive ({exc})") from None
@@ -316,7 +317,7 @@ def extract_members(
                             raise ArchiveError(f"{member.name}: unpacks to more than it declares")
                         digest.update(piece)
                         sink.write(piece)
-            except (zipfile.BadZipFile, EOFError) as exc:
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                 raise ArchiveError(f"{member.name}: damaged in the archive ({exc})") from None
             out[member] = (target, digest.hexdigest())
     return out
