@@ -49,7 +49,6 @@ def test_the_plan_covers_the_pages():
     assert len(names) >= 40
 
 
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_page_passes_axe_at_1200_and_320(
     axe_page, live_server, overview_warehouse, rotherham, members, make_force_admin
