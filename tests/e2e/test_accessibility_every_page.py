@@ -53,6 +53,9 @@ def test_the_plan_covers_the_pages():
 def test_every_page_passes_axe_at_1200_and_320(
     axe_page, live_server, overview_warehouse, rotherham, members, make_force_admin
 ):
+    from django.utils import timezone
+
+    from saferstat.intelligence.fetch_models import FetchRun, FetchStatus
     from saferstat.intelligence.models import (
         DataRequest,
         ImportRun,
@@ -62,6 +65,15 @@ def test_every_page_passes_axe_at_1200_and_320(
     )
 
     make_force_admin("sy-force-admin")
+    FetchRun.objects.create(  # the imports pages' "Scheduled fetches" table, with a refusal
+        started_at=timezone.now(),
+        actor_label="scheduled fetch",
+        url="https://data.police.uk/data/archive/latest.zip",
+        forces=["south-yorkshire"],
+        status=FetchStatus.NEEDS_REVIEW,
+        loaded=[{"force": "south-yorkshire", "month": "2025-08", "rows": 15000, "replaced": False}],
+        left=[{"force": "south-yorkshire", "month": "2025-09", "reason": "A large change."}],
+    )
     run = ImportRun.objects.create(
         partnership=rotherham,
         uploaded_by=members["analyst"],
