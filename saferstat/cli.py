@@ -267,6 +267,89 @@ def load(
         sys.exit(2)
 
 
+# --- fetch -----------------------------------------------------------------------------
+
+#: Exit statuses of ``saferstat fetch`` (docs/fetch.md).
+EXIT_FETCH_FAILED = 1
+EXIT_FETCH_LEFT = 3
+
+
+@main.command()
+@click.option(
+    "--archive",
+    default="latest",
+    show_default=True,
+    metavar="latest|YYYY-MM",
+    help="Which police.uk archive: the newest, or the one published for a month.",
+)
+@click.option(
+    "--force",
+    "forces",
+    multiple=True,
+    metavar="SLUG",
+    help="Fetch this force only (repeat for more); default: every partnership's force.",
+)
+@click.option(
+    "--url",
+    default=None,
+    help="Archive folder (default: SAFERSTAT_POLICEUK_ARCHIVE_URL, the public police.uk one).",
+)
+@warehouse_option
+def fetch(archive: str, forces: tuple[str, ...], url: str | None, warehouse_dir: Path) -> None:
+    """Download the police.uk archive and load the months not loaded yet.
+
+    The archive is downloaded to a temporary file (resumed or retried if the connection
+    drops or the server fails), checked whole (a complete zip, street files named as
+    police.uk names them, sizes within the unpack limits, CRCs), and only then are the new
+    months of the forces loaded, through the same checks and records as `saferstat load`.
+    A month a fetch loaded before and police.uk has reissued is replaced, unless its total
+    changes by more than SAFERSTAT_REPLACE_CONFIRM_SHARE: that month is left for a force
+    administrator. The run is listed on the imports pages. Uses the database in .env.
+
+    Exit status: 0 if it loaded the new months (or there were none), 1 if the download or the
+    archive was refused (nothing loaded), 3 if some months were left for a force
+    administrator.
+
+    \b
+    Examples:
+      saferstat fetch
+      saferstat fetch --archive 2025-09 --force south-yorkshire
+    """
+    from saferstat.analytics.fetch import ARCHIVE_NAME
+    from saferstat.analytics.warehouse import Warehouse
+
+    if not ARCHIVE_NAME.match(archive):
+        raise click.BadParameter("give 'latest' or a month as YYYY-MM", param_hint="--archive")
+    _django()
+    from saferstat.intelligence.fetch import policeuk_fetch
+    from saferstat.intelligence.fetch_models import FetchStatus
+    from saferstat.intelligence.services import SystemActor, unpack_limits
+
+    err = _stderr()
+    actor = SystemActor(
+        SystemActor.command_line().label.replace("command line", "fetch from the command line", 1)
+    )
+    run = policeuk_fetch(
+        actor=actor,
+        archive=archive,
+        forces=list(forces) or None,
+        base_url=url,
+        wh=Warehouse(warehouse_dir, unpack_limits=unpack_limits()),
+        on_note=lambda text: err.print(text, markup=False),
+    )
+    out = _stdout()
+    for item in run.loaded:
+        verb = "replaced" if item["replaced"] else "loaded"
+        out.print(f"{item['force']} {item['month']}: {verb}, {item['rows']:,} rows", markup=False)
+    for item in run.left:
+        err.print(f"{item['force']} {item['month']}: not loaded. {item['reason']}", markup=False)
+    out.print(f"{run.get_status_display()} ({run.url}).", markup=False)
+    if run.status == FetchStatus.FAILED:
+        sys.exit(EXIT_FETCH_FAILED)
+    if run.status == FetchStatus.NEEDS_REVIEW:
+        sys.exit(EXIT_FETCH_LEFT)
+
+
 # --- months ----------------------------------------------------------------------------
 
 

@@ -284,6 +284,19 @@ SAFERSTAT_BOUNDARIES_DIR = env_path(
     "SAFERSTAT_BOUNDARIES_DIR", BASE_DIR / "demo_data" / "boundaries"
 )
 
+# Fetching police.uk months by themselves (`saferstat fetch`, the `fetch_policeuk` task;
+# docs/fetch.md): the archive folder (latest.zip and YYYY-MM.zip), how many requests to try
+# and the seconds before the first retry (doubled each time), a request's timeout, the
+# largest archive accepted, and where it is downloaded to be checked before loading.
+SAFERSTAT_POLICEUK_ARCHIVE_URL = env(
+    "SAFERSTAT_POLICEUK_ARCHIVE_URL", "https://data.police.uk/data/archive/"
+)
+SAFERSTAT_FETCH_ATTEMPTS = max(1, int(env("SAFERSTAT_FETCH_ATTEMPTS", "4") or 4))
+SAFERSTAT_FETCH_BACKOFF = float(env("SAFERSTAT_FETCH_BACKOFF", "30") or 0)
+SAFERSTAT_FETCH_TIMEOUT = float(env("SAFERSTAT_FETCH_TIMEOUT", "60") or 60)
+SAFERSTAT_FETCH_MAX_BYTES = int(env("SAFERSTAT_FETCH_MAX_BYTES", str(4 * 1024**3)) or 0)
+SAFERSTAT_FETCH_DIR = env_path("SAFERSTAT_FETCH_DIR", BASE_DIR / "var" / "fetch")
+
 # Backups (`manage.py backup`): where archives go, and where pg_dump/pg_restore are when
 # they are not on PATH (they must be as new as the PostgreSQL server).
 SAFERSTAT_BACKUP_DIR = env_path("SAFERSTAT_BACKUP_DIR", BASE_DIR / "var" / "backups")

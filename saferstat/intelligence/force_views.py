@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import force_view
 
+from .fetch import fetch_context
 from .forms import ForceReviewForm, PoliceUkUploadForm
 from .selectors import force_import_get, force_import_list, force_import_pending
 from .services import (
@@ -41,7 +42,8 @@ def force_imports(request, force: str, form: PoliceUkUploadForm | None = None):
             "pending": force_import_pending(force=force),
             "page": page,
             "form": form or PoliceUkUploadForm(),
-        },
+        }
+        | fetch_context(force),
         status=400 if form is not None and form.errors else 200,
     )
 

@@ -324,3 +324,6 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from .fetch_models import FetchRun, FetchStatus  # noqa: E402,F401  (fetches of the archive)

@@ -13,6 +13,7 @@ from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 
 from . import figures
+from .fetch import fetch_context
 from .forms import PoliceUkUploadForm
 from .selectors import import_run_get, import_run_list
 from .services import import_run_create
@@ -62,7 +63,8 @@ def _import_list_page(request, partnership, form: PoliceUkUploadForm | None = No
     return render(
         request,
         "intelligence/import_list.html",
-        {"partnership": partnership, "page": page, "form": form or PoliceUkUploadForm()},
+        {"partnership": partnership, "page": page, "form": form or PoliceUkUploadForm()}
+        | fetch_context(partnership.force_slug),
         status=400 if form is not None and form.errors else 200,
     )
 
