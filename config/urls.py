@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("saferstat.governance.urls")),
     path("", include("saferstat.plan.urls")),
     path("", include("saferstat.performance.urls")),
+    path("", include("saferstat.delivery.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "saferstat.governance",
     "saferstat.plan",
     "saferstat.performance",
+    "saferstat.delivery",
 ]
 
 MIDDLEWARE = [

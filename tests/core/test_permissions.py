@@ -36,6 +36,10 @@ EXPECTED = {
     "performance.approve": {"admin", "analyst"},
     "performance.manage": {"admin", "analyst"},
     "performance.publish": {"admin"},
+    "delivery.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "delivery.manage": {"admin", "analyst"},
+    "delivery.submit": {"lead"},
+    "delivery.approve": {"admin", "analyst"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
