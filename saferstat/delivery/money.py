@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 ERR_MONEY = "Enter an amount in pounds, for example 12,500 or 12500.50."
 
-_MONEY = re.compile(r"^£?\s*(\d{1,3}(,\d{3}){1,3}|\d{1,12})(\.\d{1,2})?$")
+_MONEY = re.compile(r"^£?\s*([0-9]{1,3}(,[0-9]{3}){1,3}|[0-9]{1,12})(\.[0-9]{1,2})?$")
 
 
 def parse_pounds(text: object) -> int:

@@ -23,6 +23,7 @@ from saferstat.intelligence.models import (
     PartnerUpload,
     SavedView,
 )
+from tests.delivery.factories import delivery_world
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
 
@@ -188,6 +189,22 @@ MATRIX = {
         401,
         403,
     ),
+    # Delivery (docs/delivery.md). {project_ret} is a submitted monitoring return of a
+    # project the lead member leads.
+    "delivery:index": ("/p/{slug}/delivery/", ALL, LOGIN, 403),
+    "delivery:stream_detail": ("/p/{slug}/delivery/streams/{stream}/", ALL, LOGIN, 403),
+    "delivery:stream_achieved": (
+        "/p/{slug}/delivery/streams/{stream}/achieved/",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "delivery:project_list": ("/p/{slug}/delivery/projects/", ALL, LOGIN, 403),
+    "delivery:project_detail": ("/p/{slug}/delivery/projects/{project}/", ALL, LOGIN, 403),
+    "delivery:return_detail": ("/p/{slug}/delivery/returns/{project_ret}/", ALL, LOGIN, 403),
+    "delivery:late": ("/p/{slug}/delivery/late/", only(ANALYSTS_OK), LOGIN, 403),
+    "delivery:communications": ("/p/{slug}/delivery/communications/", ALL, LOGIN, 403),
+    "delivery:engagement": ("/p/{slug}/delivery/engagement/", ALL, LOGIN, 403),
     # POST only (with a bearer token): see tests/performance/test_api.py.
     "api:return_submit_api": (
         "/api/partnerships/{slug}/returns/{ret}",
@@ -272,6 +289,16 @@ POST_MATRIX = {
     "performance_return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
     "performance_indicator": (NOT_ALLOWED, LOGIN, 403),
     "performance_chart": (NOT_ALLOWED, LOGIN, 403),
+    # An empty form is refused (400) for those who may write; others get 403.
+    "delivery:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:stream_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:stream_achieved": (NOT_ALLOWED, LOGIN, 403),
+    "delivery:project_list": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:project_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:return_detail": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
+    "delivery:late": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "delivery:communications": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:engagement": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
 }
 #: The empty POSTs that may change something: the admin unpublishing (it is not published).
 MAY_CHANGE = {("partnership_publish", "admin")}
@@ -356,8 +383,18 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         due_date=datetime.date(2030, 1, 1),
     )
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
-    fill = {"ret": 0, "indicator": "none"}
-    if any(word in name for word in ("plan", "performance", "indicator", "return")):
+    fill = {"ret": 0, "indicator": "none", "stream": 0, "project": 0, "project_ret": 0}
+    if name.startswith("delivery:"):
+        world = delivery_world(
+            rotherham, admin=members["admin"], analyst=members["analyst"], lead=members["lead"]
+        )
+        fill = {
+            **fill,
+            "stream": world["stream"].pk,
+            "project": world["project"].pk,
+            "project_ret": world["submitted"].pk,
+        }
+    elif any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(
             rotherham,
             admin=members["admin"],

@@ -280,7 +280,15 @@ def world(sensitive, members, rotherham):
         lead=members["lead"],
         other_lead=None,
     )
+    from tests.delivery.factories import delivery_world
+
+    delivery = delivery_world(
+        rotherham, admin=members["admin"], analyst=members["analyst"], lead=members["lead"]
+    )
     return {
+        "stream": delivery["stream"].pk,
+        "project": delivery["project"].pk,
+        "project_ret": delivery["submitted"].pk,
         "ret": plan["approved"].pk,
         "indicator": plan["missing"].code,
         "run": run.pk,
