@@ -55,6 +55,7 @@ demo: install .env
 	$(BIN)/python manage.py demo_partner_data
 	$(BIN)/python manage.py demo_governance
 	$(BIN)/python manage.py demo_plan_performance
+	$(BIN)/python manage.py demo_delivery
 	$(MAKE) --no-print-directory serve
 
 serve:
