@@ -57,6 +57,7 @@ demo: install .env
 	$(BIN)/python manage.py demo_casereviews
 	$(BIN)/python manage.py demo_plan_performance
 	$(BIN)/python manage.py demo_assessment
+	$(BIN)/python manage.py demo_delivery
 	$(MAKE) --no-print-directory serve
 
 serve:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("saferstat.casereviews.urls")),
     path("", include("saferstat.reports.urls")),
     path("", include("saferstat.assessment.urls")),
+    path("", include("saferstat.delivery.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

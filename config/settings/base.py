@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "saferstat.casereviews",
     "saferstat.reports",
     "saferstat.assessment",
+    "saferstat.delivery",
 ]
 
 MIDDLEWARE = [

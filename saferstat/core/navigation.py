@@ -135,6 +135,27 @@ NAVIGATION: list[NavItem] = [
             )
         ),
     ),
+    NavItem(
+        "Delivery",
+        "delivery:index",
+        "delivery.view",
+        frozenset(
+            {
+                "delivery:" + name
+                for name in (
+                    "index",
+                    "stream_detail",
+                    "stream_achieved",
+                    "project_list",
+                    "project_detail",
+                    "return_detail",
+                    "late",
+                    "communications",
+                    "engagement",
+                )
+            }
+        ),
+    ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
 ]
 

@@ -158,6 +158,25 @@ RULES: dict[str, Rule] = {
     "tension.record": Rule(
         ANALYSTS, description="Record community tension reports, risk ratings and actions"
     ),
+    # Delivery (docs/delivery.md). A lead enters monitoring returns for the projects they are
+    # named lead of only: see `can_submit_project`.
+    "delivery.view": Rule(
+        ALL_MEMBERS,
+        description="Read funding streams, projects, monitoring returns, communications, "
+        "training and engagement",
+    ),
+    "delivery.manage": Rule(
+        ANALYSTS,
+        description="Record funding streams, projects, grants, outputs and outcomes, "
+        "communications, training and engagement",
+    ),
+    "delivery.submit": Rule(
+        frozenset({Role.LEAD}),
+        description="Enter and submit monitoring returns for the projects one leads",
+    ),
+    "delivery.approve": Rule(
+        ANALYSTS, description="Approve or return monitoring returns, see late ones"
+    ),
 }
 
 
@@ -319,6 +338,22 @@ def can_correct(user: User | AnonymousUser | None, priority) -> bool:
     return can_submit_for(user, priority) or can(
         user, "performance.approve", priority.theme.plan.partnership
     )
+
+
+def can_submit_project(user: User | AnonymousUser | None, project) -> bool:
+    """True when the user may enter and submit monitoring returns for this project (a
+    `delivery.Project`): a priority lead of its partnership named as the project's lead."""
+    return (
+        can(user, "delivery.submit", project.partnership)
+        and project.lead_id is not None
+        and project.lead_id == getattr(user, "pk", None)
+    )
+
+
+def can_correct_project(user: User | AnonymousUser | None, project) -> bool:
+    """True when the user may correct a signed-off monitoring return of this project: its
+    lead, or an analyst or admin of the partnership."""
+    return can_submit_project(user, project) or can(user, "delivery.approve", project.partnership)
 
 
 def partnerships_for(user: User | AnonymousUser | None) -> list[Partnership]:

@@ -25,6 +25,7 @@ from saferstat.intelligence.models import (
 )
 from tests.assessment.world import build as build_assessment
 from tests.casereviews.world import build as build_casereviews
+from tests.delivery.factories import delivery_world
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
 from tests.reports.world import build as build_reports
@@ -217,6 +218,16 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    # Delivery (docs/delivery.md). {project_ret} is a submitted monitoring return of a
+    # project the lead member leads.
+    "delivery:index": ("/p/{slug}/delivery/", ALL, LOGIN, 403),
+    "delivery:stream_detail": ("/p/{slug}/delivery/streams/{stream}/", ALL, LOGIN, 403),
+    "delivery:stream_achieved": (
+        "/p/{slug}/delivery/streams/{stream}/achieved/",
+        ALL,
+        LOGIN,
+        403,
+    ),
     "assessment:tension": ("/p/{slug}/assessment/tension/", ALL, LOGIN, 403),
     "assessment:tension_detail": (
         "/p/{slug}/assessment/tension/{tension}/",
@@ -224,6 +235,12 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    "delivery:project_list": ("/p/{slug}/delivery/projects/", ALL, LOGIN, 403),
+    "delivery:project_detail": ("/p/{slug}/delivery/projects/{project}/", ALL, LOGIN, 403),
+    "delivery:return_detail": ("/p/{slug}/delivery/returns/{project_ret}/", ALL, LOGIN, 403),
+    "delivery:late": ("/p/{slug}/delivery/late/", only(ANALYSTS_OK), LOGIN, 403),
+    "delivery:communications": ("/p/{slug}/delivery/communications/", ALL, LOGIN, 403),
+    "delivery:engagement": ("/p/{slug}/delivery/engagement/", ALL, LOGIN, 403),
     # POST only (with a bearer token): see tests/performance/test_api.py.
     "api:return_submit_api": (
         "/api/partnerships/{slug}/returns/{ret}",
@@ -339,6 +356,16 @@ POST_MATRIX = {
     "assessment:consultation": (only(ANALYSTS_400), LOGIN, 403),
     "assessment:tension": (only(ANALYSTS_400), LOGIN, 403),
     "assessment:tension_detail": (only(ANALYSTS_400), LOGIN, 403),
+    # An empty form is refused (400) for those who may write; others get 403.
+    "delivery:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:stream_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:stream_achieved": (NOT_ALLOWED, LOGIN, 403),
+    "delivery:project_list": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:project_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:return_detail": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
+    "delivery:late": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "delivery:communications": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:engagement": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
 }
 #: The empty POSTs that may change something: the admin unpublishing (it is not published).
 MAY_CHANGE = {("partnership_publish", "admin")}
@@ -424,14 +451,24 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
     )
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
     casereviews = build_casereviews(rotherham, members["admin"])
-    fill = {"ret": 0, "indicator": "none"}
+    fill = {"ret": 0, "indicator": "none", "stream": 0, "project": 0, "project_ret": 0}
     if name.startswith("assessment:"):
         fill.update(
             build_assessment(
                 rotherham, members["admin"], members["analyst"], board=members["board"]
             )
         )
-    if any(word in name for word in ("plan", "performance", "indicator", "return")):
+    if name.startswith("delivery:"):
+        world = delivery_world(
+            rotherham, admin=members["admin"], analyst=members["analyst"], lead=members["lead"]
+        )
+        fill = {
+            **fill,
+            "stream": world["stream"].pk,
+            "project": world["project"].pk,
+            "project_ret": world["submitted"].pk,
+        }
+    elif any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(
             rotherham,
             admin=members["admin"],

@@ -54,6 +54,7 @@ from saferstat.intelligence.request_services import (
 )
 from saferstat.intelligence.services import import_run_create
 from tests.assessment.world import build as build_assessment
+from tests.delivery.factories import delivery_world
 from tests.django_fixtures import PASSWORD
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
@@ -347,6 +348,46 @@ URLS = {
         "!/p/{r}/assessment/tension/{s_tension}/",
         "/p/{s}/assessment/tension/{s_tension}/",
     ],
+    "delivery:index": ["/p/{r}/delivery/", "/p/{s}/delivery/"],
+    "delivery:stream_detail": [
+        "/p/{r}/delivery/streams/{r_stream}/",
+        "/p/{r}/delivery/streams/{r_stream}/?format=xlsx",
+        "/p/{r}/delivery/streams/{r_stream}/?format=csv",
+        "!/p/{r}/delivery/streams/{s_stream}/",
+        "!/p/{r}/delivery/streams/{s_stream}/?format=ods",
+        "/p/{s}/delivery/streams/{s_stream}/",
+    ],
+    "delivery:stream_achieved": [
+        "/p/{r}/delivery/streams/{r_stream}/achieved/",
+        "!/p/{r}/delivery/streams/{s_stream}/achieved/",
+        "/p/{s}/delivery/streams/{s_stream}/achieved/",
+    ],
+    "delivery:project_list": [
+        "/p/{r}/delivery/projects/",
+        "/p/{r}/delivery/projects/?format=xlsx",
+        "/p/{s}/delivery/projects/",
+    ],
+    "delivery:project_detail": [
+        "/p/{r}/delivery/projects/{r_project}/",
+        "!/p/{r}/delivery/projects/{s_project}/",
+        "/p/{s}/delivery/projects/{s_project}/",
+    ],
+    "delivery:return_detail": [
+        "/p/{r}/delivery/returns/{r_mret}/",
+        "!/p/{r}/delivery/returns/{s_mret}/",
+        "/p/{s}/delivery/returns/{s_mret}/",
+    ],
+    "delivery:late": ["/p/{r}/delivery/late/", "/p/{s}/delivery/late/"],
+    "delivery:communications": [
+        "/p/{r}/delivery/communications/",
+        "/p/{r}/delivery/communications/?format=ods",
+        "/p/{s}/delivery/communications/",
+    ],
+    "delivery:engagement": [
+        "/p/{r}/delivery/engagement/",
+        "/p/{r}/delivery/engagement/?format=csv",
+        "/p/{s}/delivery/engagement/",
+    ],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
     "api:openapi-view": ["/api/docs"],
@@ -592,6 +633,10 @@ def world(
         mark="ZQXSHEF ",
         value=FIGURES[0],
     )
+    s_delivery = delivery_world(
+        sheffield, admin=s_admin, analyst=s_analyst, lead=s_lead, mark="ZQXSHEF ",
+        value=FIGURES[1],
+    )  # fmt: skip
     s_device = twofactor.two_factor_start(user=s_admin)
 
     # Rotherham: a police.uk import, a dataset under the short name Sheffield also uses (the
@@ -649,8 +694,18 @@ def world(
     )
     s_asm = build_assessment(sheffield, s_admin, s_analyst, mark="ZQXSHEF ")
     r_asm = build_assessment(rotherham, members["admin"], analyst, board=members["board"])
+    r_delivery = delivery_world(
+        rotherham, admin=members["admin"], analyst=analyst, lead=members["lead"]
+    )
     return {
         "fill": {
+            "r_stream": r_delivery["stream"].pk,
+            "s_stream": s_delivery["stream"].pk,
+            "r_project": r_delivery["project"].pk,
+            "s_project": s_delivery["project"].pk,
+            "r_mret": r_delivery["approved"].pk,
+            "s_mret": s_delivery["approved"].pk,
+            "s_measure": s_delivery["output"].pk,
             "r": rotherham.slug,
             "s": sheffield.slug,
             "shared": SHARED_SLUG,
@@ -741,6 +796,9 @@ def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse
         "/p/sheffield/plan/versions/1/",
         "/p/sheffield/assessment/{s_assessment}/issues/{s_issue}/",
         "/p/sheffield/assessment/tension/{s_tension}/",
+        "/p/sheffield/delivery/streams/{s_stream}/achieved/",
+        "/p/sheffield/delivery/streams/{s_stream}/?format=xlsx",
+        "/p/sheffield/delivery/returns/{s_mret}/",
         "/api/partnerships/sheffield/indicators?period=2024/25-Q1",
     ]:
         url = url.format(**fill)
@@ -864,6 +922,26 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             },
             "/p/sheffield/assessment/": {"year": "2026/27"},
             "/p/sheffield/assessment/tension/": {"area": "hijacked"},
+            "/p/rotherham/delivery/streams/{s_stream}/": {"project": "1", "amount": "5"},
+            "/p/rotherham/delivery/projects/{s_project}/": {"form": "status", "status": "stopped"},
+            "/p/rotherham/delivery/returns/{s_mret}/": {"action": "correct", "reason": "x"},
+            "/p/sheffield/delivery/returns/{s_mret}/": {"action": "approve"},
+            "/p/sheffield/delivery/": {
+                "name": "x",
+                "funder": "x",
+                "financial_year": "2024/25",
+                "amount": "1",
+            },
+            "/p/sheffield/delivery/communications/": {
+                "date": "2024-01-01",
+                "title": "x",
+                "audience": "x",
+            },
+            "/p/sheffield/delivery/engagement/": {
+                "kind": "training",
+                "date": "2024-01-01",
+                "title": "x",
+            },
         }
         for template, data in attempts.items():
             url = template.format(**fill)
@@ -913,6 +991,20 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert not CandidateIssue.objects.filter(name="hijacked").exists()
     assert not TensionAction.objects.filter(text="hijacked").exists()
     assert Assessment.objects.filter(partnership__slug="sheffield").count() == 1
+    from saferstat.delivery.models import (
+        Activity,
+        Communication,
+        FundingStream,
+        MonitoringReturn,
+        Project,
+    )
+
+    assert Project.objects.get(pk=fill["s_project"]).status == "active"
+    assert MonitoringReturn.objects.get(pk=fill["s_mret"]).status == "approved"
+    assert not FundingStream.objects.filter(name="x").exists()
+    assert not Communication.objects.filter(title="x").exists()
+    assert not Activity.objects.filter(title="x").exists()
+    assert FundingStream.objects.get(pk=fill["s_stream"]).grants.count() == 1
     sheffield = s_req.partnership
     assert not sheffield.overview_published and sheffield.data_requests.count() == 2
     assert not sheffield.import_runs.exclude(pk=fill["s_run"]).exists()

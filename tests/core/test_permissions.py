@@ -52,6 +52,10 @@ EXPECTED = {
     "tension.summary": {"admin", "analyst", "lead", "board", "scrutiny"},
     "tension.view": {"admin", "analyst", "board"},
     "tension.record": {"admin", "analyst"},
+    "delivery.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "delivery.manage": {"admin", "analyst"},
+    "delivery.submit": {"lead"},
+    "delivery.approve": {"admin", "analyst"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]

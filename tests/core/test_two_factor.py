@@ -287,8 +287,16 @@ def world(sensitive, members, rotherham):
     from tests.assessment.world import build as build_assessment
 
     assessment = build_assessment(rotherham, members["admin"], members["analyst"])
+    from tests.delivery.factories import delivery_world
+
+    delivery = delivery_world(
+        rotherham, admin=members["admin"], analyst=members["analyst"], lead=members["lead"]
+    )
     return {
         **assessment,
+        "stream": delivery["stream"].pk,
+        "project": delivery["project"].pk,
+        "project_ret": delivery["submitted"].pk,
         "ret": plan["approved"].pk,
         "indicator": plan["missing"].code,
         "run": run.pk,

@@ -4,30 +4,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intelligence', '0004_force_data_approval'),
+        ("intelligence", "0004_force_data_approval"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FetchRun',
+            name="FetchRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('actor_label', models.CharField(help_text='Who ran it: the scheduled task or a command line', max_length=150)),
-                ('url', models.CharField(max_length=500)),
-                ('forces', models.JSONField(default=list, help_text='Force slugs fetched')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('loaded', 'New months loaded'), ('nothing_new', 'Nothing new'), ('needs_review', 'Months left for a force administrator'), ('failed', 'Failed: nothing loaded')], default='running', max_length=20)),
-                ('archive_bytes', models.BigIntegerField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('loaded', models.JSONField(default=list, help_text='Months loaded: force, month, rows, sha256, replaced')),
-                ('left', models.JSONField(default=list, help_text='Months not loaded, and why: force, month, reason')),
-                ('message', models.TextField(blank=True, help_text='Why it failed, or notes on retries')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor_label",
+                    models.CharField(
+                        help_text="Who ran it: the scheduled task or a command line", max_length=150
+                    ),
+                ),
+                ("url", models.CharField(max_length=500)),
+                ("forces", models.JSONField(default=list, help_text="Force slugs fetched")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("loaded", "New months loaded"),
+                            ("nothing_new", "Nothing new"),
+                            ("needs_review", "Months left for a force administrator"),
+                            ("failed", "Failed: nothing loaded"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                ("archive_bytes", models.BigIntegerField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                (
+                    "loaded",
+                    models.JSONField(
+                        default=list,
+                        help_text="Months loaded: force, month, rows, sha256, replaced",
+                    ),
+                ),
+                (
+                    "left",
+                    models.JSONField(
+                        default=list, help_text="Months not loaded, and why: force, month, reason"
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(blank=True, help_text="Why it failed, or notes on retries"),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
     ]
