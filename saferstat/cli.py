@@ -33,18 +33,48 @@ def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def warehouse_option(func: Callable) -> Callable:
-    """``--warehouse DIR`` (env ``SAFERSTAT_WAREHOUSE``, default ``var/warehouse``)."""
-    return click.option(
-        "--warehouse",
-        "warehouse_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar="SAFERSTAT_WAREHOUSE",
-        default=DEFAULT_WAREHOUSE,
-        show_default=True,
-        show_envvar=True,
-        help="Warehouse folder.",
-    )(func)
+def _existing_warehouse(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A command that reads the warehouse names a missing one as such, before it is asked
+    anything (it used to blame the area code, from the empty reference tables)."""
+    if not value.is_dir():
+        raise click.BadParameter(
+            f"no warehouse at {value}: the folder does not exist. Give the warehouse folder "
+            "with --warehouse or SAFERSTAT_WAREHOUSE, or make one with "
+            "`saferstat reference demo_data/ons`.",
+            ctx=ctx,
+            param=param,
+        )
+    if not (value / "manifest.json").is_file():
+        raise click.BadParameter(
+            f"{value} is not a SaferStat warehouse (it has no manifest.json): nothing has been "
+            "loaded into it. Run `saferstat reference demo_data/ons` first.",
+            ctx=ctx,
+            param=param,
+        )
+    return value
+
+
+def warehouse_option(func: Callable | None = None, *, must_exist: bool = True) -> Callable:
+    """``--warehouse DIR`` (env ``SAFERSTAT_WAREHOUSE``, default ``var/warehouse``).
+
+    ``must_exist`` (the default, for the commands that read it): a missing folder, or one
+    that holds no warehouse, is refused with a message that says so.
+    """
+
+    def decorate(f: Callable) -> Callable:
+        return click.option(
+            "--warehouse",
+            "warehouse_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="SAFERSTAT_WAREHOUSE",
+            default=DEFAULT_WAREHOUSE,
+            show_default=True,
+            show_envvar=True,
+            callback=_existing_warehouse if must_exist else None,
+            help="Warehouse folder.",
+        )(f)
+
+    return decorate(func) if func is not None else decorate
 
 
 #: Exit statuses of the analysis commands (docs/cli.md): a question that cannot be answered
@@ -79,7 +109,14 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.option(
+    "--warehouse",
+    "warehouse_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Warehouse folder for the command that follows (as its own --warehouse).",
+)
+def main(warehouse_dir: Path | None = None) -> None:
     """SaferStat: crime data for Community Safety Partnerships.
 
     \b
@@ -89,6 +126,9 @@ def main() -> None:
       saferstat months
       saferstat counts --area E08000018 --period 2024/25 --by crime_type
     """
+    if warehouse_dir is not None:
+        # Before the command's own options are read: they take SAFERSTAT_WAREHOUSE.
+        os.environ["SAFERSTAT_WAREHOUSE"] = str(warehouse_dir)
 
 
 # --- reference -------------------------------------------------------------------------
@@ -96,7 +136,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@warehouse_option
+@warehouse_option(must_exist=False)
 def reference(path: Path, warehouse_dir: Path) -> None:
     """Load the ONS reference data (LSOA, ward and local authority lookups, population).
 
@@ -173,7 +213,7 @@ EXIT_NEEDS_CONFIRMATION = 3
     help="Why replacing a month may change its total by more than "
     "SAFERSTAT_REPLACE_CONFIRM_SHARE (default 10%); recorded in the audit log.",
 )
-@warehouse_option
+@warehouse_option(must_exist=False)
 def load(
     paths: tuple[str, ...], workers: int | None, confirm_change: str, warehouse_dir: Path
 ) -> None:
@@ -819,9 +859,9 @@ def _django() -> None:
 @click.option(
     "--dest",
     "dest",
-    type=click.Path(file_okay=False),
+    type=click.Path(exists=True, file_okay=False),
     default=None,
-    help="Folder for the archive (default: SAFERSTAT_BACKUP_DIR).",
+    help="Folder for the archive, which must exist (default: SAFERSTAT_BACKUP_DIR).",
 )
 def backup(dest) -> None:
     """Back up the database, the warehouse and uploaded files to one .tar.gz.

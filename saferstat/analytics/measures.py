@@ -35,6 +35,7 @@ import duckdb
 
 from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
 from saferstat.analytics.periods import Period, month_range
+from saferstat.analytics.seasonal import SeasonMatch, season_match, season_note
 from saferstat.analytics.stats import ALPHA, poisson_compare
 
 #: Dataset name of police.uk street-level crime in ``loaded_partitions``.
@@ -111,6 +112,11 @@ class CrimeTypeRow:
             ``None`` without a comparison, ``inf`` from zero.
         p_value: two-sided conditional exact Poisson test with exposure = months loaded.
         is_significant: ``p_value < 0.05``.
+        matched_count: when the comparison is season-matched (see
+            :mod:`saferstat.analytics.seasonal`), records in the months of the period that
+            are compared (``Overview.season_match.months``); ``previous_count`` is then the
+            records in the same calendar months a year earlier, and the change compares the
+            two. ``None`` when whole periods are compared.
     """
 
     crime_type: str
@@ -121,6 +127,7 @@ class CrimeTypeRow:
     change_pct: float | None
     p_value: float | None
     is_significant: bool
+    matched_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +188,8 @@ class Overview:
         freshness: latest loaded month and load time.
         geography: which geography the figures use.
         notes: plain-English caveats to print with the figures.
+        season_match: the months compared when a period is incomplete and the comparison is a
+            year apart (:func:`saferstat.analytics.seasonal.season_match`), else ``None``.
     """
 
     area_codes: tuple[str, ...]
@@ -203,6 +212,15 @@ class Overview:
     freshness: Freshness
     geography: Geography = field(default_factory=Geography)
     notes: list[str] = field(default_factory=list)
+    season_match: SeasonMatch | None = None
+
+    @property
+    def comparison_label(self) -> str:
+        """What the comparison column is headed: ``'Jan-Mar 2024'`` when season-matched,
+        else the comparison period's label."""
+        if self.season_match is not None:
+            return self.season_match.comparison_label
+        return self.comparison_period.label
 
     @property
     def is_complete(self) -> bool:
@@ -555,13 +573,15 @@ def _row(
     previous: int | None,
     months: int,
     previous_months: int,
+    matched: int | None = None,
 ) -> CrimeTypeRow:
+    compared = count if matched is None else matched
     if previous is None or previous_months == 0 or months == 0:
         change = p_value = None
         significant = False
     else:
-        test = poisson_compare(previous, count, e1=previous_months, e2=months)
-        change = None if previous == 0 and count == 0 else test.change_pct
+        test = poisson_compare(previous, compared, e1=previous_months, e2=months)
+        change = None if previous == 0 and compared == 0 else test.change_pct
         p_value = test.p_value
         significant = test.is_significant(ALPHA)
     return CrimeTypeRow(
@@ -573,6 +593,7 @@ def _row(
         change_pct=change,
         p_value=p_value,
         is_significant=significant,
+        matched_count=matched,
     )
 
 
@@ -584,6 +605,7 @@ class _OverviewScan:
     before_by_type: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)
     by_ward: dict[str | None, int] = field(default_factory=dict)
+    by_month_type: dict[tuple[str, str], int] = field(default_factory=dict)
     lsoa11: int = 0
     ward_approximate: int = 0
     unknown_location: dict[str, int] = field(default_factory=dict)
@@ -641,6 +663,7 @@ def _overview_scan(
             scan.ward_approximate += n if approximate else 0
         if comparison.start <= month <= comparison.end:
             add(scan.before_by_type, crime_type, n)
+        add(scan.by_month_type, (month, crime_type), n)
     scan.unknown_location = {
         force: int(n)
         for force, n in con.execute(
@@ -715,6 +738,14 @@ def overview(
     current, previous = by_type.as_dict(), before.as_dict()
     has_prev = prev_months > 0
     has_data = months > 0
+    # Season-matched when a period is incomplete (saferstat/analytics/seasonal.py): the
+    # change compares the same calendar months loaded in both, each with exposure = months.
+    match = season_match(period, comparison, [month for _, month, _ in partitions])
+    matched: dict[str, int] | None = None
+    if match is not None:
+        matched = _by_type_in(scan.by_month_type, match.months)
+        previous = _by_type_in(scan.by_month_type, match.comparison_months)
+        months = prev_months = match.n_months
 
     total = sum(current.values())
     crime_types: list[CrimeTypeRow] = []
@@ -730,14 +761,19 @@ def overview(
                     previous.get(name, 0) if has_prev else None,
                     months,
                     prev_months,
+                    None if matched is None else matched.get(name, 0),
                 )
             )
         prev_total = sum(previous.values()) if has_prev else None
-        total_row = _row("All crime and ASB", total, total, pop, prev_total, months, prev_months)
+        m_total = None if matched is None else sum(matched.values())
+        total_row = _row(
+            "All crime and ASB", total, total, pop, prev_total, months, prev_months, m_total
+        )
         excl = total - current.get(ASB, 0)
         prev_excl = prev_total - previous.get(ASB, 0) if prev_total is not None else None
+        m_excl = None if matched is None else m_total - matched.get(ASB, 0)
         excl_asb = _row(
-            "All crime (excluding ASB)", excl, total, pop, prev_excl, months, prev_months
+            "All crime (excluding ASB)", excl, total, pop, prev_excl, months, prev_months, m_excl
         )
 
     month_counts = by_month.as_dict()
@@ -762,7 +798,7 @@ def overview(
         for slug in sorted({force for force, month, _ in partitions if month in period.months})
     }
     fresh = _freshness_of(partitions)
-    notes = _notes(period, comparison, by_type, before, bool(scan.lsoa11), unknown, fresh)
+    notes = _notes(period, comparison, by_type, before, bool(scan.lsoa11), unknown, fresh, match)
     if n_approximate:
         notes.append(
             f"{n_approximate:,} records came from 2011 LSOAs that were split between wards; "
@@ -789,7 +825,18 @@ def overview(
         unknown_location=unknown,
         freshness=fresh,
         notes=notes,
+        season_match=match,
     )
+
+
+def _by_type_in(by_month_type: dict[tuple[str, str], int], months: Sequence[str]) -> dict[str, int]:
+    """Records per crime type in these months (from the overview's grouped scan)."""
+    wanted = set(months)
+    found: dict[str, int] = {}
+    for (month, crime_type), n in by_month_type.items():
+        if month in wanted:
+            found[crime_type] = found.get(crime_type, 0) + n
+    return found
 
 
 def _month_list(months: Sequence[str]) -> str:
@@ -811,6 +858,7 @@ def _notes(
     mapped: bool,
     unknown: dict[str, int],
     fresh: Freshness,
+    match: SeasonMatch | None = None,
 ) -> list[str]:
     notes: list[str] = []
     n, n_prev = len(now.months_loaded), len(before.months_loaded)
@@ -838,7 +886,9 @@ def _notes(
             f"{comparison.label} is incomplete: {n_prev} of {len(comparison.months)} months "
             f"loaded; no data for {_month_list(before.missing_months)}."
         )
-    if n and n_prev and n != n_prev:
+    if match is not None:
+        notes.append(season_note(match, period, comparison))
+    elif n and n_prev and n != n_prev:
         notes.append(
             f"Change and significance compare the average per loaded month ({n} months in "
             f"{period.label}, {n_prev} in {comparison.label}): the Poisson test uses months "

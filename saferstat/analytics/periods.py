@@ -362,3 +362,20 @@ def parse_month_range(start: str, end: str, *, max_months: int = MAX_MONTHS) -> 
     if len(month_range(first, last)) > max_months:
         raise PeriodError(f"Choose at most {max_months // 12} years of months.")
     return first, last
+
+
+def latest_unbroken_run(months: Collection[str], max_months: int = 36) -> tuple[str, str]:
+    """The latest run of consecutive months in ``months``, at most ``max_months`` long:
+    ``(first, last)``, or ``('', '')`` when there are none.
+
+    The explorer opens on it, so a default range never starts with months of no data
+    (``['2021-08', '2021-09', '2024-01', ..., '2025-09']`` -> ``('2024-01', '2025-09')``).
+    """
+    have = set(months)
+    if not have:
+        return "", ""
+    last = max(have)
+    first = last
+    while len(month_range(first, last)) < max_months and add_months(first, -1) in have:
+        first = add_months(first, -1)
+    return first, last

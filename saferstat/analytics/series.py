@@ -41,6 +41,7 @@ from saferstat.analytics.periods import (
     quarter_of,
     rolling12,
 )
+from saferstat.analytics.seasonal import SeasonMatch, season_match
 from saferstat.analytics.stats import ALPHA, poisson_compare
 
 SeriesKind = Literal["month", "quarter", "financial_year", "rolling12"]
@@ -135,7 +136,13 @@ def monthly_counts(
 
 @dataclass(frozen=True)
 class Change:
-    """A period compared with an earlier one (exposure = months loaded in each)."""
+    """A period compared with an earlier one (exposure = months loaded in each).
+
+    When either period is incomplete and the earlier one is a year before, the change is
+    season-matched (:mod:`saferstat.analytics.seasonal`): ``season_match`` holds the same
+    calendar months compared, ``count`` is the earlier period's records in those months and
+    the change compares them with the period's records in the same months a year later.
+    """
 
     period: Period
     count: int | None
@@ -143,6 +150,13 @@ class Change:
     change_pct: float | None
     p_value: float | None
     is_significant: bool
+    season_match: SeasonMatch | None = None
+
+    @property
+    def months_compared(self) -> str:
+        """``'Jan-Mar 2025 with Jan-Mar 2024'`` when season-matched, else ``''``."""
+        match = self.season_match
+        return f"{match.label} with {match.comparison_label}" if match else ""
 
 
 @dataclass(frozen=True)
@@ -196,10 +210,12 @@ class TimeSeries:
                 "previous_count": p.vs_previous.count,
                 "change_vs_previous_pct": p.vs_previous.change_pct,
                 "p_value_vs_previous": p.vs_previous.p_value,
+                "previous_months_compared": p.vs_previous.months_compared,
                 "last_year_period": p.vs_last_year.period.label,
                 "last_year_count": p.vs_last_year.count,
                 "change_vs_last_year_pct": p.vs_last_year.change_pct,
                 "p_value_vs_last_year": p.vs_last_year.p_value,
+                "last_year_months_compared": p.vs_last_year.months_compared,
             }
             for p in self.points
         ]
@@ -228,14 +244,26 @@ def periods_between(start: str, end: str, kind: SeriesKind) -> list[Period]:
     return list(dict.fromkeys(found))
 
 
-def _change(earlier: Period, count: int | None, months: int, monthly: dict[str, int]) -> Change:
+def _change(
+    period: Period, earlier: Period, count: int | None, months: int, monthly: dict[str, int]
+) -> Change:
+    """``period`` against ``earlier``; ``monthly`` holds every loaded month (0 = loaded, no
+    records). Season-matched when either is incomplete and they are a year apart."""
     loaded = [m for m in earlier.months if m in monthly]
     before = sum(monthly[m] for m in loaded) if loaded else None
     if count is None or before is None:
         return Change(earlier, before, len(loaded), None, None, False)
-    test = poisson_compare(before, count, e1=len(loaded), e2=months)
+    e1, e2 = len(loaded), months
+    match = season_match(period, earlier, monthly)
+    if match is not None:
+        before = sum(monthly[m] for m in match.comparison_months)
+        count = sum(monthly[m] for m in match.months)
+        e1 = e2 = match.n_months
+    test = poisson_compare(before, count, e1=e1, e2=e2)
     change = None if before == 0 and count == 0 else test.change_pct
-    return Change(earlier, before, len(loaded), change, test.p_value, test.is_significant(ALPHA))
+    return Change(
+        earlier, before, len(loaded), change, test.p_value, test.is_significant(ALPHA), match
+    )
 
 
 def time_series(
@@ -296,8 +324,10 @@ def time_series(
                 share_pct=count / total * 100 if count is not None and total else None,
                 months_loaded=loaded,
                 missing_months=missing,
-                vs_previous=_change(period.previous(), count, len(loaded), chosen),
-                vs_last_year=_change(period.same_period_last_year(), count, len(loaded), chosen),
+                vs_previous=_change(period, period.previous(), count, len(loaded), chosen),
+                vs_last_year=_change(
+                    period, period.same_period_last_year(), count, len(loaded), chosen
+                ),
             )
         )
     notes = []
@@ -310,8 +340,11 @@ def time_series(
     if empty:
         notes.append(f"No police.uk data loaded for: {', '.join(empty)} (shown as gaps).")
     notes.append(
-        "Changes compare the average per loaded month when two periods have different numbers "
-        "of months loaded; significance: conditional exact Poisson test, p < 0.05."
+        "When a period or the one a year before it is incomplete, changes compare the same "
+        "calendar months loaded in both (season-matched; the months are in the 'months "
+        "compared' columns). Other changes between periods with different numbers of months "
+        "loaded compare the average per loaded month. Significance: conditional exact "
+        "Poisson test, p < 0.05."
     )
     return TimeSeries(
         area_codes=codes,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -83,12 +82,7 @@ def import_upload(request, partnership):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(
-                request,
-                f"{run.original_name} was uploaded and is being checked. It is not loaded yet: "
-                f"a {run.force_slug} force administrator must approve it, as it replaces the "
-                "month for every partnership the force serves.",
-            )
+            # No flash message: the run's page shows its one state (docs/frontend.md).
             return redirect("import_detail", slug=partnership.slug, run_id=run.pk)
     return _import_list_page(request, partnership, form=form)
 
