@@ -37,7 +37,7 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -62,11 +62,12 @@ from saferstat.analytics.policeuk import (
     iter_lines,
 )
 from saferstat.analytics.reference import UnknownAreaError
+from saferstat.analytics.warehouse.catalogue import PARTNER_DATASET_PREFIX, PARTNER_STORED_SCHEMA
 
 # --- vocabulary ------------------------------------------------------------------------
 
 #: Warehouse datasets of partner data are named ``partner_<partnership>_<dataset>``.
-DATASET_PREFIX = "partner_"
+DATASET_PREFIX = PARTNER_DATASET_PREFIX
 
 #: What a column holds. ``ignore``: allowed in the file, checked for nothing, never stored
 #: (e.g. a partner's own reference number: we keep no free text).
@@ -118,23 +119,7 @@ AREA_LEVEL_NAMES = {
 }
 
 #: Stored Parquet columns of every partner partition (one file per dataset and period).
-STORED_SCHEMA = pa.schema(
-    [
-        ("source_line", pa.int64()),
-        ("partnership_slug", pa.string()),
-        ("dataset_slug", pa.string()),
-        ("period", pa.string()),
-        ("month", pa.string()),
-        ("month_date", pa.date32()),
-        ("period_months", pa.int32()),
-        ("record_date", pa.date32()),
-        ("area_level", pa.string()),
-        ("area_code", pa.string()),
-        ("categories", pa.map_(pa.string(), pa.string())),
-        ("count", pa.int64()),
-        ("outcome", pa.string()),
-    ]
-)
+STORED_SCHEMA = PARTNER_STORED_SCHEMA
 
 #: Groupings accepted by :func:`partner_counts`.
 COUNT_BY = ("period", "ward", "area", "category", "outcome")
@@ -1305,70 +1290,6 @@ def load_file(
 
 
 # --- reading: the view and the counts --------------------------------------------------
-
-
-_VIEW_COLUMNS = (
-    "dataset, partnership_slug, dataset_slug, period, month, month_date, period_months, "
-    "record_date, source_line, area_level, area_code, lsoa21_code, ward_code, ward_name, "
-    "lad_code, categories, count, outcome"
-)
-
-
-def create_views(con: duckdb.DuckDBPyConnection, root: Path, entries: Iterable[Mapping]) -> None:
-    """Create ``partner_records`` over the partner partitions of a manifest.
-
-    Called by :func:`saferstat.analytics.warehouse.connect` (after the reference views).
-    """
-    files = [
-        str(root / e["path"])
-        for e in sorted(entries, key=lambda e: (e["dataset"], e["month"]))
-        if str(e["dataset"]).startswith(DATASET_PREFIX)
-    ]
-    if files:
-        listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
-        names = ", ".join(STORED_SCHEMA.names)
-        body = f"SELECT {names} FROM read_parquet({listed})"
-    else:
-        nulls = []
-        for f in STORED_SCHEMA:
-            kind = {
-                pa.string(): "VARCHAR",
-                pa.int64(): "BIGINT",
-                pa.int32(): "INTEGER",
-                pa.date32(): "DATE",
-            }.get(f.type, "MAP(VARCHAR, VARCHAR)")
-            nulls.append(f"CAST(NULL AS {kind}) AS {f.name}")
-        body = f"SELECT {', '.join(nulls)} WHERE false"
-    con.execute(f"CREATE VIEW _partner_raw AS {body}")
-    con.execute(
-        """
-        CREATE VIEW _ward_by_code AS
-        SELECT ward_code, any_value(ward_name ORDER BY ward_name) AS ward_name,
-               any_value(lad_code ORDER BY lad_code) AS lad_code
-        FROM lsoa_lookup WHERE lsoa_vintage = 2021 GROUP BY ward_code
-        """
-    )
-    con.execute(
-        f"""
-        CREATE VIEW partner_records AS
-        SELECT {_VIEW_COLUMNS} FROM (
-        SELECT '{DATASET_PREFIX}' || r.partnership_slug || '_' || r.dataset_slug AS dataset,
-               r.partnership_slug, r.dataset_slug, r.period, r.month, r.month_date,
-               r.period_months, r.record_date, r.source_line, r.area_level, r.area_code,
-               CASE WHEN r.area_level = 'lsoa' THEN k.lsoa21_code END AS lsoa21_code,
-               CASE r.area_level WHEN 'lsoa' THEN k.ward_code
-                                 WHEN 'ward' THEN r.area_code END AS ward_code,
-               CASE r.area_level WHEN 'lsoa' THEN k.ward_name
-                                 WHEN 'ward' THEN w.ward_name END AS ward_name,
-               CASE r.area_level WHEN 'lsoa' THEN k.lad_code
-                                 WHEN 'ward' THEN w.lad_code
-                                 ELSE r.area_code END AS lad_code,
-               r.categories, r.count, r.outcome
-        FROM _partner_raw r
-        LEFT JOIN _lsoa_by_code k ON r.area_level = 'lsoa' AND k.lsoa_code = r.area_code
-        LEFT JOIN _ward_by_code w ON r.area_level = 'ward' AND w.ward_code = r.area_code)
-        """
-    )
 
 
 def _placeholders(values: Sequence[object]) -> str:
