@@ -30,7 +30,6 @@ import math
 import re
 import time
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +39,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from isal import isal_zlib
+
+from saferstat.analytics.importing import (  # noqa: F401 (re-exported)
+    BOM as _BOM,
+)
+from saferstat.analytics.importing import (
+    MAX_LINE_BYTES,
+    CsvRows,
+    FileValidationError,
+    IssueCollector,
+    ValidationIssue,
+)
 
 #: The 12 columns of a police.uk street file, in the published order.
 COLUMNS: tuple[str, ...] = (
@@ -91,9 +101,6 @@ CRIME_TYPES: tuple[str, ...] = (
     "Vehicle crime",
     "Violence and sexual offences",
 )
-
-#: The longest physical line we accept, in bytes (real lines are about 200 bytes).
-MAX_LINE_BYTES = 64 * 1024
 
 #: A file with more blank lines than this is refused (police.uk files have none; a file of
 #: millions of them would keep the worker busy for minutes).
@@ -180,73 +187,9 @@ NUMBER_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 _LSOA_RE = re.compile(LSOA_CODE_PATTERN)
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
 _CRIME_TYPE_SET = frozenset(CRIME_TYPES)
-_BOM = b"\xef\xbb\xbf"
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEADER_LINE = ",".join(COLUMNS)
 _COORD_LIMITS = {"Longitude": 180.0, "Latitude": 90.0}
-
-
-@dataclass(frozen=True)
-class ValidationIssue:
-    """One problem in an input file: where it is and what is wrong.
-
-    Attributes:
-        file: the file's name (as the user knows it).
-        line: line number in the (decompressed) file, the header being line 1; ``None`` for a
-            problem with the file as a whole (e.g. its name).
-        field: the column (``"LSOA code"``) or part (``"header"``, ``"row"``, ``"gzip"``,
-            ``"file name"``, ``"line"``, ``"encoding"``) at fault.
-        reason: what is wrong, in plain words.
-    """
-
-    file: str
-    line: int | None
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.reason}"
-
-
-class FileValidationError(ValueError):
-    """A data file was refused. Nothing of it may be stored.
-
-    The one error type of every importer (police.uk, partner datasets): each problem is a
-    :class:`ValidationIssue`, shown as ``file:line: field: reason``.
-
-    Attributes:
-        file: the file's name.
-        errors: the problems found, in file order, at most :data:`MAX_ISSUES` of them.
-        total: how many problems there are in all (``total - len(errors)`` were not listed).
-    """
-
-    def __init__(self, file: str, errors: list[ValidationIssue], total: int | None = None):
-        self.file = file
-        self.errors = list(errors)
-        self.total = len(self.errors) if total is None else total
-        super().__init__(self._message())
-
-    @property
-    def more(self) -> int:
-        """Problems found but not listed."""
-        return self.total - len(self.errors)
-
-    @property
-    def messages(self) -> list[str]:
-        """Each listed problem as ``file:line: field: reason``, then "... and N more"."""
-        out = [str(issue) for issue in self.errors]
-        if self.more:
-            out.append(f"... and {self.more:,} more")
-        return out
-
-    def _message(self) -> str:
-        noun = "problem" if self.total == 1 else "problems"
-        lines = [f"{self.file}: refused, {self.total:,} {noun}:"]
-        lines += [f"  {issue}" for issue in self.errors]
-        if self.more:
-            lines.append(f"  ... and {self.more:,} more")
-        return "\n".join(lines)
 
 
 class PoliceUkValidationError(FileValidationError):
@@ -649,75 +592,8 @@ _CRIME_TYPE_ARRAY = _strings(list(CRIME_TYPES))
 # --- careful pass ----------------------------------------------------------------------
 
 
-class IssueCollector:
-    """Collects a file's problems, keeping the first ``cap`` and counting the rest.
-
-    Shared by every importer; ``error()`` builds the importer's own error type.
-    """
-
-    def __init__(
-        self, file: str, cap: int, error_type: type[FileValidationError], *, by_line: bool = False
-    ):
-        self.file, self.cap, self.error_type, self.by_line = file, cap, error_type, by_line
-        self.listed: list[ValidationIssue] = []
-        self.total = 0
-
-    def add(self, line: int | None, field_name: str, reason: str) -> None:
-        self.total += 1
-        if len(self.listed) < self.cap:
-            self.listed.append(ValidationIssue(self.file, line, field_name, reason))
-
-    def error(self) -> FileValidationError:
-        """The refusal; with ``by_line`` the problems are listed in line order (file-wide first)."""
-        listed = self.listed
-        if self.by_line:
-            listed = sorted(listed, key=lambda i: -1 if i.line is None else i.line)
-        return self.error_type(self.file, listed, self.total)
-
-
 def _show(value: str, width: int = 40) -> str:
     return repr(value if len(value) <= width else value[: width - 3] + "...")
-
-
-def _physical_lines(data: bytes, issues: IssueCollector) -> Iterator[str]:
-    """Decoded physical lines (ends kept), as the csv module will number them.
-
-    Lines that are too long or not UTF-8 are reported here and replaced so that parsing can
-    go on and find the other problems.
-    """
-    for number, raw_line in enumerate(iter_lines(data), start=1):
-        if number == 1 and raw_line.startswith(_BOM):
-            raw_line = raw_line[len(_BOM) :]
-        body = raw_line.rstrip(b"\r\n")
-        if len(body) > MAX_LINE_BYTES:
-            issues.add(
-                number,
-                "line",
-                f"the line is {len(body):,} bytes long; the limit is {MAX_LINE_BYTES:,}",
-            )
-            yield raw_line[len(body) :].decode("ascii") or "\n"
-            continue
-        try:
-            yield raw_line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            column = _column_at(body, exc.start)
-            issues.add(
-                number,
-                column,
-                f"not valid UTF-8 (byte 0x{body[exc.start]:02x} at byte {exc.start + 1} of the line); "
-                "save the file as UTF-8",
-            )
-            yield raw_line.decode("utf-8", errors="replace")
-
-
-_LINE_RE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-def iter_lines(data: bytes) -> Iterator[bytes]:
-    """``data.splitlines(keepends=True)`` one line at a time (no list of every line: a file
-    of a hundred million blank lines would need gigabytes for it)."""
-    for match in _LINE_RE.finditer(data):
-        yield match.group()
 
 
 def _column_at(body: bytes, offset: int) -> str:
@@ -733,23 +609,12 @@ def _column_at(body: bytes, offset: int) -> str:
 def _careful_pass(data: bytes, display: str, month: str, cap: int) -> pa.Table:
     """Validate with the csv module; exact line numbers. The table, or raise."""
     issues = IssueCollector(display, cap, PoliceUkValidationError)
-    lines = _physical_lines(data, issues)
-    reader = csv.reader(lines, strict=False)
+    reader = CsvRows(data, issues, encoding_field=_column_at, advice="; save the file as UTF-8")
     columns: list[list] = [[] for _ in COLUMN_NAMES]
     source_lines: list[int] = []
-    last_line = 0
     blank = 0
     header_ok = False
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            issues.add(last_line + 1, "row", f"cannot be read as CSV ({exc})")
-            last_line = reader.line_num
-            continue
-        start, last_line = last_line + 1, reader.line_num
+    for start, row in reader:
         if not row:
             blank += 1
             if blank > MAX_BLANK_LINES:
@@ -778,7 +643,7 @@ def _careful_pass(data: bytes, display: str, month: str, cap: int) -> pa.Table:
     if not header_ok:
         issues.add(1, "header", "the file has no header line (it is empty or blank)")
     elif not source_lines and not issues.total:
-        issues.add(last_line + 1, "row", "the file has a header but no data rows")
+        issues.add(reader.last_line + 1, "row", "the file has a header but no data rows")
     if issues.total:
         raise issues.error()
     rows = len(source_lines)

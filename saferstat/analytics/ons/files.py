@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from saferstat.analytics.importing import ValidationIssue
 from saferstat.analytics.ons.schemas import SOURCES, ReferenceDataError
-from saferstat.analytics.policeuk import MAX_ISSUES, ValidationIssue
+from saferstat.analytics.policeuk import MAX_ISSUES
 
 
 def _header(path: Path) -> list[str]:

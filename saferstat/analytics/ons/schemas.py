@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from saferstat.analytics.policeuk import ValidationIssue
+from saferstat.analytics.importing import ValidationIssue
 
 #: ONS LSOA 2011 -> 2021 change indicators: unchanged, split, merged, irregular.
 CHANGE_INDICATORS = ("U", "S", "M", "X")

@@ -69,6 +69,7 @@ from saferstat.analytics.warehouse.manifest import (
     new_version,
     partition_key,
     read_manifest,
+    writer_lock,
 )
 from saferstat.analytics.warehouse.publish import DEFAULT_KEEP_SUPERSEDED_SECONDS, PARQUET_OPTIONS
 from saferstat.analytics.warehouse.store import MonthCoverage, Warehouse
@@ -116,4 +117,5 @@ __all__ = [
     "new_version",
     "partition_key",
     "read_manifest",
+    "writer_lock",
 ]
