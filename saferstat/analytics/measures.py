@@ -33,20 +33,16 @@ from typing import Literal
 
 import duckdb
 
+from saferstat.analytics.constants import ASB, NO_WARD, STREET_DATASET
 from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
-from saferstat.analytics.periods import Period, month_range
+from saferstat.analytics.filters import marks, record_filter
+from saferstat.analytics.periods import Period
+from saferstat.analytics.periods import describe_months as _month_list
 from saferstat.analytics.stats import ALPHA, poisson_compare
-
-#: Dataset name of police.uk street-level crime in ``loaded_partitions``.
-STREET_DATASET = "policeuk_street"
 
 #: Groupings accepted by :func:`counts`.
 COUNT_BY = ("crime_type", "ward", "month")
 
-ASB = "Anti-social behaviour"
-
-#: Key used for records in the area whose LSOA has no ward in the lookup (should not happen).
-NO_WARD = "(no ward)"
 
 GEOGRAPHY_LSOA = "LSOA 2021"
 GEOGRAPHY_WARD = "ward 2024"
@@ -220,10 +216,6 @@ class Overview:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _placeholders(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def expand_area_codes(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tuple[str, ...]:
     """The given LA codes plus every other code of the same authorities, sorted.
 
@@ -233,11 +225,10 @@ def expand_area_codes(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str])
     codes = [str(code).strip() for code in area_codes if str(code).strip()]
     if not codes:
         raise QueryError("area_codes is empty: give at least one local authority code")
-    marks = _placeholders(codes)
     found = con.execute(
         f"""
         SELECT lad_code FROM la_codes
-        WHERE active_code IN (SELECT active_code FROM la_codes WHERE lad_code IN ({marks}))
+        WHERE active_code IN (SELECT active_code FROM la_codes WHERE lad_code IN ({marks(codes)}))
         """,
         codes,
     ).fetchall()
@@ -250,7 +241,7 @@ def area_name(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> str:
     rows = con.execute(
         f"""
         SELECT DISTINCT l.lad_name FROM la_codes c JOIN la_codes l ON l.lad_code = c.active_code
-        WHERE c.lad_code IN ({_placeholders(codes)}) ORDER BY 1
+        WHERE c.lad_code IN ({marks(codes)}) ORDER BY 1
         """,
         codes,
     ).fetchall()
@@ -312,7 +303,7 @@ def area_forces(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tu
         f"""
         SELECT c.active_code, s.force_slug, count(*) AS n
         FROM street_crimes s JOIN la_codes c ON c.lad_code = s.lad_code
-        WHERE s.lad_code IN ({_placeholders(codes)})
+        WHERE s.lad_code IN ({marks(codes)})
         GROUP BY 1, 2
         QUALIFY row_number() OVER (PARTITION BY c.active_code ORDER BY n DESC, s.force_slug) = 1
         """,
@@ -355,12 +346,9 @@ def require_months(
 def _crime_filter(
     codes: Sequence[str], period: Period, force_slugs: Sequence[str] | None
 ) -> tuple[str, list[object]]:
-    where = f"lad_code IN ({_placeholders(codes)}) AND month >= ? AND month <= ?"
-    params: list[object] = [*codes, period.start, period.end]
-    if force_slugs:
-        where += f" AND force_slug IN ({_placeholders(force_slugs)})"
-        params += list(force_slugs)
-    return where, params
+    return record_filter(
+        lad_codes=codes, start=period.start, end=period.end, force_slugs=force_slugs
+    )
 
 
 def _ward_keys(rows: list[tuple[str | None, str | None, int]]) -> list[tuple[str, int]]:
@@ -462,7 +450,7 @@ def _population(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> int:
         SELECT coalesce(sum(p.population), 0) FROM lsoa21_population p
         WHERE p.lsoa21_code IN (
             SELECT lsoa21_code FROM lsoa_lookup
-            WHERE lsoa_vintage = 2021 AND lad_code IN ({_placeholders(codes)}))
+            WHERE lsoa_vintage = 2021 AND lad_code IN ({marks(codes)}))
         """,
         list(codes),
     ).fetchone()
@@ -483,7 +471,7 @@ def _ward_populations(
         f"""
         SELECT l.ward_code, l.ward_name, coalesce(sum(p.population), 0)
         FROM (SELECT DISTINCT lsoa21_code, ward_code, ward_name FROM lsoa_lookup
-              WHERE lsoa_vintage = 2021 AND lad_code IN ({_placeholders(codes)})) l
+              WHERE lsoa_vintage = 2021 AND lad_code IN ({marks(codes)})) l
         LEFT JOIN lsoa21_population p USING (lsoa21_code)
         GROUP BY 1, 2 ORDER BY 2, 1
         """,
@@ -498,11 +486,8 @@ def _street_partitions(
     """``(force_slug, month, loaded_at)`` of every loaded police.uk street partition (of
     these forces): one small read of the manifest table, from which months and freshness
     are worked out."""
-    sql = "SELECT force_slug, month, loaded_at FROM loaded_partitions WHERE dataset = ?"
-    params: list[object] = [STREET_DATASET]
-    if force_slugs:
-        sql += f" AND force_slug IN ({_placeholders(force_slugs)})"
-        params += list(force_slugs)
+    where, params = record_filter(dataset=STREET_DATASET, force_slugs=force_slugs)
+    sql = f"SELECT force_slug, month, loaded_at FROM loaded_partitions WHERE {where}"
     return con.execute(sql, params).fetchall()
 
 
@@ -601,7 +586,7 @@ def _overview_scan(
     enough for every overview figure, and the period's records with no location by force.
     (Kept apart: a single statement with an OR for the records with no LSOA stops DuckDB
     from filtering on the area before the LSOA join, and took three times as long.)"""
-    forces = f" AND s.force_slug IN ({_placeholders(force_slugs)})" if force_slugs else ""
+    forces = f" AND s.force_slug IN ({marks(force_slugs)})" if force_slugs else ""
     in_period = "s.month >= ? AND s.month <= ?"
     rows = con.execute(
         f"""
@@ -612,7 +597,7 @@ def _overview_scan(
                    WHERE lsoa_vintage = 2011 AND is_ward_approximate) a
                ON s.lsoa_vintage = 2011 AND a.lsoa_code = s.lsoa_code
         WHERE s.month >= ? AND s.month <= ?{forces}
-          AND s.lad_code IN ({_placeholders(codes)}) AND ({in_period} OR {in_period})
+          AND s.lad_code IN ({marks(codes)}) AND ({in_period} OR {in_period})
         GROUP BY ALL
         """,
         [
@@ -790,17 +775,6 @@ def overview(
         freshness=fresh,
         notes=notes,
     )
-
-
-def _month_list(months: Sequence[str]) -> str:
-    """``['2019-07']`` -> ``'2019-07'``; consecutive months are shown as ranges."""
-    runs: list[list[str]] = []
-    for month in months:
-        if runs and month_range(runs[-1][-1], month)[1:] == [month]:
-            runs[-1].append(month)
-        else:
-            runs.append([month])
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
 
 
 def _notes(

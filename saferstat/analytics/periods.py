@@ -28,7 +28,7 @@ with 422.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -127,10 +127,13 @@ def month_runs(months: Iterable[str]) -> list[list[str]]:
     return runs
 
 
-def describe_months(months: Iterable[str]) -> str:
+def describe_months(months: Iterable[str], name: Callable[[str], str] = str) -> str:
     """``['2019-07', '2021-10', '2021-11']`` -> ``'2019-07, 2021-10 to 2021-11'``: the one
-    way a list of months (usually missing ones) is written in notes, warnings and errors."""
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in month_runs(months))
+    way a list of months (usually missing ones) is written in notes, warnings and errors.
+    ``name`` writes one month (e.g. :func:`month_name`: ``'October 2021 to November 2021'``)."""
+    return ", ".join(
+        name(r[0]) if len(r) == 1 else f"{name(r[0])} to {name(r[-1])}" for r in month_runs(months)
+    )
 
 
 def month_name(month: str) -> str:

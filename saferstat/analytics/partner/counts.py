@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 
 from saferstat.analytics.errors import QueryError, UnknownAreaError
+from saferstat.analytics.filters import in_list, record_filter
 from saferstat.analytics.measures import expand_area_codes
 from saferstat.analytics.partner.schema import (
     AREA_LEVELS,
@@ -25,10 +26,6 @@ from saferstat.analytics.periods import (
 )
 
 # --- reading: the view and the counts --------------------------------------------------
-
-
-def _placeholders(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def _expand_lad_codes(con: duckdb.DuckDBPyConnection, lad_codes: Sequence[str]) -> tuple[str, ...]:
@@ -59,12 +56,12 @@ def known_area_codes(
     codes = _expand_lad_codes(con, lad_codes)
     if level == "partnership":
         return frozenset(codes)
-    marks = _placeholders(codes)
+    in_area, params = in_list("lad_code", codes)
     if level == "ward":
-        sql = f"SELECT DISTINCT ward_code FROM lsoa_lookup WHERE lsoa_vintage = 2021 AND lad_code IN ({marks})"
+        sql = f"SELECT DISTINCT ward_code FROM lsoa_lookup WHERE lsoa_vintage = 2021 AND {in_area}"
     else:
-        sql = f"SELECT DISTINCT lsoa_code FROM lsoa_lookup WHERE lad_code IN ({marks})"
-    return frozenset(row[0] for row in con.execute(sql, list(codes)).fetchall() if row[0])
+        sql = f"SELECT DISTINCT lsoa_code FROM lsoa_lookup WHERE {in_area}"
+    return frozenset(row[0] for row in con.execute(sql, params).fetchall() if row[0])
 
 
 def _period_label(month: str, granularity: str) -> str:
@@ -204,8 +201,9 @@ def partner_counts(
     codes = _expand_lad_codes(con, area_codes)
     loaded = [p for p in loaded_periods(con, dataset, granularity=granularity) if p in expected]
     missing = [p for p in expected if p not in set(loaded)]
-    where = f"dataset = ? AND lad_code IN ({_placeholders(codes)}) AND month >= ? AND month <= ?"
-    params: list[object] = [dataset, *codes, period.start, period.end]
+    where, params = record_filter(
+        dataset=dataset, lad_codes=codes, start=period.start, end=period.end
+    )
     if by == "ward":
         level = con.execute(
             "SELECT DISTINCT area_level FROM partner_records WHERE dataset = ?", [dataset]

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from saferstat.analytics.constants import NO_WARD  # noqa: F401 (re-exported)
 from saferstat.analytics.importing import (
     MAX_LINE_BYTES,  # noqa: F401 (the partner limit)
     FileValidationError,
@@ -72,7 +73,6 @@ STORED_SCHEMA = PARTNER_STORED_SCHEMA
 
 #: Groupings accepted by :func:`partner_counts`.
 COUNT_BY = ("period", "ward", "area", "category", "outcome")
-NO_WARD = "(no ward)"
 BLANK = "(blank)"
 
 

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 if TYPE_CHECKING:  # imported where used: loading files never needs DuckDB
     import duckdb
 
+from saferstat.analytics.constants import PARTNER_DATASET_PREFIX
 from saferstat.analytics.ons import SCHEMAS as REFERENCE_SCHEMAS
 from saferstat.analytics.policeuk import STORED_SCHEMA
 from saferstat.analytics.warehouse.manifest import (
@@ -28,9 +29,6 @@ from saferstat.analytics.warehouse.manifest import (
     _parse_iso,
     read_manifest,
 )
-
-#: Warehouse datasets of partner data are named ``partner_<partnership>_<dataset>``.
-PARTNER_DATASET_PREFIX = "partner_"
 
 #: Stored Parquet columns of every partner partition (one file per dataset and period).
 PARTNER_STORED_SCHEMA = pa.schema(

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-#: Name of the police.uk street-level crime dataset in paths and the manifest.
-STREET_DATASET = "policeuk_street"
+from saferstat.analytics.constants import STREET_DATASET  # noqa: F401 (re-exported)
+
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
 STAGING_NAME = "staging"
