@@ -22,11 +22,11 @@ from typing import Literal
 
 import duckdb
 
+from saferstat.analytics.constants import STREET_DATASET
 from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
 from saferstat.analytics.filters import in_list, record_filter
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
-    STREET_DATASET,
     MonthValue,
     area_name,
     expand_area_codes,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from saferstat.analytics.coverage import ward_keys
 from saferstat.analytics.errors import QueryError, UnknownAreaError
 from saferstat.analytics.filters import in_list, record_filter
 from saferstat.analytics.measures import expand_area_codes
@@ -14,7 +15,6 @@ from saferstat.analytics.partner.schema import (
     AREA_LEVELS,
     BLANK,
     COUNT_BY,
-    NO_WARD,
     AreaLevel,
 )
 from saferstat.analytics.periods import (
@@ -215,16 +215,7 @@ def partner_counts(
             "GROUP BY 1, 2",
             params,
         ).fetchall()
-        names: dict[str, set[str | None]] = {}
-        for code, name, _ in raw:
-            names.setdefault(name or NO_WARD, set()).add(code)
-        found: dict[str, int] = {}
-        for code, name, count in raw:
-            key = name or NO_WARD
-            if len(names[key]) > 1 and code:
-                key = f"{key} ({code})"
-            found[key] = found.get(key, 0) + int(count)
-        rows = sorted(found.items())
+        rows = ward_keys(raw)
     else:
         expression = {
             "period": "period",
