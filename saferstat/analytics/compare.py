@@ -33,7 +33,7 @@ import duckdb
 from scipy.optimize import brentq
 
 from saferstat.analytics.errors import QueryError, UnknownAreaError
-from saferstat.analytics.filters import in_list, marks, record_filter
+from saferstat.analytics.filters import count_of, marks, record_filter
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
     area_name,
@@ -290,10 +290,7 @@ def compare_areas(
     where, params = record_filter(
         lad_codes=all_codes, start=period.start, end=period.end, force_slugs=force_slugs
     )
-    chosen, type_params = "count(*)", []
-    if types is not None:
-        in_types, type_params = in_list("crime_type", types)
-        chosen = f"count(*) FILTER (WHERE {in_types})"
+    chosen, type_params = count_of(types)
     found = con.execute(
         f"SELECT lad_code, {chosen}, count(*) FROM street_crimes WHERE {where} GROUP BY 1",
         type_params + params,

@@ -144,15 +144,27 @@ def require_months(
     such a period is never answered with zeros. A period with some months loaded passes."""
     if months_loaded:
         return
-    raise NoDataError(
+    raise no_police_data(con, codes, period.months, period.label, force_slugs)
+
+
+def no_police_data(
+    con: duckdb.DuckDBPyConnection,
+    codes: Sequence[str],
+    months: Sequence[str],
+    label: str,
+    force_slugs: Sequence[str] | None,
+) -> NoDataError:
+    """The error for an area whose ``months`` (in order) have no police.uk data loaded (for
+    these forces), named ``label`` ("2024/25", "2019-07 to 2020-06")."""
+    return NoDataError(
         no_data_message(
             "police.uk data",
-            period.months,
+            [months[0], months[-1]],
             area=area_name(con, codes),
-            label=period.label,
+            label=label,
             forces=force_names(con, force_slugs),
         ),
-        period.months,
+        list(months),
     )
 
 

@@ -69,3 +69,12 @@ def record_filter(
         parts.append(sql)
         params += values
     return (" AND ".join(parts) or "true"), params
+
+
+def count_of(crime_types: Sequence[str] | None) -> tuple[str, list[object]]:
+    """``count(*)`` of every record (``crime_types`` None), or of these crime types only
+    (``count(*) FILTER (WHERE crime_type IN (...))``), and its parameters."""
+    if crime_types is None:
+        return "count(*)", []
+    in_types, params = in_list("crime_type", crime_types)
+    return f"count(*) FILTER (WHERE {in_types})", params

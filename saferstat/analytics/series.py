@@ -23,14 +23,14 @@ from typing import Literal
 import duckdb
 
 from saferstat.analytics.constants import STREET_DATASET
-from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
-from saferstat.analytics.filters import in_list, record_filter
+from saferstat.analytics.coverage import no_police_data
+from saferstat.analytics.errors import QueryError
+from saferstat.analytics.filters import count_of, record_filter
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
     MonthValue,
     area_name,
     expand_area_codes,
-    force_names,
     population,
 )
 from saferstat.analytics.periods import (
@@ -87,12 +87,7 @@ def counts_by_month(
         loaded months. A loaded month without records is 0; a missing month is absent.
     """
     where, params = record_filter(lad_codes=codes, start=start, end=end, force_slugs=force_slugs)
-    if crime_types is None:
-        selected = "count(*)"
-        type_params: list[object] = []
-    else:
-        in_types, type_params = in_list("crime_type", crime_types)
-        selected = f"count(*) FILTER (WHERE {in_types})"
+    selected, type_params = count_of(crime_types)
     raw = con.execute(
         f"SELECT month, {selected}, count(*) FROM street_crimes WHERE {where} GROUP BY month",
         type_params + params,
@@ -263,16 +258,7 @@ def time_series(
     chosen, everything, _ = counts_by_month(con, codes, first, periods[-1].end, types, force_slugs)
     if not any(m in chosen for p in periods for m in p.months):
         months = [m for p in periods for m in p.months]
-        raise NoDataError(
-            no_data_message(
-                "police.uk data",
-                [months[0], months[-1]],
-                area=area_name(con, codes),
-                label=f"{start} to {end}",
-                forces=force_names(con, force_slugs),
-            ),
-            months,
-        )
+        raise no_police_data(con, codes, months, f"{start} to {end}", force_slugs)
     pop = population(con, codes)
     points = []
     for period in periods:

@@ -23,9 +23,10 @@ from typing import Literal
 
 import duckdb
 
-from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
+from saferstat.analytics.coverage import no_police_data
+from saferstat.analytics.errors import QueryError
 from saferstat.analytics.harm import check_crime_types
-from saferstat.analytics.measures import MonthValue, area_name, expand_area_codes, force_names
+from saferstat.analytics.measures import MonthValue, area_name, expand_area_codes
 from saferstat.analytics.periods import (
     describe_months,
     month_range,
@@ -202,16 +203,7 @@ def spc_series(
     types = None if crime_types is None else check_crime_types(crime_types)
     chosen, _, loaded = counts_by_month(con, codes, start, end, types, force_slugs)
     if not loaded:
-        raise NoDataError(
-            no_data_message(
-                "police.uk data",
-                [months[0], months[-1]],
-                area=area_name(con, codes),
-                label=f"{start} to {end}",
-                forces=force_names(con, force_slugs),
-            ),
-            months,
-        )
+        raise no_police_data(con, codes, months, f"{start} to {end}", force_slugs)
     return spc_from_counts(
         months=months,
         counts=chosen,
