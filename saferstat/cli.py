@@ -395,20 +395,9 @@ def fetch(archive: str, forces: tuple[str, ...], url: str | None, warehouse_dir:
 
 def _ranges(months: list[str]) -> str:
     """``['2019-07', '2021-10', '2021-11']`` -> ``'2019-07, 2021-10 to 2021-11'``."""
-    from saferstat.analytics.warehouse import months_between
+    from saferstat.analytics.periods import describe_months
 
-    parts: list[str] = []
-    start = prev = None
-    for month in months:
-        if prev is not None and months_between(prev, month)[1:2] == [month]:
-            prev = month
-            continue
-        if start is not None:
-            parts.append(start if start == prev else f"{start} to {prev}")
-        start = prev = month
-    if start is not None:
-        parts.append(start if start == prev else f"{start} to {prev}")
-    return ", ".join(parts)
+    return describe_months(months)
 
 
 @main.command()

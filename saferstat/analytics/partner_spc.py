@@ -15,6 +15,7 @@ import duckdb
 
 from saferstat.analytics import partner
 from saferstat.analytics.errors import QueryError
+from saferstat.analytics.filters import record_filter
 from saferstat.analytics.measures import area_name, expand_area_codes
 from saferstat.analytics.periods import month_range, parse_month
 from saferstat.analytics.spc import Polarity
@@ -86,18 +87,18 @@ def partner_spc_series(
     if not periods:
         raise QueryError(f"no whole {granularity} starts between {start} and {end}")
     codes = expand_area_codes(con, area_codes)
-    placeholders = ", ".join("?" for _ in codes)
+    in_dataset, params = record_filter(dataset=dataset, start=periods[0], end=periods[-1])
     loaded = {
         month
         for (month,) in con.execute(
-            "SELECT DISTINCT month FROM loaded_partitions WHERE dataset = ? AND month BETWEEN ? AND ?",
-            [dataset, periods[0], periods[-1]],
+            f"SELECT DISTINCT month FROM loaded_partitions WHERE {in_dataset}", params
         ).fetchall()
     }
+    where, params = record_filter(
+        dataset=dataset, lad_codes=codes, start=periods[0], end=periods[-1]
+    )
     rows = con.execute(
-        f"SELECT month, sum(count) FROM partner_records WHERE dataset = ? AND lad_code IN ({placeholders}) "
-        "AND month BETWEEN ? AND ? GROUP BY month",
-        [dataset, *codes, periods[0], periods[-1]],
+        f"SELECT month, sum(count) FROM partner_records WHERE {where} GROUP BY month", params
     ).fetchall()
     counts = {month: 0 for month in loaded}
     counts.update({month: int(total) for month, total in rows})

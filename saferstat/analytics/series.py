@@ -22,14 +22,15 @@ from typing import Literal
 
 import duckdb
 
-from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
+from saferstat.analytics.constants import STREET_DATASET
+from saferstat.analytics.coverage import no_police_data
+from saferstat.analytics.errors import QueryError
+from saferstat.analytics.filters import count_of, record_filter
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
-    STREET_DATASET,
     MonthValue,
     area_name,
     expand_area_codes,
-    force_names,
     population,
 )
 from saferstat.analytics.periods import (
@@ -57,10 +58,6 @@ def series_label(crime_types: Sequence[str] | None) -> str:
     return ", ".join(crime_types)
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def loaded_month_set(
     con: duckdb.DuckDBPyConnection,
     start: str,
@@ -68,11 +65,10 @@ def loaded_month_set(
     force_slugs: Sequence[str] | None = None,
 ) -> set[str]:
     """Months from ``start`` to ``end`` with a loaded police.uk street partition."""
-    sql = "SELECT DISTINCT month FROM loaded_partitions WHERE dataset = ? AND month BETWEEN ? AND ?"
-    params: list[object] = [STREET_DATASET, start, end]
-    if force_slugs:
-        sql += f" AND force_slug IN ({_marks(force_slugs)})"
-        params += list(force_slugs)
+    where, params = record_filter(
+        dataset=STREET_DATASET, start=start, end=end, force_slugs=force_slugs
+    )
+    sql = f"SELECT DISTINCT month FROM loaded_partitions WHERE {where}"
     return {row[0] for row in con.execute(sql, params).fetchall()}
 
 
@@ -91,17 +87,8 @@ def counts_by_month(
         records if ``crime_types`` is None), all records (crime and ASB) per month, and the
         loaded months. A loaded month without records is 0; a missing month is absent.
     """
-    where = f"lad_code IN ({_marks(codes)}) AND month BETWEEN ? AND ?"
-    params: list[object] = [*codes, start, end]
-    if force_slugs:
-        where += f" AND force_slug IN ({_marks(force_slugs)})"
-        params += list(force_slugs)
-    if crime_types is None:
-        selected = "count(*)"
-        type_params: list[object] = []
-    else:
-        selected = f"count(*) FILTER (WHERE crime_type IN ({_marks(crime_types)}))"
-        type_params = list(crime_types)
+    where, params = record_filter(lad_codes=codes, start=start, end=end, force_slugs=force_slugs)
+    selected, type_params = count_of(crime_types)
     raw = con.execute(
         f"SELECT month, {selected}, count(*) FROM street_crimes WHERE {where} GROUP BY month",
         type_params + params,
@@ -299,16 +286,7 @@ def time_series(
     chosen, everything, _ = counts_by_month(con, codes, first, periods[-1].end, types, force_slugs)
     if not any(m in chosen for p in periods for m in p.months):
         months = [m for p in periods for m in p.months]
-        raise NoDataError(
-            no_data_message(
-                "police.uk data",
-                [months[0], months[-1]],
-                area=area_name(con, codes),
-                label=f"{start} to {end}",
-                forces=force_names(con, force_slugs),
-            ),
-            months,
-        )
+        raise no_police_data(con, codes, months, f"{start} to {end}", force_slugs)
     pop = population(con, codes)
     points = []
     for period in periods:
