@@ -91,9 +91,7 @@ def _worker(database_ok: bool) -> str:
         return "worker never seen"
     silent = timedelta(seconds=settings.SAFERSTAT_WORKER_SILENT_SECONDS)
     if timezone.now() - seen > silent:
-        return "worker not seen since " + seen.astimezone(UTC).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"
-        )
+        return "worker not seen since " + seen.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return OK
 
 
