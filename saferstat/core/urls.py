@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("glossary/", views.glossary, name="glossary"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("cookies/", views.cookies, name="cookies"),
     path("health/", views.health, name="health"),
     path("sign-in/", twofactor_views.TwoStepLoginView.as_view(), name="login"),
     path("sign-in/code/", twofactor_views.login_code, name="login_code"),

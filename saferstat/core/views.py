@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import audit
+from .cookies import cookie_list
 from .glossary import TERMS
 from .health import health_check
 from .models import ApiToken
@@ -157,6 +158,12 @@ def glossary(request):
 def accessibility(request):
     """The accessibility statement (public)."""
     return render(request, "core/accessibility.html")
+
+
+@require_safe
+def cookies(request):
+    """Every cookie the service sets, with purpose and lifetime (public)."""
+    return render(request, "core/cookies.html", {"cookies": cookie_list()})
 
 
 @require_safe
