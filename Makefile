@@ -62,6 +62,7 @@ demo: install .env
 serve:
 	@echo "Starting the task worker and the web app on http://$(HOST):$(PORT) (Ctrl-C stops both)"
 	$(BIN)/python manage.py recover_stuck_jobs --older-than 0
+	$(BIN)/python manage.py worker_heartbeat
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)

@@ -9,7 +9,7 @@ settings (``config.settings.production``), this:
 2. runs ``check --deploy``, ``migrate``, ``collectstatic``, ``demo_setup``, loads the ONS
    reference data and one real police.uk month with the ``saferstat`` command line;
 3. starts gunicorn with ``config/gunicorn.conf.py`` on a free loopback port, and the task
-   worker (``recover_stuck_jobs`` then ``db_worker``), as the systemd units in ``deploy/`` do;
+   worker (``recover_stuck_jobs``, ``worker_heartbeat``, then ``db_worker``), as the systemd units in ``deploy/`` do;
 4. over real HTTP: waits for ``/health/`` (which needs the worker), checks that plain HTTP is
    redirected to HTTPS and the security headers, signs in through the real form (CSRF
    token, Origin and Referer, as a browser sends them), opens the overview, uploads the next
@@ -510,6 +510,7 @@ def main() -> int:
         services.run(
             "recover_stuck_jobs", python, "manage.py", "recover_stuck_jobs", "--older-than", "0"
         )
+        services.run("worker_heartbeat", python, "manage.py", "worker_heartbeat")
         services.wait("collectstatic")
         services.start(
             "gunicorn", python, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"

@@ -7,8 +7,8 @@ host names, versions or exception text):
 - **warehouse**: the warehouse folder exists and can be listed;
 - **worker**: the task worker claimed a task recently. A worker that has nothing to do is
   still seen: it runs :func:`saferstat.core.tasks.worker_heartbeat` every
-  ``HEARTBEAT_EVERY`` (the heartbeat queues the next one itself, and ``recover_stuck_jobs``,
-  run before the worker starts and on its timer, queues one if the chain was broken). A
+  ``HEARTBEAT_EVERY`` (the heartbeat queues the next one itself, and ``manage.py worker_heartbeat``,
+  run before the worker starts and on the maintenance timer, queues one if the chain broke). A
   worker not seen for ``SAFERSTAT_WORKER_SILENT_SECONDS`` (default 300) is reported as
   "worker not seen since <time>". With a task backend other than the database queue (the
   test suite runs tasks at once) there is no worker to see and the check says so.
@@ -106,8 +106,8 @@ def health_check() -> Health:
 def worker_heartbeat_ensure() -> bool:
     """Queue a heartbeat now if none is waiting (the database queue only). True if queued.
 
-    Run by ``recover_stuck_jobs`` (before the worker starts, and on its timer), so a broken
-    chain of heartbeats is mended within one timer period."""
+    Run by ``manage.py worker_heartbeat`` (before the worker starts, and on the maintenance
+    timer), so a broken chain of heartbeats is mended within one timer period."""
     if not uses_database_queue():
         return False
     from django_tasks.base import TaskResultStatus

@@ -41,7 +41,13 @@ def test_every_management_command_in_the_units_exists():
         for found in re.findall(r"manage\.py (\w+)", path.read_text()):
             used.add(found)
             assert found in commands, (path.name, found)
-    assert {"recover_stuck_jobs", "purge_uploads", "backup", "db_worker"} <= used
+    assert {
+        "recover_stuck_jobs",
+        "purge_uploads",
+        "backup",
+        "db_worker",
+        "worker_heartbeat",
+    } <= used
 
 
 def test_web_and_worker_units():
@@ -51,7 +57,14 @@ def test_web_and_worker_units():
     assert web["EnvironmentFile"] == "/etc/saferstat/saferstat.env"
     worker = unit("saferstat-worker.service")["Service"]
     assert worker["Restart"] == "always"
-    assert "recover_stuck_jobs --older-than 0" in worker["ExecStartPre"]
+    worker_text = (SYSTEMD / "saferstat-worker.service").read_text()
+    assert (
+        "ExecStartPre=/srv/saferstat/app/.venv/bin/python manage.py recover_stuck_jobs --older-than 0"
+        in worker_text
+    )
+    assert (
+        "ExecStartPre=/srv/saferstat/app/.venv/bin/python manage.py worker_heartbeat" in worker_text
+    )
     assert "db_worker" in worker["ExecStart"]
 
 
@@ -64,7 +77,7 @@ def test_timers_run_maintenance_and_backups():
         assert unit(timer)["Timer"]
         assert unit(timer)["Install"]["WantedBy"] == "timers.target"
     text = (SYSTEMD / "saferstat-maintenance.service").read_text()
-    assert "recover_stuck_jobs" in text and "purge_uploads" in text
+    assert all(c in text for c in ("recover_stuck_jobs", "purge_uploads", "worker_heartbeat"))
 
 
 def test_nginx_body_limit_matches_the_upload_limit():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -37,7 +38,9 @@ def get_health(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_seen_then_stopped(client, queue):
-    assert worker_heartbeat_ensure() is True
+    out = StringIO()
+    call_command("worker_heartbeat", stdout=out)
+    assert "Queued the worker's heartbeat." in out.getvalue()
     assert worker_heartbeat_ensure() is False  # one waiting heartbeat is enough
     status, body = get_health(client)
     assert status == 503

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from saferstat.core.health import worker_heartbeat_ensure
 from saferstat.intelligence.recovery import DEFAULT_OLDER_THAN, MAX_ATTEMPTS, stuck_jobs_recover
 
 
@@ -11,8 +10,7 @@ class Command(BaseCommand):
         "Queue again the police.uk imports and partner uploads that a stopped task worker left "
         f"'queued' or 'running', or mark them failed once they were started {MAX_ATTEMPTS} "
         "times. Audited. `make serve` runs it with --older-than 0 before it starts the worker; "
-        "run it from cron with the default to catch a worker that died while the app ran on. "
-        "Also queues the worker's heartbeat (/health/) if none is waiting."
+        "run it from cron with the default to catch a worker that died while the app ran on."
     )
 
     def add_arguments(self, parser):
@@ -35,5 +33,3 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"Recovered {len(recovered)} stuck load(s)."))
         elif options["verbosity"] > 1:
             self.stdout.write("No stuck imports or uploads.")
-        if worker_heartbeat_ensure() and options["verbosity"] > 1:
-            self.stdout.write("Queued the worker's heartbeat.")
