@@ -191,6 +191,8 @@ SECURE_HSTS_PRELOAD = False
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
+# /health/ answers plain HTTP too: the proxy and monitoring ask it on the loopback address.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -237,7 +239,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic puts the static files (the proxy may serve them from there).
+STATIC_ROOT = env_path("SAFERSTAT_STATIC_DIR", BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "saferstat" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -309,6 +312,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# /health/ reports the task worker as down when it has claimed no task for this long (an idle
+# worker runs a heartbeat task every minute).
+SAFERSTAT_WORKER_SILENT_SECONDS = int(env("SAFERSTAT_WORKER_SILENT_SECONDS", "300") or 300)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "saferstat@localhost")

@@ -48,6 +48,8 @@ MATRIX = {
     "home": ("/", ALL, 200, 200),
     "glossary": ("/glossary/", ALL, 200, 200),
     "accessibility": ("/accessibility/", ALL, 200, 200),
+    "cookies": ("/cookies/", ALL, 200, 200),
+    "health": ("/health/", ALL, 200, 200),  # public; JSON, no partnership data
     "login": ("/sign-in/", {r: 302 for r in ROLES}, 200, 302),
     "logout": ("/sign-out/", {r: 405 for r in ROLES}, 405, 405),  # POST only
     "partnership_home": ("/p/{slug}/", ALL, LOGIN, 403),
@@ -302,6 +304,8 @@ POST_MATRIX = {
     "api:return_submit_api": ({r: 400 for r in ROLES}, 400, 400),
     "glossary": (NOT_ALLOWED, 405, 405),
     "accessibility": (NOT_ALLOWED, 405, 405),
+    "cookies": (NOT_ALLOWED, 405, 405),
+    "health": (NOT_ALLOWED, 405, 405),
     "force_imports": (FORBIDDEN, LOGIN, 403),  # a force page: see FORCE_MATRIX
     "force_upload": (FORBIDDEN, LOGIN, 403),
     "force_import_detail": (FORBIDDEN, LOGIN, 403),

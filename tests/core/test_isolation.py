@@ -246,6 +246,8 @@ URLS = {
     ],
     "glossary": ["/glossary/"],
     "accessibility": ["/accessibility/"],
+    "cookies": ["/cookies/"],
+    "health": ["/health/"],
     "plan_detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
     "plan_version": ["/p/{r}/plan/versions/1/", "/p/{s}/plan/versions/1/"],
     "performance_dashboard": [
