@@ -331,7 +331,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused or missing page (4xx) is one line in the log, not a traceback: it is the
+    # app working as meant. Server errors (5xx) keep theirs.
+    "filters": {
+        "client_errors_in_one_line": {"()": "saferstat.core.security.ClientErrorsInOneLine"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
