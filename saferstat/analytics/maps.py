@@ -113,6 +113,35 @@ def prepare_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
     raise BoundaryError(f"unsupported geometry type {kind!r}: expected Polygon or MultiPolygon")
 
 
+#: Areas are named on the map when there are at most this many (wards, not LSOAs).
+LABEL_AT_MOST = 40
+
+
+def label_point(geometry: dict[str, Any]) -> tuple[float, float]:
+    """Where an area's name goes: the area-weighted centroid of its largest polygon's outer
+    ring (shoelace formula), or the mean of its points for a degenerate ring."""
+    polygons = (
+        [geometry["coordinates"]]
+        if geometry["type"] == "Polygon"
+        else list(geometry["coordinates"])
+    )
+
+    def ring_area_centroid(ring: list) -> tuple[float, float, float]:
+        area = cx = cy = 0.0
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            cross = x1 * y2 - x2 * y1
+            area += cross
+            cx += (x1 + x2) * cross
+            cy += (y1 + y2) * cross
+        return area / 2, cx, cy
+
+    best = max((ring_area_centroid(p[0]) + (p[0],) for p in polygons), key=lambda r: abs(r[0]))
+    area, cx, cy, ring = best
+    if abs(area) < 1e-12:
+        return (sum(x for x, _ in ring) / len(ring), sum(y for _, y in ring) / len(ring))
+    return (cx / (6 * area), cy / (6 * area))
+
+
 def _format(value: float, spec: str) -> str:
     """``value`` in a d3 format that Python shares (``,.1f``); plain ``str`` otherwise."""
     try:
@@ -133,6 +162,7 @@ def choropleth(
     code_field: str | None = None,
     width: int = 520,
     height: int = 420,
+    labels: bool | None = None,
 ) -> Figure:
     """A choropleth of ``values`` over the matching boundary features.
 
@@ -144,6 +174,8 @@ def choropleth(
         value_format: d3 format of the values in the legend and tooltips.
         scheme: a colour-blind-safe sequential scheme, one of :data:`SCHEMES`.
         code_field: the code property (default: found by :func:`code_property`).
+        labels: write each area's name on the map (default: when at most
+            :data:`LABEL_AT_MOST` areas are drawn, as for wards).
 
     Returns:
         :class:`Figure` whose rows are ``code, name, value, has_boundary`` in the order given;
@@ -207,9 +239,31 @@ def choropleth(
                 alt.Tooltip("properties.value:Q", title=value_title, format=value_format),
             ],
         )
-        .project(type="mercator")
     )
-    spec = finish_chart(shapes, title, description, width=width, height=height)
+    if labels is None:
+        labels = len(drawn) <= LABEL_AT_MOST
+    chart = shapes
+    if labels and drawn:
+        points = []
+        for feature in drawn:
+            lon, lat = label_point(feature["geometry"])
+            points.append({"lon": lon, "lat": lat, "name": feature["properties"]["name"]})
+        names = (
+            alt.Chart(alt.Data(values=points))
+            .mark_text(
+                fontSize=11, color="#0b0c0c", stroke="white", strokeWidth=3, strokeOpacity=0.8
+            )
+            .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+        )
+        # The white halo first, the ink on top, so a name reads on dark and light areas.
+        ink = (
+            alt.Chart(alt.Data(values=points))
+            .mark_text(fontSize=11, color="#0b0c0c")
+            .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+        )
+        chart = alt.layer(shapes, names, ink)
+    chart = chart.project(type="mercator")
+    spec = finish_chart(chart, title, description, width=width, height=height)
     rows = tuple(
         {"code": v.code, "name": v.name, "value": v.value, "has_boundary": v.code in found}
         for v in values

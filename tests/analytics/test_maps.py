@@ -30,10 +30,20 @@ def con(demo_warehouse_con):
 
 
 def features_of(spec: dict) -> list[dict]:
-    if "datasets" in spec:
-        (values,) = spec["datasets"].values()
-        return values
-    return spec["data"]["values"]
+    """The drawn areas (GeoJSON features) of a map's spec, whichever layer holds them."""
+    pools = list(spec.get("datasets", {}).values())
+    pools += [layer["data"]["values"] for layer in spec.get("layer", []) if "data" in layer]
+    if "data" in spec and "values" in spec["data"]:
+        pools.append(spec["data"]["values"])
+    (features,) = [p for p in pools if p and "geometry" in p[0]]
+    return features
+
+
+def labels_of(spec: dict) -> list[dict]:
+    """The names written on a map (its label layer's points), or [] without labels."""
+    pools = list(spec.get("datasets", {}).values())
+    pools += [layer["data"]["values"] for layer in spec.get("layer", []) if "data" in layer]
+    return next((p for p in pools if p and "lon" in p[0]), [])
 
 
 def test_ward_rate_map_of_rotherham(con):
@@ -51,7 +61,8 @@ def test_ward_rate_map_of_rotherham(con):
     assert figure.rows == tuple(result.table())  # the data table beside the map
     assert not any("no boundary" in n for n in figure.notes)
     assert set(result.notes) <= set(figure.notes)
-    colour = figure.spec["encoding"]["color"]["condition"]
+    shapes = figure.spec.get("layer", [figure.spec])[0]  # names are layered over the shapes
+    colour = shapes["encoding"]["color"]["condition"]
     assert colour["scale"]["scheme"] == "viridis"
     assert colour["title"] == "Rate per 1,000 residents" and "legend" in colour
     assert "Boston Castle" in figure.description and "Significantly above" in figure.description
@@ -112,3 +123,42 @@ def test_choropleth_from_values_and_ring_order(tmp_path):
         load_boundaries(bad)
     with pytest.raises(BoundaryError, match="code property"):
         code_property([{"properties": {"NAME": "x"}}])
+
+
+def test_wards_are_named_on_the_map_inside_their_own_area(con):
+    """Each ward's name is written on the map at its own polygon's centroid (inside its
+    bounding box), and shows in the drawn SVG."""
+    result = hotspots(con, area_codes=[ROTHERHAM], period=parse_period("2024/25"), level="ward")
+    figure = hotspot_map(result, ROTHERHAM_WARDS, measure="rate")
+    spec, features = figure.spec, features_of(figure.spec)
+    assert ">Boston Castle<" in figure.svg()
+    labels = labels_of(spec)
+    assert {label["name"] for label in labels} == {f["properties"]["name"] for f in features}
+    for label in labels:
+        (feature,) = [f for f in features if f["properties"]["name"] == label["name"]]
+        ring = feature["geometry"]["coordinates"][0]
+        if feature["geometry"]["type"] == "MultiPolygon":
+            ring = max((p[0] for p in feature["geometry"]["coordinates"]), key=len)
+        xs, ys = [x for x, _ in ring], [y for _, y in ring]
+        assert min(xs) <= label["lon"] <= max(xs) and min(ys) <= label["lat"] <= max(ys)
+
+
+def test_many_areas_are_not_labelled():
+    from saferstat.analytics.maps import LABEL_AT_MOST, MapValue, choropleth
+
+    square = lambda i: {  # noqa: E731
+        "type": "Feature",
+        "properties": {"WD24CD": f"E0{i:07d}"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 1], [i, 0]]],
+        },
+    }
+    n = LABEL_AT_MOST + 1
+    boundaries = {"type": "FeatureCollection", "features": [square(i) for i in range(n)]}
+    values = [MapValue(f"E0{i:07d}", f"Area {i}", float(i)) for i in range(n)]
+    crowded = choropleth(boundaries, values, title="t", value_title="v")
+    assert labels_of(crowded.spec) == []
+    few = choropleth(boundaries, values[:3], title="t", value_title="v")
+    assert [label["name"] for label in labels_of(few.spec)] == ["Area 0", "Area 1", "Area 2"]
+    assert labels_of(few.spec)[0]["lon"] == pytest.approx(0.5)
