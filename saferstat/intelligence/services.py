@@ -542,6 +542,8 @@ def import_run_reject(*, run: ImportRun, by: User, note: str = "") -> ImportRun:
             before=before,
             after=audit.snapshot(run, ["status", "review_note"]),
         )
+        # A rejected file is refused: deleted like any other (unless uploads are kept).
+        transaction.on_commit(partial(upload_done, run.stored_path))
     return run
 
 

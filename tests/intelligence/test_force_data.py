@@ -202,12 +202,14 @@ def test_a_rejected_proposal_loads_nothing(
     client.post("/p/barnsley/imports/upload/", {"file": SimpleUploadedFile(NAME, attack_file())})
     run = ImportRun.objects.get()
     before = state_of(overview_warehouse)
+    assert Path(run.stored_path).is_file()  # kept while it waits for a decision
     sign_in(client, "southyorkshire-force-admin")
     url = f"/force/south-yorkshire/imports/{run.pk}/"
     response = client.post(url, {"decision": "reject", "note": "Rows missing for two areas"})
     assert response.status_code == 302
     run.refresh_from_db()
     assert run.status == ImportStatus.REJECTED and run.review_note == "Rows missing for two areas"
+    assert not Path(run.stored_path).exists()  # refused: deleted (retention 0 by default)
     assert state_of(overview_warehouse) == before
     # Decided once: it cannot be approved afterwards.
     again = client.post(url, {"decision": "approve", "change_reason": "x"})
