@@ -208,7 +208,7 @@ def load(
     if not files:
         sys.exit(2)
     _django()
-    from saferstat.intelligence.services import (
+    from saferstat.intelligence.imports.services import (
         ConfirmationRequired,
         SystemActor,
         publish_force_months,

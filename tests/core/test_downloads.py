@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from saferstat.intelligence.datasets.services import partner_dataset_declare, partner_upload_create
 from saferstat.intelligence.models import ImportStatus
-from saferstat.intelligence.partner_services import partner_dataset_declare, partner_upload_create
 
 SAFERSTAT = Path(__file__).resolve().parents[2] / "saferstat"
 #: Files that may write CSV without `exports`: none of them answers an HTTP request.

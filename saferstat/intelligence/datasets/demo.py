@@ -408,7 +408,7 @@ def demo_area(partnership) -> DemoArea:
     """Wards and LSOAs of a partnership, with Census 2021 population, from the warehouse."""
     from saferstat.analytics import measures, warehouse
 
-    from . import figures
+    from .. import figures
 
     with warehouse.connect(figures.warehouse_root()) as con:
         codes = measures.expand_area_codes(con, partnership.lad_codes)
@@ -428,7 +428,7 @@ def demo_area(partnership) -> DemoArea:
 def _loaded_periods(dataset) -> set[str]:
     from saferstat.analytics import partner, warehouse
 
-    from . import figures
+    from .. import figures
 
     with warehouse.connect(figures.warehouse_root()) as con:
         granularity = dataset.dataset_schema().granularity
@@ -448,8 +448,9 @@ def demo_partner_install(slugs: tuple[str, ...] = DEMO_PARTNERSHIPS) -> list[str
 
     from saferstat.core.models import Organisation, Partnership, User
 
-    from .models import ImportStatus, PartnerDataset
-    from .partner_services import (
+    from ..jobs import ImportStatus
+    from .models import PartnerDataset
+    from .services import (
         partner_dataset_declare,
         partner_upload_create,
         partner_upload_execute,

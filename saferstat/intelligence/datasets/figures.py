@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from saferstat.analytics import partner
 from saferstat.analytics.periods import Period, financial_year_of, parse_period
 
-from . import figures
+from .. import figures
 from .models import PartnerDataset
 
 

@@ -11,7 +11,8 @@ from django.http import Http404
 from saferstat.core.models import Partnership, User
 from saferstat.core.permissions import can
 
-from .models import ImportStatus, PartnerDataset, PartnerUpload
+from ..jobs import ImportStatus
+from .models import PartnerDataset, PartnerUpload
 
 
 def partner_dataset_list(

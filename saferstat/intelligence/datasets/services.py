@@ -8,14 +8,12 @@ the declared schema and the partnership's area codes, and store all of it or not
 from __future__ import annotations
 
 import re
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import OperationalError, transaction
-from django.utils import timezone
 
 from saferstat.analytics import partner
 from saferstat.analytics.reference import UnknownAreaError
@@ -25,15 +23,11 @@ from saferstat.core.models import Organisation, Partnership, User
 from saferstat.core.permissions import can_view_partner_dataset, require
 from saferstat.core.sanitise import clean_plain
 
-from .models import ImportStatus, PartnerDataset, PartnerUpload
-from .services import (
-    ERR_BUSY,
-    ERR_MEMORY,
-    is_database_busy,
-    upload_done,
-    upload_kept,
-    warehouse,
-)
+from .. import jobs
+from ..figures import load_warehouse as warehouse
+from ..files import ERR_BUSY, is_database_busy, upload_kept
+from ..jobs import ImportStatus, Outcome
+from .models import PartnerDataset, PartnerUpload
 
 ERR_SLUG_TAKEN = "A dataset with the short name {slug!r} already exists in this partnership."
 ERR_SLUG_RESERVED = "{slug!r} cannot be used as a short name: choose another."
@@ -222,41 +216,41 @@ def partner_upload_create(
         if is_database_busy(exc):
             raise ValidationError(ERR_BUSY) from exc
         raise
-    # Queue only once the row is committed, so the worker can see it.
-    transaction.on_commit(lambda: _enqueue(run.pk))
+    jobs.queue(run)  # once the row is committed, so the worker can see it
     return run
 
 
-def _enqueue(upload_id: int) -> None:
-    from .tasks import load_partner_upload
-
-    result = load_partner_upload.enqueue(upload_id)
-    PartnerUpload.objects.filter(pk=upload_id, task_id="").update(task_id=str(result.id))
-
-
 def partner_upload_execute(*, upload_id: int) -> PartnerUpload:
-    """Validate an uploaded partner file and store it (all or nothing). Run by the worker.
+    """Validate an uploaded partner file and store it (all or nothing). Run by the worker,
+    through the one load-job runner (:func:`saferstat.intelligence.jobs.execute`).
 
     Safe to run again: a finished upload is left as it is, and loading the same periods
     again replaces them in the warehouse.
     """
-    run = PartnerUpload.objects.select_related("partnership", "dataset", "uploaded_by").get(
-        pk=upload_id
+    return jobs.execute(
+        PartnerUpload,
+        upload_id,
+        _work,
+        refused=_refused,
+        select_related=("partnership", "dataset", "uploaded_by"),
     )
-    if run.is_finished:
-        return run
-    before = audit.snapshot(run, ["status"])
-    PartnerUpload.objects.filter(pk=run.pk).update(
-        status=ImportStatus.RUNNING,
-        started_at=timezone.now(),
-        attempts=run.attempts + 1,
-        rows_done=0,
+
+
+def _refused(run: PartnerUpload, errors: list[str], total: int | None = None) -> Outcome:
+    return Outcome(
+        status=ImportStatus.FAILED,
+        verb="dataset.refuse",
+        actor=run.uploaded_by,
+        fields=run.refusal_fields(errors, total),
+        audit_fields=UPLOAD_AUDIT_FIELDS,
     )
-    fields: dict[str, Any]
+
+
+def _work(run: PartnerUpload, before: dict, progress: jobs.Progress) -> Outcome:
     try:
         schema = run.dataset.dataset_schema()
         table = partner.read_table(Path(run.stored_path), name=run.original_name)
-        PartnerUpload.objects.filter(pk=run.pk).update(rows_done=len(table.rows))
+        progress.set(len(table.rows))
         with connect(warehouse().root) as con:
             known = partner.known_area_codes(
                 con, level=schema.area_level, lad_codes=run.partnership.lad_codes
@@ -264,42 +258,20 @@ def partner_upload_execute(*, upload_id: int) -> PartnerUpload:
         data = partner.validate(schema, table, known_area_codes=known)
         result = partner.store(warehouse(), data, partnership_slug=run.partnership.slug)
     except partner.PartnerValidationError as exc:
-        fields = {"status": ImportStatus.FAILED, "errors": exc.messages, "error_total": exc.total}
+        return _refused(run, exc.messages, exc.total)
     except (partner.SchemaError, UnknownAreaError, WarehouseError, OSError) as exc:
-        fields = {
-            "status": ImportStatus.FAILED,
-            "errors": [f"{run.original_name}: {exc}"],
-            "error_total": 1,
-        }
-    except MemoryError:
-        # Record it rather than leave the upload "Running" for recovery to retry in vain.
-        table = data = None
-        fields = {
-            "status": ImportStatus.FAILED,
-            "errors": [ERR_MEMORY.format(name=run.original_name)],
-            "error_total": 1,
-        }
-    else:
-        fields = {
-            "status": ImportStatus.SUCCEEDED,
+        return _refused(run, [f"{run.original_name}: {exc}"], 1)
+    return Outcome(
+        status=ImportStatus.SUCCEEDED,
+        verb="dataset.load",
+        actor=run.uploaded_by,
+        fields={
             "rows_loaded": result.rows,
             "rows_done": result.rows,
             "periods": result.periods,
             "periods_replaced": result.replaced,
             "errors": [],
             "error_total": 0,
-        }
-    fields["finished_at"] = timezone.now()
-    with transaction.atomic():
-        PartnerUpload.objects.filter(pk=run.pk).update(**fields)
-        run.refresh_from_db()
-        audit.record(
-            actor=run.uploaded_by,
-            verb="dataset.load" if run.status == ImportStatus.SUCCEEDED else "dataset.refuse",
-            obj=run,
-            partnership=run.partnership,
-            before=before,
-            after=audit.snapshot(run, UPLOAD_AUDIT_FIELDS),
-        )
-        transaction.on_commit(partial(upload_done, run.stored_path))
-    return run
+        },
+        audit_fields=UPLOAD_AUDIT_FIELDS,
+    )

@@ -14,22 +14,22 @@ from saferstat.core.permissions import can
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import partnership_view
 
-from . import partner_figures
-from .models import DEMO_LABEL
-from .partner_forms import (
+from . import figures as partner_figures
+from .forms import (
     TYPE_CHOICES,
     ColumnFormSet,
     DatasetDeclareForm,
     DatasetSettingsForm,
     PartnerUploadForm,
 )
-from .partner_selectors import (
+from .models import DEMO_LABEL
+from .selectors import (
     partner_dataset_get,
     partner_dataset_list,
     partner_upload_get,
     partner_upload_list,
 )
-from .partner_services import partner_dataset_declare, partner_dataset_update, partner_upload_create
+from .services import partner_dataset_declare, partner_dataset_update, partner_upload_create
 
 TYPE_LABELS = dict(TYPE_CHOICES)
 
@@ -61,7 +61,7 @@ def dataset_list(request, partnership):
     datasets = partner_dataset_list(partnership=partnership, user=request.user)
     return render(
         request,
-        "intelligence/partner/dataset_list.html",
+        "intelligence/datasets/dataset_list.html",
         _context(request, partnership, datasets=datasets),
     )
 
@@ -98,13 +98,13 @@ def dataset_declare(request, partnership):
                 request,
                 f"The dataset “{dataset.name}” was declared. Analysts can now upload files.",
             )
-            return redirect("partner_dataset_detail", slug=partnership.slug, dataset=dataset.slug)
+            return redirect("datasets:detail", slug=partnership.slug, dataset=dataset.slug)
     has_errors = bool(
         form.errors or columns.non_form_errors() or any(f.errors for f in columns.forms) or problems
     )
     return render(
         request,
-        "intelligence/partner/dataset_declare.html",
+        "intelligence/datasets/dataset_declare.html",
         _context(
             request,
             partnership,
@@ -135,7 +135,7 @@ def dataset_detail(request, partnership, dataset: str):
     )
     return render(
         request,
-        "intelligence/partner/dataset_detail.html",
+        "intelligence/datasets/dataset_detail.html",
         _context(
             request,
             partnership,
@@ -178,11 +178,11 @@ def dataset_edit(request, partnership, dataset: str):
             _apply_errors(exc, form, problems)
         else:
             messages.success(request, "The dataset's settings were saved.")
-            return redirect("partner_dataset_detail", slug=partnership.slug, dataset=item.slug)
+            return redirect("datasets:detail", slug=partnership.slug, dataset=item.slug)
     has_errors = bool(form.errors or problems)
     return render(
         request,
-        "intelligence/partner/dataset_edit.html",
+        "intelligence/datasets/dataset_edit.html",
         _context(
             request, partnership, dataset=item, form=form, problems=problems, has_errors=has_errors
         ),
@@ -219,13 +219,13 @@ def upload(request, partnership, dataset: str):
         else:
             messages.success(request, f"{run.original_name} was uploaded and is being checked.")
             return redirect(
-                "partner_upload_detail", slug=partnership.slug, dataset=item.slug, upload_id=run.pk
+                "datasets:upload_detail", slug=partnership.slug, dataset=item.slug, upload_id=run.pk
             )
     page = Paginator(partner_upload_list(dataset=item), 25).get_page(request.GET.get("page"))
     schema = item.dataset_schema()
     return render(
         request,
-        "intelligence/partner/upload.html",
+        "intelligence/datasets/upload.html",
         _context(
             request,
             partnership,
@@ -244,8 +244,8 @@ def upload_detail(request, partnership, dataset: str, upload_id: int):
     item = partner_dataset_get(partnership=partnership, user=request.user, slug=dataset)
     run = partner_upload_get(dataset=item, upload_id=upload_id)
     template = (
-        "intelligence/partner/partials/_upload_progress.html"
+        "intelligence/datasets/partials/_upload_progress.html"
         if request.htmx
-        else "intelligence/partner/upload_detail.html"
+        else "intelligence/datasets/upload_detail.html"
     )
     return render(request, template, _context(request, partnership, dataset=item, run=run))

@@ -32,8 +32,8 @@ from saferstat.analytics.spc import Polarity
 from saferstat.analytics.spc_series import spc_series
 from saferstat.core.models import Partnership
 
-from . import figures
-from .models import PartnerDataset
+from .. import figures
+from ..datasets.models import PartnerDataset
 
 POLICE = "police"
 VIEWS = {

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 
 from saferstat.analytics.errors import AnalyticsError, NoDataError
@@ -14,10 +15,11 @@ from saferstat.core.exports import export_response
 from saferstat.core.permissions import can
 from saferstat.core.views_helpers import partnership_view
 
-from . import explorer, figures
-from .models import DataRequest, RequestStatus
-from .partner_selectors import partner_dataset_list
-from .request_services import saved_view_create
+from .. import figures
+from ..datasets.selectors import partner_dataset_list
+from ..requests.selectors import request_get, request_open_list
+from ..requests.services import saved_view_create
+from . import query as explorer
 
 DOWNLOADS = ("csv", "xlsx", "ods")
 
@@ -64,17 +66,11 @@ def explorer_page(request, partnership):
     if fmt != "html":
         raise Http404("Unknown format")
     can_save = can(request.user, "requests.answer", partnership)
-    open_requests = (
-        DataRequest.objects.filter(
-            partnership=partnership, status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS]
-        )
-        if can_save
-        else []
-    )
+    open_requests = request_open_list(partnership=partnership) if can_save else []
     query = q.querystring()
     return render(
         request,
-        "intelligence/explorer.html",
+        "intelligence/explorer/explorer.html",
         {
             "partnership": partnership,
             "q": q,
@@ -100,15 +96,13 @@ def explorer_page(request, partnership):
 def explorer_save(request, partnership):
     """Save the current explorer view to a members' data request (POST only)."""
     if request.method != "POST":
-        return redirect("explorer", slug=partnership.slug)
+        return redirect("explorer:page", slug=partnership.slug)
     query = request.POST.get("query", "")[:1000]
     try:
-        data_request = DataRequest.objects.get(
-            partnership=partnership, pk=request.POST.get("request")
-        )
-    except (DataRequest.DoesNotExist, ValueError, TypeError):
+        data_request = request_get(partnership=partnership, request_id=request.POST.get("request"))
+    except Http404:
         messages.error(request, "Choose the data request to save this view to.")
-        return redirect(f"/p/{partnership.slug}/explore/?{query}")
+        return redirect(f"{reverse('explorer:page', args=[partnership.slug])}?{query}")
     try:
         saved_view_create(
             partnership=partnership,
@@ -119,6 +113,6 @@ def explorer_save(request, partnership):
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, str(exc))
-        return redirect(f"/p/{partnership.slug}/explore/?{query}")
+        return redirect(f"{reverse('explorer:page', args=[partnership.slug])}?{query}")
     messages.success(request, "The view was saved to the request.")
-    return redirect("request_detail", slug=partnership.slug, request_id=data_request.pk)
+    return redirect("requests:detail", slug=partnership.slug, request_id=data_request.pk)

@@ -15,26 +15,34 @@ from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import force_view
 
 from .forms import ForceReviewForm, PoliceUkUploadForm
-from .selectors import force_import_get, force_import_list, force_import_pending
+from .selectors import (
+    force_import_get,
+    force_import_list,
+    force_import_pending,
+    force_month_rows,
+    force_partnerships,
+)
 from .services import (
     ConfirmationRequired,
     change_needs_reason,
     change_text,
     force_import_create,
-    force_partnerships,
     import_run_approve,
     import_run_reject,
-    warehouse,
 )
 
 
 @force_view("force.review")
-def force_imports(request, force: str, form: PoliceUkUploadForm | None = None):
+def force_imports(request, force: str):
     """Files waiting for approval, the force's loads, and an upload form."""
+    return _force_imports_page(request, force)
+
+
+def _force_imports_page(request, force: str, form: PoliceUkUploadForm | None = None):
     page = Paginator(force_import_list(force=force), 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "intelligence/force_imports.html",
+        "intelligence/imports/force_imports.html",
         {
             "force": force,
             "partnerships": force_partnerships(force),
@@ -51,7 +59,7 @@ def force_imports(request, force: str, form: PoliceUkUploadForm | None = None):
 def force_upload(request, force: str):
     """A force administrator uploads a file; it is checked, then they review and approve it."""
     if request.method != "POST":
-        return redirect("force_imports", force=force)
+        return redirect("force:imports", force=force)
     form = PoliceUkUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -64,8 +72,8 @@ def force_upload(request, force: str):
             messages.success(
                 request, f"{run.original_name} was uploaded and is being checked: review it below."
             )
-            return redirect("force_import_detail", force=force, run_id=run.pk)
-    return force_imports.__wrapped__(request, force, form=form)
+            return redirect("force:import_detail", force=force, run_id=run.pk)
+    return _force_imports_page(request, force, form=form)
 
 
 @force_view("force.review", post=True)
@@ -98,9 +106,9 @@ def force_import_detail(request, force: str, run_id: int):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                return redirect("force_import_detail", force=force, run_id=run.pk)
+                return redirect("force:import_detail", force=force, run_id=run.pk)
         status = 400
-    month_rows_now = warehouse().month_rows(run.force_slug, run.month) if run.month else None
+    month_rows_now = force_month_rows(run.force_slug, run.month)
     partnerships = {p.slug: p for p in force_partnerships(force)}
     rows = [
         {"partnership": partnerships.get(slug, slug), "before": pair[0], "after": pair[1]}
@@ -117,8 +125,8 @@ def force_import_detail(request, force: str, run_id: int):
         "change": change_text(month_rows_now, run.rows_in_file or 0) if run.is_waiting else "",
     }
     template = (
-        "intelligence/partials/_force_import_summary.html"
+        "intelligence/imports/partials/_force_import_summary.html"
         if request.htmx and request.method == "GET"
-        else "intelligence/force_import_detail.html"
+        else "intelligence/imports/force_import_detail.html"
     )
     return render(request, template, context, status=status)

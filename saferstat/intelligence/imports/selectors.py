@@ -1,4 +1,4 @@
-"""Reads for the intelligence module. Every selector takes the partnership."""
+"""Reads of police.uk imports: a partnership's, and a force's (force administrators)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.http import Http404
 
 from saferstat.core.models import Partnership
 
+from .. import figures
 from .models import ImportRun, ImportStatus
 
 
@@ -50,3 +51,13 @@ def force_import_get(*, force: str, run_id: int) -> ImportRun:
         return force_import_list(force=force).get(pk=run_id)
     except ImportRun.DoesNotExist:
         raise Http404("No such import") from None
+
+
+def force_partnerships(force: str) -> list[Partnership]:
+    """Every partnership the police force serves (they share its police.uk months)."""
+    return list(Partnership.objects.filter(force_slug=force).prefetch_related("areas"))
+
+
+def force_month_rows(force: str, month: str) -> int | None:
+    """The force-month's total in the warehouse now (None: not loaded)."""
+    return figures.load_warehouse().month_rows(force, month) if month else None

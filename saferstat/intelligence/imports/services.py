@@ -15,18 +15,10 @@ it (docs/security.md, "Force data has an owner"). So:
 
 from __future__ import annotations
 
-import contextlib
 import getpass
-import hashlib
-import logging
 import re
-import shutil
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -37,7 +29,6 @@ from django.utils import timezone
 
 from saferstat.analytics.policeuk import (
     PoliceUkValidationError,
-    UnpackLimits,
     parse_file_name,
     read_street_file,
 )
@@ -51,7 +42,13 @@ from saferstat.core import audit
 from saferstat.core.models import Partnership, User
 from saferstat.core.permissions import require, require_force
 
+from .. import jobs
+from ..figures import load_warehouse as warehouse
+from ..figures import unpack_limits
+from ..files import ERR_BUSY, is_database_busy, upload_kept
+from ..jobs import Outcome
 from .models import ImportRun, ImportStatus
+from .selectors import force_partnerships
 
 POLICEUK_NAME = re.compile(r"^\d{4}-\d{2}-[a-z0-9-]+-street\.csv(\.gz)?$")
 ERR_NAME = (
@@ -67,188 +64,6 @@ ERR_NEEDS_REASON = (
     "Loading {name} would change the {force} {month} total from {before:,} to {after:,} "
     "records ({change}), more than {share:.0%}: give a reason to confirm this change."
 )
-ERR_EMPTY = "The selected file is empty."
-ERR_TOO_BIG = "The selected file must be smaller than {limit} MB."
-ERR_BUSY = (
-    "SaferStat is busy saving other uploads and could not save this one: nothing was kept. "
-    "Try again in a minute."
-)
-ERR_MEMORY = (
-    "{name}: the file needs more memory than the task worker has, so it was not loaded and "
-    "nothing from it was stored. Split it into smaller files (for example one per month), or "
-    "ask your administrator."
-)
-PROGRESS_EVERY_ROWS = 5000
-#: Suffix of an upload still being written (no row yet).
-PARTIAL_SUFFIX = ".partial"
-
-logger = logging.getLogger(__name__)
-
-
-def unpack_limits() -> UnpackLimits:
-    """How far a police.uk .csv.gz may unpack (settings), for checking and loading alike."""
-    return UnpackLimits(
-        max_bytes=settings.SAFERSTAT_MAX_UNPACKED_BYTES,
-        max_ratio=settings.SAFERSTAT_MAX_UNPACK_RATIO,
-    )
-
-
-def warehouse() -> Warehouse:
-    return Warehouse(settings.SAFERSTAT_WAREHOUSE, unpack_limits=unpack_limits())
-
-
-class KeptUpload:
-    """An uploaded file written under a temporary name, next to where it will be kept.
-
-    Made by :func:`upload_kept`; ``path`` is where the file will be once its row is saved.
-    """
-
-    def __init__(self, path: Path, partial: Path, sha256: str, size: int):
-        self.path = path
-        self.partial = partial
-        self.sha256 = sha256
-        self.size = size
-
-
-@contextmanager
-def upload_kept(*, upload: UploadedFile, name: str, folder: str) -> Iterator[KeptUpload]:
-    """Keep an uploaded file under MEDIA_ROOT/<folder>/<random>/<name> if, and only if, the
-    block saves its row: a file and its row are kept together or not at all.
-
-    Shared by every upload (police.uk and partner files). The file is written under a
-    temporary name first; the block creates the row in its own transaction; when the block
-    ends without an error (its transaction committed) the file is moved to ``path``, and
-    when it raises the file is deleted. Files left by a process that died in between carry
-    the ``.partial`` suffix or have no row, and ``manage.py purge_uploads`` removes them.
-
-    Raises:
-        ValidationError: the file is empty or larger than SAFERSTAT_MAX_UPLOAD_BYTES.
-    """
-    if not upload.size:
-        raise ValidationError(ERR_EMPTY)
-    limit = settings.SAFERSTAT_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(ERR_TOO_BIG.format(limit=limit // (1024 * 1024)))
-    target = Path(settings.MEDIA_ROOT) / folder / uuid.uuid4().hex
-    target.mkdir(parents=True)
-    path = target / name
-    partial = target / (name + PARTIAL_SUFFIX)
-    try:
-        digest = hashlib.sha256()
-        size = 0
-        with partial.open("wb") as out:
-            for chunk in upload.chunks():
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        kept = KeptUpload(path, partial, digest.hexdigest(), size)
-        yield kept
-        partial.replace(path)
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-
-
-def upload_discard(stored_path: str) -> bool:
-    """Delete an uploaded file (and its folder) kept under MEDIA_ROOT; True if it was there.
-
-    Paths outside MEDIA_ROOT are never touched.
-    """
-    media = Path(settings.MEDIA_ROOT).resolve()
-    path = Path(stored_path)
-    try:
-        resolved = path.resolve()
-    except OSError:
-        return False
-    if not resolved.is_relative_to(media) or resolved == media:
-        return False
-    existed = resolved.is_file()
-    resolved.unlink(missing_ok=True)
-    folder = resolved.parent
-    if folder != media and folder.parent != media:  # MEDIA_ROOT/<folder>/<random>/
-        with contextlib.suppress(OSError):
-            folder.rmdir()  # only if empty
-    return existed
-
-
-def upload_done(stored_path: str) -> None:
-    """Called once a file was loaded or refused: delete it now unless uploads are kept
-    (SAFERSTAT_UPLOAD_RETENTION_DAYS > 0; ``manage.py purge_uploads`` deletes them later)."""
-    if settings.SAFERSTAT_UPLOAD_RETENTION_DAYS <= 0:
-        upload_discard(stored_path)
-
-
-#: A file under MEDIA_ROOT with no row is deleted by :func:`uploads_purge` only once it is
-#: this old (an upload being saved has its file before its row).
-ORPHAN_GRACE = timedelta(hours=1)
-UPLOAD_FOLDERS = ("uploads", "partner-uploads")
-
-
-@dataclass(frozen=True)
-class PurgeResult:
-    """What :func:`uploads_purge` deleted: files of finished loads, and files with no row."""
-
-    finished: list[Path]
-    orphans: list[Path]
-
-
-def uploads_purge(*, days: int | None = None, now: datetime | None = None) -> PurgeResult:
-    """Delete uploaded files kept longer than SAFERSTAT_UPLOAD_RETENTION_DAYS, and files left
-    without a row (a process that died while saving an upload). Run by
-    ``manage.py purge_uploads``.
-
-    The file of a load that is queued or running is always kept (it is still to be read, or
-    will be read again after a stopped worker). Rows are kept: the import history, with its
-    errors, stays; only the files go.
-
-    Args:
-        days: keep files of loads finished fewer than this many days ago (default: the
-            setting; 0 deletes every finished load's file).
-        now: the current time (for tests).
-    """
-    from .models import PartnerUpload
-
-    now = now or timezone.now()
-    days = settings.SAFERSTAT_UPLOAD_RETENTION_DAYS if days is None else days
-    cutoff = now - timedelta(days=days)
-    keep: set[str] = set()
-    expired: set[str] = set()
-    for model in (ImportRun, PartnerUpload):
-        for path, status, finished in model.objects.values_list(
-            "stored_path", "status", "finished_at"
-        ):
-            finished_long_ago = status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED) and (
-                finished is None or finished <= cutoff
-            )
-            (expired if finished_long_ago else keep).add(str(Path(path).resolve()))
-    expired -= keep  # a path shared by a kept row (never made so, but be safe) stays
-    done = PurgeResult([], [])
-    media = Path(settings.MEDIA_ROOT)
-    for folder in UPLOAD_FOLDERS:
-        root = media / folder
-        if not root.is_dir():
-            continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            resolved = str(path.resolve())
-            if resolved in keep:
-                continue
-            if resolved in expired:
-                if upload_discard(resolved):
-                    done.finished.append(path)
-                continue
-            with contextlib.suppress(OSError):
-                age = now.timestamp() - path.stat().st_mtime
-                if age >= ORPHAN_GRACE.total_seconds() and upload_discard(resolved):
-                    done.orphans.append(path)
-    return done
-
-
-def is_database_busy(exc: BaseException) -> bool:
-    """SQLite's "database is locked": another write held the database for the whole
-    busy timeout. Worth trying again; anything else is not."""
-    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
-
-
 # --- who acts, and the size of a change -------------------------------------------------
 
 
@@ -351,11 +166,6 @@ def _confirm_check(actor: Actor, change_reason: str) -> Callable[[PendingReplace
     return check
 
 
-def force_partnerships(force: str) -> list[Partnership]:
-    """Every partnership the police force serves (they share its police.uk months)."""
-    return list(Partnership.objects.filter(force_slug=force).prefetch_related("areas"))
-
-
 def _per_partnership(by_area: dict[str, int], partnerships: list[Partnership]) -> dict[str, int]:
     return {p.slug: sum(by_area.get(a.lad_code, 0) for a in p.areas.all()) for p in partnerships}
 
@@ -448,15 +258,8 @@ def _proposal_create(
             raise ValidationError(ERR_BUSY) from exc
         raise
     # Queue only once the row is committed (and the file in place), so the worker sees both.
-    transaction.on_commit(lambda: _enqueue(run.pk))
+    jobs.queue(run)
     return run
-
-
-def _enqueue(run_id: int) -> None:
-    from .tasks import load_policeuk_upload
-
-    result = load_policeuk_upload.enqueue(run_id)
-    ImportRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id))
 
 
 def import_run_approve(
@@ -513,7 +316,7 @@ def import_run_approve(
                 before=before,
                 after=after,
             )
-    transaction.on_commit(lambda: _enqueue(run.pk))
+    jobs.queue(run)
     return run
 
 
@@ -549,32 +352,24 @@ def import_run_reject(*, run: ImportRun, by: User, note: str = "") -> ImportRun:
 
 
 def import_run_execute(*, run_id: int) -> ImportRun:
-    """Check a proposed file, or load an approved one. Run by the worker.
+    """Check a proposed file, or load an approved one. Run by the worker, through the one
+    load-job runner (:func:`saferstat.intelligence.jobs.execute`).
 
     Safe to run again: a run that already finished, or that waits for approval, is left as
     it is, and loading a month again replaces it in the warehouse.
     """
-    run = ImportRun.objects.select_related("partnership", "uploaded_by", "reviewed_by").get(
-        pk=run_id
+    return jobs.execute(
+        ImportRun,
+        run_id,
+        _work,
+        refused=_refused,
+        select_related=("partnership", "uploaded_by", "reviewed_by"),
     )
-    if run.is_finished or run.is_waiting:
-        return run
-    before = audit.snapshot(run, ["status"])
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportStatus.RUNNING,
-        started_at=timezone.now(),
-        attempts=run.attempts + 1,
-        rows_done=0,
-    )
-    last = [0]
 
-    def progress(rows: int) -> None:
-        if rows - last[0] >= PROGRESS_EVERY_ROWS:
-            last[0] = rows
-            ImportRun.objects.filter(pk=run.pk).update(rows_done=rows)
 
+def _work(run: ImportRun, before: dict, progress: jobs.Progress) -> Outcome | None:
     if run.reviewed_at is None:
-        return _check(run, before)
+        return _check(run)
     try:
         if run.reviewed_by is None:
             raise PermissionDenied("not approved")
@@ -585,87 +380,63 @@ def import_run_execute(*, run_id: int) -> ImportRun:
             change_reason=run.change_reason,
             run=run,
             on_progress=progress,
+            before=before,
         )
     except (PoliceUkValidationError, ConfirmationRequired) as exc:
-        errors = list(exc.messages)
+        return _refused(run, list(exc.messages))
     except PermissionDenied:
-        errors = [f"{run.original_name}: the approver may no longer replace {run.force_slug} data"]
+        return _refused(
+            run, [f"{run.original_name}: the approver may no longer replace {run.force_slug} data"]
+        )
     except OSError as exc:
-        errors = [f"{run.original_name}: {exc}"]
-    except MemoryError:
-        # Python survives a failed allocation: record it rather than leave the run
-        # "Running" for recovery to try twice more with the same result.
-        logger.warning("import run %s: out of memory loading %s", run.pk, run.original_name)
-        errors = [ERR_MEMORY.format(name=run.original_name)]
-    else:
-        run.refresh_from_db()
-        return run
-    _refuse(run, before, errors)
-    return run
+        return _refused(run, [f"{run.original_name}: {exc}"])
+    return None  # recorded by publish_force_month
 
 
-def _refuse(run: ImportRun, before: dict, errors: list[str]) -> None:
-    with transaction.atomic():
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.FAILED, errors=errors, finished_at=timezone.now()
-        )
-        run.refresh_from_db()
-        audit.record(
-            actor=run.reviewed_by or run.uploaded_by,
-            verb="import.refuse",
-            obj=run,
-            partnership=run.partnership,
-            before=before,
-            after=audit.snapshot(run, ["status", "month", "force_slug"]),
-        )
-        transaction.on_commit(partial(upload_done, run.stored_path))
+def _refused(run: ImportRun, errors: list[str]) -> Outcome:
+    return Outcome(
+        status=ImportStatus.FAILED,
+        verb="import.refuse",
+        actor=run.reviewed_by or run.uploaded_by,
+        fields=run.refusal_fields(errors),
+        audit_fields=["status", "month", "force_slug"],
+    )
 
 
-def _check(run: ImportRun, before: dict) -> ImportRun:
-    """Validate a proposed file without loading it; it then awaits approval."""
+def _check(run: ImportRun) -> Outcome:
+    """Validate a proposed file without loading it; it then awaits approval (and its file is
+    kept until it is loaded or refused)."""
     try:
         street = read_street_file(
             Path(run.stored_path), name=run.original_name, limits=unpack_limits()
         )
     except PoliceUkValidationError as exc:
-        _refuse(run, before, list(exc.messages))
-        return run
+        return _refused(run, list(exc.messages))
     except OSError as exc:
-        _refuse(run, before, [f"{run.original_name}: {exc}"])
-        return run
-    except MemoryError:
-        logger.warning("import run %s: out of memory checking %s", run.pk, run.original_name)
-        _refuse(run, before, [ERR_MEMORY.format(name=run.original_name)])
-        return run
+        return _refused(run, [f"{run.original_name}: {exc}"])
     wh = warehouse()
     partnerships = force_partnerships(street.force_slug)
     now_rows = _per_partnership(_area_rows(wh, street.force_slug, street.month), partnerships)
     new_rows = _per_partnership(
         _area_rows(wh, street.force_slug, street.month, street.table), partnerships
     )
-    with transaction.atomic():
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.AWAITING_APPROVAL,
-            rows_in_file=street.rows,
-            rows_done=street.rows,
-            rows_before=wh.month_rows(street.force_slug, street.month),
-            month=street.month,
-            force_slug=street.force_slug,
-            partnership_rows={slug: [now_rows.get(slug), new_rows.get(slug)] for slug in new_rows},
-            errors=[],
-        )
-        run.refresh_from_db()
-        audit.record(
-            actor=run.uploaded_by,
-            verb="import.check",
-            obj=run,
-            partnership=run.partnership,
-            before=before,
-            after=audit.snapshot(
-                run, ["status", "rows_in_file", "rows_before", "month", "force_slug"]
-            ),
-        )
-    return run
+    return Outcome(
+        status=ImportStatus.AWAITING_APPROVAL,
+        verb="import.check",
+        actor=run.uploaded_by,
+        fields={
+            "rows_in_file": street.rows,
+            "rows_done": street.rows,
+            "rows_before": wh.month_rows(street.force_slug, street.month),
+            "month": street.month,
+            "force_slug": street.force_slug,
+            "partnership_rows": {
+                slug: [now_rows.get(slug), new_rows.get(slug)] for slug in new_rows
+            },
+            "errors": [],
+        },
+        audit_fields=["status", "rows_in_file", "rows_before", "month", "force_slug"],
+    )
 
 
 # --- loading a force's month: the one way in --------------------------------------------
@@ -680,6 +451,7 @@ def publish_force_month(
     run: ImportRun | None = None,
     on_progress: Callable[[int], None] | None = None,
     wh: Warehouse | None = None,
+    before: dict | None = None,
 ) -> LoadResult:
     """Load (or replace) one police.uk month of a force, for every partnership it serves.
 
@@ -696,6 +468,7 @@ def publish_force_month(
         run: the :class:`ImportRun` being loaded (the worker); without one, a new run is
             recorded.
         wh: the warehouse (default: ``SAFERSTAT_WAREHOUSE``).
+        before: the run's audit snapshot before the worker started it (the worker).
 
     Raises:
         PermissionDenied: the user may not replace the force's data.
@@ -721,6 +494,7 @@ def publish_force_month(
         actor=actor,
         change_reason=change_reason,
         run=run,
+        before=before,
         path=path,
         partnerships=partnerships,
         area_rows={
@@ -780,29 +554,18 @@ def _record_load(
     path: Path,
     partnerships: list[Partnership],
     area_rows: dict[str, list[int | None]],
+    before: dict | None = None,
 ) -> ImportRun:
     """Record a loaded month: its import run, and an audit event in every partnership of
     the force, with who did it and the totals before and after."""
     user = _actor_user(actor)
-    now = timezone.now()
-    fields = {
-        "status": ImportStatus.SUCCEEDED,
-        "rows_loaded": result.rows,
-        "rows_done": result.rows,
-        "month": result.month,
-        "force_slug": result.force,
-        "replaced_existing": result.replaced,
-        "rows_before": result.previous_rows,
-        "partnership_rows": area_rows,
-        "errors": [],
-        "finished_at": now,
-    }
     with transaction.atomic():
         if run is None:
             try:
                 size = path.stat().st_size
             except OSError:
                 size = 0
+            now = timezone.now()
             run = ImportRun.objects.create(
                 partnership=None,
                 uploaded_by=user,
@@ -813,37 +576,48 @@ def _record_load(
                 reviewed_by=user,
                 reviewed_at=now,
                 change_reason=change_reason.strip(),
+                status=ImportStatus.RUNNING,
                 started_at=now,
-                **fields,
             )
             before = None
-        else:
+        elif before is None:
             before = audit.snapshot(run, ["status"])
-            ImportRun.objects.filter(pk=run.pk).update(**fields)
-            run.refresh_from_db()
-        after = audit.snapshot(
-            run, ["status", "rows_loaded", "month", "force_slug", "replaced_existing"]
-        ) | {
-            "month_rows_before": result.previous_rows,
-            "month_rows_after": result.rows,
-            "change": change_text(result.previous_rows, result.rows),
-            "proposed_by": run.by_label if run.is_proposal else "",
-            "loaded_by": str(user) if user else _actor_label(actor),
-            "change_reason": change_reason.strip(),
-        }
-        for partnership in partnerships or [None]:
-            extra = {}
-            if partnership is not None and partnership.slug in area_rows:
-                was, now_rows = area_rows[partnership.slug]
-                extra = {"partnership_rows_before": was, "partnership_rows_after": now_rows}
-            audit.record(
-                actor=user,
-                actor_label=_actor_label(actor),
+
+        def per_partnership(partnership: Partnership | None) -> dict:
+            if partnership is None or partnership.slug not in area_rows:
+                return {}
+            was, now_rows = area_rows[partnership.slug]
+            return {"partnership_rows_before": was, "partnership_rows_after": now_rows}
+
+        jobs.record(
+            run,
+            before=before,
+            outcome=Outcome(
+                status=ImportStatus.SUCCEEDED,
                 verb="import.load",
-                obj=run,
-                partnership=partnership,
-                before=before,
-                after=after | extra,
-            )
-        transaction.on_commit(partial(upload_done, run.stored_path))
+                actor=user,
+                fields={
+                    "rows_loaded": result.rows,
+                    "rows_done": result.rows,
+                    "month": result.month,
+                    "force_slug": result.force,
+                    "replaced_existing": result.replaced,
+                    "rows_before": result.previous_rows,
+                    "partnership_rows": area_rows,
+                    "errors": [],
+                },
+                audit_fields=["status", "rows_loaded", "month", "force_slug", "replaced_existing"],
+            ),
+            partnerships=partnerships,
+            actor_label=_actor_label(actor),
+            extra={
+                "month_rows_before": result.previous_rows,
+                "month_rows_after": result.rows,
+                "change": change_text(result.previous_rows, result.rows),
+                "proposed_by": run.by_label if run.is_proposal else "",
+                "loaded_by": str(user) if user else _actor_label(actor),
+                "change_reason": change_reason.strip(),
+            },
+            per_partnership=per_partnership,
+        )
     return run

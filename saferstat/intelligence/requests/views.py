@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from saferstat.core.permissions import can
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 
-from .models import DataRequest, RequestStatus
-from .request_services import (
+from .models import RequestStatus
+from .selectors import request_events, request_get, request_saved_views
+from .selectors import request_list as request_list_q
+from .services import (
     data_request_answer,
     data_request_raise,
     data_request_set_status,
@@ -23,39 +24,17 @@ from .request_services import (
 )
 
 
-def request_list_for(partnership, *, user=None, status: str | None = None):
-    qs = DataRequest.objects.filter(partnership=partnership).select_related(
-        "raised_by", "answered_by"
-    )
-    if user is not None:
-        qs = qs.filter(raised_by=user)
-    if status == "open":
-        qs = qs.filter(status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS])
-    elif status == "answered":
-        qs = qs.filter(status__in=[RequestStatus.ANSWERED, RequestStatus.CLOSED])
-    return qs
-
-
-def request_get(partnership, request_id: int) -> DataRequest:
-    try:
-        return DataRequest.objects.select_related("raised_by", "answered_by").get(
-            partnership=partnership, pk=request_id
-        )
-    except DataRequest.DoesNotExist:
-        raise Http404("No such request") from None
-
-
 @partnership_view("requests.view")
 def request_list(request, partnership):
     mine = request.GET.get("who") == "mine"
     status = (
         request.GET.get("status") if request.GET.get("status") in {"open", "answered"} else None
     )
-    qs = request_list_for(partnership, user=request.user if mine else None, status=status)
+    qs = request_list_q(partnership=partnership, user=request.user if mine else None, status=status)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "intelligence/request_list.html",
+        "intelligence/requests/request_list.html",
         {
             "partnership": partnership,
             "page": page,
@@ -95,12 +74,12 @@ def request_new(request, partnership):
                 messages.success(
                     request, "Your data request was sent to the partnership's analysts."
                 )
-                return redirect("request_detail", slug=partnership.slug, request_id=created.pk)
+                return redirect("requests:detail", slug=partnership.slug, request_id=created.pk)
         elif not values["question"].strip():
             errors["question"] = "Enter the question you want the data to answer."
     return render(
         request,
-        "intelligence/request_new.html",
+        "intelligence/requests/request_new.html",
         {"partnership": partnership, "errors": errors, "values": values},
         status=400 if errors else 200,
     )
@@ -108,13 +87,11 @@ def request_new(request, partnership):
 
 @partnership_view("requests.view", post=True)
 def request_detail(request, partnership, request_id: int):
-    data_request = request_get(partnership, request_id)
+    data_request = request_get(partnership=partnership, request_id=request_id)
     can_answer = can(request.user, "requests.answer", partnership)
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not can_answer:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied("Only analysts answer requests")
         action = request.POST.get("action")
         try:
@@ -148,15 +125,15 @@ def request_detail(request, partnership, request_id: int):
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
         else:
-            return redirect("request_detail", slug=partnership.slug, request_id=data_request.pk)
+            return redirect("requests:detail", slug=partnership.slug, request_id=data_request.pk)
     return render(
         request,
-        "intelligence/request_detail.html",
+        "intelligence/requests/request_detail.html",
         {
             "partnership": partnership,
             "req": data_request,
-            "events": data_request.events.select_related("actor"),
-            "views": data_request.saved_views.all(),
+            "events": request_events(data_request=data_request),
+            "views": request_saved_views(data_request=data_request),
             "can_answer": can_answer,
             "errors": errors,
             "statuses": RequestStatus.choices,

@@ -1,0 +1,21 @@
+"""The intelligence app's models, one module per feature (the app label stays
+``intelligence``): load jobs in :mod:`.jobs`, police.uk imports in :mod:`.imports.models`,
+partner datasets in :mod:`.datasets.models`, data requests in :mod:`.requests.models`."""
+
+from .datasets.models import DEMO_LABEL, PartnerDataset, PartnerUpload
+from .imports.models import ImportRun
+from .jobs import ImportStatus, LoadJob
+from .requests.models import DataRequest, DataRequestEvent, RequestStatus, SavedView
+
+__all__ = [
+    "DEMO_LABEL",
+    "DataRequest",
+    "DataRequestEvent",
+    "ImportRun",
+    "ImportStatus",
+    "LoadJob",
+    "PartnerDataset",
+    "PartnerUpload",
+    "RequestStatus",
+    "SavedView",
+]
