@@ -420,7 +420,7 @@ FORCE_MATRIX = {
 
 
 def test_every_force_url_has_a_force_row():
-    assert {n for n in MATRIX if n.startswith("force_")} <= set(FORCE_MATRIX)
+    assert {n for n in MATRIX if n.startswith("force:")} <= set(FORCE_MATRIX)
 
 
 @pytest.mark.django_db

@@ -145,7 +145,7 @@ def signed_in_admin(client, overview_warehouse, rotherham, members):
 
 
 def _explorer_values() -> dict[str, list[str]]:
-    from saferstat.intelligence.explorer.query import query as explorer
+    from saferstat.intelligence.explorer import query as explorer
 
     return {
         "source": ["police", "unknown"],

@@ -39,7 +39,7 @@ from saferstat.core.services import organisation_upsert
 from saferstat.core.tokens import api_token_create
 from saferstat.intelligence.datasets.demo import DATASETS, demo_area, generate, write_file
 from saferstat.intelligence.datasets.services import partner_dataset_declare, partner_upload_create
-from saferstat.intelligence.explorer.query import query as explorer
+from saferstat.intelligence.explorer import query as explorer
 from saferstat.intelligence.imports.services import import_run_create
 from saferstat.intelligence.models import (
     DataRequest,

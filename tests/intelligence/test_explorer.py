@@ -193,7 +193,7 @@ def test_partner_dataset_in_the_explorer_with_spc_and_demo_label(client, overvie
 def test_many_areas_are_compared_on_a_funnel_plot(
     client, overview_warehouse, rotherham, members, monkeypatch
 ):
-    from saferstat.intelligence.explorer.query import query as explorer
+    from saferstat.intelligence.explorer import query as explorer
 
     client.force_login(members["analyst"])
     few = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})
