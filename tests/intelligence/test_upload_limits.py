@@ -382,7 +382,7 @@ def test_a_load_that_runs_out_of_memory_is_marked_failed_not_left_running(
         services.import_run_execute(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == ImportStatus.FAILED and run.finished_at is not None
-    assert run.errors == [services.ERR_MEMORY.format(name=run.original_name)]
+    assert run.errors == [jobs.ERR_MEMORY.format(name=run.original_name)]
     assert "needs more memory than the task worker has" in run.errors[0]
 
 
