@@ -10,11 +10,12 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export SAFERSTAT_WAREHOUSE ?= $(CURDIR)/var/warehouse
 
-.PHONY: install system-deps demo serve test check test-postgres e2e lint bench bench-spark clean help
+.PHONY: install system-deps demo serve test check test-postgres smoke e2e lint bench bench-spark clean help
 
 help:
 	@echo "make demo   install, load the Rotherham demo and serve http://$(HOST):$(PORT)"
 	@echo "make test   install what tests need and run the whole suite (browser journeys included)"
+	@echo "make smoke  a production install (gunicorn, worker, PostgreSQL) used over HTTP"
 	@echo "make lint   ruff;  make e2e  browser journeys only;  make bench  benchmarks (BENCH_SCALE=1: national)"
 
 ## install: the virtualenv (uv, from uv.lock), front-end packages (npm, from package-lock.json)
@@ -54,12 +55,16 @@ demo: install .env
 	$(BIN)/python manage.py demo_setup
 	$(BIN)/python manage.py demo_partner_data
 	$(BIN)/python manage.py demo_governance
+	$(BIN)/python manage.py demo_casereviews
 	$(BIN)/python manage.py demo_plan_performance
+	$(BIN)/python manage.py demo_assessment
+	$(BIN)/python manage.py demo_delivery
 	$(MAKE) --no-print-directory serve
 
 serve:
 	@echo "Starting the task worker and the web app on http://$(HOST):$(PORT) (Ctrl-C stops both)"
 	$(BIN)/python manage.py recover_stuck_jobs --older-than 0
+	$(BIN)/python manage.py worker_heartbeat
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
@@ -83,6 +88,13 @@ PG_SKIP := not (test_worker_kill or test_static or (test_backup and not postgres
 test-postgres: install
 	DATABASE_URL="$$SAFERSTAT_TEST_POSTGRES_URL" $(BIN)/pytest -n 2 --dist loadgroup -q -m "not e2e" \
 	  -k "$(PG_SKIP)" tests/core tests/intelligence tests/governance tests/performance
+
+## smoke: a production install on PostgreSQL, used over HTTP (scripts/smoke.py): production
+## settings, migrate, one real month, gunicorn and the task worker, sign in, overview, an
+## upload through the worker, the API, security headers; then everything stopped and dropped.
+## Uses SAFERSTAT_SMOKE_POSTGRES_URL or SAFERSTAT_TEST_POSTGRES_URL (.ci/run sets it).
+smoke: install
+	$(BIN)/python scripts/smoke.py
 
 e2e: install system-deps
 	$(BIN)/pytest -q -m e2e tests/e2e

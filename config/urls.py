@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("saferstat.governance.urls")),
     path("", include("saferstat.plan.urls")),
     path("", include("saferstat.performance.urls")),
+    path("", include("saferstat.casereviews.urls")),
+    path("", include("saferstat.reports.urls")),
+    path("", include("saferstat.assessment.urls")),
+    path("", include("saferstat.delivery.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

@@ -33,18 +33,48 @@ def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def warehouse_option(func: Callable) -> Callable:
-    """``--warehouse DIR`` (env ``SAFERSTAT_WAREHOUSE``, default ``var/warehouse``)."""
-    return click.option(
-        "--warehouse",
-        "warehouse_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar="SAFERSTAT_WAREHOUSE",
-        default=DEFAULT_WAREHOUSE,
-        show_default=True,
-        show_envvar=True,
-        help="Warehouse folder.",
-    )(func)
+def _existing_warehouse(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A command that reads the warehouse names a missing one as such, before it is asked
+    anything (it used to blame the area code, from the empty reference tables)."""
+    if not value.is_dir():
+        raise click.BadParameter(
+            f"no warehouse at {value}: the folder does not exist. Give the warehouse folder "
+            "with --warehouse or SAFERSTAT_WAREHOUSE, or make one with "
+            "`saferstat reference demo_data/ons`.",
+            ctx=ctx,
+            param=param,
+        )
+    if not (value / "manifest.json").is_file():
+        raise click.BadParameter(
+            f"{value} is not a SaferStat warehouse (it has no manifest.json): nothing has been "
+            "loaded into it. Run `saferstat reference demo_data/ons` first.",
+            ctx=ctx,
+            param=param,
+        )
+    return value
+
+
+def warehouse_option(func: Callable | None = None, *, must_exist: bool = True) -> Callable:
+    """``--warehouse DIR`` (env ``SAFERSTAT_WAREHOUSE``, default ``var/warehouse``).
+
+    ``must_exist`` (the default, for the commands that read it): a missing folder, or one
+    that holds no warehouse, is refused with a message that says so.
+    """
+
+    def decorate(f: Callable) -> Callable:
+        return click.option(
+            "--warehouse",
+            "warehouse_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="SAFERSTAT_WAREHOUSE",
+            default=DEFAULT_WAREHOUSE,
+            show_default=True,
+            show_envvar=True,
+            callback=_existing_warehouse if must_exist else None,
+            help="Warehouse folder.",
+        )(f)
+
+    return decorate(func) if func is not None else decorate
 
 
 #: Exit statuses of the analysis commands (docs/cli.md): a question that cannot be answered
@@ -79,7 +109,14 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.option(
+    "--warehouse",
+    "warehouse_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Warehouse folder for the command that follows (as its own --warehouse).",
+)
+def main(warehouse_dir: Path | None = None) -> None:
     """SaferStat: crime data for Community Safety Partnerships.
 
     \b
@@ -89,6 +126,9 @@ def main() -> None:
       saferstat months
       saferstat counts --area E08000018 --period 2024/25 --by crime_type
     """
+    if warehouse_dir is not None:
+        # Before the command's own options are read: they take SAFERSTAT_WAREHOUSE.
+        os.environ["SAFERSTAT_WAREHOUSE"] = str(warehouse_dir)
 
 
 # --- reference -------------------------------------------------------------------------
@@ -96,7 +136,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@warehouse_option
+@warehouse_option(must_exist=False)
 def reference(path: Path, warehouse_dir: Path) -> None:
     """Load the ONS reference data (LSOA, ward and local authority lookups, population).
 
@@ -173,7 +213,7 @@ EXIT_NEEDS_CONFIRMATION = 3
     help="Why replacing a month may change its total by more than "
     "SAFERSTAT_REPLACE_CONFIRM_SHARE (default 10%); recorded in the audit log.",
 )
-@warehouse_option
+@warehouse_option(must_exist=False)
 def load(
     paths: tuple[str, ...], workers: int | None, confirm_change: str, warehouse_dir: Path
 ) -> None:
@@ -267,25 +307,98 @@ def load(
         sys.exit(2)
 
 
+# --- fetch -----------------------------------------------------------------------------
+
+#: Exit statuses of ``saferstat fetch`` (docs/fetch.md).
+EXIT_FETCH_FAILED = 1
+EXIT_FETCH_LEFT = 3
+
+
+@main.command()
+@click.option(
+    "--archive",
+    default="latest",
+    show_default=True,
+    metavar="latest|YYYY-MM",
+    help="Which police.uk archive: the newest, or the one published for a month.",
+)
+@click.option(
+    "--force",
+    "forces",
+    multiple=True,
+    metavar="SLUG",
+    help="Fetch this force only (repeat for more); default: every partnership's force.",
+)
+@click.option(
+    "--url",
+    default=None,
+    help="Archive folder (default: SAFERSTAT_POLICEUK_ARCHIVE_URL, the public police.uk one).",
+)
+@warehouse_option
+def fetch(archive: str, forces: tuple[str, ...], url: str | None, warehouse_dir: Path) -> None:
+    """Download the police.uk archive and load the months not loaded yet.
+
+    The archive is downloaded to a temporary file (resumed or retried if the connection
+    drops or the server fails), checked whole (a complete zip, street files named as
+    police.uk names them, sizes within the unpack limits, CRCs), and only then are the new
+    months of the forces loaded, through the same checks and records as `saferstat load`.
+    A month a fetch loaded before and police.uk has reissued is replaced, unless its total
+    changes by more than SAFERSTAT_REPLACE_CONFIRM_SHARE: that month is left for a force
+    administrator. The run is listed on the imports pages. Uses the database in .env.
+
+    Exit status: 0 if it loaded the new months (or there were none), 1 if the download or the
+    archive was refused (nothing loaded), 3 if some months were left for a force
+    administrator.
+
+    \b
+    Examples:
+      saferstat fetch
+      saferstat fetch --archive 2025-09 --force south-yorkshire
+    """
+    from saferstat.analytics.fetch import ARCHIVE_NAME
+    from saferstat.analytics.warehouse import Warehouse
+
+    if not ARCHIVE_NAME.match(archive):
+        raise click.BadParameter("give 'latest' or a month as YYYY-MM", param_hint="--archive")
+    _django()
+    from saferstat.intelligence.fetch import policeuk_fetch
+    from saferstat.intelligence.fetch_models import FetchStatus
+    from saferstat.intelligence.figures import unpack_limits
+    from saferstat.intelligence.imports.services import SystemActor
+
+    err = _stderr()
+    actor = SystemActor(
+        SystemActor.command_line().label.replace("command line", "fetch from the command line", 1)
+    )
+    run = policeuk_fetch(
+        actor=actor,
+        archive=archive,
+        forces=list(forces) or None,
+        base_url=url,
+        wh=Warehouse(warehouse_dir, unpack_limits=unpack_limits()),
+        on_note=lambda text: err.print(text, markup=False),
+    )
+    out = _stdout()
+    for item in run.loaded:
+        verb = "replaced" if item["replaced"] else "loaded"
+        out.print(f"{item['force']} {item['month']}: {verb}, {item['rows']:,} rows", markup=False)
+    for item in run.left:
+        err.print(f"{item['force']} {item['month']}: not loaded. {item['reason']}", markup=False)
+    out.print(f"{run.get_status_display()} ({run.url}).", markup=False)
+    if run.status == FetchStatus.FAILED:
+        sys.exit(EXIT_FETCH_FAILED)
+    if run.status == FetchStatus.NEEDS_REVIEW:
+        sys.exit(EXIT_FETCH_LEFT)
+
+
 # --- months ----------------------------------------------------------------------------
 
 
 def _ranges(months: list[str]) -> str:
     """``['2019-07', '2021-10', '2021-11']`` -> ``'2019-07, 2021-10 to 2021-11'``."""
-    from saferstat.analytics.warehouse import months_between
+    from saferstat.analytics.periods import describe_months
 
-    parts: list[str] = []
-    start = prev = None
-    for month in months:
-        if prev is not None and months_between(prev, month)[1:2] == [month]:
-            prev = month
-            continue
-        if start is not None:
-            parts.append(start if start == prev else f"{start} to {prev}")
-        start = prev = month
-    if start is not None:
-        parts.append(start if start == prev else f"{start} to {prev}")
-    return ", ".join(parts)
+    return describe_months(months)
 
 
 @main.command()
@@ -736,9 +849,9 @@ def _django() -> None:
 @click.option(
     "--dest",
     "dest",
-    type=click.Path(file_okay=False),
+    type=click.Path(exists=True, file_okay=False),
     default=None,
-    help="Folder for the archive (default: SAFERSTAT_BACKUP_DIR).",
+    help="Folder for the archive, which must exist (default: SAFERSTAT_BACKUP_DIR).",
 )
 def backup(dest) -> None:
     """Back up the database, the warehouse and uploaded files to one .tar.gz.

@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "saferstat.governance",
     "saferstat.plan",
     "saferstat.performance",
+    "saferstat.casereviews",
+    "saferstat.reports",
+    "saferstat.assessment",
+    "saferstat.delivery",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +191,8 @@ SECURE_HSTS_PRELOAD = False
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
+# /health/ answers plain HTTP too: the proxy and monitoring ask it on the loopback address.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -233,7 +239,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic puts the static files (the proxy may serve them from there).
+STATIC_ROOT = env_path("SAFERSTAT_STATIC_DIR", BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "saferstat" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -281,6 +288,19 @@ SAFERSTAT_BOUNDARIES_DIR = env_path(
     "SAFERSTAT_BOUNDARIES_DIR", BASE_DIR / "demo_data" / "boundaries"
 )
 
+# Fetching police.uk months by themselves (`saferstat fetch`, the `fetch_policeuk` task;
+# docs/fetch.md): the archive folder (latest.zip and YYYY-MM.zip), how many requests to try
+# and the seconds before the first retry (doubled each time), a request's timeout, the
+# largest archive accepted, and where it is downloaded to be checked before loading.
+SAFERSTAT_POLICEUK_ARCHIVE_URL = env(
+    "SAFERSTAT_POLICEUK_ARCHIVE_URL", "https://data.police.uk/data/archive/"
+)
+SAFERSTAT_FETCH_ATTEMPTS = max(1, int(env("SAFERSTAT_FETCH_ATTEMPTS", "4") or 4))
+SAFERSTAT_FETCH_BACKOFF = float(env("SAFERSTAT_FETCH_BACKOFF", "30") or 0)
+SAFERSTAT_FETCH_TIMEOUT = float(env("SAFERSTAT_FETCH_TIMEOUT", "60") or 60)
+SAFERSTAT_FETCH_MAX_BYTES = int(env("SAFERSTAT_FETCH_MAX_BYTES", str(4 * 1024**3)) or 0)
+SAFERSTAT_FETCH_DIR = env_path("SAFERSTAT_FETCH_DIR", BASE_DIR / "var" / "fetch")
+
 # Backups (`manage.py backup`): where archives go, and where pg_dump/pg_restore are when
 # they are not on PATH (they must be as new as the PostgreSQL server).
 SAFERSTAT_BACKUP_DIR = env_path("SAFERSTAT_BACKUP_DIR", BASE_DIR / "var" / "backups")
@@ -292,6 +312,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# /health/ reports the task worker as down when it has claimed no task for this long (an idle
+# worker runs a heartbeat task every minute).
+SAFERSTAT_WORKER_SILENT_SECONDS = int(env("SAFERSTAT_WORKER_SILENT_SECONDS", "300") or 300)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "saferstat@localhost")

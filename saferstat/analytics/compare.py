@@ -33,6 +33,7 @@ import duckdb
 from scipy.optimize import brentq
 
 from saferstat.analytics.errors import QueryError, UnknownAreaError
+from saferstat.analytics.filters import count_of, marks, record_filter
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
     area_name,
@@ -241,7 +242,7 @@ def default_neighbours(con: duckdb.DuckDBPyConnection, area_code: str) -> tuple[
 
 def _active_code(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> str:
     row = con.execute(
-        f"SELECT min(active_code) FROM la_codes WHERE lad_code IN ({', '.join('?' for _ in codes)})",
+        f"SELECT min(active_code) FROM la_codes WHERE lad_code IN ({marks(codes)})",
         list(codes),
     ).fetchone()
     return row[0] if row and row[0] else codes[0]
@@ -286,15 +287,10 @@ def compare_areas(
     require_months(con, focus_codes, period, months, force_slugs)
     missing = tuple(m for m in period.months if m not in set(months))
     all_codes = [c for g in groups for c in g]
-    where = f"lad_code IN ({', '.join('?' for _ in all_codes)}) AND month BETWEEN ? AND ?"
-    params: list[object] = [*all_codes, period.start, period.end]
-    chosen, type_params = "count(*)", []
-    if types is not None:
-        chosen = f"count(*) FILTER (WHERE crime_type IN ({', '.join('?' for _ in types)}))"
-        type_params = list(types)
-    if force_slugs:
-        where += f" AND force_slug IN ({', '.join('?' for _ in force_slugs)})"
-        params += list(force_slugs)
+    where, params = record_filter(
+        lad_codes=all_codes, start=period.start, end=period.end, force_slugs=force_slugs
+    )
+    chosen, type_params = count_of(types)
     found = con.execute(
         f"SELECT lad_code, {chosen}, count(*) FROM street_crimes WHERE {where} GROUP BY 1",
         type_params + params,

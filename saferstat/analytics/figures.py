@@ -24,9 +24,8 @@ from saferstat.analytics.charts import (
     TITLE_SIZE,
     render_svg,
 )
-from saferstat.analytics.periods import add_months
+from saferstat.analytics.periods import add_months, month_runs
 from saferstat.analytics.spc import Polarity
-from saferstat.analytics.spc_series import month_runs
 
 if TYPE_CHECKING:
     from saferstat.analytics.compare import Comparison

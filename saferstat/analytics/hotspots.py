@@ -26,6 +26,7 @@ import duckdb
 
 from saferstat.analytics import partner
 from saferstat.analytics.errors import NoDataError, QueryError
+from saferstat.analytics.filters import marks, record_filter
 from saferstat.analytics.harm import HarmEstimate, HarmWeights, check_crime_types, harm_from_counts
 from saferstat.analytics.measures import (
     area_name,
@@ -144,12 +145,11 @@ def _units(
 ) -> list[tuple[str, str, int]]:
     if level == "ward":
         return ward_populations(con, codes)
-    marks = ", ".join("?" for _ in codes)
     rows = con.execute(
         f"""
         SELECT l.lsoa21_code, any_value(l.lsoa_name), coalesce(any_value(p.population), 0)
         FROM lsoa_lookup l LEFT JOIN lsoa21_population p USING (lsoa21_code)
-        WHERE l.lsoa_vintage = 2021 AND l.lad_code IN ({marks})
+        WHERE l.lsoa_vintage = 2021 AND l.lad_code IN ({marks(codes)})
         GROUP BY 1 ORDER BY 2, 1
         """,
         list(codes),
@@ -315,12 +315,9 @@ def hotspots(
     months = loaded_months(con, period, force_slugs)
     require_months(con, codes, period, months, force_slugs)
     missing = tuple(m for m in period.months if m not in set(months))
-    marks = ", ".join("?" for _ in codes)
-    where = f"s.lad_code IN ({marks}) AND s.month BETWEEN ? AND ?"
-    params: list[object] = [*codes, period.start, period.end]
-    if force_slugs:
-        where += f" AND s.force_slug IN ({', '.join('?' for _ in force_slugs)})"
-        params += list(force_slugs)
+    where, params = record_filter(
+        lad_codes=codes, start=period.start, end=period.end, force_slugs=force_slugs, alias="s"
+    )
     found = con.execute(
         f"""
         SELECT {UNIT_KEY[level]}, s.crime_type, count(*),
@@ -426,7 +423,9 @@ def partner_hotspots(
             f"upload covers {', '.join(missing_periods)}).",
             period.months,
         )
-    marks = ", ".join("?" for _ in codes)
+    where, params = record_filter(
+        dataset=dataset, lad_codes=codes, start=period.start, end=period.end, alias="s"
+    )
     found = con.execute(
         f"""
         SELECT {UNIT_KEY[level]}, sum(s.count),
@@ -434,10 +433,10 @@ def partner_hotspots(
         FROM partner_records s
         LEFT JOIN (SELECT * FROM lsoa_lookup WHERE lsoa_vintage = 2011) l
                ON s.area_level = 'lsoa' AND l.lsoa_code = s.area_code
-        WHERE s.dataset = ? AND s.lad_code IN ({marks}) AND s.month BETWEEN ? AND ?
+        WHERE {where}
         GROUP BY 1
         """,
-        [dataset, *codes, period.start, period.end],
+        params,
     ).fetchall()
     counts = {unit: int(n) for unit, n, _ in found}
     missing = [m for p in missing_periods for m in parse_period(p).months]

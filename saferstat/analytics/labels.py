@@ -50,10 +50,12 @@ COLUMNS: dict[str, str] = {
     "previous_count": "Records in the previous period",
     "change_vs_previous_pct": "Change on the previous period (%)",
     "p_value_vs_previous": "Chance of this change if nothing changed (p-value, previous period)",
+    "previous_months_compared": "Months compared with the previous period (season-matched)",
     "last_year_period": "Same period last year",
     "last_year_count": "Records in the same period last year",
     "change_vs_last_year_pct": "Change on the same period last year (%)",
     "p_value_vs_last_year": "Chance of this change if nothing changed (p-value, last year)",
+    "last_year_months_compared": "Months compared with last year (season-matched)",
     "share_pct": "Share of all records (%)",
 }
 

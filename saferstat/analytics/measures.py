@@ -26,355 +26,67 @@ Rules (``docs/analytics.md`` has the long form):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import duckdb
 
-from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
-from saferstat.analytics.periods import Period, month_range
+from saferstat.analytics.constants import ASB
+from saferstat.analytics.coverage import (  # noqa: F401 (re-exported)
+    MIN_RECORDS_PER_1000_A_YEAR,
+    Freshness,
+    _as_datetime,
+    _freshness_of,
+    _months_in,
+    _population,
+    _street_partitions,
+    _ward_populations,
+    area_forces,
+    area_name,
+    expand_area_codes,
+    force_names,
+    freshness,
+    is_covered,
+    loaded_months,
+    population,
+    require_months,
+    street_months,
+    ward_populations,
+)
+from saferstat.analytics.coverage import ward_keys as _ward_keys  # noqa: F401 (re-exported)
+from saferstat.analytics.errors import QueryError
+from saferstat.analytics.filters import marks, record_filter
+from saferstat.analytics.measure_results import (  # noqa: F401 (re-exported)
+    GEOGRAPHY_LSOA,
+    GEOGRAPHY_NOTE,
+    GEOGRAPHY_WARD,
+    CountBy,
+    CountsResult,
+    CrimeTypeRow,
+    Geography,
+    MonthValue,
+    Overview,
+    WardRow,
+)
+from saferstat.analytics.periods import Period
+from saferstat.analytics.periods import describe_months as _month_list
+from saferstat.analytics.seasonal import SeasonMatch, season_match, season_note
 from saferstat.analytics.stats import ALPHA, poisson_compare
-
-#: Dataset name of police.uk street-level crime in ``loaded_partitions``.
-STREET_DATASET = "policeuk_street"
 
 #: Groupings accepted by :func:`counts`.
 COUNT_BY = ("crime_type", "ward", "month")
-
-ASB = "Anti-social behaviour"
-
-#: Key used for records in the area whose LSOA has no ward in the lookup (should not happen).
-NO_WARD = "(no ward)"
-
-GEOGRAPHY_LSOA = "LSOA 2021"
-GEOGRAPHY_WARD = "ward 2024"
-GEOGRAPHY_NOTE = (
-    "Figures use 2021 LSOAs and the current (2024) ONS wards. Records that police.uk coded to "
-    "2011 LSOAs (months before 2022) were mapped to 2021 LSOAs with the ONS LSOA 2011 to 2021 "
-    "lookup (unchanged, split and merged areas)."
-)
-
-CountBy = Literal["crime_type", "ward", "month"]
-
-
-# --- results ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CountsResult:
-    """Counts of police.uk street-level records for an area and period, by one key.
-
-    Attributes:
-        by: ``crime_type``, ``ward`` (current ward name) or ``month``.
-        period: the period asked for.
-        area_codes: the local authority codes used (after adding former/new codes).
-        rows: ``(key, count)`` sorted by key. For ``by='month'`` only loaded months appear.
-        missing_months: months of the period with no loaded police.uk data (gaps).
-        months_loaded: months of the period with loaded data.
-    """
-
-    by: str
-    period: Period
-    area_codes: tuple[str, ...]
-    rows: list[tuple[str, int]]
-    missing_months: list[str]
-    months_loaded: list[str]
-
-    @property
-    def total(self) -> int:
-        return sum(count for _, count in self.rows)
-
-    @property
-    def is_complete(self) -> bool:
-        return not self.missing_months
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(self.rows)
-
-
-@dataclass(frozen=True)
-class CrimeTypeRow:
-    """One line of the overview table (a police.uk crime type, or a total).
-
-    Attributes:
-        crime_type: police.uk category, or ``'All crime and ASB'`` / ``'All crime (excluding
-            ASB)'`` for the totals.
-        count: records in the period.
-        rate_per_1000: ``count / population × 1000`` (not annualised).
-        share_pct: ``count / all records × 100``.
-        previous_count: records in the comparison period; ``None`` if it has no data.
-        change_pct: change in the average per loaded month,
-            ``((count / months) / (previous_count / previous_months) − 1) × 100``; equals the
-            plain percentage change when both periods have the same number of months loaded.
-            ``None`` without a comparison, ``inf`` from zero.
-        p_value: two-sided conditional exact Poisson test with exposure = months loaded.
-        is_significant: ``p_value < 0.05``.
-    """
-
-    crime_type: str
-    count: int
-    rate_per_1000: float
-    share_pct: float
-    previous_count: int | None
-    change_pct: float | None
-    p_value: float | None
-    is_significant: bool
-
-
-@dataclass(frozen=True)
-class MonthValue:
-    """One month of the trend: ``count`` is ``None`` for a gap (no data loaded)."""
-
-    month: str
-    count: int | None
-
-
-@dataclass(frozen=True)
-class WardRow:
-    """One ward of the area: records, Census 2021 residents and rate per 1,000."""
-
-    ward_code: str
-    ward_name: str
-    count: int
-    population: int
-    rate_per_1000: float | None
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """What data is loaded: the latest month and when it was loaded (UTC)."""
-
-    latest_month: str | None
-    latest_month_loaded_at: dt.datetime | None
-    last_loaded_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class Geography:
-    lsoa: str = GEOGRAPHY_LSOA
-    ward: str = GEOGRAPHY_WARD
-    note: str = GEOGRAPHY_NOTE
-
-
-@dataclass(frozen=True)
-class Overview:
-    """Everything the crime overview page shows for one area and period.
-
-    Attributes:
-        area_codes: local authority codes used (after adding former/new codes).
-        area_name: e.g. ``'Rotherham'``.
-        period, comparison_period: the period and the one it is compared with.
-        population: Census 2021 usual residents of the area.
-        total: all police.uk street-level records (crime and ASB).
-        total_excluding_asb: crime only.
-        crime_types: one row per police.uk category present in either period, by name.
-        monthly: every month of the period, ``count=None`` for a gap.
-        wards: every ward of the area, by name.
-        months_loaded, missing_months: for the period.
-        comparison_months_loaded, comparison_missing_months: for the comparison period.
-        records_from_lsoa11: records in the figures that were coded to 2011 LSOAs and mapped.
-        records_ward_approximate: of those, records from 2011 LSOAs split across wards (given
-            to the ward of the most populous part, so their ward is approximate).
-        unknown_location: records with no LSOA, per force, in the period (in no area).
-        freshness: latest loaded month and load time.
-        geography: which geography the figures use.
-        notes: plain-English caveats to print with the figures.
-    """
-
-    area_codes: tuple[str, ...]
-    area_name: str
-    period: Period
-    comparison_period: Period
-    population: int
-    total: CrimeTypeRow | None
-    total_excluding_asb: CrimeTypeRow | None
-    crime_types: list[CrimeTypeRow]
-    monthly: list[MonthValue]
-    wards: list[WardRow]
-    months_loaded: list[str]
-    missing_months: list[str]
-    comparison_months_loaded: list[str]
-    comparison_missing_months: list[str]
-    records_from_lsoa11: int
-    records_ward_approximate: int
-    unknown_location: dict[str, int]
-    freshness: Freshness
-    geography: Geography = field(default_factory=Geography)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def is_complete(self) -> bool:
-        return not self.missing_months
-
-    @property
-    def comparison_is_complete(self) -> bool:
-        return not self.comparison_missing_months
-
-    @property
-    def has_data(self) -> bool:
-        return bool(self.months_loaded)
 
 
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _placeholders(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def expand_area_codes(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tuple[str, ...]:
-    """The given LA codes plus every other code of the same authorities, sorted.
-
-    ``la_codes`` maps every code ever used to the authority's active code, so Sheffield
-    ``E08000039`` expands to ``('E08000019', 'E08000039')`` and back.
-    """
-    codes = [str(code).strip() for code in area_codes if str(code).strip()]
-    if not codes:
-        raise QueryError("area_codes is empty: give at least one local authority code")
-    marks = _placeholders(codes)
-    found = con.execute(
-        f"""
-        SELECT lad_code FROM la_codes
-        WHERE active_code IN (SELECT active_code FROM la_codes WHERE lad_code IN ({marks}))
-        """,
-        codes,
-    ).fetchall()
-    return tuple(sorted(set(codes) | {row[0] for row in found}))
-
-
-def area_name(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> str:
-    """Name of the authority (or authorities, joined with 'and') of these codes."""
-    codes = list(area_codes)
-    rows = con.execute(
-        f"""
-        SELECT DISTINCT l.lad_name FROM la_codes c JOIN la_codes l ON l.lad_code = c.active_code
-        WHERE c.lad_code IN ({_placeholders(codes)}) ORDER BY 1
-        """,
-        codes,
-    ).fetchall()
-    names = [row[0] for row in rows if row[0]]
-    return " and ".join(names) if names else ", ".join(codes)
-
-
-def loaded_months(
-    con: duckdb.DuckDBPyConnection,
-    period: Period,
-    force_slugs: Sequence[str] | None = None,
-) -> list[str]:
-    """Months of the period for which a police.uk street partition is loaded.
-
-    Without ``force_slugs`` a month counts as loaded when any force has it; pass the
-    partnership's force(s) in an installation that holds several forces.
-    """
-    return _months_in(_street_partitions(con, force_slugs), period)
-
-
-def force_names(con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None) -> list[str]:
-    """Display names of forces (``south-yorkshire`` -> ``South Yorkshire Police``), from the
-    ``falls_within`` column of their records, else made from the slug."""
-    names = []
-    for slug in force_slugs or ():
-        row = con.execute(
-            "SELECT falls_within FROM street_crimes WHERE force_slug = ? "
-            "AND falls_within IS NOT NULL LIMIT 1",
-            [slug],
-        ).fetchone()
-        names.append(row[0] if row else f"{slug.replace('-', ' ').title()} Police")
-    return names
-
-
-#: Below this many police.uk records (crime and ASB) a year per 1,000 residents, an area's
-#: records are another force's few records over the boundary, not the area's own data (every
-#: partnership in England and Wales records several tens): the area is outside the loaded data.
-MIN_RECORDS_PER_1000_A_YEAR = 5.0
-
-
-def is_covered(records: int, population: int, months: int) -> bool:
-    """Whether ``records`` over ``months`` loaded months can be the area's own police.uk data
-    (see :data:`MIN_RECORDS_PER_1000_A_YEAR`)."""
-    if population <= 0 or months <= 0:
-        return False
-    return records / months * 12 / population * 1000 >= MIN_RECORDS_PER_1000_A_YEAR
-
-
-def area_forces(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> tuple[str, ...]:
-    """The police force(s) of an area, from the records: for each local authority of the
-    area, the force with the most records in it (a local authority lies in one police force
-    area; other forces, such as British Transport Police or a neighbour, record a few).
-
-    Raises:
-        NoDataError: no force has a record in the area (it is outside the loaded data).
-    """
-    codes = expand_area_codes(con, area_codes)
-    rows = con.execute(
-        f"""
-        SELECT c.active_code, s.force_slug, count(*) AS n
-        FROM street_crimes s JOIN la_codes c ON c.lad_code = s.lad_code
-        WHERE s.lad_code IN ({_placeholders(codes)})
-        GROUP BY 1, 2
-        QUALIFY row_number() OVER (PARTITION BY c.active_code ORDER BY n DESC, s.force_slug) = 1
-        """,
-        list(codes),
-    ).fetchall()
-    months = {force: len(street_months(con, [force])) for force in {force for _, force, _ in rows}}
-    pop = _population(con, codes)
-    if not rows or not is_covered(sum(n for *_, n in rows), pop, max(months.values(), default=0)):
-        raise NoDataError(
-            f"No police.uk data is loaded for {area_name(con, codes)}: the warehouse holds no "
-            "records of the force that polices it (at most a neighbouring force's few records "
-            "over the boundary)."
-        )
-    return tuple(sorted({force for _, force, _ in rows}))
-
-
-def require_months(
-    con: duckdb.DuckDBPyConnection,
-    codes: Sequence[str],
-    period: Period,
-    months_loaded: Sequence[str],
-    force_slugs: Sequence[str] | None,
-) -> None:
-    """Raise :class:`NoDataError` when no month of the period is loaded (for these forces):
-    such a period is never answered with zeros. A period with some months loaded passes."""
-    if months_loaded:
-        return
-    raise NoDataError(
-        no_data_message(
-            "police.uk data",
-            period.months,
-            area=area_name(con, codes),
-            label=period.label,
-            forces=force_names(con, force_slugs),
-        ),
-        period.months,
-    )
-
-
 def _crime_filter(
     codes: Sequence[str], period: Period, force_slugs: Sequence[str] | None
 ) -> tuple[str, list[object]]:
-    where = f"lad_code IN ({_placeholders(codes)}) AND month >= ? AND month <= ?"
-    params: list[object] = [*codes, period.start, period.end]
-    if force_slugs:
-        where += f" AND force_slug IN ({_placeholders(force_slugs)})"
-        params += list(force_slugs)
-    return where, params
-
-
-def _ward_keys(rows: list[tuple[str | None, str | None, int]]) -> list[tuple[str, int]]:
-    """Key ward rows by name; a name shared by two wards (two LAs) gets its code added."""
-    names: dict[str, set[str | None]] = {}
-    for code, name, _ in rows:
-        names.setdefault(name or NO_WARD, set()).add(code)
-    out: dict[str, int] = {}
-    for code, name, count in rows:
-        key = name or NO_WARD
-        if len(names[key]) > 1 and code:
-            key = f"{key} ({code})"
-        out[key] = out.get(key, 0) + count
-    return sorted(out.items())
+    return record_filter(
+        lad_codes=codes, start=period.start, end=period.end, force_slugs=force_slugs
+    )
 
 
 # --- public measures -------------------------------------------------------------------
@@ -451,102 +163,6 @@ def unknown_location_count(
     return int(row[0]) if row else 0
 
 
-def population(con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]) -> int:
-    """Census 2021 usual residents of the area: sum over its 2021 LSOAs."""
-    return _population(con, expand_area_codes(con, area_codes))
-
-
-def _population(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> int:
-    row = con.execute(
-        f"""
-        SELECT coalesce(sum(p.population), 0) FROM lsoa21_population p
-        WHERE p.lsoa21_code IN (
-            SELECT lsoa21_code FROM lsoa_lookup
-            WHERE lsoa_vintage = 2021 AND lad_code IN ({_placeholders(codes)}))
-        """,
-        list(codes),
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
-def ward_populations(
-    con: duckdb.DuckDBPyConnection, area_codes: Sequence[str]
-) -> list[tuple[str, str, int]]:
-    """``(ward_code, ward_name, Census 2021 residents)`` for every ward of the area."""
-    return _ward_populations(con, expand_area_codes(con, area_codes))
-
-
-def _ward_populations(
-    con: duckdb.DuckDBPyConnection, codes: Sequence[str]
-) -> list[tuple[str, str, int]]:
-    rows = con.execute(
-        f"""
-        SELECT l.ward_code, l.ward_name, coalesce(sum(p.population), 0)
-        FROM (SELECT DISTINCT lsoa21_code, ward_code, ward_name FROM lsoa_lookup
-              WHERE lsoa_vintage = 2021 AND lad_code IN ({_placeholders(codes)})) l
-        LEFT JOIN lsoa21_population p USING (lsoa21_code)
-        GROUP BY 1, 2 ORDER BY 2, 1
-        """,
-        list(codes),
-    ).fetchall()
-    return [(code, name, int(pop)) for code, name, pop in rows]
-
-
-def _street_partitions(
-    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None
-) -> list[tuple[str, str, object]]:
-    """``(force_slug, month, loaded_at)`` of every loaded police.uk street partition (of
-    these forces): one small read of the manifest table, from which months and freshness
-    are worked out."""
-    sql = "SELECT force_slug, month, loaded_at FROM loaded_partitions WHERE dataset = ?"
-    params: list[object] = [STREET_DATASET]
-    if force_slugs:
-        sql += f" AND force_slug IN ({_placeholders(force_slugs)})"
-        params += list(force_slugs)
-    return con.execute(sql, params).fetchall()
-
-
-def street_months(
-    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None = None
-) -> list[str]:
-    """Every month with a loaded police.uk street partition (of these forces), sorted."""
-    return sorted({month for _, month, _ in _street_partitions(con, force_slugs)})
-
-
-def _months_in(partitions: list[tuple[str, str, object]], period: Period) -> list[str]:
-    return sorted({month for _, month, _ in partitions if period.start <= month <= period.end})
-
-
-def _freshness_of(partitions: list[tuple[str, str, object]]) -> Freshness:
-    if not partitions:
-        return Freshness(None, None, None)
-    latest_month = max(month for _, month, _ in partitions)
-    return Freshness(
-        latest_month=latest_month,
-        latest_month_loaded_at=_as_datetime(
-            max(loaded for _, month, loaded in partitions if month == latest_month)
-        ),
-        last_loaded_at=_as_datetime(max(loaded for _, _, loaded in partitions)),
-    )
-
-
-def freshness(
-    con: duckdb.DuckDBPyConnection, force_slugs: Sequence[str] | None = None
-) -> Freshness:
-    """Latest loaded police.uk month, when it was loaded, and the last load of any month."""
-    return _freshness_of(_street_partitions(con, force_slugs))
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    raise TypeError(f"unexpected loaded_at value {value!r}")
-
-
 def _row(
     name: str,
     count: int,
@@ -555,13 +171,15 @@ def _row(
     previous: int | None,
     months: int,
     previous_months: int,
+    matched: int | None = None,
 ) -> CrimeTypeRow:
+    compared = count if matched is None else matched
     if previous is None or previous_months == 0 or months == 0:
         change = p_value = None
         significant = False
     else:
-        test = poisson_compare(previous, count, e1=previous_months, e2=months)
-        change = None if previous == 0 and count == 0 else test.change_pct
+        test = poisson_compare(previous, compared, e1=previous_months, e2=months)
+        change = None if previous == 0 and compared == 0 else test.change_pct
         p_value = test.p_value
         significant = test.is_significant(ALPHA)
     return CrimeTypeRow(
@@ -573,6 +191,7 @@ def _row(
         change_pct=change,
         p_value=p_value,
         is_significant=significant,
+        matched_count=matched,
     )
 
 
@@ -584,6 +203,7 @@ class _OverviewScan:
     before_by_type: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)
     by_ward: dict[str | None, int] = field(default_factory=dict)
+    by_month_type: dict[tuple[str, str], int] = field(default_factory=dict)
     lsoa11: int = 0
     ward_approximate: int = 0
     unknown_location: dict[str, int] = field(default_factory=dict)
@@ -601,7 +221,7 @@ def _overview_scan(
     enough for every overview figure, and the period's records with no location by force.
     (Kept apart: a single statement with an OR for the records with no LSOA stops DuckDB
     from filtering on the area before the LSOA join, and took three times as long.)"""
-    forces = f" AND s.force_slug IN ({_placeholders(force_slugs)})" if force_slugs else ""
+    forces = f" AND s.force_slug IN ({marks(force_slugs)})" if force_slugs else ""
     in_period = "s.month >= ? AND s.month <= ?"
     rows = con.execute(
         f"""
@@ -612,7 +232,7 @@ def _overview_scan(
                    WHERE lsoa_vintage = 2011 AND is_ward_approximate) a
                ON s.lsoa_vintage = 2011 AND a.lsoa_code = s.lsoa_code
         WHERE s.month >= ? AND s.month <= ?{forces}
-          AND s.lad_code IN ({_placeholders(codes)}) AND ({in_period} OR {in_period})
+          AND s.lad_code IN ({marks(codes)}) AND ({in_period} OR {in_period})
         GROUP BY ALL
         """,
         [
@@ -641,6 +261,7 @@ def _overview_scan(
             scan.ward_approximate += n if approximate else 0
         if comparison.start <= month <= comparison.end:
             add(scan.before_by_type, crime_type, n)
+        add(scan.by_month_type, (month, crime_type), n)
     scan.unknown_location = {
         force: int(n)
         for force, n in con.execute(
@@ -715,6 +336,14 @@ def overview(
     current, previous = by_type.as_dict(), before.as_dict()
     has_prev = prev_months > 0
     has_data = months > 0
+    # Season-matched when a period is incomplete (saferstat/analytics/seasonal.py): the
+    # change compares the same calendar months loaded in both, each with exposure = months.
+    match = season_match(period, comparison, [month for _, month, _ in partitions])
+    matched: dict[str, int] | None = None
+    if match is not None:
+        matched = _by_type_in(scan.by_month_type, match.months)
+        previous = _by_type_in(scan.by_month_type, match.comparison_months)
+        months = prev_months = match.n_months
 
     total = sum(current.values())
     crime_types: list[CrimeTypeRow] = []
@@ -730,14 +359,19 @@ def overview(
                     previous.get(name, 0) if has_prev else None,
                     months,
                     prev_months,
+                    None if matched is None else matched.get(name, 0),
                 )
             )
         prev_total = sum(previous.values()) if has_prev else None
-        total_row = _row("All crime and ASB", total, total, pop, prev_total, months, prev_months)
+        m_total = None if matched is None else sum(matched.values())
+        total_row = _row(
+            "All crime and ASB", total, total, pop, prev_total, months, prev_months, m_total
+        )
         excl = total - current.get(ASB, 0)
         prev_excl = prev_total - previous.get(ASB, 0) if prev_total is not None else None
+        m_excl = None if matched is None else m_total - matched.get(ASB, 0)
         excl_asb = _row(
-            "All crime (excluding ASB)", excl, total, pop, prev_excl, months, prev_months
+            "All crime (excluding ASB)", excl, total, pop, prev_excl, months, prev_months, m_excl
         )
 
     month_counts = by_month.as_dict()
@@ -762,7 +396,7 @@ def overview(
         for slug in sorted({force for force, month, _ in partitions if month in period.months})
     }
     fresh = _freshness_of(partitions)
-    notes = _notes(period, comparison, by_type, before, bool(scan.lsoa11), unknown, fresh)
+    notes = _notes(period, comparison, by_type, before, bool(scan.lsoa11), unknown, fresh, match)
     if n_approximate:
         notes.append(
             f"{n_approximate:,} records came from 2011 LSOAs that were split between wards; "
@@ -789,18 +423,18 @@ def overview(
         unknown_location=unknown,
         freshness=fresh,
         notes=notes,
+        season_match=match,
     )
 
 
-def _month_list(months: Sequence[str]) -> str:
-    """``['2019-07']`` -> ``'2019-07'``; consecutive months are shown as ranges."""
-    runs: list[list[str]] = []
-    for month in months:
-        if runs and month_range(runs[-1][-1], month)[1:] == [month]:
-            runs[-1].append(month)
-        else:
-            runs.append([month])
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
+def _by_type_in(by_month_type: dict[tuple[str, str], int], months: Sequence[str]) -> dict[str, int]:
+    """Records per crime type in these months (from the overview's grouped scan)."""
+    wanted = set(months)
+    found: dict[str, int] = {}
+    for (month, crime_type), n in by_month_type.items():
+        if month in wanted:
+            found[crime_type] = found.get(crime_type, 0) + n
+    return found
 
 
 def _notes(
@@ -811,6 +445,7 @@ def _notes(
     mapped: bool,
     unknown: dict[str, int],
     fresh: Freshness,
+    match: SeasonMatch | None = None,
 ) -> list[str]:
     notes: list[str] = []
     n, n_prev = len(now.months_loaded), len(before.months_loaded)
@@ -838,7 +473,9 @@ def _notes(
             f"{comparison.label} is incomplete: {n_prev} of {len(comparison.months)} months "
             f"loaded; no data for {_month_list(before.missing_months)}."
         )
-    if n and n_prev and n != n_prev:
+    if match is not None:
+        notes.append(season_note(match, period, comparison))
+    elif n and n_prev and n != n_prev:
         notes.append(
             f"Change and significance compare the average per loaded month ({n} months in "
             f"{period.label}, {n_prev} in {comparison.label}): the Poisson test uses months "

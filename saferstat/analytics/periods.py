@@ -28,7 +28,7 @@ with 422.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -104,6 +104,36 @@ def month_range(start: str, end: str) -> list[str]:
     ey, em = parse_month(end)
     first, last = sy * 12 + sm - 1, ey * 12 + em - 1
     return [format_month(i // 12, i % 12 + 1) for i in range(first, last + 1)]
+
+
+def missing_months(months: Iterable[str]) -> list[str]:
+    """Months absent between the first and the last of ``months`` (a gap is not a zero)."""
+    have = sorted(set(months))
+    if not have:
+        return []
+    present = set(have)
+    return [m for m in month_range(have[0], have[-1]) if m not in present]
+
+
+def month_runs(months: Iterable[str]) -> list[list[str]]:
+    """Consecutive runs of the given months: ``['2019-07', '2021-10', '2021-11']`` ->
+    ``[['2019-07'], ['2021-10', '2021-11']]``."""
+    runs: list[list[str]] = []
+    for month in sorted(set(months)):
+        if runs and add_months(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs
+
+
+def describe_months(months: Iterable[str], name: Callable[[str], str] = str) -> str:
+    """``['2019-07', '2021-10', '2021-11']`` -> ``'2019-07, 2021-10 to 2021-11'``: the one
+    way a list of months (usually missing ones) is written in notes, warnings and errors.
+    ``name`` writes one month (e.g. :func:`month_name`: ``'October 2021 to November 2021'``)."""
+    return ", ".join(
+        name(r[0]) if len(r) == 1 else f"{name(r[0])} to {name(r[-1])}" for r in month_runs(months)
+    )
 
 
 def month_name(month: str) -> str:
@@ -361,4 +391,21 @@ def parse_month_range(start: str, end: str, *, max_months: int = MAX_MONTHS) -> 
         raise PeriodError(f"The first month ({first}) must not be after the last ({last}).")
     if len(month_range(first, last)) > max_months:
         raise PeriodError(f"Choose at most {max_months // 12} years of months.")
+    return first, last
+
+
+def latest_unbroken_run(months: Collection[str], max_months: int = 36) -> tuple[str, str]:
+    """The latest run of consecutive months in ``months``, at most ``max_months`` long:
+    ``(first, last)``, or ``('', '')`` when there are none.
+
+    The explorer opens on it, so a default range never starts with months of no data
+    (``['2021-08', '2021-09', '2024-01', ..., '2025-09']`` -> ``('2024-01', '2025-09')``).
+    """
+    have = set(months)
+    if not have:
+        return "", ""
+    last = max(have)
+    first = last
+    while len(month_range(first, last)) < max_months and add_months(first, -1) in have:
+        first = add_months(first, -1)
     return first, last

@@ -22,14 +22,15 @@ from typing import Literal
 
 import duckdb
 
-from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
+from saferstat.analytics.constants import STREET_DATASET
+from saferstat.analytics.coverage import no_police_data
+from saferstat.analytics.errors import QueryError
+from saferstat.analytics.filters import count_of, record_filter
 from saferstat.analytics.harm import check_crime_types
 from saferstat.analytics.measures import (
-    STREET_DATASET,
     MonthValue,
     area_name,
     expand_area_codes,
-    force_names,
     population,
 )
 from saferstat.analytics.periods import (
@@ -41,6 +42,7 @@ from saferstat.analytics.periods import (
     quarter_of,
     rolling12,
 )
+from saferstat.analytics.seasonal import SeasonMatch, season_match
 from saferstat.analytics.stats import ALPHA, poisson_compare
 
 SeriesKind = Literal["month", "quarter", "financial_year", "rolling12"]
@@ -56,10 +58,6 @@ def series_label(crime_types: Sequence[str] | None) -> str:
     return ", ".join(crime_types)
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def loaded_month_set(
     con: duckdb.DuckDBPyConnection,
     start: str,
@@ -67,11 +65,10 @@ def loaded_month_set(
     force_slugs: Sequence[str] | None = None,
 ) -> set[str]:
     """Months from ``start`` to ``end`` with a loaded police.uk street partition."""
-    sql = "SELECT DISTINCT month FROM loaded_partitions WHERE dataset = ? AND month BETWEEN ? AND ?"
-    params: list[object] = [STREET_DATASET, start, end]
-    if force_slugs:
-        sql += f" AND force_slug IN ({_marks(force_slugs)})"
-        params += list(force_slugs)
+    where, params = record_filter(
+        dataset=STREET_DATASET, start=start, end=end, force_slugs=force_slugs
+    )
+    sql = f"SELECT DISTINCT month FROM loaded_partitions WHERE {where}"
     return {row[0] for row in con.execute(sql, params).fetchall()}
 
 
@@ -90,17 +87,8 @@ def counts_by_month(
         records if ``crime_types`` is None), all records (crime and ASB) per month, and the
         loaded months. A loaded month without records is 0; a missing month is absent.
     """
-    where = f"lad_code IN ({_marks(codes)}) AND month BETWEEN ? AND ?"
-    params: list[object] = [*codes, start, end]
-    if force_slugs:
-        where += f" AND force_slug IN ({_marks(force_slugs)})"
-        params += list(force_slugs)
-    if crime_types is None:
-        selected = "count(*)"
-        type_params: list[object] = []
-    else:
-        selected = f"count(*) FILTER (WHERE crime_type IN ({_marks(crime_types)}))"
-        type_params = list(crime_types)
+    where, params = record_filter(lad_codes=codes, start=start, end=end, force_slugs=force_slugs)
+    selected, type_params = count_of(crime_types)
     raw = con.execute(
         f"SELECT month, {selected}, count(*) FROM street_crimes WHERE {where} GROUP BY month",
         type_params + params,
@@ -135,7 +123,13 @@ def monthly_counts(
 
 @dataclass(frozen=True)
 class Change:
-    """A period compared with an earlier one (exposure = months loaded in each)."""
+    """A period compared with an earlier one (exposure = months loaded in each).
+
+    When either period is incomplete and the earlier one is a year before, the change is
+    season-matched (:mod:`saferstat.analytics.seasonal`): ``season_match`` holds the same
+    calendar months compared, ``count`` is the earlier period's records in those months and
+    the change compares them with the period's records in the same months a year later.
+    """
 
     period: Period
     count: int | None
@@ -143,6 +137,13 @@ class Change:
     change_pct: float | None
     p_value: float | None
     is_significant: bool
+    season_match: SeasonMatch | None = None
+
+    @property
+    def months_compared(self) -> str:
+        """``'Jan-Mar 2025 with Jan-Mar 2024'`` when season-matched, else ``''``."""
+        match = self.season_match
+        return f"{match.label} with {match.comparison_label}" if match else ""
 
 
 @dataclass(frozen=True)
@@ -196,10 +197,12 @@ class TimeSeries:
                 "previous_count": p.vs_previous.count,
                 "change_vs_previous_pct": p.vs_previous.change_pct,
                 "p_value_vs_previous": p.vs_previous.p_value,
+                "previous_months_compared": p.vs_previous.months_compared,
                 "last_year_period": p.vs_last_year.period.label,
                 "last_year_count": p.vs_last_year.count,
                 "change_vs_last_year_pct": p.vs_last_year.change_pct,
                 "p_value_vs_last_year": p.vs_last_year.p_value,
+                "last_year_months_compared": p.vs_last_year.months_compared,
             }
             for p in self.points
         ]
@@ -228,14 +231,26 @@ def periods_between(start: str, end: str, kind: SeriesKind) -> list[Period]:
     return list(dict.fromkeys(found))
 
 
-def _change(earlier: Period, count: int | None, months: int, monthly: dict[str, int]) -> Change:
+def _change(
+    period: Period, earlier: Period, count: int | None, months: int, monthly: dict[str, int]
+) -> Change:
+    """``period`` against ``earlier``; ``monthly`` holds every loaded month (0 = loaded, no
+    records). Season-matched when either is incomplete and they are a year apart."""
     loaded = [m for m in earlier.months if m in monthly]
     before = sum(monthly[m] for m in loaded) if loaded else None
     if count is None or before is None:
         return Change(earlier, before, len(loaded), None, None, False)
-    test = poisson_compare(before, count, e1=len(loaded), e2=months)
+    e1, e2 = len(loaded), months
+    match = season_match(period, earlier, monthly)
+    if match is not None:
+        before = sum(monthly[m] for m in match.comparison_months)
+        count = sum(monthly[m] for m in match.months)
+        e1 = e2 = match.n_months
+    test = poisson_compare(before, count, e1=e1, e2=e2)
     change = None if before == 0 and count == 0 else test.change_pct
-    return Change(earlier, before, len(loaded), change, test.p_value, test.is_significant(ALPHA))
+    return Change(
+        earlier, before, len(loaded), change, test.p_value, test.is_significant(ALPHA), match
+    )
 
 
 def time_series(
@@ -271,16 +286,7 @@ def time_series(
     chosen, everything, _ = counts_by_month(con, codes, first, periods[-1].end, types, force_slugs)
     if not any(m in chosen for p in periods for m in p.months):
         months = [m for p in periods for m in p.months]
-        raise NoDataError(
-            no_data_message(
-                "police.uk data",
-                [months[0], months[-1]],
-                area=area_name(con, codes),
-                label=f"{start} to {end}",
-                forces=force_names(con, force_slugs),
-            ),
-            months,
-        )
+        raise no_police_data(con, codes, months, f"{start} to {end}", force_slugs)
     pop = population(con, codes)
     points = []
     for period in periods:
@@ -296,8 +302,10 @@ def time_series(
                 share_pct=count / total * 100 if count is not None and total else None,
                 months_loaded=loaded,
                 missing_months=missing,
-                vs_previous=_change(period.previous(), count, len(loaded), chosen),
-                vs_last_year=_change(period.same_period_last_year(), count, len(loaded), chosen),
+                vs_previous=_change(period, period.previous(), count, len(loaded), chosen),
+                vs_last_year=_change(
+                    period, period.same_period_last_year(), count, len(loaded), chosen
+                ),
             )
         )
     notes = []
@@ -310,8 +318,11 @@ def time_series(
     if empty:
         notes.append(f"No police.uk data loaded for: {', '.join(empty)} (shown as gaps).")
     notes.append(
-        "Changes compare the average per loaded month when two periods have different numbers "
-        "of months loaded; significance: conditional exact Poisson test, p < 0.05."
+        "When a period or the one a year before it is incomplete, changes compare the same "
+        "calendar months loaded in both (season-matched; the months are in the 'months "
+        "compared' columns). Other changes between periods with different numbers of months "
+        "loaded compare the average per loaded month. Significance: conditional exact "
+        "Poisson test, p < 0.05."
     )
     return TimeSeries(
         area_codes=codes,

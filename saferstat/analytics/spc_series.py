@@ -23,10 +23,16 @@ from typing import Literal
 
 import duckdb
 
-from saferstat.analytics.errors import NoDataError, QueryError, no_data_message
+from saferstat.analytics.coverage import no_police_data
+from saferstat.analytics.errors import QueryError
 from saferstat.analytics.harm import check_crime_types
-from saferstat.analytics.measures import MonthValue, area_name, expand_area_codes, force_names
-from saferstat.analytics.periods import add_months, month_range, parse_month
+from saferstat.analytics.measures import MonthValue, area_name, expand_area_codes
+from saferstat.analytics.periods import (
+    describe_months,
+    month_range,
+    month_runs,  # noqa: F401 (re-exported)
+    parse_month,
+)
 from saferstat.analytics.series import counts_by_month, series_label
 from saferstat.analytics.spc import (
     ERROR_POLARITY,
@@ -197,16 +203,7 @@ def spc_series(
     types = None if crime_types is None else check_crime_types(crime_types)
     chosen, _, loaded = counts_by_month(con, codes, start, end, types, force_slugs)
     if not loaded:
-        raise NoDataError(
-            no_data_message(
-                "police.uk data",
-                [months[0], months[-1]],
-                area=area_name(con, codes),
-                label=f"{start} to {end}",
-                forces=force_names(con, force_slugs),
-            ),
-            months,
-        )
+        raise no_police_data(con, codes, months, f"{start} to {end}", force_slugs)
     return spc_from_counts(
         months=months,
         counts=chosen,
@@ -286,7 +283,7 @@ def spc_from_counts(
     if missing:
         warnings.insert(
             0,
-            f"No data for {len(missing)} month(s) ({_ranges(missing)}): the series is split there "
+            f"No data for {len(missing)} month(s) ({describe_months(missing)}): the series is split there "
             f"into {len(runs)} segment(s), each with its own mean and limits; a gap is never "
             "filled or bridged.",
         )
@@ -305,20 +302,3 @@ def spc_from_counts(
         gaps=gaps,
         warnings=tuple(warnings),
     )
-
-
-def month_runs(months: Sequence[str]) -> list[list[str]]:
-    """Consecutive runs of the given months: ``['2019-07', '2021-10', '2021-11']`` ->
-    ``[['2019-07'], ['2021-10', '2021-11']]``."""
-    runs: list[list[str]] = []
-    for month in sorted(months):
-        if runs and add_months(runs[-1][-1], 1) == month:
-            runs[-1].append(month)
-        else:
-            runs.append([month])
-    return runs
-
-
-def _ranges(months: Sequence[str]) -> str:
-    runs = month_runs(months)
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)

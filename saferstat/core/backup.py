@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import gzip
 import hashlib
 import io
@@ -48,7 +47,14 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 
-from saferstat.analytics.warehouse import LOCK_NAME, MANIFEST_FORMAT, REFERENCE_NAME
+from saferstat.analytics.warehouse import (
+    LOCK_NAME,
+    LockedFiles,
+    Warehouse,
+    WarehouseBusy,
+    WarehouseError,
+    writer_lock,
+)
 from saferstat.analytics.warehouse import MANIFEST_NAME as WAREHOUSE_MANIFEST
 
 ARCHIVE_KIND = "saferstat-backup"
@@ -126,31 +132,41 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _busy(root: Path) -> BackupError:
+    return BackupError(
+        f"The warehouse at {root} stayed locked by an import for {LOCK_TIMEOUT_SECONDS:.0f} s. "
+        "Wait for imports to finish (or stop the task worker) and try again."
+    )
+
+
+@contextlib.contextmanager
+def _warehouse_files(root: Path) -> Iterator[LockedFiles]:
+    """The warehouse's files as one consistent set, with its writer lock held (writers hold it
+    while they publish, so nothing changes meanwhile): `Warehouse.locked_files`."""
+    held = contextlib.ExitStack()
+    with held:
+        try:
+            stored = held.enter_context(Warehouse(root).locked_files(timeout=LOCK_TIMEOUT_SECONDS))
+        except WarehouseBusy:
+            raise _busy(root) from None
+        except WarehouseError as exc:
+            raise BackupError(str(exc)) from exc
+        yield stored
+
+
 @contextlib.contextmanager
 def _warehouse_lock(root: Path) -> Iterator[None]:
-    """Hold the warehouse writer lock (an `fcntl.flock` on `<root>/.lock`), if there is a
-    warehouse; writers hold it while they publish, so nothing changes while we hold it."""
+    """Hold the warehouse's writer lock, if there is a warehouse (restore swaps its folder)."""
     if not root.is_dir():
         yield
         return
-    timeout = LOCK_TIMEOUT_SECONDS
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise BackupError(
-                        f"The warehouse at {root} stayed locked by an import for {timeout:.0f} s. "
-                        "Wait for imports to finish (or stop the task worker) and try again."
-                    ) from None
-                time.sleep(0.2)
+    held = contextlib.ExitStack()
+    with held:
+        try:
+            held.enter_context(writer_lock(root, timeout=LOCK_TIMEOUT_SECONDS))
+        except WarehouseBusy:
+            raise _busy(root) from None
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _database_settings() -> dict[str, Any]:
@@ -322,44 +338,6 @@ def _add_bytes(tar: tarfile.TarFile, files: dict[str, dict] | None, data: bytes,
         files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
 
-def _relative_inside(root: Path, relative: str) -> Path:
-    """`root / relative`, refusing paths that would leave `root`."""
-    parts = PurePosixPath(relative).parts
-    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
-        raise BackupError(f"The warehouse manifest names an unsafe path {relative!r}.")
-    return root.joinpath(*parts)
-
-
-def _warehouse_files(root: Path, manifest_bytes: bytes) -> list[str]:
-    """Files to copy: those the manifest names, plus reference files that are not versioned
-    Parquet partitions (those the manifest does not name are replaced versions)."""
-    try:
-        manifest = json.loads(manifest_bytes)
-    except ValueError as exc:
-        raise BackupError(
-            f"The warehouse manifest {root / WAREHOUSE_MANIFEST} is not valid JSON: {exc}"
-        ) from exc
-    if manifest.get("format") != MANIFEST_FORMAT:
-        raise BackupError(
-            f"The warehouse manifest has format {manifest.get('format')!r}; this version of "
-            f"SaferStat backs up format {MANIFEST_FORMAT}."
-        )
-    named = {entry["path"] for entry in manifest.get("partitions", {}).values()}
-    named |= {entry["path"] for entry in manifest.get("reference", {}).values()}
-    reference = root / REFERENCE_NAME
-    if reference.is_dir():
-        for path in reference.rglob("*"):
-            if path.is_file() and not (path.name.startswith("part-") and path.suffix == ".parquet"):
-                named.add(path.relative_to(root).as_posix())
-    for relative in named:
-        if not _relative_inside(root, relative).is_file():
-            raise BackupError(
-                f"The warehouse manifest names {relative}, which is missing: the warehouse is "
-                "damaged. Reload the affected data before backing up."
-            )
-    return sorted(named)
-
-
 def _unique_archive_path(folder: Path, created: datetime) -> Path:
     stem = f"saferstat-backup-{created:%Y%m%dT%H%M%SZ}"
     candidate, n = folder / f"{stem}.tar.gz", 1
@@ -406,26 +384,19 @@ def backup_create(dest_dir: str | os.PathLike | None = None) -> Path:
             tempfile.TemporaryDirectory(dir=dest, prefix=".saferstat-backup-") as scratch,
             tarfile.open(partial, "w:gz", compresslevel=6) as tar,
         ):
-            with _warehouse_lock(warehouse):
+            with _warehouse_files(warehouse) as stored:
                 name, dump = _dump_database(Path(scratch))
                 _add_file(tar, files, dump, name)
                 dump.unlink()
                 info["database"].update({"file": name, "migrations": _migrations()})
-                manifest_path = warehouse / WAREHOUSE_MANIFEST
-                if manifest_path.is_file():
-                    manifest_bytes = manifest_path.read_bytes()
-                    named = _warehouse_files(warehouse, manifest_bytes)
-                    _add_bytes(tar, files, manifest_bytes, f"{WAREHOUSE}/{WAREHOUSE_MANIFEST}")
-                    for relative in named:
-                        _add_file(
-                            tar,
-                            files,
-                            _relative_inside(warehouse, relative),
-                            f"{WAREHOUSE}/{relative}",
-                        )
+                if stored.manifest_bytes is not None:
+                    manifest_name = f"{WAREHOUSE}/{WAREHOUSE_MANIFEST}"
+                    _add_bytes(tar, files, stored.manifest_bytes, manifest_name)
+                    for relative in stored.files:
+                        _add_file(tar, files, stored.path(relative), f"{WAREHOUSE}/{relative}")
                     info["warehouse"] = {
-                        "generation": json.loads(manifest_bytes).get("generation"),
-                        "files": len(named) + 1,
+                        "generation": stored.generation,
+                        "files": len(stored.files) + 1,
                     }
             if media.is_dir():
                 for path in sorted(media.rglob("*")):

@@ -103,6 +103,61 @@ NAVIGATION: list[NavItem] = [
             }
         ),
     ),
+    NavItem(
+        "Reports",
+        "reports:index",
+        "reports.view",
+        frozenset(
+            {"reports:" + name for name in ("index", "archive", "detail", "edit", "publish")}
+        ),
+    ),
+    NavItem(
+        "Case reviews",
+        "casereviews:figures",
+        "casereviews.figures",
+        frozenset(
+            "casereviews:" + name
+            for name in ("cases", "case_detail", "settings", "figures", "calls", "call_detail")
+        ),
+    ),
+    NavItem(
+        "Assessment",
+        "assessment:index",
+        "assessment.view",
+        frozenset(
+            "assessment:" + name
+            for name in (
+                "index",
+                "detail",
+                "issue",
+                "refresh",
+                "consultation",
+                "tension",
+                "tension_detail",
+            )
+        ),
+    ),
+    NavItem(
+        "Delivery",
+        "delivery:index",
+        "delivery.view",
+        frozenset(
+            {
+                "delivery:" + name
+                for name in (
+                    "index",
+                    "stream_detail",
+                    "stream_achieved",
+                    "project_list",
+                    "project_detail",
+                    "return_detail",
+                    "late",
+                    "communications",
+                    "engagement",
+                )
+            }
+        ),
+    ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
 ]
 

@@ -99,6 +99,84 @@ RULES: dict[str, Rule] = {
     "performance.publish": Rule(
         frozenset({Role.ADMIN}), description="Publish the performance dashboard"
     ),
+    # ASB case reviews and councillor calls for action (docs/casereviews.md). Applications
+    # hold victims' personal data: admins, and analysts the admin names as case reviewers,
+    # only (`can_read_cases`). Everyone else sees the four yearly figures, disclosure-
+    # controlled; the public once a year is published.
+    "casereviews.cases": Rule(
+        ANALYSTS,
+        description="Read and handle ASB case review applications (an analyst only when "
+        "named as a case reviewer)",
+    ),
+    "casereviews.manage": Rule(
+        frozenset({Role.ADMIN}),
+        description="Name case reviewers, set the threshold and timescales, publish figures",
+    ),
+    "casereviews.figures": Rule(
+        ALL_MEMBERS, description="See the yearly case review figures (disclosure-controlled)"
+    ),
+    "calls.view": Rule(ALL_MEMBERS, description="Read councillor calls for action"),
+    "calls.manage": Rule(
+        ANALYSTS, description="Record calls for action, responses, referrals and outcomes"
+    ),
+    # Reports (docs/reports.md). A published report is open to everyone in its
+    # disclosure-controlled version (`reports.selectors.can_view_report`).
+    "reports.view": Rule(ALL_MEMBERS, description="Read reports, drafts included"),
+    "reports.view_internal": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
+        description="See a report's true values, before disclosure control",
+    ),
+    "reports.draft": Rule(ANALYSTS, description="Start reports and write their narrative"),
+    "reports.publish": Rule(
+        frozenset({Role.ADMIN}), description="Publish a report (it is then frozen and public)"
+    ),
+    # Strategic assessment (docs/assessment.md). Scorers see others' scores only after
+    # submitting their own (`assessment.services.sheets_visible`); tension reports are
+    # confidential: only the roles of `tension.view` read them, others the weekly summary.
+    "assessment.view": Rule(
+        ALL_MEMBERS,
+        description="Read the strategic assessment, ranked issues and consultation coverage",
+    ),
+    "assessment.manage": Rule(
+        ANALYSTS,
+        description="Set up assessments, candidate issues, evidence and consultations; "
+        "import responses; propose the plan refresh",
+    ),
+    "assessment.score": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
+        description="Score candidate issues as a member of the panel",
+    ),
+    "assessment.approve_refresh": Rule(
+        frozenset({Role.ADMIN}),
+        description="Review the proposed plan refresh and apply it (not one's own proposal)",
+    ),
+    "tension.summary": Rule(ALL_MEMBERS, description="Read the weekly community tension summary"),
+    "tension.view": Rule(
+        frozenset({Role.ADMIN, Role.ANALYST, Role.BOARD}),
+        description="Read confidential community tension reports (every read is audited)",
+    ),
+    "tension.record": Rule(
+        ANALYSTS, description="Record community tension reports, risk ratings and actions"
+    ),
+    # Delivery (docs/delivery.md). A lead enters monitoring returns for the projects they are
+    # named lead of only: see `can_submit_project`.
+    "delivery.view": Rule(
+        ALL_MEMBERS,
+        description="Read funding streams, projects, monitoring returns, communications, "
+        "training and engagement",
+    ),
+    "delivery.manage": Rule(
+        ANALYSTS,
+        description="Record funding streams, projects, grants, outputs and outcomes, "
+        "communications, training and engagement",
+    ),
+    "delivery.submit": Rule(
+        frozenset({Role.LEAD}),
+        description="Enter and submit monitoring returns for the projects one leads",
+    ),
+    "delivery.approve": Rule(
+        ANALYSTS, description="Approve or return monitoring returns, see late ones"
+    ),
 }
 
 
@@ -223,6 +301,26 @@ def can_update_action(user: User | AnonymousUser | None, action) -> bool:
     )
 
 
+def can_read_cases(user: User | AnonymousUser | None, partnership: Partnership) -> bool:
+    """True when the user may read and handle ASB case review applications (personal data
+    of victims): the partnership's admins, and analysts named as case reviewers
+    (`casereviews.CaseReviewer`). The model is looked up by name: core imports no app."""
+    if not can(user, "casereviews.cases", partnership):
+        return False
+    if role_in(user, partnership) == Role.ADMIN:
+        return True
+    from django.apps import apps
+
+    reviewer = apps.get_model("casereviews", "CaseReviewer")
+    return reviewer.objects.filter(partnership=partnership, user=user).exists()
+
+
+def require_cases(user: User | AnonymousUser | None, partnership: Partnership) -> None:
+    """Raise PermissionDenied unless the user may read case review applications."""
+    if not can_read_cases(user, partnership):
+        raise PermissionDenied("Only the partnership's named case reviewers see case reviews")
+
+
 def can_submit_for(user: User | AnonymousUser | None, priority) -> bool:
     """True when the user may enter and submit returns for this priority (a
     `plan.Priority`): a priority lead of its partnership who is named as its lead."""
@@ -240,6 +338,22 @@ def can_correct(user: User | AnonymousUser | None, priority) -> bool:
     return can_submit_for(user, priority) or can(
         user, "performance.approve", priority.theme.plan.partnership
     )
+
+
+def can_submit_project(user: User | AnonymousUser | None, project) -> bool:
+    """True when the user may enter and submit monitoring returns for this project (a
+    `delivery.Project`): a priority lead of its partnership named as the project's lead."""
+    return (
+        can(user, "delivery.submit", project.partnership)
+        and project.lead_id is not None
+        and project.lead_id == getattr(user, "pk", None)
+    )
+
+
+def can_correct_project(user: User | AnonymousUser | None, project) -> bool:
+    """True when the user may correct a signed-off monitoring return of this project: its
+    lead, or an analyst or admin of the partnership."""
+    return can_submit_project(user, project) or can(user, "delivery.approve", project.partnership)
 
 
 def partnerships_for(user: User | AnonymousUser | None) -> list[Partnership]:

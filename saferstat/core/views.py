@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import audit
+from .cookies import cookie_list
 from .glossary import TERMS
+from .health import health_check
 from .models import ApiToken
 from .permissions import can, forces_for, partnerships_for
 from .selectors import audit_event_list, partnership_public_list
@@ -155,6 +158,21 @@ def glossary(request):
 def accessibility(request):
     """The accessibility statement (public)."""
     return render(request, "core/accessibility.html")
+
+
+@require_safe
+def cookies(request):
+    """Every cookie the service sets, with purpose and lifetime (public)."""
+    return render(request, "core/cookies.html", {"cookies": cookie_list()})
+
+
+@require_safe
+@never_cache
+def health(request):
+    """For the proxy and monitoring (public): 200 when the database, the warehouse and the
+    task worker are all working, else 503; JSON naming the failing check, nothing private."""
+    result = health_check()
+    return JsonResponse(result.as_json(), status=200 if result.healthy else 503)
 
 
 # --- error pages (config/urls.py handler400/403/404/500) ---------------------------------

@@ -7,6 +7,7 @@ is kept as a `JobRun` per partnership, shown at /p/<slug>/governance/jobs/."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -21,6 +22,19 @@ from saferstat.core.models import Partnership, User
 from .models import Action, ActionStatus, JobRun, Recommendation
 
 JOB = "governance.reminders"
+
+#: Other apps' reminders, run inside the same job and transaction for each partnership:
+#: a function (partnership, today) -> a short summary for the run's detail (e.g. the
+#: case review deadlines, saferstat/casereviews/reminders.py). Added with `register`.
+SOURCES: list[Callable[[Partnership, dt.date], str]] = []
+
+
+def register(source: Callable[[Partnership, dt.date], str]) -> None:
+    """Add another app's reminders to the governance reminder job (once)."""
+    if source not in SOURCES:
+        SOURCES.append(source)
+
+
 #: Owners are reminded from this many days before an action's due date, and daily after.
 DAYS_BEFORE = 3
 
@@ -95,8 +109,12 @@ def reminders_run(*, partnership: Partnership, today: dt.date | None = None) -> 
                     r.last_reminded_on = today
                     r.save(update_fields=["last_reminded_on"])
                 sent_recs = len(late_recs)
+            extra = [source(partnership, today) for source in SOURCES]
             run.ok = True
-            run.detail = f"{sent_actions} action reminder(s); {sent_recs} late recommendation(s)"
+            run.detail = "; ".join(
+                [f"{sent_actions} action reminder(s)", f"{sent_recs} late recommendation(s)"]
+                + [e for e in extra if e]
+            )[:500]
     except Exception as exc:  # recorded on the run, then raised for the worker's log
         run.detail = f"Failed: {type(exc).__name__}"[:500]
         raise

@@ -163,6 +163,8 @@ def partnership_overview(request, slug: str, period: str = PERIOD):
     out = dataclasses.asdict(data)
     out["period"] = p.label
     out["comparison_period"] = data.comparison_period.label
+    # What the comparison counts cover: "Jan-Mar 2024" when season-matched (docs/analytics.md).
+    out["comparison_label"] = data.comparison_label
     return _json_safe(out)
 
 

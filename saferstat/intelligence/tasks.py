@@ -18,3 +18,12 @@ def load_partner_upload(upload_id: int) -> str:
     from .datasets.services import partner_upload_execute
 
     return partner_upload_execute(upload_id=upload_id).status
+
+
+@task()
+def fetch_policeuk() -> str:
+    """Scheduled: fetch the police.uk archive and load the forces' new months (fetch.py).
+    Queue it daily or weekly: `manage.py queue_policeuk_fetch` from cron (docs/fetch.md)."""
+    from .fetch import SCHEDULED, policeuk_fetch
+
+    return policeuk_fetch(actor=SCHEDULED).status

@@ -129,18 +129,15 @@ class ReportingPeriod(models.Model):
         return self.label
 
 
-class Return(models.Model):
-    """A priority lead's quarterly return for one priority: a value for each entered
-    indicator and commentary, saved as a draft, submitted, approved or returned by the
-    analyst, and corrected after approval (with a reason; the history is kept)."""
+class ReturnLifecycle(models.Model):
+    """What every quarterly return carries through the shared life cycle
+    (`saferstat.performance.workflow`): its status, who submitted it and when, who decided
+    and when, and the analyst's comment. A subclass adds its ``period`` (a
+    :class:`ReportingPeriod`) and what the return is for."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="returns")
-    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="returns")
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="returns")
     status = models.CharField(
         max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.NOT_STARTED
     )
-    commentary = models.TextField(blank=True, help_text="Sanitised rich text")
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -153,11 +150,7 @@ class Return(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["period__start_month", "priority__theme__order", "priority__order"]
-        constraints = [models.UniqueConstraint(fields=["priority", "period"], name="unique_return")]
-
-    def __str__(self) -> str:
-        return f"{self.priority} {self.period.label}"
+        abstract = True
 
     @property
     def is_signed_off(self) -> bool:
@@ -166,6 +159,24 @@ class Return(models.Model):
     @property
     def was_late(self) -> bool:
         return bool(self.submitted_at and self.submitted_at.date() > self.period.deadline)
+
+
+class Return(ReturnLifecycle):
+    """A priority lead's quarterly return for one priority: a value for each entered
+    indicator and commentary, saved as a draft, submitted, approved or returned by the
+    analyst, and corrected after approval (with a reason; the history is kept)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="returns")
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="returns")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="returns")
+    commentary = models.TextField(blank=True, help_text="Sanitised rich text")
+
+    class Meta:
+        ordering = ["period__start_month", "priority__theme__order", "priority__order"]
+        constraints = [models.UniqueConstraint(fields=["priority", "period"], name="unique_return")]
+
+    def __str__(self) -> str:
+        return f"{self.priority} {self.period.label}"
 
 
 class ReturnLine(models.Model):

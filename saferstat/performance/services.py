@@ -26,8 +26,8 @@ from saferstat.core.permissions import can_correct, can_submit_for, require
 from saferstat.core.sanitise import clean_plain, clean_rich_text
 from saferstat.plan.models import Priority
 
+from . import workflow
 from .models import (
-    SIGNED_OFF,
     HighlightDecision,
     Indicator,
     PerformanceSettings,
@@ -40,19 +40,15 @@ from .models import (
     Target,
     Unit,
 )
+from .workflow import EDITABLE, ERR_COMMENT, ERR_REASON, ERR_STATUS  # noqa: F401 (re-exported)
 
 ERR_NUMBER = "Enter a number, for example 42 or 12.5."
 ERR_WHOLE = "Enter a whole number of 0 or more (this indicator counts things)."
 ERR_NEGATIVE = "Enter a number of 0 or more."
 ERR_PERCENT = "Enter a percentage from 0 to 100."
 ERR_REQUIRED = "Enter a value before submitting (or save a draft)."
-ERR_STATUS = "This return is {status}: it cannot be {action} now."
-ERR_COMMENT = "Say what needs changing, so the lead can put it right."
-ERR_REASON = "Give the reason for the correction."
 ERR_NOT_LEAD = "Only the priority's lead can enter and submit its return."
 ERR_UNKNOWN_CODE = "{code} is not an indicator of this return."
-
-EDITABLE = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
 
 
 # --- indicators and calendar ----------------------------------------------------------------
@@ -275,13 +271,6 @@ def _check_lead(ret: Return, by: User) -> None:
         raise PermissionDenied(ERR_NOT_LEAD)
 
 
-def _check_status(ret: Return, allowed, action: str) -> None:
-    if ret.status not in allowed:
-        raise ValidationError(
-            ERR_STATUS.format(status=ReturnStatus(ret.status).label.lower(), action=action)
-        )
-
-
 @transaction.atomic
 def return_save(
     *,
@@ -294,14 +283,14 @@ def return_save(
     """Save the lead's values and commentary as a draft (blank values allowed)."""
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     _check_lead(ret, by)
-    _check_status(ret, EDITABLE, "changed")
+    workflow.check_status(ret, EDITABLE, "changed")
     cleaned, errors = clean_values(entered_indicators(ret), values, required=False)
     if errors:
         raise ValidationError(errors)
     before = _state(ret)
     _write_lines(ret, cleaned, notes or {})
     ret.commentary = rich_commentary(commentary)
-    ret.status = ReturnStatus.DRAFT
+    workflow.mark_draft(ret)
     ret.save()
     return _finish(ret, by, "save", before)
 
@@ -318,15 +307,14 @@ def return_submit(
     """Save and submit the return to the analyst: every entered indicator needs a value."""
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     _check_lead(ret, by)
-    _check_status(ret, EDITABLE, "submitted")
+    workflow.check_status(ret, EDITABLE, "submitted")
     cleaned, errors = clean_values(entered_indicators(ret), values, required=True)
     if errors:
         raise ValidationError(errors)
     before = _state(ret)
     _write_lines(ret, cleaned, notes or {})
     ret.commentary = rich_commentary(commentary)
-    ret.status = ReturnStatus.SUBMITTED
-    ret.submitted_at, ret.submitted_by = timezone.now(), by
+    workflow.mark_submitted(ret, by)
     ret.save()
     return _finish(ret, by, "submit", before)
 
@@ -336,11 +324,9 @@ def return_approve(*, ret: Return, by: User, comment: str = "") -> Return:
     """The analyst signs the submitted return off: its values count on the dashboard."""
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     require(by, "performance.approve", ret.partnership)
-    _check_status(ret, (ReturnStatus.SUBMITTED,), "approved")
+    workflow.check_status(ret, (ReturnStatus.SUBMITTED,), "approved")
     before = _state(ret)
-    ret.status = ReturnStatus.APPROVED
-    ret.decided_at, ret.decided_by = timezone.now(), by
-    ret.decision_comment = clean_plain(comment)
+    workflow.mark_approved(ret, by, comment)
     ret.save()
     return _finish(ret, by, "approve", before, ret.decision_comment)
 
@@ -350,14 +336,8 @@ def return_send_back(*, ret: Return, by: User, comment: str) -> Return:
     """The analyst returns the submitted return to the lead with a comment."""
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     require(by, "performance.approve", ret.partnership)
-    _check_status(ret, (ReturnStatus.SUBMITTED,), "returned")
-    comment = clean_plain(comment)
-    if not comment:
-        raise ValidationError({"comment": ERR_COMMENT})
     before = _state(ret)
-    ret.status = ReturnStatus.RETURNED
-    ret.decided_at, ret.decided_by = timezone.now(), by
-    ret.decision_comment = comment
+    comment = workflow.mark_returned(ret, by, comment)
     ret.save()
     return _finish(ret, by, "return", before, comment)
 
@@ -369,7 +349,7 @@ def return_correct(*, ret: Return, by: User, values: Mapping[str, object], reaso
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     if not can_correct(by, ret.priority):
         raise PermissionDenied("Only the priority's lead or an analyst can correct a return.")
-    _check_status(ret, SIGNED_OFF, "corrected")
+    workflow.check_status(ret, workflow.SIGNED_OFF, "corrected")
     reason = clean_plain(reason)
     if not reason:
         raise ValidationError({"reason": ERR_REASON})
@@ -382,7 +362,7 @@ def return_correct(*, ret: Return, by: User, values: Mapping[str, object], reaso
         raise ValidationError({"values": "Enter at least one corrected value."})
     before = _state(ret)
     _write_lines(ret, changed, {})
-    ret.status = ReturnStatus.CORRECTED
+    workflow.mark_corrected(ret, reason)
     ret.save()
     return _finish(ret, by, "correct", before, reason)
 

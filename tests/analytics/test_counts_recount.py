@@ -346,8 +346,8 @@ def test_cli_counts_by_month_as_a_separate_process(warehouse_dir):
     assert "2019-07" in done.stderr and "warning" in done.stderr
 
 
-def test_cli_refuses_a_bad_period(tmp_path):
-    result = _cli_counts(tmp_path, "--area", ROTHERHAM, "--period", "2024/26")
+def test_cli_refuses_a_bad_period(warehouse_dir):
+    result = _cli_counts(warehouse_dir, "--area", ROTHERHAM, "--period", "2024/26")
     assert result.exit_code == 2
     assert "second year must follow the first" in result.stderr
     assert result.stdout == ""

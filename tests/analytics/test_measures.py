@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 
 import duckdb
 import pytest
@@ -309,11 +310,24 @@ def test_demo_overview_2019_20_flags_the_gap_and_adjusts(demo):
     assert ov.comparison_period.label == "2018/19" and ov.comparison_is_complete
     assert [m.count is None for m in ov.monthly] == [m == "2019-07" for m in ov.period.months]
     total = ov.total
-    expected = poisson_compare(total.previous_count, total.count, 12, 11)
-    assert total.p_value == pytest.approx(expected.p_value)
-    assert total.change_pct == pytest.approx(
-        (total.count / 11) / (total.previous_count / 12) * 100 - 100
+    # Season-matched (docs/analytics.md): July 2019 is missing, so July 2018 is left out
+    # too and the 11 other calendar months of each year are compared.
+    assert ov.season_match is not None
+    assert ov.season_match.comparison_months == tuple(
+        m for m in month_range("2018-04", "2019-03") if m != "2018-07"
     )
+    assert ov.comparison_label == "Apr-Jun 2018, Aug 2018-Mar 2019"
+    assert total.matched_count == total.count
+    july_2018 = counts(
+        demo, area_codes=ROTHERHAM, period=parse_period("2018-07"), by="crime_type"
+    ).total
+    whole_2018_19 = counts(
+        demo, area_codes=ROTHERHAM, period=parse_period("2018/19"), by="crime_type"
+    ).total
+    assert total.previous_count == whole_2018_19 - july_2018
+    expected = poisson_compare(total.previous_count, total.count, 11, 11)
+    assert total.p_value == pytest.approx(expected.p_value)
+    assert total.change_pct == pytest.approx((total.count / total.previous_count - 1) * 100)
     assert sum(r.count for r in ov.crime_types) == total.count
     assert sum(w.count for w in ov.wards) == total.count
     assert sum(r.share_pct for r in ov.crime_types) == pytest.approx(100.0)
@@ -323,7 +337,12 @@ def test_demo_overview_2019_20_flags_the_gap_and_adjusts(demo):
         "2019/20 is incomplete: 11 of 12 months loaded; no data for 2019-07 "
         "(shown as a gap, not as zero)."
     )
-    assert any("11 months in 2019/20, 12 in 2018/19" in n for n in ov.notes)
+    assert any(
+        n.startswith(
+            "Season-matched comparison: 2019/20 has only Apr-Jun 2019, Aug 2019-Mar 2020 loaded"
+        )
+        for n in ov.notes
+    )
     assert ov.unknown_location["south-yorkshire"] > 0
 
 
@@ -381,8 +400,15 @@ def test_demo_overview_agrees_with_the_single_figure_functions(demo, period, com
 
     now, before = by("crime_type", p), by("crime_type", c)
     assert [(r.crime_type, r.count) for r in ov.crime_types if r.count] == now.rows
+    if ov.season_match is not None:  # the same calendar months only (seasonal.py)
+        matched = Counter()
+        for month in ov.season_match.comparison_months:
+            matched.update(by("crime_type", parse_period(month)).as_dict())
+        before_counts = dict(matched)
+    else:
+        before_counts = before.as_dict()
     assert {r.crime_type: r.previous_count for r in ov.crime_types} == {
-        r.crime_type: (before.as_dict().get(r.crime_type, 0) if before.months_loaded else None)
+        r.crime_type: (before_counts.get(r.crime_type, 0) if before.months_loaded else None)
         for r in ov.crime_types
     }
     assert (ov.months_loaded, ov.missing_months) == (now.months_loaded, now.missing_months)

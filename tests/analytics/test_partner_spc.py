@@ -72,3 +72,26 @@ def test_quarter_starts():
     ]
     assert period_starts("2024-05", "2024-06", "quarter") == []
     assert period_starts("2024-05", "2024-06", "month") == ["2024-05", "2024-06"]
+
+
+def test_months_before_the_dataset_starts_are_not_gaps(knife_warehouse):
+    from saferstat.analytics.errors import QueryError
+    from saferstat.analytics.partner_spc import before_start_note, dataset_start
+
+    name = partner.dataset_name("rotherham", "knife-crime")
+    with connect(knife_warehouse) as con:
+        assert dataset_start(con, name) == "2024-04"
+        series = partner_spc_series(
+            con, dataset=name, label="Knife crime", area_codes=["E08000018"],
+            start="2022-10", end="2025-03",
+        )  # fmt: skip
+        # 18 months before April 2024 are before the dataset starts: not gaps, not charted.
+        assert series.start == "2024-04"
+        assert series.missing_months == ("2024-10",)
+        assert [len(s.months) for s in series.segments] == [6, 5]
+        with pytest.raises(QueryError, match="before this dataset starts"):
+            partner_spc_series(
+                con, dataset=name, label="Knife crime", area_codes=["E08000018"],
+                start="2023-01", end="2023-12",
+            )  # fmt: skip
+    assert "before this dataset starts, not gaps" in before_start_note("Knife crime", "2024-04")

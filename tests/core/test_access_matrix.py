@@ -23,14 +23,19 @@ from saferstat.intelligence.models import (
     PartnerUpload,
     SavedView,
 )
+from tests.assessment.world import build as build_assessment
+from tests.casereviews.world import build as build_casereviews
+from tests.delivery.factories import delivery_world
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
+from tests.reports.world import build as build_reports
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 ALL = {r: 200 for r in ROLES}
 LOGIN = "login"  # anonymous users are redirected to sign in
 FORBIDDEN = {r: 403 for r in ROLES}
 ANALYSTS_OK = {"admin": 200, "analyst": 200}
+ANALYSTS_400 = {"admin": 400, "analyst": 400}
 
 
 def only(allowed: dict[str, int], **others) -> dict[str, int]:
@@ -43,6 +48,8 @@ MATRIX = {
     "home": ("/", ALL, 200, 200),
     "glossary": ("/glossary/", ALL, 200, 200),
     "accessibility": ("/accessibility/", ALL, 200, 200),
+    "cookies": ("/cookies/", ALL, 200, 200),
+    "health": ("/health/", ALL, 200, 200),  # public; JSON, no partnership data
     "login": ("/sign-in/", {r: 302 for r in ROLES}, 200, 302),
     "logout": ("/sign-out/", {r: 405 for r in ROLES}, 405, 405),  # POST only
     "partnership_home": ("/p/{slug}/", ALL, LOGIN, 403),
@@ -142,6 +149,20 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    # ASB case reviews (docs/casereviews.md): cases for admins and named case reviewers
+    # (none is named here, so analysts are refused); 2024/25's figures are published, so
+    # the figures page is open to everyone.
+    "casereviews:cases": ("/p/{slug}/case-reviews/", only({"admin": 200}), LOGIN, 403),
+    "casereviews:case_detail": (
+        "/p/{slug}/case-reviews/{application}/",
+        only({"admin": 200}),
+        LOGIN,
+        403,
+    ),
+    "casereviews:settings": ("/p/{slug}/case-reviews/settings/", only({"admin": 200}), LOGIN, 403),
+    "casereviews:figures": ("/p/{slug}/case-reviews/figures/", ALL, 200, 200),
+    "casereviews:calls": ("/p/{slug}/case-reviews/calls/", ALL, LOGIN, 403),
+    "casereviews:call_detail": ("/p/{slug}/case-reviews/calls/{call}/", ALL, LOGIN, 403),
     "api_tokens": ("/account/api-tokens/", ALL, LOGIN, 200),
     "two_factor": ("/account/two-factor/", ALL, LOGIN, 200),
     "login_code": ("/sign-in/code/", {r: 302 for r in ROLES}, 302, 302),  # no sign-in pending
@@ -193,6 +214,40 @@ MATRIX = {
         401,
         403,
     ),
+    # Strategic assessment (docs/assessment.md); tension reports only for named roles.
+    "assessment:index": ("/p/{slug}/assessment/", ALL, LOGIN, 403),
+    "assessment:detail": ("/p/{slug}/assessment/{assessment}/", ALL, LOGIN, 403),
+    "assessment:issue": ("/p/{slug}/assessment/{assessment}/issues/{issue}/", ALL, LOGIN, 403),
+    "assessment:refresh": ("/p/{slug}/assessment/{assessment}/refresh/", ALL, LOGIN, 403),
+    "assessment:consultation": (
+        "/p/{slug}/assessment/consultations/{consultation}/",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    # Delivery (docs/delivery.md). {project_ret} is a submitted monitoring return of a
+    # project the lead member leads.
+    "delivery:index": ("/p/{slug}/delivery/", ALL, LOGIN, 403),
+    "delivery:stream_detail": ("/p/{slug}/delivery/streams/{stream}/", ALL, LOGIN, 403),
+    "delivery:stream_achieved": (
+        "/p/{slug}/delivery/streams/{stream}/achieved/",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "assessment:tension": ("/p/{slug}/assessment/tension/", ALL, LOGIN, 403),
+    "assessment:tension_detail": (
+        "/p/{slug}/assessment/tension/{tension}/",
+        only({"admin": 200, "analyst": 200, "board": 200}),
+        LOGIN,
+        403,
+    ),
+    "delivery:project_list": ("/p/{slug}/delivery/projects/", ALL, LOGIN, 403),
+    "delivery:project_detail": ("/p/{slug}/delivery/projects/{project}/", ALL, LOGIN, 403),
+    "delivery:return_detail": ("/p/{slug}/delivery/returns/{project_ret}/", ALL, LOGIN, 403),
+    "delivery:late": ("/p/{slug}/delivery/late/", only(ANALYSTS_OK), LOGIN, 403),
+    "delivery:communications": ("/p/{slug}/delivery/communications/", ALL, LOGIN, 403),
+    "delivery:engagement": ("/p/{slug}/delivery/engagement/", ALL, LOGIN, 403),
     # POST only (with a bearer token): see tests/performance/test_api.py.
     "api:return_submit_api": (
         "/api/partnerships/{slug}/returns/{ret}",
@@ -200,8 +255,18 @@ MATRIX = {
         405,
         405,
     ),
+    # Reports (docs/reports.md). {report} is a draft: members only. Published reports are
+    # open to everyone: see tests/reports/test_views.py.
+    "reports:index": ("/p/{slug}/reports/", ALL, LOGIN, 403),
+    "reports:archive": ("/p/{slug}/reports/published/", ALL, LOGIN, 403),
+    "reports:detail": ("/p/{slug}/reports/{report}/", ALL, LOGIN, 403),
+    "reports:edit": ("/p/{slug}/reports/{report}/edit/", only(ANALYSTS_OK), LOGIN, 403),
+    "reports:publish": ("/p/{slug}/reports/{report}/publish/", only({"admin": 200}), LOGIN, 403),
+    "reports:pdf": ("/p/{slug}/reports/{report}/report.pdf", ALL, LOGIN, 403),
+    "reports:annex": ("/p/{slug}/reports/{report}/annex/?format=csv", ALL, LOGIN, 403),
 }
 NOT_ALLOWED = {r: 405 for r in ROLES}
+ANALYSTS_400 = {"admin": 400, "analyst": 400}
 #: What a POST with an empty body gets: url name -> (per role in own partnership, anonymous,
 #: an admin of another partnership). 405: the role may read the page, which has no form.
 #: 400: the form is refused (nothing filled in). 302: the form's way back.
@@ -244,9 +309,18 @@ POST_MATRIX = {
     "api:return_submit_api": ({r: 400 for r in ROLES}, 400, 400),
     "glossary": (NOT_ALLOWED, 405, 405),
     "accessibility": (NOT_ALLOWED, 405, 405),
+    "cookies": (NOT_ALLOWED, 405, 405),
+    "health": (NOT_ALLOWED, 405, 405),
     "force:imports": (FORBIDDEN, LOGIN, 403),  # a force page: see FORCE_MATRIX
     "force:upload": (FORBIDDEN, LOGIN, 403),
     "force:import_detail": (FORBIDDEN, LOGIN, 403),
+    "reports:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "reports:archive": (NOT_ALLOWED, LOGIN, 403),
+    "reports:detail": (NOT_ALLOWED, LOGIN, 403),
+    "reports:edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "reports:publish": (only({"admin": 302}), LOGIN, 403),
+    "reports:pdf": (NOT_ALLOWED, LOGIN, 403),
+    "reports:annex": (NOT_ALLOWED, LOGIN, 403),
     "governance:index": (
         only({"admin": 200, "analyst": 200}),
         LOGIN,
@@ -263,6 +337,12 @@ POST_MATRIX = {
     "governance:duty_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "governance:settings": (only({"admin": 400}), LOGIN, 403),
     "governance:jobs": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "casereviews:cases": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:case_detail": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:settings": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:figures": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:calls": (only(ANALYSTS_400), LOGIN, 403),
+    "casereviews:call_detail": (only(ANALYSTS_400), LOGIN, 403),
     "plan:detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "plan:version": (NOT_ALLOWED, LOGIN, 403),
     "performance:dashboard": (NOT_ALLOWED, LOGIN, 403),
@@ -277,6 +357,24 @@ POST_MATRIX = {
     "performance:return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
     "performance:indicator": (NOT_ALLOWED, LOGIN, 403),
     "performance:chart": (NOT_ALLOWED, LOGIN, 403),
+    # Empty forms are refused (400) for those who may fill them in, 403 for the others.
+    "assessment:index": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:detail": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:issue": (only({**ANALYSTS_400, "lead": 400, "board": 400}), LOGIN, 403),
+    "assessment:refresh": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:consultation": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:tension": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:tension_detail": (only(ANALYSTS_400), LOGIN, 403),
+    # An empty form is refused (400) for those who may write; others get 403.
+    "delivery:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:stream_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:stream_achieved": (NOT_ALLOWED, LOGIN, 403),
+    "delivery:project_list": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:project_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:return_detail": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
+    "delivery:late": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "delivery:communications": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:engagement": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
 }
 #: The empty POSTs that may change something: the admin unpublishing (it is not published).
 MAY_CHANGE = {("partnership_publish", "admin")}
@@ -361,8 +459,25 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         due_date=datetime.date(2030, 1, 1),
     )
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
-    fill = {"ret": 0, "indicator": "none"}
-    if any(word in name for word in ("plan", "performance", "indicator", "return")):
+    casereviews = build_casereviews(rotherham, members["admin"])
+    fill = {"ret": 0, "indicator": "none", "stream": 0, "project": 0, "project_ret": 0}
+    if name.startswith("assessment:"):
+        fill.update(
+            build_assessment(
+                rotherham, members["admin"], members["analyst"], board=members["board"]
+            )
+        )
+    if name.startswith("delivery:"):
+        world = delivery_world(
+            rotherham, admin=members["admin"], analyst=members["analyst"], lead=members["lead"]
+        )
+        fill = {
+            **fill,
+            "stream": world["stream"].pk,
+            "project": world["project"].pk,
+            "project_ret": world["submitted"].pk,
+        }
+    elif any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(
             rotherham,
             admin=members["admin"],
@@ -379,6 +494,8 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         upload=upload.pk,
         request=data_request.pk,
         **governance,
+        **casereviews,
+        **build_reports(rotherham, members["analyst"]),
     )
     outsider = make_member(sheffield, "admin", username="outsider")
     post_expected, post_anonymous, post_other = POST_MATRIX[name]

@@ -532,6 +532,7 @@ def test_postgresql_backup_restores_into_an_empty_database(postgres_databases, t
 def test_the_saferstat_command_backs_up_and_restores(source, tmp_path):
     """`saferstat backup` / `saferstat restore` are the same services as the manage.py commands."""
     cli = [sys.executable, "-m", "saferstat.cli"]
+    (tmp_path / "cli-backups").mkdir()  # `saferstat backup` refuses a folder that is missing
     made = subprocess.run(
         [*cli, "backup", "--dest", str(tmp_path / "cli-backups")],
         cwd=ROOT,

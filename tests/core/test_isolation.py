@@ -53,9 +53,12 @@ from saferstat.intelligence.requests.services import (
     data_request_raise,
     saved_view_create,
 )
+from tests.assessment.world import build as build_assessment
+from tests.delivery.factories import delivery_world
 from tests.django_fixtures import PASSWORD
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
+from tests.reports.world import build as build_reports
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 #: In every piece of Sheffield text: names, questions, answers, file names, categories, errors.
@@ -226,8 +229,25 @@ URLS = {
     ],
     "governance:settings": ["/p/{r}/governance/settings/", "/p/{s}/governance/settings/"],
     "governance:jobs": ["/p/{r}/governance/jobs/", "/p/{s}/governance/jobs/"],
+    "casereviews:cases": ["/p/{r}/case-reviews/", "/p/{s}/case-reviews/"],
+    "casereviews:case_detail": [
+        "/p/{r}/case-reviews/{r_application}/",
+        "!/p/{r}/case-reviews/{s_application}/",
+        "!/p/{r}/case-reviews/{s_open_application}/",
+        "/p/{s}/case-reviews/{s_application}/",
+    ],
+    "casereviews:settings": ["/p/{r}/case-reviews/settings/", "/p/{s}/case-reviews/settings/"],
+    "casereviews:figures": ["/p/{r}/case-reviews/figures/", "/p/{s}/case-reviews/figures/"],
+    "casereviews:calls": ["/p/{r}/case-reviews/calls/", "/p/{s}/case-reviews/calls/"],
+    "casereviews:call_detail": [
+        "/p/{r}/case-reviews/calls/{r_call}/",
+        "!/p/{r}/case-reviews/calls/{s_call}/",
+        "/p/{s}/case-reviews/calls/{s_call}/",
+    ],
     "glossary": ["/glossary/"],
     "accessibility": ["/accessibility/"],
+    "cookies": ["/cookies/"],
+    "health": ["/health/"],
     "plan:detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
     "plan:version": ["/p/{r}/plan/versions/1/", "/p/{s}/plan/versions/1/"],
     "performance:dashboard": [
@@ -274,6 +294,101 @@ URLS = {
         "/api/partnerships/{r}/returns/{r_ret}",
         "!/api/partnerships/{r}/returns/{s_ret}",
         "/api/partnerships/{s}/returns/{s_ret}",
+    ],
+    "reports:index": ["/p/{r}/reports/", "/p/{s}/reports/"],
+    "reports:archive": ["/p/{r}/reports/published/", "/p/{s}/reports/published/"],
+    "reports:detail": [
+        "/p/{r}/reports/{r_report}/",
+        "!/p/{r}/reports/{s_report}/",
+        "/p/{s}/reports/{s_report}/",
+    ],
+    "reports:edit": [
+        "/p/{r}/reports/{r_report}/edit/",
+        "!/p/{r}/reports/{s_report}/edit/",
+        "/p/{s}/reports/{s_report}/edit/",
+    ],
+    "reports:publish": [
+        "/p/{r}/reports/{r_report}/publish/",
+        "!/p/{r}/reports/{s_report}/publish/",
+        "/p/{s}/reports/{s_report}/publish/",
+    ],
+    "reports:pdf": [
+        "/p/{r}/reports/{r_report}/report.pdf",
+        "!/p/{r}/reports/{s_report}/report.pdf",
+        "/p/{s}/reports/{s_report}/report.pdf",
+    ],
+    "reports:annex": [
+        "/p/{r}/reports/{r_report}/annex/?format=xlsx",
+        "!/p/{r}/reports/{s_report}/annex/?format=csv",
+        "/p/{s}/reports/{s_report}/annex/?format=ods",
+    ],
+    "assessment:index": ["/p/{r}/assessment/", "/p/{s}/assessment/"],
+    "assessment:detail": [
+        "/p/{r}/assessment/{r_assessment}/",
+        "!/p/{r}/assessment/{s_assessment}/",
+        "/p/{s}/assessment/{s_assessment}/",
+    ],
+    "assessment:issue": [
+        "/p/{r}/assessment/{r_assessment}/issues/{r_issue}/",
+        "!/p/{r}/assessment/{r_assessment}/issues/{s_issue}/",
+        "!/p/{r}/assessment/{s_assessment}/issues/{s_issue}/",
+        "/p/{s}/assessment/{s_assessment}/issues/{s_issue}/",
+    ],
+    "assessment:refresh": [
+        "/p/{r}/assessment/{r_assessment}/refresh/",
+        "!/p/{r}/assessment/{s_assessment}/refresh/",
+        "/p/{s}/assessment/{s_assessment}/refresh/",
+    ],
+    "assessment:consultation": [
+        "/p/{r}/assessment/consultations/{r_consultation}/",
+        "!/p/{r}/assessment/consultations/{s_consultation}/",
+        "/p/{s}/assessment/consultations/{s_consultation}/",
+    ],
+    "assessment:tension": ["/p/{r}/assessment/tension/", "/p/{s}/assessment/tension/"],
+    "assessment:tension_detail": [
+        "/p/{r}/assessment/tension/{r_tension}/",
+        "!/p/{r}/assessment/tension/{s_tension}/",
+        "/p/{s}/assessment/tension/{s_tension}/",
+    ],
+    "delivery:index": ["/p/{r}/delivery/", "/p/{s}/delivery/"],
+    "delivery:stream_detail": [
+        "/p/{r}/delivery/streams/{r_stream}/",
+        "/p/{r}/delivery/streams/{r_stream}/?format=xlsx",
+        "/p/{r}/delivery/streams/{r_stream}/?format=csv",
+        "!/p/{r}/delivery/streams/{s_stream}/",
+        "!/p/{r}/delivery/streams/{s_stream}/?format=ods",
+        "/p/{s}/delivery/streams/{s_stream}/",
+    ],
+    "delivery:stream_achieved": [
+        "/p/{r}/delivery/streams/{r_stream}/achieved/",
+        "!/p/{r}/delivery/streams/{s_stream}/achieved/",
+        "/p/{s}/delivery/streams/{s_stream}/achieved/",
+    ],
+    "delivery:project_list": [
+        "/p/{r}/delivery/projects/",
+        "/p/{r}/delivery/projects/?format=xlsx",
+        "/p/{s}/delivery/projects/",
+    ],
+    "delivery:project_detail": [
+        "/p/{r}/delivery/projects/{r_project}/",
+        "!/p/{r}/delivery/projects/{s_project}/",
+        "/p/{s}/delivery/projects/{s_project}/",
+    ],
+    "delivery:return_detail": [
+        "/p/{r}/delivery/returns/{r_mret}/",
+        "!/p/{r}/delivery/returns/{s_mret}/",
+        "/p/{s}/delivery/returns/{s_mret}/",
+    ],
+    "delivery:late": ["/p/{r}/delivery/late/", "/p/{s}/delivery/late/"],
+    "delivery:communications": [
+        "/p/{r}/delivery/communications/",
+        "/p/{r}/delivery/communications/?format=ods",
+        "/p/{s}/delivery/communications/",
+    ],
+    "delivery:engagement": [
+        "/p/{r}/delivery/engagement/",
+        "/p/{r}/delivery/engagement/?format=csv",
+        "/p/{s}/delivery/engagement/",
     ],
     "api:api-root": ["/api/"],
     "api:openapi-json": ["/api/openapi.json"],
@@ -520,6 +635,10 @@ def world(
         mark="ZQXSHEF ",
         value=FIGURES[0],
     )
+    s_delivery = delivery_world(
+        sheffield, admin=s_admin, analyst=s_analyst, lead=s_lead, mark="ZQXSHEF ",
+        value=FIGURES[1],
+    )  # fmt: skip
     s_device = twofactor.two_factor_start(user=s_admin)
 
     # Rotherham: a police.uk import, a dataset under the short name Sheffield also uses (the
@@ -561,6 +680,10 @@ def world(
     _, r_key = api_token_create(user=analyst, name="Rotherham notebook")
     s_gov = build_governance(sheffield, s_admin, mark="ZQXSHEF ", public=False)
     r_gov = build_governance(rotherham, members["admin"], owner=members["board"])
+    from tests.casereviews.world import build as build_casereviews
+
+    s_cases = build_casereviews(sheffield, s_admin, mark="ZQXSHEF ", published=False)
+    r_cases = build_casereviews(rotherham, members["admin"])
     from saferstat.governance.reminders import reminders_run
 
     reminders_run(partnership=sheffield)  # a job run (and audit event) of Sheffield's
@@ -571,8 +694,20 @@ def world(
         lead=members["lead"],
         other_lead=None,
     )
+    s_asm = build_assessment(sheffield, s_admin, s_analyst, mark="ZQXSHEF ")
+    r_asm = build_assessment(rotherham, members["admin"], analyst, board=members["board"])
+    r_delivery = delivery_world(
+        rotherham, admin=members["admin"], analyst=analyst, lead=members["lead"]
+    )
     return {
         "fill": {
+            "r_stream": r_delivery["stream"].pk,
+            "s_stream": s_delivery["stream"].pk,
+            "r_project": r_delivery["project"].pk,
+            "s_project": s_delivery["project"].pk,
+            "r_mret": r_delivery["approved"].pk,
+            "s_mret": s_delivery["approved"].pk,
+            "s_measure": s_delivery["output"].pk,
             "r": rotherham.slug,
             "s": sheffield.slug,
             "shared": SHARED_SLUG,
@@ -592,10 +727,16 @@ def world(
             "s_token": s_token.pk,
             **{f"s_{k}": v for k, v in s_gov.items()},
             **{f"r_{k}": v for k, v in r_gov.items()},
+            **{f"s_{k}": v for k, v in s_cases.items()},
+            **{f"r_{k}": v for k, v in r_cases.items()},
             "r_ret": r_plan["approved"].pk,
             "s_ret": s_plan["approved"].pk,
             "r_ind": r_plan["missing"].code,
             "s_ind": s_plan["missing"].code,
+            "r_report": build_reports(rotherham, analyst)["report"],
+            "s_report": build_reports(sheffield, s_analyst, mark="ZQXSHEF ")["report"],
+            **{f"s_{k}": v for k, v in s_asm.items()},
+            **{f"r_{k}": v for k, v in r_asm.items()},
         },
         "s_plan": s_plan,
         "r_key": r_key,
@@ -655,6 +796,11 @@ def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse
         "/p/sheffield/performance/?period=2024/25-Q1&format=xlsx",
         "/p/sheffield/performance/returns/{s_ret}/",
         "/p/sheffield/plan/versions/1/",
+        "/p/sheffield/assessment/{s_assessment}/issues/{s_issue}/",
+        "/p/sheffield/assessment/tension/{s_tension}/",
+        "/p/sheffield/delivery/streams/{s_stream}/achieved/",
+        "/p/sheffield/delivery/streams/{s_stream}/?format=xlsx",
+        "/p/sheffield/delivery/returns/{s_mret}/",
         "/api/partnerships/sheffield/indicators?period=2024/25-Q1",
     ]:
         url = url.format(**fill)
@@ -750,7 +896,54 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/performance/returns/{s_ret}/": {"action": "correct", "reason": "x"},
             "/p/sheffield/performance/returns/{s_ret}/": {"action": "approve"},
             "/p/sheffield/plan/": {"label": "hijacked"},
+            "/p/rotherham/case-reviews/{s_open_application}/": {
+                "form": "appeal",
+                "appeal-lodged_on": "2024-12-01",
+                "appeal-grounds": "x",
+            },
+            "/p/rotherham/case-reviews/calls/{s_call}/": {
+                "form": "close",
+                "close-closed_on": "2024-12-01",
+                "close-outcome": "x",
+            },
+            "/p/sheffield/case-reviews/figures/": {"year": "2024/25"},
+            "/p/sheffield/case-reviews/settings/": {"form": "settings", "complaints": "1"},
             "/p/sheffield/performance/highlights/": {"code": "x", "kind": "highlight"},
+            "/p/rotherham/reports/{s_report}/edit/": {"introduction": "overwritten"},
+            "/p/rotherham/reports/{s_report}/publish/": {"confirm": "yes"},
+            "/p/sheffield/reports/": {"kind": "annual", "period": "2024/25"},
+            "/p/rotherham/assessment/{r_assessment}/issues/{s_issue}/": {
+                "form": "score",
+                "score-volume": "1",
+            },
+            "/p/rotherham/assessment/{s_assessment}/": {"form": "issue", "name": "hijacked"},
+            "/p/rotherham/assessment/tension/{s_tension}/": {
+                "text": "hijacked",
+                "owner_role": "x",
+                "review_on": "2025-01-01",
+            },
+            "/p/sheffield/assessment/": {"year": "2026/27"},
+            "/p/sheffield/assessment/tension/": {"area": "hijacked"},
+            "/p/rotherham/delivery/streams/{s_stream}/": {"project": "1", "amount": "5"},
+            "/p/rotherham/delivery/projects/{s_project}/": {"form": "status", "status": "stopped"},
+            "/p/rotherham/delivery/returns/{s_mret}/": {"action": "correct", "reason": "x"},
+            "/p/sheffield/delivery/returns/{s_mret}/": {"action": "approve"},
+            "/p/sheffield/delivery/": {
+                "name": "x",
+                "funder": "x",
+                "financial_year": "2024/25",
+                "amount": "1",
+            },
+            "/p/sheffield/delivery/communications/": {
+                "date": "2024-01-01",
+                "title": "x",
+                "audience": "x",
+            },
+            "/p/sheffield/delivery/engagement/": {
+                "kind": "training",
+                "date": "2024-01-01",
+                "title": "x",
+            },
         }
         for template, data in attempts.items():
             url = template.format(**fill)
@@ -772,6 +965,11 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert not Resolution.objects.filter(text="overwritten").exists()
     assert Recommendation.objects.get(pk=fill["s_rec"]).responded_on is None
     assert not Body.objects.filter(name="x").exists()
+    from saferstat.casereviews.models import Appeal, CallForAction, PublishedYear
+
+    assert not Appeal.objects.filter(application_id=fill["s_open_application"]).exists()
+    assert CallForAction.objects.get(pk=fill["s_call"]).status == "open"
+    assert not PublishedYear.objects.filter(partnership__slug="sheffield").exists()
     for slug, expected in (("rotherham", 404), ("sheffield", 403)):
         response = client.post(
             f"/api/partnerships/{slug}/returns/{fill['s_ret']}",
@@ -790,6 +988,25 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     s_plan = world["s_plan"]["plan"]
     s_plan.refresh_from_db()
     assert s_plan.version == 2 and s_plan.versions.count() == 1
+    from saferstat.assessment.models import Assessment, CandidateIssue, TensionAction
+
+    assert not CandidateIssue.objects.filter(name="hijacked").exists()
+    assert not TensionAction.objects.filter(text="hijacked").exists()
+    assert Assessment.objects.filter(partnership__slug="sheffield").count() == 1
+    from saferstat.delivery.models import (
+        Activity,
+        Communication,
+        FundingStream,
+        MonitoringReturn,
+        Project,
+    )
+
+    assert Project.objects.get(pk=fill["s_project"]).status == "active"
+    assert MonitoringReturn.objects.get(pk=fill["s_mret"]).status == "approved"
+    assert not FundingStream.objects.filter(name="x").exists()
+    assert not Communication.objects.filter(title="x").exists()
+    assert not Activity.objects.filter(title="x").exists()
+    assert FundingStream.objects.get(pk=fill["s_stream"]).grants.count() == 1
     sheffield = s_req.partnership
     assert not sheffield.overview_published and sheffield.data_requests.count() == 2
     assert not sheffield.import_runs.exclude(pk=fill["s_run"]).exists()

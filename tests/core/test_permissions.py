@@ -24,6 +24,10 @@ EXPECTED = {
     "datasets.declare": {"admin"},
     "datasets.upload": {"admin", "analyst"},
     "governance.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "reports.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "reports.view_internal": {"admin", "analyst", "lead", "board"},
+    "reports.draft": {"admin", "analyst"},
+    "reports.publish": {"admin"},
     "governance.view_confidential": {"admin", "analyst", "lead", "board"},
     "governance.manage": {"admin", "analyst"},
     "governance.configure": {"admin"},
@@ -36,6 +40,22 @@ EXPECTED = {
     "performance.approve": {"admin", "analyst"},
     "performance.manage": {"admin", "analyst"},
     "performance.publish": {"admin"},
+    "casereviews.cases": {"admin", "analyst"},  # analysts only when named: can_read_cases
+    "casereviews.manage": {"admin"},
+    "casereviews.figures": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "calls.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "calls.manage": {"admin", "analyst"},
+    "assessment.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "assessment.manage": {"admin", "analyst"},
+    "assessment.score": {"admin", "analyst", "lead", "board"},
+    "assessment.approve_refresh": {"admin"},
+    "tension.summary": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "tension.view": {"admin", "analyst", "board"},
+    "tension.record": {"admin", "analyst"},
+    "delivery.view": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "delivery.manage": {"admin", "analyst"},
+    "delivery.submit": {"lead"},
+    "delivery.approve": {"admin", "analyst"},
 }
 PUBLIC_WHEN_PUBLISHED = {"overview.view"}
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]

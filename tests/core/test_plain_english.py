@@ -20,7 +20,8 @@ ANALYTICS_COLUMNS = (
     "last_year_count last_year_period lower mean missing_months name near_lpl near_upl "
     "p_value_vs_last_year p_value_vs_previous period point_type population previous_count "
     "previous_period rank rate_lower rate_per_1000 rate_upper segment share_pct significance "
-    "special_cause start upper ward weight_days weight_high_days weight_low_days month"
+    "special_cause start upper ward weight_days weight_high_days weight_low_days month "
+    "previous_months_compared last_year_months_compared"
 ).split()
 
 

@@ -271,8 +271,12 @@ def world(sensitive, members, rotherham):
     )
     from tests.governance.world import build as build_governance
     from tests.performance.factories import plan_world
+    from tests.reports.world import build as build_reports
 
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
+    from tests.casereviews.world import build as build_casereviews
+
+    casereviews = build_casereviews(rotherham, members["admin"])
     plan = plan_world(
         rotherham,
         admin=members["admin"],
@@ -280,7 +284,19 @@ def world(sensitive, members, rotherham):
         lead=members["lead"],
         other_lead=None,
     )
+    from tests.assessment.world import build as build_assessment
+
+    assessment = build_assessment(rotherham, members["admin"], members["analyst"])
+    from tests.delivery.factories import delivery_world
+
+    delivery = delivery_world(
+        rotherham, admin=members["admin"], analyst=members["analyst"], lead=members["lead"]
+    )
     return {
+        **assessment,
+        "stream": delivery["stream"].pk,
+        "project": delivery["project"].pk,
+        "project_ret": delivery["submitted"].pk,
         "ret": plan["approved"].pk,
         "indicator": plan["missing"].code,
         "run": run.pk,
@@ -288,6 +304,8 @@ def world(sensitive, members, rotherham):
         "upload": upload.pk,
         "request": data_request.pk,
         **governance,
+        **casereviews,
+        **build_reports(rotherham, members["analyst"]),
     }
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from saferstat.analytics import labels
-from saferstat.analytics.periods import add_months, month_name
+from saferstat.analytics.periods import describe_months, month_name
 from saferstat.core.glossary import BY_SLUG
 
 register = template.Library()
@@ -41,16 +41,7 @@ def month_label(value) -> str:
 @register.filter
 def months_list(values) -> str:
     """Months as text, runs of consecutive months collapsed: "April 2023 to December 2023"."""
-    runs: list[list[str]] = []
-    for month in sorted(values):
-        if runs and add_months(runs[-1][-1], 1) == month:
-            runs[-1].append(month)
-        else:
-            runs.append([month])
-    return ", ".join(
-        month_name(run[0]) if len(run) == 1 else f"{month_name(run[0])} to {month_name(run[-1])}"
-        for run in runs
-    )
+    return describe_months(values, name=month_name)
 
 
 @register.filter

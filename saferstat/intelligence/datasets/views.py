@@ -217,7 +217,7 @@ def upload(request, partnership, dataset: str):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(request, f"{run.original_name} was uploaded and is being checked.")
+            # No flash message: the upload's page shows its one state (docs/frontend.md).
             return redirect(
                 "datasets:upload_detail", slug=partnership.slug, dataset=item.slug, upload_id=run.pk
             )

@@ -18,11 +18,11 @@ from django.http import QueryDict
 
 from saferstat.analytics import compare, harm, hotspots, labels, maps, partner
 from saferstat.analytics import figures as analytic_figures
-from saferstat.analytics.partner_spc import partner_spc_series
+from saferstat.analytics.partner_spc import before_start_note, dataset_start, partner_spc_series
 from saferstat.analytics.periods import (
     Period,
     PeriodError,
-    add_months,
+    latest_unbroken_run,
     parse_month_range,
     parse_period,
 )
@@ -76,6 +76,8 @@ class Query:
     kind: str = "quarter"
     compare_with: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    #: What the user typed in a text field whose value was refused, shown back in the field.
+    typed: dict[str, str] = field(default_factory=dict)
 
     def querystring(self) -> str:
         """The canonical query string of this view (stable parameter order)."""
@@ -106,11 +108,8 @@ class Result:
 
 
 def _latest_months(partnership: Partnership) -> tuple[str, str]:
-    months = figures.loaded_months(partnership)
-    if not months:
-        return "", ""
-    last = months[-1]
-    return add_months(last, -35), last
+    """The latest complete range: up to 36 months, never starting with months of no data."""
+    return latest_unbroken_run(figures.loaded_months(partnership), 36)
 
 
 def parse_query(
@@ -149,6 +148,7 @@ def parse_query(
             q.period = parse_period(text)
         except PeriodError as exc:
             q.errors["period"] = str(exc)
+            q.typed["period"] = text
     if q.period is None and q.view not in ("trend", "periods") and q.source == POLICE:
         q.period = (
             figures.default_financial_year(partnership) if figures.warehouse_is_ready() else None
@@ -170,6 +170,7 @@ def parse_query(
     ]
     if any(not LAD.fullmatch(c) for c in codes):
         q.errors["compare"] = "Enter local authority codes such as E08000038, separated by commas."
+        q.typed["compare"] = params.get("compare") or ""
         codes = [c for c in codes if LAD.fullmatch(c)]
     q.compare_with = codes[:50]
     return q
@@ -365,6 +366,9 @@ def _partner(con, q: Query, partnership: Partnership, dataset: PartnerDataset) -
     if dataset.description:
         notes.append(f"{dataset.name}: {dataset.description}")
     if q.view == "trend":
+        first = dataset_start(con, name)
+        if first and q.start < first <= q.end:
+            notes.append(before_start_note(dataset.name, first))
         try:
             series = partner_spc_series(
                 con,

@@ -6,7 +6,6 @@ pages are for force administrators and site administrators only (``FORCE_RULES``
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.shortcuts import redirect, render
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import force_view
 
+from ..fetch import fetch_context
 from .forms import ForceReviewForm, PoliceUkUploadForm
 from .selectors import (
     force_import_get,
@@ -49,7 +49,8 @@ def _force_imports_page(request, force: str, form: PoliceUkUploadForm | None = N
             "pending": force_import_pending(force=force),
             "page": page,
             "form": form or PoliceUkUploadForm(),
-        },
+        }
+        | fetch_context(force),
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -69,9 +70,7 @@ def force_upload(request, force: str):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(
-                request, f"{run.original_name} was uploaded and is being checked: review it below."
-            )
+            # No flash message: the run's page shows its one state (docs/frontend.md).
             return redirect("force:import_detail", force=force, run_id=run.pk)
     return _force_imports_page(request, force, form=form)
 
@@ -93,14 +92,8 @@ def force_import_detail(request, force: str, run_id: int):
                         change_reason=data["change_reason"],
                         note=data["note"],
                     )
-                    messages.success(
-                        request, f"{run.original_name} was approved and is being loaded."
-                    )
                 else:
                     import_run_reject(run=run, by=request.user, note=data["note"])
-                    messages.success(
-                        request, f"{run.original_name} was rejected; nothing was loaded."
-                    )
             except ConfirmationRequired as exc:
                 form.add_error("change_reason", exc)
             except ValidationError as exc:

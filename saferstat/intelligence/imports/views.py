@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.shortcuts import redirect, render
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 
+from ..fetch import fetch_context
 from .forms import PoliceUkUploadForm
 from .selectors import import_run_get, import_run_list
 from .services import import_run_create
@@ -25,7 +25,8 @@ def _import_list_page(request, partnership, form: PoliceUkUploadForm | None = No
     return render(
         request,
         "intelligence/imports/import_list.html",
-        {"partnership": partnership, "page": page, "form": form or PoliceUkUploadForm()},
+        {"partnership": partnership, "page": page, "form": form or PoliceUkUploadForm()}
+        | fetch_context(partnership.force_slug),
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -44,12 +45,7 @@ def import_upload(request, partnership):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(
-                request,
-                f"{run.original_name} was uploaded and is being checked. It is not loaded yet: "
-                f"a {run.force_slug} force administrator must approve it, as it replaces the "
-                "month for every partnership the force serves.",
-            )
+            # No flash message: the run's page shows its one state (docs/frontend.md).
             return redirect("imports:detail", slug=partnership.slug, run_id=run.pk)
     return _import_list_page(request, partnership, form=form)
 

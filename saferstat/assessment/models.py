@@ -1,0 +1,241 @@
+"""The annual strategic assessment: candidate issues scored on a configurable matrix by a
+panel (each score citing its evidence), consultations compared with the Census, the
+community tension log, and the refresh that turns chosen priorities into a plan version
+(docs/assessment.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from saferstat.analytics.assessment import DEFAULT_MATRIX, TENSION_LEVELS, Matrix
+from saferstat.core.models import Partnership
+
+
+def default_matrix() -> dict:
+    return DEFAULT_MATRIX.as_data()
+
+
+class Assessment(models.Model):
+    """The strategic assessment of one year, e.g. 2025/26, with its scoring matrix."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="assessments"
+    )
+    year = models.CharField(max_length=7, help_text="Financial year, e.g. 2025/26")
+    title = models.CharField(max_length=200)
+    matrix = models.JSONField(default=default_matrix)
+    summary = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "year"], name="unique_assessment_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scoring(self) -> Matrix:
+        return Matrix.from_data(self.matrix)
+
+
+class CandidateIssue(models.Model):
+    """An issue the panel scores, e.g. knife crime."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="issues")
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    chosen = models.BooleanField(default=False, help_text="Chosen as a priority for the plan")
+    plan_priority = models.ForeignKey(
+        "plan.Priority", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "key"], name="unique_issue_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def partnership(self) -> Partnership:
+        return self.assessment.partnership
+
+
+class Evidence(models.Model):
+    """What a score cites: a saved explorer view, a partner dataset or a document."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "Saved explorer view"
+        DATASET = "dataset", "Partner dataset"
+        DOCUMENT = "document", "Document"
+
+    issue = models.ForeignKey(CandidateIssue, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    saved_view = models.ForeignKey(
+        "intelligence.SavedView", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dataset = models.ForeignKey(
+        "intelligence.PartnerDataset",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    url = models.URLField(blank=True, help_text="A document's address")
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ScoreSheet(models.Model):
+    """One scorer's scores for one issue: a value per dimension, each citing evidence.
+    Other scorers' sheets are shown to a scorer only after they submit their own."""
+
+    issue = models.ForeignKey(CandidateIssue, on_delete=models.CASCADE, related_name="sheets")
+    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    values = models.JSONField(default=dict, help_text="dimension key -> points")
+    reasons = models.JSONField(default=dict, help_text="dimension key -> why")
+    evidence = models.JSONField(default=dict, help_text="dimension key -> [evidence ids]")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "scorer"], name="unique_sheet_scorer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} – {self.scorer}"
+
+
+class Consultation(models.Model):
+    """A public consultation that informs the assessment, and its respondents' answers."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="consultations"
+    )
+    title = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    methods = models.CharField(max_length=300, blank=True)
+    margin_points = models.PositiveSmallIntegerField(
+        default=2, help_text="Percentage points a group's interval must fall short to be flagged"
+    )
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsultationResponse(models.Model):
+    """One respondent's answers about themselves (each may be blank: prefer not to say)."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="responses"
+    )
+    age = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=20, blank=True)
+    disability = models.CharField(max_length=20, blank=True)
+    ethnic_group = models.CharField(max_length=80, blank=True)
+    area = models.CharField(max_length=100, blank=True)
+    concern_theme = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} to {self.consultation_id}"
+
+
+class TensionReport(models.Model):
+    """A confidential community tension report: never published; scrutiny members see only
+    the weekly summary."""
+
+    LEVELS = [(level, level.capitalize()) for level in TENSION_LEVELS]
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="tension_reports"
+    )
+    reported_on = models.DateField()
+    area = models.CharField(max_length=100)
+    community = models.CharField(max_length=200)
+    source = models.CharField(max_length=200)
+    description = models.TextField()
+    level = models.CharField(max_length=10, choices=LEVELS)
+    reasons = models.TextField(help_text="Why this level")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-reported_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Tension report {self.pk} ({self.reported_on:%d %b %Y}, {self.area})"
+
+
+class TensionAction(models.Model):
+    report = models.ForeignKey(TensionReport, on_delete=models.CASCADE, related_name="actions")
+    text = models.TextField()
+    owner_role = models.CharField(max_length=200)
+    review_on = models.DateField()
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["review_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class PlanRefresh(models.Model):
+    """The annual refresh: the chosen priorities proposed as the plan's next version, then
+    reviewed and applied by someone else (or sent back)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting review"
+        APPLIED = "applied", "Applied to the plan"
+        RETURNED = "returned", "Sent back"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="refreshes")
+    plan = models.ForeignKey("plan.Plan", on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=100)
+    proposal = models.JSONField(help_text="The plan snapshot proposed")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Refresh of {self.plan}: {self.label}"

@@ -1,0 +1,159 @@
+"""Reads of the strategic assessment. Every selector takes the partnership it reads for, so
+another partnership's ids answer "not found"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import Http404
+
+from saferstat.analytics import assessment as calc
+from saferstat.analytics.errors import AnalyticsError
+from saferstat.core.models import Partnership
+
+from .models import (
+    Assessment,
+    CandidateIssue,
+    Consultation,
+    PlanRefresh,
+    ScoreSheet,
+    TensionReport,
+)
+
+
+def _get(queryset, **kwargs):
+    try:
+        return queryset.get(**kwargs)
+    except (queryset.model.DoesNotExist, ValueError, OverflowError):
+        raise Http404("Not found") from None
+
+
+def assessment_list(*, partnership: Partnership) -> list[Assessment]:
+    return list(Assessment.objects.filter(partnership=partnership))
+
+
+def assessment_get(*, partnership: Partnership, pk: int) -> Assessment:
+    return _get(Assessment.objects.filter(partnership=partnership), pk=pk)
+
+
+def issue_get(*, assessment: Assessment, pk: int) -> CandidateIssue:
+    return _get(
+        CandidateIssue.objects.filter(assessment=assessment).select_related("assessment"), pk=pk
+    )
+
+
+def submitted_sheets(issue: CandidateIssue) -> list[ScoreSheet]:
+    return list(issue.sheets.filter(submitted_at__isnull=False).select_related("scorer"))
+
+
+@dataclass
+class RankedIssue:
+    issue: CandidateIssue
+    ranked: calc.Ranked | None
+
+
+def ranking(assessment: Assessment) -> list[RankedIssue]:
+    """Every candidate issue: the scored ones in rank order (submitted sheets only), then
+    those not scored yet."""
+    matrix = assessment.scoring
+    issues = list(assessment.issues.prefetch_related("sheets"))
+    sheets = {
+        i.key: [s.values for s in i.sheets.all() if s.submitted_at is not None] for i in issues
+    }
+    by_key = {r.key: r for r in calc.rank(sheets, matrix)}
+    scored = sorted((i for i in issues if i.key in by_key), key=lambda i: by_key[i.key].rank)
+    return [RankedIssue(i, by_key[i.key]) for i in scored] + [
+        RankedIssue(i, None) for i in issues if i.key not in by_key
+    ]
+
+
+def consultation_get(*, partnership: Partnership, pk: int) -> Consultation:
+    return _get(
+        Consultation.objects.filter(assessment__partnership=partnership).select_related(
+            "assessment"
+        ),
+        pk=pk,
+    )
+
+
+def census_file():
+    return settings.SAFERSTAT_DEMO_DATA / "census" / "census2021_south_yorkshire.csv"
+
+
+@dataclass
+class Coverage:
+    dimension: str
+    label: str
+    rows: list[calc.CoverageRow]
+    unanswered: int
+    message: str = ""
+
+
+def coverage(consultation: Consultation) -> tuple[list[Coverage], str]:
+    """Each question's coverage against the partnership's Census 2021 population, or a
+    message saying why there is none."""
+    partnership = consultation.assessment.partnership
+    try:
+        population = calc.census_population(census_file(), partnership.lad_codes)
+    except AnalyticsError as exc:
+        return [], str(exc)
+    responses = list(consultation.responses.values(*calc.COVERAGE_GROUPS))
+    out = []
+    for dim, label in calc.DIMENSION_LABELS.items():
+        counts = calc.counts_by(responses, dim)
+        unanswered = len(responses) - sum(counts.values())
+        try:
+            rows = calc.coverage(
+                counts,
+                population.get(dim, {}),
+                dimension=dim,
+                margin=consultation.margin_points / 100,
+            )
+        except AnalyticsError as exc:
+            out.append(Coverage(dim, label, [], unanswered, str(exc)))
+        else:
+            out.append(Coverage(dim, label, rows, unanswered))
+    return out, ""
+
+
+def ward_names(partnership: Partnership) -> list[str]:
+    """The partnership's ward names (from the warehouse's reference tables); none when no
+    reference data is loaded."""
+    from saferstat.analytics import measures, warehouse
+    from saferstat.intelligence import figures
+
+    try:
+        with warehouse.connect(figures.warehouse_root()) as con:
+            return sorted(
+                name for _c, name, _p in measures.ward_populations(con, partnership.lad_codes)
+            )
+    except Exception:  # no warehouse or no reference tables yet: no wards to check against
+        return []
+
+
+def tension_list(*, partnership: Partnership) -> list[TensionReport]:
+    return list(TensionReport.objects.filter(partnership=partnership).prefetch_related("actions"))
+
+
+def tension_get(*, partnership: Partnership, pk: int) -> TensionReport:
+    return _get(TensionReport.objects.filter(partnership=partnership), pk=pk)
+
+
+def tension_summary(*, partnership: Partnership, weeks: int = 12, today: dt.date | None = None):
+    """Reports per week by level over the last ``weeks`` weeks: no area, community, source
+    or text (what scrutiny members and leads see)."""
+    today = today or dt.date.today()
+    start = today - dt.timedelta(weeks=weeks - 1)
+    reports = TensionReport.objects.filter(partnership=partnership, reported_on__gte=start)
+    return calc.tension_trend(reports.values_list("reported_on", "level"), start=start, end=today)
+
+
+def refresh_get(*, assessment: Assessment, pk: int) -> PlanRefresh:
+    return _get(
+        PlanRefresh.objects.filter(assessment=assessment).select_related(
+            "plan", "proposed_by", "reviewed_by"
+        ),
+        pk=pk,
+    )

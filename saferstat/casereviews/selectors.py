@@ -1,0 +1,104 @@
+"""Reads for case reviews and calls for action. Every selector takes the partnership, so
+another partnership's records are "not found"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.http import Http404
+
+from saferstat.analytics import casereview as rules
+from saferstat.core.choices import Role
+from saferstat.core.models import Partnership, User
+
+from .models import Application, CallForAction, CaseReviewer, PublishedYear
+from .services import settings_for
+
+
+def application_list(partnership: Partnership):
+    return Application.objects.filter(partnership=partnership).prefetch_related("complaints")
+
+
+def application_get(partnership: Partnership, application_id: int) -> Application:
+    application = (
+        Application.objects.filter(partnership=partnership, pk=application_id)
+        .select_related("decided_by")
+        .first()
+    )
+    if application is None:
+        raise Http404("No such case review")
+    return application
+
+
+def timetable_for(application: Application, today: dt.date) -> list[rules.Milestone]:
+    return rules.timetable(
+        application.received_on,
+        today,
+        acknowledged_on=application.acknowledged_on,
+        decided_on=application.decided_on,
+        threshold_met=application.threshold_met,
+        review_on=application.review_on,
+        timescales=settings_for(application.partnership).timescales(),
+    )
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    application: Application
+    milestones: list[rules.Milestone]
+
+    @property
+    def next(self) -> rules.Milestone | None:
+        return next((m for m in self.milestones if m.done_on is None), None)
+
+    @property
+    def late(self) -> bool:
+        return any(m.state == rules.LATE for m in self.milestones)
+
+
+def case_rows(partnership: Partnership, today: dt.date) -> list[CaseRow]:
+    return [CaseRow(a, timetable_for(a, today)) for a in application_list(partnership)]
+
+
+def year_figures(partnership: Partnership) -> list[rules.YearFigures]:
+    """The four statutory figures per financial year, computed from the records."""
+    rows = Application.objects.filter(partnership=partnership).annotate(
+        n_recs=Count("recommendations")
+    )
+    facts = [rules.CaseFacts(a.received_on, a.threshold_met, a.review_on, a.n_recs) for a in rows]
+    return rules.yearly_figures(facts)
+
+
+def published_years(partnership: Partnership) -> set[str]:
+    return set(PublishedYear.objects.filter(partnership=partnership).values_list("year", flat=True))
+
+
+def call_list(partnership: Partnership):
+    return CallForAction.objects.filter(partnership=partnership).select_related("committee_item")
+
+
+def call_get(partnership: Partnership, call_id: int) -> CallForAction:
+    call = call_list(partnership).filter(pk=call_id).first()
+    if call is None:
+        raise Http404("No such call for action")
+    return call
+
+
+def reviewers(partnership: Partnership):
+    return CaseReviewer.objects.filter(partnership=partnership).select_related("user")
+
+
+def reminder_recipients(partnership: Partnership) -> list[str]:
+    """Emails of those who handle cases: the admins and the named case reviewers."""
+    admins = User.objects.filter(
+        memberships__partnership=partnership, memberships__role=Role.ADMIN, is_active=True
+    )
+    named = User.objects.filter(
+        pk__in=reviewers(partnership).values("user_id"),
+        memberships__partnership=partnership,
+        memberships__role=Role.ANALYST,
+        is_active=True,
+    )
+    return sorted({u.email for u in [*admins, *named] if u.email})

@@ -1,0 +1,368 @@
+"""Case review and call-for-action pages: thin. Forms parse, services write, selectors read.
+
+Case pages answer only the partnership's admins and named case reviewers
+(`permissions.can_read_cases`); the figures page answers every member, and everyone once a
+year is published; calls for action answer every member."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from saferstat.analytics import casereview as rules
+from saferstat.core.permissions import can, can_read_cases, require_cases
+from saferstat.core.selectors import partnership_get
+from saferstat.core.views_helpers import audit_history_url, parse_id, partnership_view
+
+from . import forms, selectors, services
+from .models import Appeal
+
+
+def _save(request, form, write, success: str) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _posted(request, name: str):
+    return request.POST if request.method == "POST" and request.POST.get("form") == name else None
+
+
+def _status(*forms_) -> int:
+    return 400 if any(f is not None and f.is_bound and f.errors for f in forms_) else 200
+
+
+# ------------------------------------------------------------------------ case list
+
+
+@partnership_view("casereviews.cases", post=True)
+def cases(request, partnership):
+    require_cases(request.user, partnership)
+    form = forms.ApplicationForm(request.POST if request.method == "POST" else None, prefix="app")
+    if form.is_bound:
+        created = []
+        if _save(
+            request,
+            form,
+            lambda d: created.append(
+                services.application_create(partnership=partnership, by=request.user, **d)
+            ),
+            "The application was recorded. Add the complaints the applicant made.",
+        ):
+            return redirect(
+                "casereviews:case_detail", slug=partnership.slug, application_id=created[0].pk
+            )
+    today = timezone.localdate()
+    rows = selectors.case_rows(partnership, today)
+    return render(
+        request,
+        "casereviews/cases.html",
+        {
+            "partnership": partnership,
+            "rows": rows,
+            "late": sum(r.late for r in rows),
+            "form": form,
+            "can_manage": can(request.user, "casereviews.manage", partnership),
+            "LATE": rules.LATE,
+        },
+        status=_status(form),
+    )
+
+
+# ---------------------------------------------------------------------- one case
+
+
+@partnership_view("casereviews.cases", post=True)
+def case_detail(request, partnership, application_id: int):
+    require_cases(request.user, partnership)
+    application = selectors.application_get(partnership, application_id)
+    appeal = Appeal.objects.filter(application=application).first()
+    me = request.user
+    bound = {
+        name: _posted(request, name)
+        for name in (
+            "complaint",
+            "acknowledge",
+            "decide",
+            "review",
+            "recommendation",
+            "informed",
+            "appeal",
+            "appeal_decide",
+        )
+    }
+    f = {
+        "complaint": forms.ComplaintForm(bound["complaint"], prefix="complaint"),
+        "acknowledge": forms.AcknowledgeForm(bound["acknowledge"], prefix="ack"),
+        "decide": forms.DecisionForm(bound["decide"], prefix="decide"),
+        "review": forms.ReviewForm(bound["review"], prefix="review"),
+        "recommendation": forms.RecommendationForm(
+            bound["recommendation"], partnership=partnership, prefix="rec"
+        ),
+        "informed": forms.InformedForm(bound["informed"], prefix="informed"),
+        "appeal": forms.AppealForm(bound["appeal"], prefix="appeal"),
+        "appeal_decide": forms.AppealDecisionForm(bound["appeal_decide"], prefix="appeal_decide"),
+    }
+    writes = {
+        "complaint": lambda d: services.complaint_add(application=application, by=me, **d),
+        "acknowledge": lambda d: services.application_acknowledge(
+            application=application, by=me, on=d["on"]
+        ),
+        "decide": lambda d: services.threshold_decide(
+            application=application, by=me, **f["decide"].values()
+        ),
+        "review": lambda d: services.review_record(application=application, by=me, **d),
+        "recommendation": lambda d: services.recommendation_add(
+            application=application, by=me, **d
+        ),
+        "informed": lambda d: services.applicant_informed(
+            application=application, by=me, on=d["on"]
+        ),
+        "appeal": lambda d: services.appeal_lodge(application=application, by=me, **d),
+        "appeal_decide": lambda d: services.appeal_decide(appeal=_appeal(appeal), by=me, **d),
+    }
+    if request.method == "POST":
+        name = next((n for n, data in bound.items() if data is not None), None)
+        if name is not None and _save(request, f[name], writes[name], "Saved."):
+            return redirect(
+                "casereviews:case_detail", slug=partnership.slug, application_id=application.pk
+            )
+        if name is None:
+            f["complaint"] = forms.ComplaintForm(request.POST, prefix="complaint")
+            f["complaint"].is_valid()
+    else:
+        services.application_read(application=application, by=me)
+    today = timezone.localdate()
+    return render(
+        request,
+        "casereviews/case_detail.html",
+        {
+            "partnership": partnership,
+            "a": application,
+            "complaints": application.complaints.all(),
+            "result": services.threshold_result(application),
+            "milestones": selectors.timetable_for(application, today),
+            "recommendations": application.recommendations.select_related("action"),
+            "appeal": appeal,
+            "f": f,
+            "history_url": audit_history_url(me, partnership, application),
+            "LATE": rules.LATE,
+            "DONE_LATE": rules.DONE_LATE,
+            "today": today,
+        },
+        status=_status(*f.values()),
+    )
+
+
+def _appeal(appeal):
+    if appeal is None:
+        raise ValidationError({"result": "No appeal is recorded."})
+    return appeal
+
+
+# --------------------------------------------------------------------- settings
+
+
+@partnership_view("casereviews.manage", post=True)
+def settings_page(request, partnership):
+    current = services.settings_for(partnership)
+    initial = {
+        "complaints": current.complaints,
+        "window_months": current.window_months,
+        "hate_complaints": current.hate_complaints,
+        "acknowledge_days": current.acknowledge_days,
+        "decide_days": current.decide_days,
+        "review_days": current.review_days,
+    }
+    me = request.user
+    settings_form = forms.SettingsForm(_posted(request, "settings"), initial=initial)
+    reviewer_form = forms.ReviewerForm(
+        _posted(request, "reviewer"), partnership=partnership, prefix="rv"
+    )
+    if request.method == "POST" and request.POST.get("form") == "remove":
+        user_id = parse_id(request.POST.get("user"))
+        reviewer = selectors.reviewers(partnership).filter(user_id=user_id).first()
+        if reviewer is not None:
+            services.reviewer_remove(partnership=partnership, by=me, user=reviewer.user)
+            messages.success(request, "The case reviewer was removed.")
+            return redirect("casereviews:settings", slug=partnership.slug)
+    done = False
+    if settings_form.is_bound:
+        done = _save(
+            request,
+            settings_form,
+            lambda d: services.settings_update(partnership=partnership, by=me, **d),
+            "The threshold and timescales were saved.",
+        )
+    elif reviewer_form.is_bound:
+        done = _save(
+            request,
+            reviewer_form,
+            lambda d: services.reviewer_name(partnership=partnership, by=me, user=d["user"]),
+            "The analyst was named as a case reviewer.",
+        )
+    elif request.method == "POST":
+        settings_form = forms.SettingsForm(request.POST, initial=initial)
+        settings_form.is_valid()
+    if done:
+        return redirect("casereviews:settings", slug=partnership.slug)
+    return render(
+        request,
+        "casereviews/settings.html",
+        {
+            "partnership": partnership,
+            "settings_form": settings_form,
+            "reviewer_form": reviewer_form,
+            "reviewers": selectors.reviewers(partnership),
+        },
+        status=_status(settings_form, reviewer_form),
+    )
+
+
+# ---------------------------------------------------------------------- figures
+
+
+def figures(request, slug: str):
+    """The four statutory figures per financial year, computed from the records and
+    disclosure-controlled. Members see every year; everyone sees the published years."""
+    partnership = partnership_get(slug=slug)
+    published = selectors.published_years(partnership)
+    member = can(request.user, "casereviews.figures", partnership)
+    if not member and not published:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied("Not allowed: casereviews.figures")
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(("GET", "HEAD", "POST"))
+    may_publish = can(request.user, "casereviews.manage", partnership)
+    form = None
+    if request.method == "POST":
+        if not may_publish:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied("Only the partnership's admins publish figures")
+        form = forms.YearForm(request.POST)
+        unpublish = request.POST.get("action") == "unpublish"
+        if _save(
+            request,
+            form,
+            lambda d: (services.year_unpublish if unpublish else services.year_publish)(
+                partnership=partnership, by=request.user, year=d["year"]
+            ),
+            "The year was unpublished." if unpublish else "The year's figures are published.",
+        ):
+            return redirect("casereviews:figures", slug=partnership.slug)
+    exact = can_read_cases(request.user, partnership)
+    rows = []
+    for year in reversed(selectors.year_figures(partnership)):
+        if not member and year.year not in published:
+            continue
+        rows.append(
+            {
+                "year": year.year,
+                "published": year.year in published,
+                "shown": rules.disclose_year(year),
+                "exact": year if exact else None,
+            }
+        )
+    return render(
+        request,
+        "casereviews/figures.html",
+        {
+            "partnership": partnership,
+            "rows": rows,
+            "member": member,
+            "exact": exact,
+            "may_publish": may_publish,
+            "form": form,
+            "small": rules.SMALL,
+        },
+        status=_status(form),
+    )
+
+
+figures.saferstat_methods = ("GET", "HEAD", "POST")
+
+
+# ------------------------------------------------------------------- calls for action
+
+
+@partnership_view("calls.view", post=True)
+def calls(request, partnership):
+    may_manage = can(request.user, "calls.manage", partnership)
+    if request.method == "POST" and not may_manage:
+        raise PermissionDenied("Only the partnership's officers record calls for action")
+    form = forms.CallForm(request.POST if request.method == "POST" else None, prefix="call")
+    if form.is_bound:
+        created = []
+        if _save(
+            request,
+            form,
+            lambda d: created.append(
+                services.call_create(partnership=partnership, by=request.user, **d)
+            ),
+            "The call for action was recorded.",
+        ):
+            return redirect("casereviews:call_detail", slug=partnership.slug, call_id=created[0].pk)
+    return render(
+        request,
+        "casereviews/calls.html",
+        {
+            "partnership": partnership,
+            "calls": selectors.call_list(partnership),
+            "form": form,
+            "may_manage": may_manage,
+        },
+        status=_status(form),
+    )
+
+
+@partnership_view("calls.view", post=True)
+def call_detail(request, partnership, call_id: int):
+    may_manage = can(request.user, "calls.manage", partnership)
+    if request.method == "POST" and not may_manage:
+        raise PermissionDenied("Only the partnership's officers record calls for action")
+    call = selectors.call_get(partnership, call_id)
+    me = request.user
+    f = {
+        "respond": forms.CallResponseForm(_posted(request, "respond"), prefix="respond"),
+        "refer": forms.CallReferForm(
+            _posted(request, "refer"), partnership=partnership, prefix="refer"
+        ),
+        "close": forms.CallCloseForm(_posted(request, "close"), prefix="close"),
+    }
+    writes = {
+        "respond": lambda d: services.call_respond(call=call, by=me, **d),
+        "refer": lambda d: services.call_refer(call=call, by=me, **d),
+        "close": lambda d: services.call_close(call=call, by=me, **d),
+    }
+    if request.method == "POST":
+        name = request.POST.get("form")
+        if name not in f:
+            name = "respond"
+            f[name] = forms.CallResponseForm(request.POST, prefix="respond")
+        if _save(request, f[name], writes[name], "Saved."):
+            return redirect("casereviews:call_detail", slug=partnership.slug, call_id=call.pk)
+    return render(
+        request,
+        "casereviews/call_detail.html",
+        {
+            "partnership": partnership,
+            "call": call,
+            "f": f,
+            "may_manage": may_manage,
+            "history_url": audit_history_url(me, partnership, call),
+        },
+        status=_status(*f.values()),
+    )

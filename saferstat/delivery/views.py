@@ -1,0 +1,587 @@
+"""Pages of the delivery module: funding streams (and the funder return), what a stream's
+money bought, projects with their outputs and outcomes, monitoring returns, late returns,
+and the communications and training and engagement logs. Thin: services write, selectors
+read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+from saferstat.core.exports import export_response
+from saferstat.core.models import Membership, Organisation
+from saferstat.core.permissions import can, can_correct_project, can_submit_project, require
+from saferstat.core.views_helpers import audit_history_url, parse_id, partnership_view
+from saferstat.performance.models import ReturnStatus
+from saferstat.performance.selectors import indicator_list
+from saferstat.plan.selectors import priority_list
+
+from . import selectors, services
+from .models import EXPORT_COLUMNS, Activity, Communication, MeasureKind, ProjectStatus
+from .money import parse_pounds, pounds
+
+EXPORTS = {"csv", "xlsx", "ods"}
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    if hasattr(exc, "error_dict"):
+        return {k: " ".join(v) for k, v in exc.message_dict.items()}
+    return {"form": " ".join(exc.messages)}
+
+
+def _money(text: str, field: str = "amount") -> int:
+    try:
+        return parse_pounds(text)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None
+
+
+def _date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValidationError({field: "Enter a date as 2024-04-01."}) from None
+
+
+def _whole(text: str, field: str) -> int | None:
+    text = (text or "").strip().replace(",", "")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise ValidationError({field: "Enter a whole number from 0 to 999,999,999."})
+    return int(text)
+
+
+def _pick(rows, pk_text: str, field: str):
+    pk = parse_id(pk_text)
+    found = next((r for r in rows if r.pk == pk), None)
+    if found is None:
+        raise ValidationError({field: "Choose one from the list."})
+    return found
+
+
+# --- funding streams -------------------------------------------------------------------------
+
+
+@partnership_view("delivery.view", post=True)
+def index(request, partnership):
+    """Funding streams with what is awarded and left; funding by priority and organisation.
+    Analysts record a new stream here."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        require(request.user, "delivery.manage", partnership)
+        try:
+            stream = services.stream_upsert(
+                partnership=partnership,
+                by=request.user,
+                name=request.POST.get("name", ""),
+                funder=request.POST.get("funder", ""),
+                financial_year=request.POST.get("financial_year", ""),
+                amount_pence=_money(request.POST.get("amount", "")),
+                conditions=request.POST.get("conditions", ""),
+                reporting_schedule=request.POST.get("reporting_schedule", "") or "Quarterly",
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"Funding stream {stream} recorded.")
+            return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream.pk)
+    return render(
+        request,
+        "delivery/index.html",
+        {
+            "partnership": partnership,
+            "streams": selectors.stream_rows(partnership=partnership),
+            "by_priority": selectors.funding_by(partnership=partnership, by="priority"),
+            "by_organisation": selectors.funding_by(partnership=partnership, by="organisation"),
+            "can_manage": can(request.user, "delivery.manage", partnership),
+            "can_approve": can(request.user, "delivery.approve", partnership),
+            "owed": selectors.returns_owed(partnership=partnership, user=request.user),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _funder_return(stream, rows):
+    """One row per output or outcome of each project (or one row for a project without
+    any), in the columns the stream declares."""
+    columns = stream.columns
+    table = []
+    for row in rows:
+        base = {
+            "project": row.project.name,
+            "organisation": row.project.organisation.name,
+            "priority": row.project.priority.name,
+            "start": row.project.start_date.isoformat(),
+            "end": row.project.end_date.isoformat(),
+            "status": row.project.get_status_display(),
+            "award_gbp": pounds(row.award),
+            "spend_gbp": pounds(row.spend),
+        }
+        measures = row.outputs + row.outcomes
+        for m in measures or [None]:
+            line = dict(base)
+            if m is not None:
+                line |= {
+                    "measure": m.measure.name,
+                    "kind": m.measure.get_kind_display(),
+                    "unit": m.measure.unit,
+                    "planned": m.measure.planned,
+                    "actual": m.actual,
+                    "evidence": "; ".join(f"{q}: {t}" for q, t in m.evidence),
+                }
+            table.append([line.get(c) for c in columns])
+    return [EXPORT_COLUMNS[c] for c in columns], table
+
+
+@partnership_view("delivery.view", post=True)
+def stream_detail(request, partnership, stream_id: int):
+    stream = selectors.stream_get(partnership=partnership, stream_id=stream_id)
+    rows = selectors.project_rows(partnership=partnership, stream=stream)
+    if request.GET.get("format") in EXPORTS:
+        header, table = _funder_return(stream, rows)
+        return export_response(
+            request.GET["format"],
+            header,
+            table,
+            filename=f"{partnership.slug}-funder-return-{stream.financial_year.replace('/', '-')}",
+            sheet_name="Funder return",
+        )
+    projects = list(partnership.projects.order_by("name"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        require(request.user, "delivery.manage", partnership)
+        try:
+            grant = services.grant_set(
+                project=_pick(projects, request.POST.get("project"), "project"),
+                stream=stream,
+                by=request.user,
+                amount_pence=_money(request.POST.get("amount", "")),
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            note = " (over what was left: reason recorded)" if grant.over_reason else ""
+            messages.success(request, f"Award to {grant.project} saved{note}.")
+            return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream.pk)
+    awarded = sum(g.amount_pence for g in stream.grants.all())
+    return render(
+        request,
+        "delivery/stream_detail.html",
+        {
+            "partnership": partnership,
+            "stream": stream,
+            "rows": rows,
+            "grants": list(stream.grants.select_related("project", "project__organisation")),
+            "awarded": awarded,
+            "left": stream.amount_pence - awarded,
+            "spent": sum(r.spend or 0 for r in rows),
+            "projects": projects,
+            "can_manage": can(request.user, "delivery.manage", partnership),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+            "history_url": audit_history_url(request.user, partnership, stream),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@partnership_view("delivery.view")
+def stream_achieved(request, partnership, stream_id: int):
+    """What did the stream's money buy? Pounds, projects, outputs against plan, outcomes
+    with evidence and verdicts, and the gaps shown as gaps."""
+    stream = selectors.stream_get(partnership=partnership, stream_id=stream_id)
+    return render(
+        request,
+        "delivery/stream_achieved.html",
+        {
+            "partnership": partnership,
+            "stream": stream,
+            "summary": selectors.achieved(partnership=partnership, stream=stream),
+        },
+    )
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+def _leads(partnership):
+    return [
+        m.user
+        for m in Membership.objects.filter(partnership=partnership, role="lead").select_related(
+            "user"
+        )
+    ]
+
+
+@partnership_view("delivery.view", post=True)
+def project_list(request, partnership):
+    """Projects with their award, spend and outputs against plan; analysts add one."""
+    rows = selectors.project_rows(partnership=partnership)
+    if request.GET.get("format") in EXPORTS:
+        header = ["project", "organisation", "priority", "status", "award_gbp", "spend_gbp",
+                  "returns_approved", "returns_opened", "gaps"]  # fmt: skip
+        table = [
+            [
+                r.project.name,
+                r.project.organisation.name,
+                r.project.priority.name,
+                r.project.get_status_display(),
+                pounds(r.award),
+                pounds(r.spend),
+                r.signed_off,
+                len(r.returns),
+                "; ".join(r.gaps),
+            ]  # fmt: skip
+            for r in rows
+        ]
+        return export_response(
+            request.GET["format"], header, table, filename=f"{partnership.slug}-projects",
+            sheet_name="Projects",
+        )  # fmt: skip
+    organisations = list(Organisation.objects.filter(partnership=partnership))
+    priorities = priority_list(partnership=partnership)
+    leads = _leads(partnership)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        require(request.user, "delivery.manage", partnership)
+        try:
+            lead_id = request.POST.get("lead", "")
+            project = services.project_upsert(
+                partnership=partnership,
+                by=request.user,
+                name=request.POST.get("name", ""),
+                organisation=_pick(organisations, request.POST.get("organisation"), "organisation"),
+                priority=_pick(priorities, request.POST.get("priority"), "priority"),
+                start_date=_date(request.POST.get("start_date", ""), "start_date"),
+                end_date=_date(request.POST.get("end_date", ""), "end_date"),
+                lead=_pick(leads, lead_id, "lead") if lead_id else None,
+                lead_role=request.POST.get("lead_role", ""),
+                summary=request.POST.get("summary", ""),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"Project {project} recorded.")
+            return redirect("delivery:project_detail", slug=partnership.slug, project_id=project.pk)
+    return render(
+        request,
+        "delivery/project_list.html",
+        {
+            "partnership": partnership,
+            "rows": rows,
+            "organisations": organisations,
+            "priorities": priorities,
+            "leads": leads,
+            "can_manage": can(request.user, "delivery.manage", partnership),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@partnership_view("delivery.view", post=True)
+def project_detail(request, partnership, project_id: int):
+    project = selectors.project_get(partnership=partnership, project_id=project_id)
+    errors: dict[str, str] = {}
+    form = request.POST.get("form", "")
+    if request.method == "POST":
+        require(request.user, "delivery.manage", partnership)
+        try:
+            if form == "measure":
+                indicator_code = request.POST.get("indicator", "")
+                indicators = indicator_list(partnership=partnership)
+                indicator = None
+                if indicator_code:
+                    indicator = next((i for i in indicators if i.code == indicator_code), None)
+                    if indicator is None:
+                        raise ValidationError({"indicator": "Choose one from the list."})
+                services.measure_upsert(
+                    project=project,
+                    by=request.user,
+                    kind=request.POST.get("kind", ""),
+                    name=request.POST.get("name", ""),
+                    unit=request.POST.get("unit", ""),
+                    planned=_whole(request.POST.get("planned", ""), "planned"),
+                    indicator=indicator,
+                )
+                done = "Measure saved."
+            elif form == "status":
+                services.project_upsert(
+                    partnership=partnership,
+                    by=request.user,
+                    name=project.name,
+                    organisation=project.organisation,
+                    priority=project.priority,
+                    start_date=project.start_date,
+                    end_date=project.end_date,
+                    lead=project.lead,
+                    lead_role=project.lead_role,
+                    summary=project.summary,
+                    is_demo=project.is_demo,
+                    status=request.POST.get("status", ""),
+                )
+                done = "Status saved."
+            else:
+                raise ValidationError("Choose what to record.")
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect("delivery:project_detail", slug=partnership.slug, project_id=project.pk)
+    row = selectors.project_rows(partnership=partnership, projects=[project])[0]
+    return render(
+        request,
+        "delivery/project_detail.html",
+        {
+            "partnership": partnership,
+            "project": project,
+            "row": row,
+            "grants": list(project.grants.select_related("stream")),
+            "can_manage": can(request.user, "delivery.manage", partnership),
+            "kinds": MeasureKind.choices,
+            "statuses": ProjectStatus.choices,
+            "indicators": indicator_list(partnership=partnership),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+            "form": form,
+            "history_url": audit_history_url(request.user, partnership, project),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- monitoring returns ----------------------------------------------------------------------
+
+
+@partnership_view("delivery.view", post=True)
+def return_detail(request, partnership, return_id: int):
+    ret = selectors.return_get(partnership=partnership, return_id=return_id)
+    project = ret.project
+    measures = list(project.measures.all())
+    lines = {line.measure_id: line for line in ret.lines.all()}
+    is_lead = can_submit_project(request.user, project)
+    can_approve = can(request.user, "delivery.approve", partnership)
+    may_correct = can_correct_project(request.user, project) and ret.is_signed_off
+    errors: dict[str, str] = {}
+    posted = None
+    if request.method == "POST":
+        if not (is_lead or can_approve):
+            raise PermissionDenied("Only the project's lead and the analysts act on a return.")
+        action = request.POST.get("action")
+        values = {m.pk: request.POST.get(f"value-{m.pk}", "") for m in measures}
+        evidence = {m.pk: request.POST.get(f"evidence-{m.pk}", "") for m in measures}
+        posted = {
+            "values": values,
+            "evidence": evidence,
+            "spend": request.POST.get("spend", ""),
+            "narrative": request.POST.get("narrative", ""),
+        }
+        try:
+            if action in {"save", "submit"}:
+                if not is_lead:
+                    raise PermissionDenied("Only the project's lead can enter its return.")
+                spend = posted["spend"].strip()
+                service = (
+                    services.monitoring_submit if action == "submit" else services.monitoring_save
+                )
+                service(
+                    ret=ret,
+                    by=request.user,
+                    values=values,
+                    evidence=evidence,
+                    spend_pence=_money(spend, "spend") if spend else None,
+                    narrative=posted["narrative"],
+                )
+                done = "Return submitted to the analyst." if action == "submit" else "Draft saved."
+            elif action == "approve":
+                services.monitoring_approve(
+                    ret=ret, by=request.user, comment=request.POST.get("comment", "")
+                )
+                done = "Return approved: its figures now count towards the project's outputs."
+            elif action == "return":
+                services.monitoring_send_back(
+                    ret=ret, by=request.user, comment=request.POST.get("comment", "")
+                )
+                done = "Return sent back to the project lead with your comment."
+            elif action == "correct":
+                services.monitoring_correct(
+                    ret=ret, by=request.user, values=values, reason=request.POST.get("reason", "")
+                )
+                done = "Correction saved; the earlier figures are kept in the history."
+            else:
+                raise ValidationError("Choose what to do with the return.")
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect("delivery:return_detail", slug=partnership.slug, return_id=ret.pk)
+    editable = is_lead and ret.status in (
+        ReturnStatus.NOT_STARTED,
+        ReturnStatus.DRAFT,
+        ReturnStatus.RETURNED,
+    )
+    rows = []
+    for m in measures:
+        line = lines.get(m.pk)
+        value = "" if line is None or line.value is None else str(line.value)
+        evidence = "" if line is None else line.evidence
+        if posted is not None:
+            value, evidence = posted["values"][m.pk], posted["evidence"][m.pk]
+        rows.append(
+            {"measure": m, "value": value, "evidence": evidence,
+             "error": errors.get(f"value-{m.pk}", "")}
+        )  # fmt: skip
+    spend = "" if ret.spend_pence is None else pounds(ret.spend_pence).lstrip("£")
+    return render(
+        request,
+        "delivery/return_detail.html",
+        {
+            "partnership": partnership,
+            "ret": ret,
+            "project": project,
+            "rows": rows,
+            "spend": posted["spend"] if posted else spend,
+            "narrative": posted["narrative"] if posted else ret.narrative,
+            "editable": editable,
+            "can_decide": can_approve and ret.status == ReturnStatus.SUBMITTED,
+            "may_correct": may_correct,
+            "events": list(ret.events.select_related("actor")),
+            "errors": errors,
+            "history_url": audit_history_url(request.user, partnership, ret),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@partnership_view("delivery.approve")
+def late(request, partnership):
+    return render(
+        request,
+        "delivery/late.html",
+        {
+            "partnership": partnership,
+            "late": selectors.returns_late(partnership=partnership),
+            "awaiting": selectors.returns_awaiting(partnership=partnership),
+            "submitted_late": selectors.returns_submitted_late(partnership=partnership),
+        },
+    )
+
+
+# --- communications, training and engagement -------------------------------------------------
+
+
+@partnership_view("delivery.view", post=True)
+def communications(request, partnership):
+    rows = selectors.communications(partnership=partnership)
+    if request.GET.get("format") in EXPORTS:
+        return export_response(
+            request.GET["format"],
+            ["date", "kind", "title", "audience", "priority", "reach", "link"],
+            [[r.date.isoformat(), r.get_kind_display(), r.title, r.audience,
+              r.priority.name if r.priority else "", r.reach, r.link] for r in rows],
+            filename=f"{partnership.slug}-communications",
+            sheet_name="Communications",
+        )  # fmt: skip
+    priorities = priority_list(partnership=partnership)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        require(request.user, "delivery.manage", partnership)
+        try:
+            priority_id = request.POST.get("priority", "")
+            services.communication_add(
+                partnership=partnership,
+                by=request.user,
+                kind=request.POST.get("kind", "") or Communication.Kind.BULLETIN,
+                date=_date(request.POST.get("date", ""), "date"),
+                title=request.POST.get("title", ""),
+                audience=request.POST.get("audience", ""),
+                reach=_whole(request.POST.get("reach", ""), "reach"),
+                priority=_pick(priorities, priority_id, "priority") if priority_id else None,
+                link=request.POST.get("link", "").strip(),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Added to the communications log.")
+            return redirect("delivery:communications", slug=partnership.slug)
+    return render(
+        request,
+        "delivery/communications.html",
+        {
+            "partnership": partnership,
+            "rows": rows,
+            "reach": selectors.reach_total(rows),
+            "priorities": priorities,
+            "kinds": Communication.Kind.choices,
+            "can_manage": can(request.user, "delivery.manage", partnership),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@partnership_view("delivery.view", post=True)
+def engagement(request, partnership):
+    rows = selectors.activities(partnership=partnership)
+    if request.GET.get("format") in EXPORTS:
+        return export_response(
+            request.GET["format"],
+            ["date", "kind", "title", "provider", "audience", "sessions", "people",
+             "organisations", "priority"],
+            [[r.date.isoformat(), r.get_kind_display(), r.title, r.provider, r.audience,
+              r.sessions, r.people, r.organisations, r.priority.name if r.priority else ""]
+             for r in rows],
+            filename=f"{partnership.slug}-training-engagement",
+            sheet_name="Training and engagement",
+        )  # fmt: skip
+    priorities = priority_list(partnership=partnership)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        require(request.user, "delivery.manage", partnership)
+        try:
+            kind = request.POST.get("kind", "")
+            if kind not in Activity.Kind.values:
+                raise ValidationError({"kind": "Choose training or engagement."})
+            priority_id = request.POST.get("priority", "")
+            services.activity_add(
+                partnership=partnership,
+                by=request.user,
+                kind=kind,
+                date=_date(request.POST.get("date", ""), "date"),
+                title=request.POST.get("title", ""),
+                provider=request.POST.get("provider", ""),
+                audience=request.POST.get("audience", ""),
+                sessions=_whole(request.POST.get("sessions", ""), "sessions"),
+                people=_whole(request.POST.get("people", ""), "people"),
+                organisations=request.POST.get("organisations", ""),
+                priority=_pick(priorities, priority_id, "priority") if priority_id else None,
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Added to the training and engagement log.")
+            return redirect("delivery:engagement", slug=partnership.slug)
+    return render(
+        request,
+        "delivery/engagement.html",
+        {
+            "partnership": partnership,
+            "training": [r for r in rows if r.kind == Activity.Kind.TRAINING],
+            "engagement": [r for r in rows if r.kind == Activity.Kind.ENGAGEMENT],
+            "priorities": priorities,
+            "kinds": Activity.Kind.choices,
+            "can_manage": can(request.user, "delivery.manage", partnership),
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )

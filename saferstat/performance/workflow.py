@@ -1,0 +1,97 @@
+"""The return life cycle, shared by every kind of quarterly return: a priority lead's
+indicator return (`performance.Return`) and a project's monitoring return
+(`delivery.MonitoringReturn`). One machinery, not a copy:
+
+```
+not started / draft / returned --save--> draft
+not started / draft / returned --submit--> submitted
+submitted --approve--> approved                 (analyst)
+submitted --return (comment required)--> returned
+approved / corrected --correct (reason required)--> corrected
+```
+
+A return model inherits `ReturnLifecycle` (status, who submitted and decided, when, the
+analyst's comment) and has a `period` (a `ReportingPeriod` of the shared calendar). The
+services of each app check their own permission and write their own lines and history,
+then call these steps, which change the status and stamp who and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from saferstat.core.sanitise import clean_plain
+
+from .models import SIGNED_OFF, ReturnStatus
+
+ERR_STATUS = "This return is {status}: it cannot be {action} now."
+ERR_COMMENT = "Say what needs changing, so the lead can put it right."
+ERR_REASON = "Give the reason for the correction."
+
+#: Statuses in which the lead may still enter the return (it is owed).
+EDITABLE = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+
+
+def check_status(ret, allowed, action: str) -> None:
+    """Refuse the step unless the return's status is one of ``allowed``."""
+    if ret.status not in allowed:
+        raise ValidationError(
+            ERR_STATUS.format(status=ReturnStatus(ret.status).label.lower(), action=action)
+        )
+
+
+def mark_draft(ret) -> None:
+    check_status(ret, EDITABLE, "changed")
+    ret.status = ReturnStatus.DRAFT
+
+
+def mark_submitted(ret, by) -> None:
+    check_status(ret, EDITABLE, "submitted")
+    ret.status = ReturnStatus.SUBMITTED
+    ret.submitted_at, ret.submitted_by = timezone.now(), by
+
+
+def mark_approved(ret, by, comment: str = "") -> str:
+    """Sign the submitted return off; returns the cleaned comment."""
+    check_status(ret, (ReturnStatus.SUBMITTED,), "approved")
+    ret.status = ReturnStatus.APPROVED
+    ret.decided_at, ret.decided_by = timezone.now(), by
+    ret.decision_comment = clean_plain(comment)
+    return ret.decision_comment
+
+
+def mark_returned(ret, by, comment: str) -> str:
+    """Send the submitted return back to the lead; a comment is required."""
+    check_status(ret, (ReturnStatus.SUBMITTED,), "returned")
+    comment = clean_plain(comment)
+    if not comment:
+        raise ValidationError({"comment": ERR_COMMENT})
+    ret.status = ReturnStatus.RETURNED
+    ret.decided_at, ret.decided_by = timezone.now(), by
+    ret.decision_comment = comment
+    return comment
+
+
+def mark_corrected(ret, reason: str) -> str:
+    """Correct a signed-off return; a reason is required. Returns the cleaned reason."""
+    check_status(ret, SIGNED_OFF, "corrected")
+    reason = clean_plain(reason)
+    if not reason:
+        raise ValidationError({"reason": ERR_REASON})
+    ret.status = ReturnStatus.CORRECTED
+    return reason
+
+
+def is_late(ret, today: dt.date | None = None) -> bool:
+    """Still owed after the period's deadline."""
+    today = today or timezone.localdate()
+    return ret.status in EDITABLE and ret.period.deadline < today
+
+
+def late_filter(today: dt.date | None = None) -> dict:
+    """Query arguments for the returns still owed after their deadline."""
+    today = today or timezone.localdate()
+    return {"status__in": EDITABLE, "period__deadline__lt": today}

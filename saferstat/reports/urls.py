@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+P = "p/<slug:slug>/reports/"
+
+urlpatterns = [
+    path(P, views.index, name="index"),
+    path(P + "published/", views.archive, name="archive"),
+    path(P + "<int:report_id>/", views.detail, name="detail"),
+    path(P + "<int:report_id>/edit/", views.edit, name="edit"),
+    path(P + "<int:report_id>/publish/", views.publish, name="publish"),
+    path(P + "<int:report_id>/report.pdf", views.pdf, name="pdf"),
+    path(P + "<int:report_id>/annex/", views.annex, name="annex"),
+]

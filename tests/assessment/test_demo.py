@@ -1,0 +1,57 @@
+"""`manage.py demo_assessment`: Rotherham's 2025/26 assessment, labelled demo, with two
+scorers, a disagreement, a consultation flagged against the Census, a tension log and a
+plan version refreshed from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from saferstat.assessment import selectors
+from saferstat.assessment.models import Assessment, PlanRefresh, TensionReport
+from saferstat.core.demo import demo_install
+from saferstat.core.models import User
+from saferstat.plan.models import Plan
+from saferstat.plan.services import plan_upsert
+
+
+@pytest.mark.django_db
+def test_demo_assessment_is_built_once_and_labelled(overview_warehouse):
+    demo_install()
+    admin = User.objects.get(username="rotherham-admin")
+    plan_upsert(
+        partnership=admin.memberships.get().partnership,
+        by=admin,
+        title="Demo plan",
+        start_date=dt.date(2025, 4, 1),
+        end_date=dt.date(2028, 3, 31),
+    )
+    call_command("demo_assessment", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo_assessment", stdout=out)  # again: nothing doubled
+    assert "already there" in out.getvalue()
+    assessment = Assessment.objects.get(partnership__slug="rotherham")
+    assert assessment.is_demo and "demo" in assessment.title
+    ranking = selectors.ranking(assessment)
+    assert len(ranking) == 7 and all(r.ranked and r.ranked.scorers == 2 for r in ranking)
+    asb = next(r for r in ranking if r.issue.name == "Anti-social behaviour")
+    assert asb.ranked.flagged >= 1
+    assert all(i.evidence.exists() for i in assessment.issues.all())
+    consultation = assessment.consultations.get()
+    assert consultation.is_demo and consultation.responses.count() == 420
+    assert consultation.responses.exclude(area="").exists()  # wards from the warehouse
+    groups, _ = selectors.coverage(consultation)
+    flagged = {
+        (g.dimension, r.group) for g in groups for r in g.rows if r.verdict == "under-represented"
+    }
+    assert ("disability", "Disabled") in flagged and ("age", "16-24") in flagged
+    assert TensionReport.objects.filter(is_demo=True).count() == 6
+    plan = Plan.objects.get(title="Demo plan")
+    assert plan.version == 2
+    refresh = PlanRefresh.objects.get()
+    assert refresh.status == "applied" and refresh.reviewed_by == admin
+    chosen = assessment.issues.filter(chosen=True)
+    assert chosen.count() == 4 and all(i.plan_priority_id for i in chosen)

@@ -1,0 +1,212 @@
+"""Reports: who may start, write and publish; narrative is cleaned; publishing freezes the
+report; the public version is disclosure-controlled (figures, annex); the PDF is tagged."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pikepdf
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from saferstat.core.models import AuditEvent
+from saferstat.plan.models import Priority
+from saferstat.reports import render, selectors, services
+from saferstat.reports.models import Report
+from tests.governance.world import build as build_governance
+from tests.performance.factories import plan_world
+
+ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
+
+
+@pytest.fixture
+def world(rotherham, members):
+    plan = plan_world(
+        rotherham,
+        admin=members["admin"],
+        analyst=members["analyst"],
+        lead=members["lead"],
+        other_lead=None,
+        value=5,
+    )
+    # A sensitive theme: the approved Q1 count (5) must never be published as it is.
+    Priority.objects.filter(pk=plan["first"].pk).update(name="Child sexual exploitation")
+    build_governance(rotherham, members["admin"], owner=members["board"])
+    return plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_only_analysts_and_admins_start_and_write_and_only_admins_publish(role, rotherham, members):
+    user = members[role]
+    if role in ("admin", "analyst"):
+        report = services.report_create(
+            partnership=rotherham, by=user, kind="annual", period="2024/25"
+        )
+        services.report_narrative_set(report=report, by=user, texts={"foreword": "Thanks"})
+    else:
+        with pytest.raises(PermissionDenied):
+            services.report_create(partnership=rotherham, by=user, kind="annual", period="2024/25")
+        report = services.report_create(
+            partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
+        )
+        with pytest.raises(PermissionDenied):
+            services.report_narrative_set(report=report, by=user, texts={"foreword": "x"})
+    if role == "admin":
+        services.report_publish(report=report, by=user)
+        assert Report.objects.get(pk=report.pk).is_published
+    else:
+        with pytest.raises(PermissionDenied):
+            services.report_publish(report=report, by=user)
+        assert not Report.objects.get(pk=report.pk).is_published
+
+
+@pytest.mark.django_db
+def test_period_is_checked_and_narrative_is_sanitised_and_audited(rotherham, members):
+    analyst = members["analyst"]
+    with pytest.raises(ValidationError):
+        services.report_create(partnership=rotherham, by=analyst, kind="annual", period="2024")
+    with pytest.raises(ValidationError):
+        services.report_create(
+            partnership=rotherham, by=analyst, kind="quarterly", period="2024/25"
+        )
+    report = services.report_create(
+        partnership=rotherham, by=analyst, kind="annual", period="2024/25"
+    )
+    services.report_narrative_set(
+        report=report,
+        by=analyst,
+        texts={"introduction": '<p onclick="x()">Safer <script>alert(1)</script>streets</p>'},
+    )
+    report.refresh_from_db()
+    assert report.narrative["introduction"] == "<p>Safer streets</p>"
+    with pytest.raises(ValidationError):
+        services.report_narrative_set(report=report, by=analyst, texts={"nonsense": "x"})
+    verbs = list(
+        AuditEvent.objects.filter(object_type="reports.Report", object_id=str(report.pk))
+        .order_by("pk")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["create", "edit narrative"]
+
+
+@pytest.mark.django_db
+def test_a_published_report_is_frozen(world, rotherham, members):
+    report = services.report_create(
+        partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
+    )
+    services.report_narrative_set(report=report, by=members["analyst"], texts={"foreword": "Old"})
+    services.report_publish(report=report, by=members["admin"])
+    report.refresh_from_db()
+    # The records change after publication...
+    Priority.objects.filter(pk=world["first"].pk).update(name="Renamed later")
+    with pytest.raises(ValidationError):
+        services.report_narrative_set(
+            report=report, by=members["analyst"], texts={"foreword": "New"}
+        )
+    with pytest.raises(ValidationError):
+        services.report_publish(report=report, by=members["admin"])
+    # ...and the published report does not.
+    frozen = selectors.sections_of(report, public=False)
+    names = [
+        p["name"]
+        for s in frozen
+        if s["key"] == "priorities"
+        for t in s["data"]["themes"]
+        for p in t["priorities"]
+    ]
+    assert "Child sexual exploitation" in names and "Renamed later" not in names
+    # A draft is built from today's records.
+    draft = services.report_create(
+        partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
+    )
+    live = selectors.sections_of(draft, public=False)
+    assert "Renamed later" in str(live)
+    # Sections that other modules will provide say so, and the board table is there.
+    keys = {s["key"]: s for s in frozen}
+    assert keys["projects"]["available"] is False and "Delivery" in keys["projects"]["provided_by"]
+    assert keys["attendance"]["data"]["tables"][0]["columns"][0] == "Date"
+
+
+def _cells(sections, caption_part):
+    for section in sections:
+        data = section["data"]
+        tables = list(data.get("tables", []))
+        for theme in data.get("themes", []):
+            for p in theme["priorities"]:
+                tables += p["tables"]
+        for table in tables:
+            if caption_part in table["caption"]:
+                return table
+    raise AssertionError(f"no table {caption_part}")
+
+
+@pytest.mark.django_db
+def test_public_version_hides_small_sensitive_counts_and_the_annex_too(world, rotherham, members):
+    report = services.report_create(
+        partnership=rotherham, by=members["analyst"], kind="quarterly", period="2024/25-Q1"
+    )
+    internal = selectors.sections_of(report, public=False)
+    public = selectors.sections_of(report, public=True)
+    true_row = _cells(internal, "Child sexual exploitation")["rows"][0]
+    public_row = _cells(public, "Child sexual exploitation")["rows"][0]
+    assert true_row["cells"][0]["value"] == 5
+    assert public_row["cells"][0]["value"] == "*"
+    assert public_row["cells"][0]["suppressed"] is True
+    # The percentage (not a count) and the target are published as they are.
+    assert public_row["cells"][1]["value"] == 50
+    services.report_publish(report=report, by=members["admin"])
+    report.refresh_from_db()
+    assert report.build_info["suppressions"], "the pre-publication check lists the suppression"
+    annex = render.annex(report, report.public_snapshot, "csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(annex)))
+    assert list(rows[0]) == selectors.ANNEX_HEADER
+    for row in rows:
+        if row["sensitive"] == "TRUE" and row["unit"] == "count":
+            assert row["value"] in ("*", "", "0") or int(float(row["value"])) > 7, row
+    assert any(r["suppressed"] == "TRUE" for r in rows)
+    assert all(r["source"] for r in rows if r["value"] != "")
+
+
+@pytest.mark.django_db
+def test_the_pdf_is_tagged_and_the_annex_opens(world, rotherham, members):
+    report = services.report_create(
+        partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
+    )
+    services.report_publish(report=report, by=members["admin"])
+    report.refresh_from_db()
+    content = render.pdf_bytes(report, report.public_snapshot, public=True)
+    pdf = pikepdf.open(io.BytesIO(content))
+    assert "/StructTreeRoot" in pdf.Root
+    assert bool(pdf.Root.MarkInfo.Marked)
+    assert str(pdf.Root.Lang) == "en-GB"
+    assert len(pdf.pages) >= 5  # cover, contents and a page per section
+    for fmt, magic in (("xlsx", b"PK"), ("ods", b"PK")):
+        assert render.annex(report, report.public_snapshot, fmt)[:2] == magic
+
+
+@pytest.mark.django_db
+def test_anyone_reads_a_published_report_and_no_one_outside_a_draft(
+    client, world, rotherham, members
+):
+    report = services.report_create(
+        partnership=rotherham, by=members["analyst"], kind="quarterly", period="2024/25-Q1"
+    )
+    url = f"/p/rotherham/reports/{report.pk}/"
+    assert client.get(url).status_code == 302  # to sign in
+    assert client.get("/p/rotherham/reports/published/").status_code == 302
+    services.report_publish(report=report, by=members["admin"])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Child sexual exploitation" in html and "a count of 1 to 7, not shown" in html
+    assert client.get(url + "report.pdf").status_code == 200
+    assert client.get(url + "annex/?format=csv").status_code == 200
+    assert client.post(url).status_code == 405
+    archive = client.get("/p/rotherham/reports/published/")
+    assert archive.status_code == 200 and report.title in archive.content.decode()
+    # A Board member sees the true value.
+    client.force_login(members["board"])
+    html = client.get(url).content.decode()
+    assert "internal version" in html

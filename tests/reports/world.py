@@ -1,0 +1,17 @@
+"""A draft report of a partnership, through the service (for the access matrix, the
+isolation test and the two-factor test). `mark` is put in its title."""
+
+from __future__ import annotations
+
+from saferstat.reports.services import report_create
+
+
+def build(partnership, analyst, *, mark: str = "") -> dict:
+    report = report_create(
+        partnership=partnership,
+        by=analyst,
+        kind="annual",
+        period="2024/25",
+        title=f"{mark}Annual report 2024/25",
+    )
+    return {"report": report.pk}
