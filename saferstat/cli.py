@@ -248,7 +248,7 @@ def load(
     if not files:
         sys.exit(2)
     _django()
-    from saferstat.intelligence.services import (
+    from saferstat.intelligence.imports.services import (
         ConfirmationRequired,
         SystemActor,
         publish_force_months,
@@ -363,7 +363,8 @@ def fetch(archive: str, forces: tuple[str, ...], url: str | None, warehouse_dir:
     _django()
     from saferstat.intelligence.fetch import policeuk_fetch
     from saferstat.intelligence.fetch_models import FetchStatus
-    from saferstat.intelligence.services import SystemActor, unpack_limits
+    from saferstat.intelligence.figures import unpack_limits
+    from saferstat.intelligence.imports.services import SystemActor
 
     err = _stderr()
     actor = SystemActor(

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from saferstat.core.models import Partnership, User
 from saferstat.intelligence.models import PartnerDataset
-from saferstat.intelligence.request_services import saved_view_create
+from saferstat.intelligence.requests.services import saved_view_create
 from saferstat.plan.selectors import plan_current
 
 from . import selectors, services

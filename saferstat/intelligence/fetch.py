@@ -3,9 +3,9 @@
 
 One run downloads the police.uk archive (``SAFERSTAT_POLICEUK_ARCHIVE_URL``), checks it whole
 (:mod:`saferstat.analytics.fetch`), and loads the months of the partnerships' forces that are
-not loaded yet through the one way in, :func:`~.services.publish_force_month`, as a
-:class:`~.services.SystemActor` ("scheduled fetch"). A month a fetch loaded before and police.uk
-has reissued is replaced too, unless its total changes by more than
+not loaded yet through the one way in, :func:`~.imports.services.publish_force_month`, as
+a :class:`~.imports.services.SystemActor` ("scheduled fetch"). A month a fetch loaded before
+and police.uk has reissued is replaced too, unless its total changes by more than
 ``SAFERSTAT_REPLACE_CONFIRM_SHARE``: such a month is left for a force administrator, with the
 reason recorded. A month loaded by a person is never replaced by a fetch. Each run is a
 :class:`FetchRun`, listed on the imports pages and in the audit log of every partnership of
@@ -41,13 +41,8 @@ from saferstat.core import audit
 from saferstat.core.models import Partnership
 
 from .fetch_models import FetchRun, FetchStatus
-from .services import (
-    ConfirmationRequired,
-    SystemActor,
-    publish_force_month,
-    unpack_limits,
-    warehouse,
-)
+from .figures import load_warehouse, unpack_limits
+from .imports.services import ConfirmationRequired, SystemActor, publish_force_month
 
 #: Who the scheduled task acts as (its loads show "scheduled fetch" on the imports pages).
 SCHEDULED = SystemActor("scheduled fetch")
@@ -129,7 +124,7 @@ def policeuk_fetch(
     started = timezone.now()
     forces = sorted(set(forces if forces is not None else fetch_forces()))
     url = archive_url(base_url or settings.SAFERSTAT_POLICEUK_ARCHIVE_URL, archive)
-    wh = wh or warehouse()
+    wh = wh or load_warehouse()
     run = FetchRun(started_at=started, actor_label=actor.label, url=url, forces=forces)
     notes: list[str] = []
 

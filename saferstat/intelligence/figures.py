@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from saferstat.analytics import charts, measures, warehouse
 from saferstat.analytics.periods import Period, financial_year_of, parse_period
+from saferstat.analytics.policeuk import UnpackLimits
 from saferstat.core.models import Partnership
 
 _CACHE: OrderedDict[tuple, object] = OrderedDict()
@@ -51,6 +52,19 @@ def _cached(key: tuple, compute):
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return value
+
+
+def unpack_limits() -> UnpackLimits:
+    """How far a police.uk .csv.gz may unpack (settings), for checking and loading alike."""
+    return UnpackLimits(
+        max_bytes=settings.SAFERSTAT_MAX_UNPACKED_BYTES,
+        max_ratio=settings.SAFERSTAT_MAX_UNPACK_RATIO,
+    )
+
+
+def load_warehouse() -> warehouse.Warehouse:
+    """The warehouse that loads write to (police.uk imports, partner uploads)."""
+    return warehouse.Warehouse(settings.SAFERSTAT_WAREHOUSE, unpack_limits=unpack_limits())
 
 
 def warehouse_is_ready() -> bool:
@@ -133,7 +147,7 @@ def overview_html(partnership: Partnership, period: Period) -> SafeString:
     def compute() -> SafeString:
         years = [(fy_slug(y), y.label) for y in financial_years(partnership)]
         html = render_to_string(
-            "intelligence/partials/_overview_figures.html",
+            "intelligence/overview/partials/_overview_figures.html",
             {
                 "partnership": partnership,
                 "period": period,

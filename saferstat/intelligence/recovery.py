@@ -19,16 +19,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from saferstat.core import audit
 
-from .models import ImportRun, ImportStatus, PartnerUpload
+from . import jobs
+from .jobs import ImportStatus, LoadJob
+from .models import ImportRun, PartnerUpload
 
 #: A file whose load was started this many times without finishing is given up on.
 MAX_ATTEMPTS = 3
@@ -52,18 +53,9 @@ WHY_TASK_GONE = "its task is no longer in the queue"
 WORKER_LOST = "saferstat.intelligence.recovery.WorkerLost"
 
 
-@dataclass(frozen=True)
-class _Kind:
-    model: type[models.Model]
-    task_name: str  # in saferstat.intelligence.tasks
-    verb: str  # audit verb prefix
-    label: str
-
-
-KINDS = (
-    _Kind(ImportRun, "load_policeuk_upload", "import", "police.uk import"),
-    _Kind(PartnerUpload, "load_partner_upload", "dataset", "partner upload"),
-)
+#: Every kind of load job (:class:`saferstat.intelligence.jobs.LoadJob`) that a stopped
+#: worker may leave behind.
+KINDS: tuple[type[LoadJob], ...] = (ImportRun, PartnerUpload)
 
 
 @dataclass(frozen=True)
@@ -147,9 +139,7 @@ def stuck_jobs_recover(
     cutoff = now - older_than
     done: list[Recovered] = []
     for kind in KINDS:
-        unfinished = kind.model.objects.filter(
-            status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-        ).order_by("pk")
+        unfinished = kind.objects.filter(status__in=jobs.UNFINISHED).order_by("pk")
         for run in unfinished:
             task_uuid = _task_uuid(run.task_id)
             task = DBTaskResult.objects.filter(pk=task_uuid).first() if task_uuid else None
@@ -161,10 +151,10 @@ def stuck_jobs_recover(
     return done
 
 
-def _recover(kind: _Kind, seen, task_uuid, reason: str, now: datetime) -> Recovered | None:
+def _recover(kind: type[LoadJob], seen, task_uuid, reason: str, now: datetime) -> Recovered | None:
     with transaction.atomic():
         run = (
-            kind.model.objects.select_for_update(of=("self",))
+            kind.objects.select_for_update(of=("self",))
             .select_related("partnership")
             .get(pk=seen.pk)
         )
@@ -179,19 +169,15 @@ def _recover(kind: _Kind, seen, task_uuid, reason: str, now: datetime) -> Recove
                 traceback=f"Recovered by manage.py recover_stuck_jobs: {reason}.",
             )
         if run.attempts >= MAX_ATTEMPTS:
-            action, verb = "failed", f"{kind.verb}.abandon"
-            fields = {
-                "status": ImportStatus.FAILED,
-                "errors": [f"{run.original_name}: {ERR_GAVE_UP.format(attempts=run.attempts)}"],
-                "finished_at": now,
-            }
-            if kind.model is PartnerUpload:
-                fields["error_total"] = 1
+            action, verb = "failed", f"{kind.audit_prefix}.abandon"
+            fields = run.refusal_fields(
+                [f"{run.original_name}: {ERR_GAVE_UP.format(attempts=run.attempts)}"]
+            ) | {"finished_at": now}
         else:
-            action, verb = "requeued", f"{kind.verb}.requeue"
+            action, verb = "requeued", f"{kind.audit_prefix}.requeue"
             fields = {"status": ImportStatus.QUEUED, "task_id": "", "rows_done": 0}
-            transaction.on_commit(partial(_enqueue, kind, run.pk))
-        kind.model.objects.filter(pk=run.pk).update(**fields)
+            jobs.queue(run)
+        kind.objects.filter(pk=run.pk).update(**fields)
         run.refresh_from_db()
         audit.record(
             actor=None,
@@ -202,7 +188,7 @@ def _recover(kind: _Kind, seen, task_uuid, reason: str, now: datetime) -> Recove
             after={**audit.snapshot(run, ["status", "attempts", "task_id"]), "reason": reason},
         )
     return Recovered(
-        label=kind.label,
+        label=kind.job_label,
         pk=run.pk,
         partnership_slug=run.partnership.slug if run.partnership else run.force_slug,
         original_name=run.original_name,
@@ -210,10 +196,3 @@ def _recover(kind: _Kind, seen, task_uuid, reason: str, now: datetime) -> Recove
         reason=reason,
         attempts=run.attempts,
     )
-
-
-def _enqueue(kind: _Kind, pk: int) -> None:
-    from . import tasks
-
-    result = getattr(tasks, kind.task_name).enqueue(pk)
-    kind.model.objects.filter(pk=pk, task_id="").update(task_id=str(result.id))

@@ -7,7 +7,7 @@ from django_tasks import task
 @task()
 def load_policeuk_upload(run_id: int) -> str:
     """Background task: load one uploaded police.uk file into the warehouse."""
-    from .services import import_run_execute
+    from .imports.services import import_run_execute
 
     return import_run_execute(run_id=run_id).status
 
@@ -15,7 +15,7 @@ def load_policeuk_upload(run_id: int) -> str:
 @task()
 def load_partner_upload(upload_id: int) -> str:
     """Background task: validate one uploaded partner file and store it (all or nothing)."""
-    from .partner_services import partner_upload_execute
+    from .datasets.services import partner_upload_execute
 
     return partner_upload_execute(upload_id=upload_id).status
 

@@ -359,7 +359,7 @@ def return_detail(request, partnership, return_id: int):
             errors = _errors(exc)
         else:
             messages.success(request, done)
-            return redirect("performance_return", slug=partnership.slug, return_id=ret.pk)
+            return redirect("performance:return", slug=partnership.slug, return_id=ret.pk)
     editable = is_lead and ret.status in (
         ReturnStatus.NOT_STARTED,
         ReturnStatus.DRAFT,

@@ -2,7 +2,9 @@ from django.urls import path
 
 from . import views
 
+app_name = "plan"
+
 urlpatterns = [
-    path("p/<slug:slug>/plan/", views.plan_detail, name="plan_detail"),
-    path("p/<slug:slug>/plan/versions/<int:number>/", views.plan_version, name="plan_version"),
+    path("p/<slug:slug>/plan/", views.plan_detail, name="detail"),
+    path("p/<slug:slug>/plan/versions/<int:number>/", views.plan_version, name="version"),
 ]

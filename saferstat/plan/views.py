@@ -29,7 +29,7 @@ def plan_detail(request, partnership):
             errors = {k: v[0] for k, v in exc.message_dict.items()}
         else:
             messages.success(request, "The plan has a new version; the previous one is kept.")
-            return redirect("plan_detail", slug=partnership.slug)
+            return redirect("plan:detail", slug=partnership.slug)
     themes = []
     if plan is not None:
         for theme in plan.themes.all():

@@ -145,7 +145,7 @@ def build_priorities(ctx: Context) -> dict:
                     theme.name, priority.name, ind.name
                 )
                 url = (
-                    reverse("performance_indicator", args=[slug, ind.code])
+                    reverse("performance:indicator", args=[slug, ind.code])
                     + f"?period={ctx.year_end_quarter}"
                 )
                 source = f"{url} (performance.selectors.indicator_rows, {ctx.year_end_quarter})"
@@ -176,7 +176,7 @@ def build_priorities(ctx: Context) -> dict:
                         "rows": table_rows,
                         "source": {
                             "label": "Board dashboard (approved returns and police.uk counts)",
-                            "url": reverse("performance_dashboard", args=[slug])
+                            "url": reverse("performance:dashboard", args=[slug])
                             + f"?period={ctx.year_end_quarter}",
                         },
                     }
@@ -224,7 +224,7 @@ def build_highlights(ctx: Context) -> dict:
                 "period": d.period,
                 "sensitive": ind.unit == "count"
                 and is_sensitive(ind.priority.theme.name, ind.priority.name, ind.name),
-                "source": reverse("performance_indicator", args=[ctx.partnership.slug, ind.code])
+                "source": reverse("performance:indicator", args=[ctx.partnership.slug, ind.code])
                 + f"?period={d.period}",
             }
         )
@@ -250,7 +250,7 @@ def build_crime_overview(ctx: Context) -> dict:
         data = figures.overview(ctx.partnership, period)
     except (NoDataError, PeriodError) as exc:
         return {"paragraphs": [str(exc)]}
-    url = reverse("overview", args=[ctx.partnership.slug, figures.fy_slug(period)])
+    url = reverse("overview:year", args=[ctx.partnership.slug, figures.fy_slug(period)])
     months = f"{data.months_loaded[0]} to {data.months_loaded[-1]}" if data.months_loaded else ""
     source = (
         f"{url} (saferstat.analytics.measures.overview; police.uk street records, "

@@ -55,61 +55,66 @@ MATRIX = {
     "partnership_home": ("/p/{slug}/", ALL, LOGIN, 403),
     "audit_log": ("/p/{slug}/audit/", only({"admin": 200}), LOGIN, 403),
     "partnership_publish": ("/p/{slug}/publish/", only({"admin": 302}), LOGIN, 403),
-    "overview_latest": ("/p/{slug}/overview/", {r: 302 for r in ROLES}, LOGIN, 403),
-    "overview": ("/p/{slug}/overview/2024-25/", ALL, LOGIN, 403),
-    "overview_trend_svg": ("/p/{slug}/overview/2024-25/trend.svg", ALL, LOGIN, 403),
-    "import_list": ("/p/{slug}/imports/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
-    "import_upload": (
+    "overview:latest": ("/p/{slug}/overview/", {r: 302 for r in ROLES}, LOGIN, 403),
+    "overview:year": ("/p/{slug}/overview/2024-25/", ALL, LOGIN, 403),
+    "overview:trend_svg": ("/p/{slug}/overview/2024-25/trend.svg", ALL, LOGIN, 403),
+    "imports:list": ("/p/{slug}/imports/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "imports:upload": (
         "/p/{slug}/imports/upload/",
         only({"admin": 302, "analyst": 302}),
         LOGIN,
         403,
     ),
-    "import_detail": ("/p/{slug}/imports/{run}/", only({"admin": 200, "analyst": 200}), LOGIN, 403),
+    "imports:detail": (
+        "/p/{slug}/imports/{run}/",
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),
     # Force data (docs/security.md): no partnership role, not even an admin, may load or
     # approve a police.uk month; see `test_force_urls` for force and site administrators.
-    "force_imports": ("/force/south-yorkshire/imports/", FORBIDDEN, LOGIN, 403),
-    "force_upload": ("/force/south-yorkshire/imports/upload/", FORBIDDEN, LOGIN, 403),
-    "force_import_detail": ("/force/south-yorkshire/imports/{run}/", FORBIDDEN, LOGIN, 403),
+    "force:imports": ("/force/south-yorkshire/imports/", FORBIDDEN, LOGIN, 403),
+    "force:upload": ("/force/south-yorkshire/imports/upload/", FORBIDDEN, LOGIN, 403),
+    "force:import_detail": ("/force/south-yorkshire/imports/{run}/", FORBIDDEN, LOGIN, 403),
     # Partner datasets; {dataset} is sensitive and not shared with scrutiny, so scrutiny
     # members get 404 for it (its existence is not revealed; see test_partner_views.py).
-    "partner_dataset_list": ("/p/{slug}/datasets/", ALL, LOGIN, 403),
-    "partner_dataset_declare": ("/p/{slug}/datasets/declare/", only({"admin": 200}), LOGIN, 403),
-    "partner_dataset_detail": (
+    "datasets:list": ("/p/{slug}/datasets/", ALL, LOGIN, 403),
+    "datasets:declare": ("/p/{slug}/datasets/declare/", only({"admin": 200}), LOGIN, 403),
+    "datasets:detail": (
         "/p/{slug}/datasets/{dataset}/",
         {**ALL, "scrutiny": 404},
         LOGIN,
         403,
     ),
-    "partner_dataset_edit": (
+    "datasets:edit": (
         "/p/{slug}/datasets/{dataset}/edit/",
         only({"admin": 200}),
         LOGIN,
         403,
     ),
-    "partner_dataset_template": (
+    "datasets:template": (
         "/p/{slug}/datasets/{dataset}/template.csv",
         only({"admin": 200, "analyst": 200}),
         LOGIN,
         403,
     ),
-    "partner_upload": (
+    "datasets:upload": (
         "/p/{slug}/datasets/{dataset}/upload/",
         only({"admin": 200, "analyst": 200}),
         LOGIN,
         403,
     ),
-    "partner_upload_detail": (
+    "datasets:upload_detail": (
         "/p/{slug}/datasets/{dataset}/uploads/{upload}/",
         only({"admin": 200, "analyst": 200}),
         LOGIN,
         403,
     ),
-    "explorer": ("/p/{slug}/explore/?view=compare", ALL, LOGIN, 403),
-    "explorer_save": ("/p/{slug}/explore/save/", only({"admin": 302, "analyst": 302}), LOGIN, 403),
-    "request_list": ("/p/{slug}/requests/", ALL, LOGIN, 403),
-    "request_new": ("/p/{slug}/requests/new/", ALL, LOGIN, 403),
-    "request_detail": ("/p/{slug}/requests/{request}/", ALL, LOGIN, 403),
+    "explorer:page": ("/p/{slug}/explore/?view=compare", ALL, LOGIN, 403),
+    "explorer:save": ("/p/{slug}/explore/save/", only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "requests:list": ("/p/{slug}/requests/", ALL, LOGIN, 403),
+    "requests:new": ("/p/{slug}/requests/new/", ALL, LOGIN, 403),
+    "requests:detail": ("/p/{slug}/requests/{request}/", ALL, LOGIN, 403),
     # Governance (docs/governance.md). {meeting} is a Board meeting (not public); public
     # meetings are checked in tests/governance/test_views.py.
     "governance:index": ("/p/{slug}/governance/", ALL, LOGIN, 403),
@@ -177,21 +182,21 @@ MATRIX = {
     "api:partnership_compare": ("/api/partnerships/{slug}/compare?period=2024/25", ALL, 401, 403),
     "api:partnership_hotspots": ("/api/partnerships/{slug}/hotspots?period=2024/25", ALL, 401, 403),
     # Plan and performance (docs/plan-performance.md)
-    "plan_detail": ("/p/{slug}/plan/", ALL, LOGIN, 403),
-    "plan_version": ("/p/{slug}/plan/versions/1/", ALL, LOGIN, 403),
-    "performance_dashboard": ("/p/{slug}/performance/?period=2024/25-Q1", ALL, LOGIN, 403),
-    "performance_summary": ("/p/{slug}/performance/summary/", ALL, LOGIN, 403),
-    "performance_mine": ("/p/{slug}/performance/mine/", ALL, LOGIN, 403),
-    "performance_late": ("/p/{slug}/performance/late/", only(ANALYSTS_OK), LOGIN, 403),
-    "performance_highlights": (
+    "plan:detail": ("/p/{slug}/plan/", ALL, LOGIN, 403),
+    "plan:version": ("/p/{slug}/plan/versions/1/", ALL, LOGIN, 403),
+    "performance:dashboard": ("/p/{slug}/performance/?period=2024/25-Q1", ALL, LOGIN, 403),
+    "performance:summary": ("/p/{slug}/performance/summary/", ALL, LOGIN, 403),
+    "performance:mine": ("/p/{slug}/performance/mine/", ALL, LOGIN, 403),
+    "performance:late": ("/p/{slug}/performance/late/", only(ANALYSTS_OK), LOGIN, 403),
+    "performance:highlights": (
         "/p/{slug}/performance/highlights/",
         only(ANALYSTS_OK),
         LOGIN,
         403,
     ),
-    "performance_return": ("/p/{slug}/performance/returns/{ret}/", ALL, LOGIN, 403),
-    "performance_indicator": ("/p/{slug}/performance/indicators/{indicator}/", ALL, LOGIN, 403),
-    "performance_chart": (
+    "performance:return": ("/p/{slug}/performance/returns/{ret}/", ALL, LOGIN, 403),
+    "performance:indicator": ("/p/{slug}/performance/indicators/{indicator}/", ALL, LOGIN, 403),
+    "performance:chart": (
         "/p/{slug}/performance/indicators/{indicator}/chart.svg",
         ALL,
         LOGIN,
@@ -272,24 +277,24 @@ POST_MATRIX = {
     "partnership_home": (NOT_ALLOWED, LOGIN, 403),
     "audit_log": (only({"admin": 405}), LOGIN, 403),
     "partnership_publish": (only({"admin": 302}), LOGIN, 403),
-    "overview_latest": (NOT_ALLOWED, LOGIN, 403),
-    "overview": (NOT_ALLOWED, LOGIN, 403),
-    "overview_trend_svg": (NOT_ALLOWED, LOGIN, 403),
-    "import_list": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
-    "import_upload": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
-    "import_detail": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
-    "partner_dataset_list": (NOT_ALLOWED, LOGIN, 403),
-    "partner_dataset_declare": (only({"admin": 400}), LOGIN, 403),
-    "partner_dataset_detail": (NOT_ALLOWED, LOGIN, 403),
-    "partner_dataset_edit": (only({"admin": 400}), LOGIN, 403),
-    "partner_dataset_template": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
-    "partner_upload": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
-    "partner_upload_detail": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
-    "explorer": (NOT_ALLOWED, LOGIN, 403),
-    "explorer_save": (only({"admin": 302, "analyst": 302}), LOGIN, 403),
-    "request_list": (NOT_ALLOWED, LOGIN, 403),
-    "request_new": ({r: 400 for r in ROLES}, LOGIN, 403),
-    "request_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "overview:latest": (NOT_ALLOWED, LOGIN, 403),
+    "overview:year": (NOT_ALLOWED, LOGIN, 403),
+    "overview:trend_svg": (NOT_ALLOWED, LOGIN, 403),
+    "imports:list": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "imports:upload": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "imports:detail": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "datasets:list": (NOT_ALLOWED, LOGIN, 403),
+    "datasets:declare": (only({"admin": 400}), LOGIN, 403),
+    "datasets:detail": (NOT_ALLOWED, LOGIN, 403),
+    "datasets:edit": (only({"admin": 400}), LOGIN, 403),
+    "datasets:template": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "datasets:upload": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "datasets:upload_detail": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "explorer:page": (NOT_ALLOWED, LOGIN, 403),
+    "explorer:save": (only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "requests:list": (NOT_ALLOWED, LOGIN, 403),
+    "requests:new": ({r: 400 for r in ROLES}, LOGIN, 403),
+    "requests:detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "api_tokens": ({r: 400 for r in ROLES}, LOGIN, 400),  # no name: no token
     "two_factor": ({r: 200 for r in ROLES}, LOGIN, 200),  # no action: the page again
     "login_code": ({r: 302 for r in ROLES}, 302, 302),
@@ -306,9 +311,9 @@ POST_MATRIX = {
     "accessibility": (NOT_ALLOWED, 405, 405),
     "cookies": (NOT_ALLOWED, 405, 405),
     "health": (NOT_ALLOWED, 405, 405),
-    "force_imports": (FORBIDDEN, LOGIN, 403),  # a force page: see FORCE_MATRIX
-    "force_upload": (FORBIDDEN, LOGIN, 403),
-    "force_import_detail": (FORBIDDEN, LOGIN, 403),
+    "force:imports": (FORBIDDEN, LOGIN, 403),  # a force page: see FORCE_MATRIX
+    "force:upload": (FORBIDDEN, LOGIN, 403),
+    "force:import_detail": (FORBIDDEN, LOGIN, 403),
     "reports:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "reports:archive": (NOT_ALLOWED, LOGIN, 403),
     "reports:detail": (NOT_ALLOWED, LOGIN, 403),
@@ -338,20 +343,20 @@ POST_MATRIX = {
     "casereviews:figures": (only({"admin": 400}), LOGIN, 403),
     "casereviews:calls": (only(ANALYSTS_400), LOGIN, 403),
     "casereviews:call_detail": (only(ANALYSTS_400), LOGIN, 403),
-    "plan_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
-    "plan_version": (NOT_ALLOWED, LOGIN, 403),
-    "performance_dashboard": (NOT_ALLOWED, LOGIN, 403),
-    "performance_summary": (NOT_ALLOWED, LOGIN, 403),
-    "performance_mine": (NOT_ALLOWED, LOGIN, 403),
-    "performance_late": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
-    "performance_highlights": (
+    "plan:detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "plan:version": (NOT_ALLOWED, LOGIN, 403),
+    "performance:dashboard": (NOT_ALLOWED, LOGIN, 403),
+    "performance:summary": (NOT_ALLOWED, LOGIN, 403),
+    "performance:mine": (NOT_ALLOWED, LOGIN, 403),
+    "performance:late": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "performance:highlights": (
         only({"admin": 404, "analyst": 404}),
         LOGIN,
         403,
     ),  # no proposal named
-    "performance_return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
-    "performance_indicator": (NOT_ALLOWED, LOGIN, 403),
-    "performance_chart": (NOT_ALLOWED, LOGIN, 403),
+    "performance:return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
+    "performance:indicator": (NOT_ALLOWED, LOGIN, 403),
+    "performance:chart": (NOT_ALLOWED, LOGIN, 403),
     # Empty forms are refused (400) for those who may fill them in, 403 for the others.
     "assessment:index": (only(ANALYSTS_400), LOGIN, 403),
     "assessment:detail": (only(ANALYSTS_400), LOGIN, 403),
@@ -521,18 +526,18 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
 
 # url name -> (path, force administrator of South Yorkshire, of another force, site admin).
 FORCE_MATRIX = {
-    "force_imports": ("/force/south-yorkshire/imports/", 200, 403, 200),
-    "force_upload": ("/force/south-yorkshire/imports/upload/", 302, 403, 302),  # POST only
-    "force_import_detail": ("/force/south-yorkshire/imports/{run}/", 200, 403, 200),
+    "force:imports": ("/force/south-yorkshire/imports/", 200, 403, 200),
+    "force:upload": ("/force/south-yorkshire/imports/upload/", 302, 403, 302),  # POST only
+    "force:import_detail": ("/force/south-yorkshire/imports/{run}/", 200, 403, 200),
     "force_no_partnership": ("/force/west-yorkshire/imports/", 403, 404, 404),
     "partnership_home": ("/p/rotherham/", 403, 403, 403),
-    "import_list": ("/p/rotherham/imports/", 403, 403, 403),
-    "import_upload": ("/p/rotherham/imports/upload/", 403, 403, 403),
+    "imports:list": ("/p/rotherham/imports/", 403, 403, 403),
+    "imports:upload": ("/p/rotherham/imports/upload/", 403, 403, 403),
 }
 
 
 def test_every_force_url_has_a_force_row():
-    assert {n for n in MATRIX if n.startswith("force_")} <= set(FORCE_MATRIX)
+    assert {n for n in MATRIX if n.startswith("force:")} <= set(FORCE_MATRIX)
 
 
 @pytest.mark.django_db

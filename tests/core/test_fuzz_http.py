@@ -145,7 +145,7 @@ def signed_in_admin(client, overview_warehouse, rotherham, members):
 
 
 def _explorer_values() -> dict[str, list[str]]:
-    from saferstat.intelligence import explorer
+    from saferstat.intelligence.explorer import query as explorer
 
     return {
         "source": ["police", "unknown"],
@@ -197,7 +197,7 @@ def test_the_audit_log_never_fails(signed_in_admin, qs):
 
 @pytest.fixture
 def with_dataset(signed_in_admin, rotherham, members):
-    from saferstat.intelligence.partner_services import partner_dataset_declare
+    from saferstat.intelligence.datasets.services import partner_dataset_declare
 
     partner_dataset_declare(
         partnership=rotherham,

@@ -37,7 +37,10 @@ from saferstat.core import audit, twofactor
 from saferstat.core.models import ApiToken
 from saferstat.core.services import organisation_upsert
 from saferstat.core.tokens import api_token_create
-from saferstat.intelligence import explorer
+from saferstat.intelligence.datasets.demo import DATASETS, demo_area, generate, write_file
+from saferstat.intelligence.datasets.services import partner_dataset_declare, partner_upload_create
+from saferstat.intelligence.explorer import query as explorer
+from saferstat.intelligence.imports.services import import_run_create
 from saferstat.intelligence.models import (
     DataRequest,
     ImportRun,
@@ -45,14 +48,11 @@ from saferstat.intelligence.models import (
     PartnerDataset,
     SavedView,
 )
-from saferstat.intelligence.partner_demo import DATASETS, demo_area, generate, write_file
-from saferstat.intelligence.partner_services import partner_dataset_declare, partner_upload_create
-from saferstat.intelligence.request_services import (
+from saferstat.intelligence.requests.services import (
     data_request_answer,
     data_request_raise,
     saved_view_create,
 )
-from saferstat.intelligence.services import import_run_create
 from tests.assessment.world import build as build_assessment
 from tests.delivery.factories import delivery_world
 from tests.django_fixtures import PASSWORD
@@ -106,30 +106,30 @@ URLS = {
         "/p/{s}/audit/",
     ],
     "partnership_publish": ["/p/{r}/publish/", "/p/{s}/publish/"],
-    "overview_latest": ["/p/{r}/overview/", "/p/{s}/overview/"],
-    "overview": ["/p/{r}/overview/2024-25/", "/p/{s}/overview/2024-25/"],
-    "overview_trend_svg": [
+    "overview:latest": ["/p/{r}/overview/", "/p/{s}/overview/"],
+    "overview:year": ["/p/{r}/overview/2024-25/", "/p/{s}/overview/2024-25/"],
+    "overview:trend_svg": [
         "/p/{r}/overview/2024-25/trend.svg",
         "/p/{s}/overview/2024-25/trend.svg",
     ],
-    "import_list": ["/p/{r}/imports/", "/p/{s}/imports/"],
-    "import_upload": ["/p/{r}/imports/upload/", "/p/{s}/imports/upload/"],
-    "import_detail": [
+    "imports:list": ["/p/{r}/imports/", "/p/{s}/imports/"],
+    "imports:upload": ["/p/{r}/imports/upload/", "/p/{s}/imports/upload/"],
+    "imports:detail": [
         "/p/{r}/imports/{r_run}/",
         "!/p/{r}/imports/{s_run}/",
         "/p/{s}/imports/{s_run}/",
     ],
     # Force pages: for force administrators only; no Rotherham role may open them, and
     # Sheffield's refused proposal (same force) must not show through them.
-    "force_imports": ["/force/south-yorkshire/imports/"],
-    "force_upload": ["/force/south-yorkshire/imports/upload/"],
-    "force_import_detail": [
+    "force:imports": ["/force/south-yorkshire/imports/"],
+    "force:upload": ["/force/south-yorkshire/imports/upload/"],
+    "force:import_detail": [
         "/force/south-yorkshire/imports/{r_run}/",
         "!/force/south-yorkshire/imports/{s_run}/",
     ],
-    "partner_dataset_list": ["/p/{r}/datasets/", "/p/{s}/datasets/"],
-    "partner_dataset_declare": ["/p/{r}/datasets/declare/", "/p/{s}/datasets/declare/"],
-    "partner_dataset_detail": [
+    "datasets:list": ["/p/{r}/datasets/", "/p/{s}/datasets/"],
+    "datasets:declare": ["/p/{r}/datasets/declare/", "/p/{s}/datasets/declare/"],
+    "datasets:detail": [
         "/p/{r}/datasets/{shared}/",
         "/p/{r}/datasets/{shared}/?year=2024-25",
         "!/p/{r}/datasets/{secret}/",
@@ -137,22 +137,22 @@ URLS = {
         "/p/{s}/datasets/{secret}/",
         "/p/{s}/datasets/{shared}/",
     ],
-    "partner_dataset_edit": [
+    "datasets:edit": [
         "/p/{r}/datasets/{shared}/edit/",
         "!/p/{r}/datasets/{secret}/edit/",
         "/p/{s}/datasets/{secret}/edit/",
     ],
-    "partner_dataset_template": [
+    "datasets:template": [
         "/p/{r}/datasets/{shared}/template.csv",
         "!/p/{r}/datasets/{secret}/template.csv",
         "/p/{s}/datasets/{secret}/template.csv",
     ],
-    "partner_upload": [
+    "datasets:upload": [
         "/p/{r}/datasets/{shared}/upload/",
         "!/p/{r}/datasets/{secret}/upload/",
         "/p/{s}/datasets/{secret}/upload/",
     ],
-    "partner_upload_detail": [
+    "datasets:upload_detail": [
         "/p/{r}/datasets/{shared}/uploads/{r_upload}/",
         "!/p/{r}/datasets/{shared}/uploads/{s_shared_upload}/",
         "!/p/{r}/datasets/{shared}/uploads/{s_upload}/",
@@ -160,16 +160,16 @@ URLS = {
         "!/p/{r}/datasets/{secret}/uploads/{s_upload}/",
         "/p/{s}/datasets/{secret}/uploads/{s_upload}/",
     ],
-    "explorer": [
+    "explorer:page": [
         "/p/{r}/explore/",
         "!/p/{r}/explore/?{s_view_query}",
         "/p/{s}/explore/",
         "/p/{s}/explore/?{s_view_query}",
     ],  # and the grid of every source, view and format: see `explorer_urls`
-    "explorer_save": ["/p/{r}/explore/save/", "/p/{s}/explore/save/"],
-    "request_list": ["/p/{r}/requests/", "/p/{r}/requests/?status=answered", "/p/{s}/requests/"],
-    "request_new": ["/p/{r}/requests/new/", "/p/{s}/requests/new/"],
-    "request_detail": [
+    "explorer:save": ["/p/{r}/explore/save/", "/p/{s}/explore/save/"],
+    "requests:list": ["/p/{r}/requests/", "/p/{r}/requests/?status=answered", "/p/{s}/requests/"],
+    "requests:new": ["/p/{r}/requests/new/", "/p/{s}/requests/new/"],
+    "requests:detail": [
         "/p/{r}/requests/{r_req}/",
         "!/p/{r}/requests/{s_req}/",
         "!/p/{r}/requests/{s_open}/",
@@ -248,34 +248,34 @@ URLS = {
     "accessibility": ["/accessibility/"],
     "cookies": ["/cookies/"],
     "health": ["/health/"],
-    "plan_detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
-    "plan_version": ["/p/{r}/plan/versions/1/", "/p/{s}/plan/versions/1/"],
-    "performance_dashboard": [
+    "plan:detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
+    "plan:version": ["/p/{r}/plan/versions/1/", "/p/{s}/plan/versions/1/"],
+    "performance:dashboard": [
         "/p/{r}/performance/",
         "/p/{r}/performance/?period=2024/25-Q1&print=1",
         "/p/{r}/performance/?period=2024/25-Q1&format=xlsx",
         "/p/{r}/performance/?period=2024/25-Q1&format=csv",
         "/p/{s}/performance/",
     ],
-    "performance_summary": ["/p/{r}/performance/summary/", "/p/{s}/performance/summary/"],
-    "performance_mine": ["/p/{r}/performance/mine/", "/p/{s}/performance/mine/"],
-    "performance_late": ["/p/{r}/performance/late/", "/p/{s}/performance/late/"],
-    "performance_highlights": [
+    "performance:summary": ["/p/{r}/performance/summary/", "/p/{s}/performance/summary/"],
+    "performance:mine": ["/p/{r}/performance/mine/", "/p/{s}/performance/mine/"],
+    "performance:late": ["/p/{r}/performance/late/", "/p/{s}/performance/late/"],
+    "performance:highlights": [
         "/p/{r}/performance/highlights/?period=2024/25-Q1",
         "/p/{s}/performance/highlights/",
     ],
-    "performance_return": [
+    "performance:return": [
         "/p/{r}/performance/returns/{r_ret}/",
         "!/p/{r}/performance/returns/{s_ret}/",
         "/p/{s}/performance/returns/{s_ret}/",
     ],
-    "performance_indicator": [
+    "performance:indicator": [
         "/p/{r}/performance/indicators/{r_ind}/",
         "/p/{r}/performance/indicators/{r_ind}/?format=ods",
         "!/p/{r}/performance/indicators/{s_ind}/",
         "/p/{s}/performance/indicators/{s_ind}/",
     ],
-    "performance_chart": [
+    "performance:chart": [
         "/p/{r}/performance/indicators/{r_ind}/chart.svg",
         "!/p/{r}/performance/indicators/{s_ind}/chart.svg",
         "/p/{s}/performance/indicators/{s_ind}/chart.svg",
@@ -824,7 +824,7 @@ def test_no_one_else_sees_anything_of_sheffield(client, world, members, reuse_fi
             sign_in(client, user)
         for name, templates in sorted(URLS.items()):
             own_status = None
-            extra = grid if name == "explorer" else []
+            extra = grid if name == "explorer:page" else []
             for template in templates + extra:
                 foreign = template.startswith("!")
                 url = template.lstrip("!").format(**fill)
@@ -838,7 +838,7 @@ def test_no_one_else_sees_anything_of_sheffield(client, world, members, reuse_fi
                     problems.append(f"{who} GET {url}: {status}, expected it refused or not found")
                 # Not found; the explorer refuses an unknown source (400) and has nothing to
                 # download for it (404).
-                not_found = {400, 404} if name == "explorer" else {404}
+                not_found = {400, 404} if name == "explorer:page" else {404}
                 if foreign and own_status == 200 and status not in not_found:
                     problems.append(
                         f"{who} GET {url}: {status}, expected {not_found} (its own object gave 200)"

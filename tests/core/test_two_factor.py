@@ -15,8 +15,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from saferstat.core.models import ApiToken, AuditEvent, Membership, User
+from saferstat.intelligence.datasets.services import partner_dataset_declare
 from saferstat.intelligence.models import DataRequest, ImportRun, PartnerUpload
-from saferstat.intelligence.partner_services import partner_dataset_declare
 from tests.core.test_access_matrix import MATRIX
 from tests.core.two_factor_helpers import code_at, enable, sign_in, sign_out
 from tests.django_fixtures import PASSWORD

@@ -38,7 +38,7 @@ def page_plan() -> list[tuple[str, str, str]]:
             or (name.startswith("api:") and name not in API_PAGES)
         ):
             continue
-        if name.startswith("force_"):
+        if name.startswith("force:"):
             if FORCE_MATRIX[name][1] == 200:
                 plan.append(("force-admin", name, template))
             continue
@@ -53,8 +53,8 @@ def page_plan() -> list[tuple[str, str, str]]:
 def test_the_plan_covers_the_pages():
     """The visit list is not empty-by-accident: the main kinds of page are in it."""
     names = {name for _, name, _ in page_plan()}
-    for name in ("home", "login", "overview", "import_detail", "force_imports",
-                 "governance:meeting_detail", "performance_return", "api:openapi-view"):  # fmt: skip
+    for name in ("home", "login", "overview:year", "imports:detail", "force:imports",
+                 "governance:meeting_detail", "performance:return", "api:openapi-view"):  # fmt: skip
         assert name in names
     assert len(names) >= 40
 

@@ -16,7 +16,7 @@ WIDTHS = (1200, 320)
 def test_named_pages_pass_axe_and_reflow_at_320(
     axe_page, live_server, overview_warehouse, rotherham, make_member, monkeypatch
 ):
-    from saferstat.intelligence import partner_demo
+    from saferstat.intelligence.datasets import demo as partner_demo
     from saferstat.intelligence.models import ImportRun, ImportStatus
 
     make_member(rotherham, "admin")

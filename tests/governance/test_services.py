@@ -12,7 +12,7 @@ from saferstat.core.models import AuditEvent, Organisation
 from saferstat.governance import services
 from saferstat.governance.clock import LONDON
 from saferstat.governance.models import Action, Attendance, Meeting, Resolution
-from saferstat.intelligence.request_services import data_request_raise
+from saferstat.intelligence.requests.services import data_request_raise
 from tests.governance.world import build
 
 pytestmark = pytest.mark.django_db

@@ -168,7 +168,7 @@ def test_analyst_saves_a_view_to_a_request(client, overview_warehouse, rotherham
 def test_partner_dataset_in_the_explorer_with_spc_and_demo_label(client, overview_warehouse):
     from saferstat.core.demo import demo_install
     from saferstat.core.models import User
-    from saferstat.intelligence.partner_demo import demo_partner_install
+    from saferstat.intelligence.datasets.demo import demo_partner_install
 
     demo_install()
     demo_partner_install(("rotherham",))
@@ -193,7 +193,7 @@ def test_partner_dataset_in_the_explorer_with_spc_and_demo_label(client, overvie
 def test_many_areas_are_compared_on_a_funnel_plot(
     client, overview_warehouse, rotherham, members, monkeypatch
 ):
-    from saferstat.intelligence import explorer
+    from saferstat.intelligence.explorer import query as explorer
 
     client.force_login(members["analyst"])
     few = client.get(URL, {"view": "compare", "period": "2024/25", "format": "svg"})
@@ -214,7 +214,7 @@ def test_many_areas_are_compared_on_a_funnel_plot(
 def test_partner_wards_view_has_a_map_and_the_hotspot_table(client, overview_warehouse):
     from saferstat.core.demo import demo_install
     from saferstat.core.models import User
-    from saferstat.intelligence.partner_demo import demo_partner_install
+    from saferstat.intelligence.datasets.demo import demo_partner_install
 
     demo_install()
     demo_partner_install(("rotherham",))

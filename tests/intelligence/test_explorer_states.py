@@ -64,7 +64,7 @@ def test_a_refused_value_stays_in_its_field(
 def test_months_before_a_partner_dataset_starts_are_not_gaps(client, overview_warehouse):
     from saferstat.core.demo import demo_install
     from saferstat.core.models import User
-    from saferstat.intelligence.partner_demo import demo_partner_install
+    from saferstat.intelligence.datasets.demo import demo_partner_install
 
     demo_install()
     demo_partner_install(("rotherham",))

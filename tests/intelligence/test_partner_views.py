@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from saferstat.core.models import AuditEvent
+from saferstat.intelligence.datasets.services import partner_dataset_declare
 from saferstat.intelligence.models import DEMO_LABEL, ImportStatus, PartnerDataset, PartnerUpload
-from saferstat.intelligence.partner_services import partner_dataset_declare
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 # Three Rotherham wards (2024): Anston & Woodsetts, Aston & Todwick, Aughton & Swallownest.
@@ -394,7 +394,7 @@ def test_the_template_is_the_header_row(client, overview_warehouse, rotherham, m
 def test_demo_partner_data_loads_through_the_checks_and_is_labelled(client, overview_warehouse):
     from saferstat.core.demo import demo_install
     from saferstat.core.models import User
-    from saferstat.intelligence.partner_demo import DATASETS, demo_partner_install
+    from saferstat.intelligence.datasets.demo import DATASETS, demo_partner_install
 
     demo_install()
     report = demo_partner_install(("rotherham",))

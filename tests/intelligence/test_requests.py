@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from saferstat.core.models import AuditEvent
 from saferstat.intelligence.models import DataRequest, RequestStatus
-from saferstat.intelligence.request_services import (
+from saferstat.intelligence.requests.services import (
     data_request_answer,
     data_request_raise,
     explorer_query_from_url,

@@ -91,7 +91,7 @@ def test_each_state_is_shown_alone(
 def test_command_line_loads_are_listed_with_who_started_them(
     client, overview_warehouse, rotherham, members, tmp_path
 ):
-    from saferstat.intelligence.services import SystemActor, publish_force_months
+    from saferstat.intelligence.imports.services import SystemActor, publish_force_months
 
     client.force_login(members["analyst"])
     assert 'id="no-imports"' in client.get("/p/rotherham/imports/").content.decode()

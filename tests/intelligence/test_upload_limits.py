@@ -21,9 +21,11 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from saferstat.intelligence import partner_services, services
+from saferstat.intelligence import files, jobs
+from saferstat.intelligence.datasets import services as partner_services
+from saferstat.intelligence.datasets.services import partner_dataset_declare, partner_upload_create
+from saferstat.intelligence.imports import services
 from saferstat.intelligence.models import ImportRun, ImportStatus, PartnerUpload
-from saferstat.intelligence.partner_services import partner_dataset_declare, partner_upload_create
 
 MB = 1024 * 1024
 BOUNDARY = "----saferstat-test-boundary"
@@ -179,7 +181,7 @@ def test_a_page_that_takes_no_file_reads_no_file(limits, rotherham):
 
 @pytest.mark.django_db
 def test_an_upload_within_the_limit_is_accepted(limits, members, settings, monkeypatch):
-    monkeypatch.setattr(services, "_enqueue", lambda run_id: None)
+    monkeypatch.setattr(jobs, "enqueue", lambda job_class, pk: None)
     body = Body(1 * MB, limits)
     response = post_body(csrf_client(members["analyst"]), POLICE_UPLOAD, body)
     assert response.status_code == 302, response.content[:500]
@@ -214,7 +216,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from saferstat.core.models import User
 from saferstat.intelligence.models import PartnerDataset
-from saferstat.intelligence.partner_services import ERR_BUSY, partner_upload_create
+from saferstat.intelligence.datasets.services import ERR_BUSY, partner_upload_create
 
 dataset = PartnerDataset.objects.select_related("partnership").get(slug="knife")
 users = list(User.objects.filter(username__startswith="analyst-").order_by("username"))
@@ -356,7 +358,7 @@ def test_a_load_that_runs_out_of_memory_is_marked_failed_not_left_running(
 ):
     """Out of memory while a proposed file is checked, or while an approved one is loaded:
     the run is refused with a clear message, never left "Running"."""
-    monkeypatch.setattr(services, "_enqueue", lambda run_id: None)
+    monkeypatch.setattr(jobs, "enqueue", lambda job_class, pk: None)
     run = services.import_run_create(
         partnership=members["analyst"].memberships.get().partnership,
         by=members["analyst"],
@@ -380,7 +382,7 @@ def test_a_load_that_runs_out_of_memory_is_marked_failed_not_left_running(
         services.import_run_execute(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == ImportStatus.FAILED and run.finished_at is not None
-    assert run.errors == [services.ERR_MEMORY.format(name=run.original_name)]
+    assert run.errors == [jobs.ERR_MEMORY.format(name=run.original_name)]
     assert "needs more memory than the task worker has" in run.errors[0]
 
 
@@ -388,7 +390,7 @@ def test_a_load_that_runs_out_of_memory_is_marked_failed_not_left_running(
 def test_a_loaded_or_refused_file_is_deleted_unless_kept(
     limits, members, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "_enqueue", lambda run_id: None)
+    monkeypatch.setattr(jobs, "enqueue", lambda job_class, pk: None)
     partnership = members["analyst"].memberships.get().partnership
 
     def refused_run():
@@ -439,6 +441,6 @@ def test_purge_deletes_files_with_no_row_once_they_are_an_hour_old(limits, membe
         stored_path=str(queued),
         size_bytes=1,
     )
-    result = services.uploads_purge()
+    result = files.uploads_purge()
     assert result.orphans == [old] and result.finished == []
     assert fresh.exists() and queued.exists() and not old.exists()

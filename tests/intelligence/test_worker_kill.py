@@ -34,7 +34,7 @@ SEED = """
 from django.core.files import File
 from saferstat.core.models import User
 from saferstat.core.services import membership_set, partnership_upsert
-from saferstat.intelligence.services import import_run_create
+from saferstat.intelligence.imports.services import import_run_create
 p = partnership_upsert(slug="rotherham", name="Safer Rotherham Partnership",
                        force_slug="south-yorkshire", areas=[("E08000018", "Rotherham")])
 user = User.objects.filter(username="analyst").first()
@@ -51,7 +51,7 @@ APPROVE = """
 from saferstat.core.models import User
 from saferstat.core.services import force_administrator_set
 from saferstat.intelligence.models import ImportRun
-from saferstat.intelligence.services import import_run_approve
+from saferstat.intelligence.imports.services import import_run_approve
 admin = User.objects.filter(username="force-admin").first()
 if admin is None:
     admin = User.objects.create_user(username="force-admin", password="a-long-test-password-123")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from saferstat.intelligence.partner_demo import DEMO_PARTNERSHIPS, demo_partner_install
+from saferstat.intelligence.datasets.demo import DEMO_PARTNERSHIPS, demo_partner_install
 
 
 class Command(BaseCommand):

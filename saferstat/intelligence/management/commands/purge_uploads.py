@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from saferstat.intelligence.services import uploads_purge
+from saferstat.intelligence.files import uploads_purge
 
 
 class Command(BaseCommand):
