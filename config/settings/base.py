@@ -334,7 +334,7 @@ LOGGING = {
     # A refused or missing page (4xx) is one line in the log, not a traceback: it is the
     # app working as meant. Server errors (5xx) keep theirs.
     "filters": {
-        "client_errors_in_one_line": {"()": "saferstat.core.security.ClientErrorsInOneLine"}
+        "client_errors_in_one_line": {"()": "saferstat.core.logfilters.ClientErrorsInOneLine"}
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}

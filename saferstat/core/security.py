@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import logging
 from functools import lru_cache
 
 from axes.attempts import get_cool_off_threshold
@@ -153,16 +152,3 @@ class FormMethodsOnlyMiddleware:
         if request.method not in FORM_METHODS and not request.path_info.startswith("/api/"):
             return HttpResponseNotAllowed(FORM_METHODS)
         return self.get_response(request)
-
-
-class ClientErrorsInOneLine(logging.Filter):
-    """Drops the traceback from Django's log line for a 4xx answer (a 403 raised as
-    PermissionDenied, a 404 raised as Http404): they are the app refusing as it should, so
-    a line with the status and path is enough. 5xx records keep their traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        status = getattr(record, "status_code", None)
-        if record.name == "django.request" and status is not None and 400 <= status < 500:
-            record.exc_info = None
-            record.exc_text = None
-        return True

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from saferstat.core.security import ClientErrorsInOneLine
+from saferstat.core.logfilters import ClientErrorsInOneLine
 
 
 def _record(status: int) -> logging.LogRecord:
@@ -36,4 +36,19 @@ def test_the_console_handler_uses_the_filter():
     handler = base.LOGGING["handlers"]["console"]
     assert "client_errors_in_one_line" in handler["filters"]
     configured = base.LOGGING["filters"]["client_errors_in_one_line"]["()"]
-    assert configured == "saferstat.core.security.ClientErrorsInOneLine"
+    assert configured == "saferstat.core.logfilters.ClientErrorsInOneLine"
+
+
+def test_the_logging_configuration_loads_before_the_apps(tmp_path):
+    """Django configures logging before it loads the apps: the filter's module must import
+    without them (a `manage.py` command with the base settings proves it)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "SECRET_KEY": "x" * 50}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

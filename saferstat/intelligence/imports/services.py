@@ -19,6 +19,7 @@ import getpass
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -45,7 +46,7 @@ from saferstat.core.permissions import require, require_force
 from .. import jobs
 from ..figures import load_warehouse as warehouse
 from ..figures import unpack_limits
-from ..files import ERR_BUSY, is_database_busy, upload_kept
+from ..files import ERR_BUSY, is_database_busy, upload_done, upload_kept
 from ..jobs import Outcome
 from .models import ImportRun, ImportStatus
 from .selectors import force_partnerships
