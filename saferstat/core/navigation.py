@@ -62,6 +62,23 @@ NAVIGATION: list[NavItem] = [
         "requests.view",
         frozenset({"requests:list", "requests:new", "requests:detail"}),
     ),
+    NavItem(
+        "Assessment",
+        "assessment:index",
+        "assessment.view",
+        frozenset(
+            "assessment:" + name
+            for name in (
+                "index",
+                "detail",
+                "issue",
+                "refresh",
+                "consultation",
+                "tension",
+                "tension_detail",
+            )
+        ),
+    ),
     NavItem("Plan", "plan:detail", "plan.view", frozenset({"plan:detail", "plan:version"})),
     NavItem(
         "Performance",
@@ -76,6 +93,27 @@ NAVIGATION: list[NavItem] = [
                 "performance:highlights",
                 "performance:return",
                 "performance:indicator",
+            }
+        ),
+    ),
+    NavItem(
+        "Delivery",
+        "delivery:index",
+        "delivery.view",
+        frozenset(
+            {
+                "delivery:" + name
+                for name in (
+                    "index",
+                    "stream_detail",
+                    "stream_achieved",
+                    "project_list",
+                    "project_detail",
+                    "return_detail",
+                    "late",
+                    "communications",
+                    "engagement",
+                )
             }
         ),
     ),
@@ -104,14 +142,6 @@ NAVIGATION: list[NavItem] = [
         ),
     ),
     NavItem(
-        "Reports",
-        "reports:index",
-        "reports.view",
-        frozenset(
-            {"reports:" + name for name in ("index", "archive", "detail", "edit", "publish")}
-        ),
-    ),
-    NavItem(
         "Case reviews",
         "casereviews:figures",
         "casereviews.figures",
@@ -121,41 +151,11 @@ NAVIGATION: list[NavItem] = [
         ),
     ),
     NavItem(
-        "Assessment",
-        "assessment:index",
-        "assessment.view",
+        "Reports",
+        "reports:index",
+        "reports.view",
         frozenset(
-            "assessment:" + name
-            for name in (
-                "index",
-                "detail",
-                "issue",
-                "refresh",
-                "consultation",
-                "tension",
-                "tension_detail",
-            )
-        ),
-    ),
-    NavItem(
-        "Delivery",
-        "delivery:index",
-        "delivery.view",
-        frozenset(
-            {
-                "delivery:" + name
-                for name in (
-                    "index",
-                    "stream_detail",
-                    "stream_achieved",
-                    "project_list",
-                    "project_detail",
-                    "return_detail",
-                    "late",
-                    "communications",
-                    "engagement",
-                )
-            }
+            {"reports:" + name for name in ("index", "archive", "detail", "edit", "publish")}
         ),
     ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),
