@@ -93,12 +93,28 @@ def state_of():
 
 #: Tests left out of `make check` (the edit-test loop): they start other processes (a CLI or a
 #: deploy check in a subprocess, a killed worker, collectstatic, backup round trips into
-#: another install), generate benchmark data, or crawl every URL as every identity. `make
-#: test` runs them all. A node id listed here gets the `subprocess` marker.
+#: another install, gunicorn, an HTTP server, bombs in a child process), generate benchmark
+#: data, build a whole demo, or crawl every URL as every identity (the access matrix, the
+#: isolation test, fuzzing). `make test` runs them all. A node id listed here gets the
+#: `subprocess` marker.
 OUT_OF_CHECK = (
     "tests/core/test_backup.py::",
     "tests/core/test_static.py::",
     "tests/core/test_isolation.py::",
+    "tests/core/test_access_matrix.py::",
+    "tests/core/test_two_factor.py::test_every_url_is_closed",
+    "tests/core/test_two_factor_http.py::",
+    "tests/core/test_fuzz_http.py::",
+    "tests/core/test_query_counts.py::",
+    "tests/core/test_log_lines.py::test_the_logging_configuration_loads_before_the_apps",
+    "tests/core/test_smoke_script.py::",
+    "tests/analytics/test_bombs.py::",
+    "tests/intelligence/test_fetch.py::",
+    "tests/assessment/test_demo.py::",
+    "tests/casereviews/test_demo.py::",
+    "tests/delivery/test_demo.py::",
+    "tests/governance/test_demo.py::",
+    "tests/performance/test_demo.py::",
     "tests/bench/test_generate.py::",
     "tests/core/test_hardening.py::test_deploy_checks",
     "tests/core/test_hardening.py::test_the_gunicorn_configuration",
