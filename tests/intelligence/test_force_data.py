@@ -248,7 +248,7 @@ def test_an_analyst_cannot_propose_another_forces_file(
         {"file": SimpleUploadedFile("2024-05-west-yorkshire-street.csv", b"x")},
     )
     assert response.status_code == 400
-    assert "The file is for the west-yorkshire force" in response.content.decode()
+    assert "The file is for West Yorkshire Police" in response.content.decode()
     assert not ImportRun.objects.exists()
 
 

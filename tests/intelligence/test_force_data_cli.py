@@ -67,7 +67,7 @@ def test_cli_load_is_audited_in_every_partnership_and_large_changes_need_a_reaso
     small = cut(tmp_path, 1_000)
     done = run("load", small, "--warehouse", root)
     assert done.exit_code == EXIT_NEEDS_CONFIRMATION
-    assert "would change the south-yorkshire 2024-05 total from 15,887 to 1,000" in done.stderr
+    assert "would change South Yorkshire Police's 2024-05 total from 15,887 to 1,000" in done.stderr
     assert "--confirm-change" in done.stderr
     assert Warehouse(root).month_rows("south-yorkshire", "2024-05") == 15_887
     assert ImportRun.objects.count() == 1

@@ -42,6 +42,7 @@ from saferstat.analytics.warehouse import (
 from saferstat.core import audit
 from saferstat.core.models import Partnership, User
 from saferstat.core.permissions import require, require_force
+from saferstat.core.templatetags.saferstat import force_name
 
 from .. import jobs
 from ..figures import load_warehouse as warehouse
@@ -57,12 +58,11 @@ ERR_NAME = (
     "2025-09-south-yorkshire-street.csv or 2025-09-south-yorkshire-street.csv.gz."
 )
 ERR_OTHER_FORCE = (
-    "The file is for the {file_force} force; {partnership} is served by {force}: "
-    "choose a {force} file."
+    "The file is for {file_force}; {partnership} is served by {force}: choose a {force} file."
 )
 ERR_NOT_AWAITING = "This file is not awaiting approval (it is {status})."
 ERR_NEEDS_REASON = (
-    "Loading {name} would change the {force} {month} total from {before:,} to {after:,} "
+    "Loading {name} would change {force}'s {month} total from {before:,} to {after:,} "
     "records ({change}), more than {share:.0%}: give a reason to confirm this change."
 )
 # --- who acts, and the size of a change -------------------------------------------------
@@ -135,7 +135,7 @@ class ConfirmationRequired(ValidationError):
         super().__init__(
             ERR_NEEDS_REASON.format(
                 name=name,
-                force=force,
+                force=force_name(force),
                 month=month,
                 before=before,
                 after=after,
@@ -203,7 +203,9 @@ def import_run_create(*, partnership: Partnership, by: User, upload: UploadedFil
     if force != partnership.force_slug:
         raise ValidationError(
             ERR_OTHER_FORCE.format(
-                file_force=force, partnership=partnership, force=partnership.force_slug
+                file_force=force_name(force),
+                partnership=partnership,
+                force=force_name(partnership.force_slug),
             )
         )
     return _proposal_create(
@@ -218,7 +220,9 @@ def force_import_create(*, force: str, by: User, upload: UploadedFile) -> Import
     name, file_force, month = _check_name(upload)
     if file_force != force:
         raise ValidationError(
-            ERR_OTHER_FORCE.format(file_force=file_force, partnership="this page", force=force)
+            ERR_OTHER_FORCE.format(
+                file_force=force_name(file_force), partnership="this page", force=force_name(force)
+            )
         )
     return _proposal_create(
         partnership=None, by=by, upload=upload, name=name, force=force, month=month
