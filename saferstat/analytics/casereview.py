@@ -12,23 +12,15 @@ motivated by hate; `ThresholdRule` holds them.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .errors import QueryError
+from .periods import add_months_to_day as add_months
 
 #: The law's ceiling: a local threshold may be no higher than three qualifying complaints.
 MAX_COMPLAINTS = 3
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (or earlier), or the month's last day when shorter."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

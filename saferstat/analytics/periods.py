@@ -27,6 +27,8 @@ with 422.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -96,6 +98,18 @@ def add_months(month: str, n: int) -> str:
     year, mon = parse_month(month)
     index = year * 12 + (mon - 1) + n
     return format_month(index // 12, index % 12 + 1)
+
+
+def add_months_to_day(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier), or the month's last day when it is shorter.
+
+    >>> add_months_to_day(dt.date(2024, 1, 31), 1)
+    datetime.date(2024, 2, 29)
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def month_range(start: str, end: str) -> list[str]:

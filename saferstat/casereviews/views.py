@@ -16,32 +16,17 @@ from django.utils import timezone
 from saferstat.analytics import casereview as rules
 from saferstat.core.permissions import can, can_read_cases, require_cases
 from saferstat.core.selectors import partnership_get
-from saferstat.core.views_helpers import audit_history_url, parse_id, partnership_view
+from saferstat.core.views_helpers import (
+    audit_history_url,
+    form_save,
+    form_status,
+    parse_id,
+    partnership_view,
+    posted_form,
+)
 
 from . import forms, selectors, services
 from .models import Appeal
-
-
-def _save(request, form, write, success: str) -> bool:
-    if not form.is_valid():
-        return False
-    try:
-        write(form.cleaned_data)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _posted(request, name: str):
-    return request.POST if request.method == "POST" and request.POST.get("form") == name else None
-
-
-def _status(*forms_) -> int:
-    return 400 if any(f is not None and f.is_bound and f.errors for f in forms_) else 200
-
 
 # ------------------------------------------------------------------------ case list
 
@@ -52,7 +37,7 @@ def cases(request, partnership):
     form = forms.ApplicationForm(request.POST if request.method == "POST" else None, prefix="app")
     if form.is_bound:
         created = []
-        if _save(
+        if form_save(
             request,
             form,
             lambda d: created.append(
@@ -76,7 +61,7 @@ def cases(request, partnership):
             "can_manage": can(request.user, "casereviews.manage", partnership),
             "LATE": rules.LATE,
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -90,7 +75,7 @@ def case_detail(request, partnership, application_id: int):
     appeal = Appeal.objects.filter(application=application).first()
     me = request.user
     bound = {
-        name: _posted(request, name)
+        name: posted_form(request, name)
         for name in (
             "complaint",
             "acknowledge",
@@ -134,7 +119,7 @@ def case_detail(request, partnership, application_id: int):
     }
     if request.method == "POST":
         name = next((n for n, data in bound.items() if data is not None), None)
-        if name is not None and _save(request, f[name], writes[name], "Saved."):
+        if name is not None and form_save(request, f[name], writes[name], "Saved."):
             return redirect(
                 "casereviews:case_detail", slug=partnership.slug, application_id=application.pk
             )
@@ -161,7 +146,7 @@ def case_detail(request, partnership, application_id: int):
             "DONE_LATE": rules.DONE_LATE,
             "today": today,
         },
-        status=_status(*f.values()),
+        status=form_status(*f.values()),
     )
 
 
@@ -186,9 +171,9 @@ def settings_page(request, partnership):
         "review_days": current.review_days,
     }
     me = request.user
-    settings_form = forms.SettingsForm(_posted(request, "settings"), initial=initial)
+    settings_form = forms.SettingsForm(posted_form(request, "settings"), initial=initial)
     reviewer_form = forms.ReviewerForm(
-        _posted(request, "reviewer"), partnership=partnership, prefix="rv"
+        posted_form(request, "reviewer"), partnership=partnership, prefix="rv"
     )
     if request.method == "POST" and request.POST.get("form") == "remove":
         user_id = parse_id(request.POST.get("user"))
@@ -199,14 +184,14 @@ def settings_page(request, partnership):
             return redirect("casereviews:settings", slug=partnership.slug)
     done = False
     if settings_form.is_bound:
-        done = _save(
+        done = form_save(
             request,
             settings_form,
             lambda d: services.settings_update(partnership=partnership, by=me, **d),
             "The threshold and timescales were saved.",
         )
     elif reviewer_form.is_bound:
-        done = _save(
+        done = form_save(
             request,
             reviewer_form,
             lambda d: services.reviewer_name(partnership=partnership, by=me, user=d["user"]),
@@ -226,7 +211,7 @@ def settings_page(request, partnership):
             "reviewer_form": reviewer_form,
             "reviewers": selectors.reviewers(partnership),
         },
-        status=_status(settings_form, reviewer_form),
+        status=form_status(settings_form, reviewer_form),
     )
 
 
@@ -254,7 +239,7 @@ def figures(request, slug: str):
             raise PermissionDenied("Only the partnership's admins publish figures")
         form = forms.YearForm(request.POST)
         unpublish = request.POST.get("action") == "unpublish"
-        if _save(
+        if form_save(
             request,
             form,
             lambda d: (services.year_unpublish if unpublish else services.year_publish)(
@@ -288,7 +273,7 @@ def figures(request, slug: str):
             "form": form,
             "small": rules.SMALL,
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -306,7 +291,7 @@ def calls(request, partnership):
     form = forms.CallForm(request.POST if request.method == "POST" else None, prefix="call")
     if form.is_bound:
         created = []
-        if _save(
+        if form_save(
             request,
             form,
             lambda d: created.append(
@@ -324,7 +309,7 @@ def calls(request, partnership):
             "form": form,
             "may_manage": may_manage,
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -336,11 +321,11 @@ def call_detail(request, partnership, call_id: int):
     call = selectors.call_get(partnership, call_id)
     me = request.user
     f = {
-        "respond": forms.CallResponseForm(_posted(request, "respond"), prefix="respond"),
+        "respond": forms.CallResponseForm(posted_form(request, "respond"), prefix="respond"),
         "refer": forms.CallReferForm(
-            _posted(request, "refer"), partnership=partnership, prefix="refer"
+            posted_form(request, "refer"), partnership=partnership, prefix="refer"
         ),
-        "close": forms.CallCloseForm(_posted(request, "close"), prefix="close"),
+        "close": forms.CallCloseForm(posted_form(request, "close"), prefix="close"),
     }
     writes = {
         "respond": lambda d: services.call_respond(call=call, by=me, **d),
@@ -352,7 +337,7 @@ def call_detail(request, partnership, call_id: int):
         if name not in f:
             name = "respond"
             f[name] = forms.CallResponseForm(request.POST, prefix="respond")
-        if _save(request, f[name], writes[name], "Saved."):
+        if form_save(request, f[name], writes[name], "Saved."):
             return redirect("casereviews:call_detail", slug=partnership.slug, call_id=call.pk)
     return render(
         request,
@@ -364,5 +349,5 @@ def call_detail(request, partnership, call_id: int):
             "may_manage": may_manage,
             "history_url": audit_history_url(me, partnership, call),
         },
-        status=_status(*f.values()),
+        status=form_status(*f.values()),
     )

@@ -6,8 +6,9 @@ import re
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import reverse
@@ -105,3 +106,32 @@ def audit_history_url(user, partnership, obj: models.Model) -> str | None:
         return None
     query = urlencode({"object": object_ref(obj)})
     return f"{reverse('audit_log', kwargs={'slug': partnership.slug})}?{query}"
+
+
+def form_save(request, form, write, success: str) -> bool:
+    """Run `write(cleaned_data)` if the form is valid; put service errors on the form.
+
+    A service's error on a field the form has goes on that field, any other on the form as a
+    whole. On success the `success` message is flashed and True returned.
+    """
+    if not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def posted_form(request, name: str):
+    """The POST data when this request posted the form named `name` (its hidden ``form``
+    field), else None: for pages with more than one form."""
+    return request.POST if request.method == "POST" and request.POST.get("form") == name else None
+
+
+def form_status(*forms_) -> int:
+    """400 when any bound form has errors, else 200 (None stands for a form not shown)."""
+    return 400 if any(f is not None and f.is_bound and f.errors for f in forms_) else 200

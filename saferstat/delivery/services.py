@@ -345,19 +345,16 @@ def _state(ret: MonitoringReturn) -> dict:
 
 
 def _finish(ret: MonitoringReturn, by: User | None, verb: str, before: dict, comment: str = ""):
-    after = _state(ret)
-    MonitoringEvent.objects.create(
-        ret=ret, actor=by, kind=verb, comment=comment, before=before, after=after
-    )
-    audit.record(
-        actor=by,
-        verb=f"monitoring_return.{verb}",
-        obj=ret,
-        partnership=ret.partnership,
+    return workflow.record_step(
+        ret,
+        events=MonitoringEvent,
+        audit_prefix="monitoring_return",
+        by=by,
+        verb=verb,
         before=before,
-        after={**after, "comment": comment} if comment else after,
+        after=_state(ret),
+        comment=comment,
     )
-    return ret
 
 
 def _write(ret: MonitoringReturn, values, evidence: Mapping) -> None:

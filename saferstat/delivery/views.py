@@ -15,6 +15,7 @@ from saferstat.core.exports import export_response
 from saferstat.core.models import Membership, Organisation
 from saferstat.core.permissions import can, can_correct_project, can_submit_project, require
 from saferstat.core.views_helpers import audit_history_url, parse_id, partnership_view
+from saferstat.performance import workflow
 from saferstat.performance.models import ReturnStatus
 from saferstat.performance.selectors import indicator_list
 from saferstat.plan.selectors import priority_list
@@ -423,11 +424,7 @@ def return_detail(request, partnership, return_id: int):
         else:
             messages.success(request, done)
             return redirect("delivery:return_detail", slug=partnership.slug, return_id=ret.pk)
-    editable = is_lead and ret.status in (
-        ReturnStatus.NOT_STARTED,
-        ReturnStatus.DRAFT,
-        ReturnStatus.RETURNED,
-    )
+    editable = is_lead and ret.status in workflow.EDITABLE
     rows = []
     for m in measures:
         line = lines.get(m.pk)

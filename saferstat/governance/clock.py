@@ -8,11 +8,12 @@ and the attendance table. Pure Python, no Django, so every rule is tested on its
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from saferstat.analytics.periods import add_months_to_day as add_months
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -50,18 +51,6 @@ def action_state(due: dt.date | None, done: bool, today: dt.date) -> str:
     if due is not None and today > due:
         return OVERDUE
     return OPEN
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day when it is shorter.
-
-    >>> add_months(dt.date(2024, 1, 31), 1)
-    datetime.date(2024, 2, 29)
-    """
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def response_due(made_on: dt.date, days: int = DEFAULT_RESPONSE_DAYS) -> dt.date:

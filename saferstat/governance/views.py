@@ -13,32 +13,16 @@ from django.utils.text import slugify
 from saferstat.core.exports import FORMATS, export_response
 from saferstat.core.permissions import can, can_update_action, can_view_meeting
 from saferstat.core.selectors import partnership_get
-from saferstat.core.views_helpers import audit_history_url, partnership_view
+from saferstat.core.views_helpers import (
+    audit_history_url,
+    form_save,
+    form_status,
+    partnership_view,
+    posted_form,
+)
 
 from . import clock, forms, selectors, services
 from .models import AttendanceStatus, BodyKind, MeetingStatus
-
-
-def _save(request, form, write, success: str) -> bool:
-    """Run `write(cleaned_data)` if the form is valid; put service errors on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        write(form.cleaned_data)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _status(*forms_) -> int:
-    return 400 if any(f is not None and f.is_bound and f.errors for f in forms_) else 200
-
-
-def _posted(request, name: str):
-    return request.POST if request.method == "POST" and request.POST.get("form") == name else None
 
 
 def _require_manage(request, partnership) -> None:
@@ -53,8 +37,8 @@ def _require_manage(request, partnership) -> None:
 def index(request, partnership):
     _require_manage(request, partnership)
     today = timezone.localdate()
-    body_form = forms.BodyForm(_posted(request, "body"), prefix="body")
-    if body_form.is_bound and _save(
+    body_form = forms.BodyForm(posted_form(request, "body"), prefix="body")
+    if body_form.is_bound and form_save(
         request,
         body_form,
         lambda d: services.body_create(partnership=partnership, by=request.user, **d),
@@ -80,7 +64,7 @@ def index(request, partnership):
             "can_configure": can(request.user, "governance.configure", partnership),
             "body_form": body_form,
         },
-        status=_status(body_form),
+        status=form_status(body_form),
     )
 
 
@@ -91,19 +75,19 @@ def index(request, partnership):
 def body_detail(request, partnership, body_id: int):
     _require_manage(request, partnership)
     body = selectors.body_get(partnership, body_id)
-    seat_form = forms.SeatForm(_posted(request, "seat"), partnership=partnership, prefix="seat")
-    meeting_form = forms.MeetingForm(_posted(request, "meeting"), prefix="meeting")
-    wp_form = forms.WorkProgrammeForm(_posted(request, "wp"), body=body, prefix="wp")
+    seat_form = forms.SeatForm(posted_form(request, "seat"), partnership=partnership, prefix="seat")
+    meeting_form = forms.MeetingForm(posted_form(request, "meeting"), prefix="meeting")
+    wp_form = forms.WorkProgrammeForm(posted_form(request, "wp"), body=body, prefix="wp")
     done = False
     if seat_form.is_bound:
-        done = _save(
+        done = form_save(
             request,
             seat_form,
             lambda d: services.seat_add(body=body, by=request.user, **d),
             "The seat was added.",
         )
     elif meeting_form.is_bound:
-        done = _save(
+        done = form_save(
             request,
             meeting_form,
             lambda d: services.meeting_create(
@@ -115,7 +99,7 @@ def body_detail(request, partnership, body_id: int):
             "The meeting was added.",
         )
     elif wp_form.is_bound:
-        done = _save(
+        done = form_save(
             request,
             wp_form,
             lambda d: services.work_programme_add(body=body, by=request.user, **d),
@@ -147,7 +131,7 @@ def body_detail(request, partnership, body_id: int):
             "meeting_form": meeting_form,
             "wp_form": wp_form,
         },
-        status=_status(seat_form, meeting_form, wp_form),
+        status=form_status(seat_form, meeting_form, wp_form),
     )
 
 
@@ -220,7 +204,7 @@ def meeting_detail(request, slug: str, meeting_id: int):
     _require_manage(request, partnership)
     manage = can(request.user, "governance.manage", partnership)
     posted = {
-        name: _posted(request, name) if manage else None
+        name: posted_form(request, name) if manage else None
         for name in ("item", "notes", "resolution", "action", "recommendation")
     }
     item_form = forms.AgendaItemForm(posted["item"], partnership=partnership, prefix="item")
@@ -239,35 +223,35 @@ def meeting_detail(request, slug: str, meeting_id: int):
     by = request.user
     form_name = request.POST.get("form") if request.method == "POST" else None
     if form_name == "item":
-        done = _save(
+        done = form_save(
             request,
             item_form,
             lambda d: services.agenda_item_add(meeting=meeting, by=by, **d),
             "The item was added to the agenda.",
         )
     elif form_name == "notes":
-        done = _save(
+        done = form_save(
             request,
             notes_form,
             lambda d: services.agenda_item_notes(item=d["item"], by=by, notes=d["notes"]),
             "The notes were saved.",
         )
     elif form_name == "resolution":
-        done = _save(
+        done = form_save(
             request,
             resolution_form,
             lambda d: services.resolution_add(meeting=meeting, by=by, **d),
             "The resolution was recorded.",
         )
     elif form_name == "action":
-        done = _save(
+        done = form_save(
             request,
             action_form,
             lambda d: services.action_create(partnership=partnership, by=by, meeting=meeting, **d),
             "The action was recorded.",
         )
     elif form_name == "recommendation":
-        done = _save(
+        done = form_save(
             request,
             rec_form,
             lambda d: services.recommendation_create(meeting=meeting, by=by, **d),
@@ -331,7 +315,7 @@ def meeting_detail(request, slug: str, meeting_id: int):
         },
         status=400
         if errors
-        else _status(item_form, notes_form, resolution_form, action_form, rec_form),
+        else form_status(item_form, notes_form, resolution_form, action_form, rec_form),
     )
 
 
@@ -384,7 +368,7 @@ def action_detail(request, partnership, action_id: int):
     if request.method == "POST" and not may_update:
         raise PermissionDenied("Only the action's owner or the partnership's officers update it")
     form = forms.ActionUpdateForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and _save(
+    if form.is_bound and form_save(
         request,
         form,
         lambda d: services.action_update(
@@ -408,7 +392,7 @@ def action_detail(request, partnership, action_id: int):
             "form": form,
             "history_url": audit_history_url(request.user, partnership, action),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -440,11 +424,11 @@ def recommendation_detail(request, partnership, rec_id: int):
     may_respond = can(request.user, "recommendations.respond", partnership)
     if request.method == "POST" and not may_respond:
         raise PermissionDenied("Only the partnership's officers record responses")
-    response_form = forms.ResponseForm(_posted(request, "response"), prefix="response")
-    impl_form = forms.ImplementationForm(_posted(request, "implementation"), prefix="impl")
+    response_form = forms.ResponseForm(posted_form(request, "response"), prefix="response")
+    impl_form = forms.ImplementationForm(posted_form(request, "implementation"), prefix="impl")
     done = False
     if response_form.is_bound:
-        done = _save(
+        done = form_save(
             request,
             response_form,
             lambda d: services.recommendation_respond(
@@ -457,7 +441,7 @@ def recommendation_detail(request, partnership, rec_id: int):
             "The response was recorded.",
         )
     elif impl_form.is_bound:
-        done = _save(
+        done = form_save(
             request,
             impl_form,
             lambda d: services.recommendation_implementation(
@@ -479,7 +463,7 @@ def recommendation_detail(request, partnership, rec_id: int):
             "impl_form": impl_form,
             "history_url": audit_history_url(request.user, partnership, rec),
         },
-        status=_status(response_form, impl_form),
+        status=form_status(response_form, impl_form),
     )
 
 
@@ -517,7 +501,7 @@ def duty_edit(request, partnership, duty_id: int):
         "evidence": duty.evidence,
     }
     form = forms.DutyForm(request.POST if request.method == "POST" else None, initial=initial)
-    if form.is_bound and _save(
+    if form.is_bound and form_save(
         request,
         form,
         lambda d: services.duty_update(duty=duty, by=request.user, **d),
@@ -528,7 +512,7 @@ def duty_edit(request, partnership, duty_id: int):
         request,
         "governance/duty_edit.html",
         {"partnership": partnership, "duty": duty, "form": form},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -542,7 +526,7 @@ def settings_page(request, partnership):
         request.POST if request.method == "POST" else None,
         initial={"response_days": current.response_days, "response_basis": current.response_basis},
     )
-    if form.is_bound and _save(
+    if form.is_bound and form_save(
         request,
         form,
         lambda d: services.settings_update(partnership=partnership, by=request.user, **d),
@@ -553,7 +537,7 @@ def settings_page(request, partnership):
         request,
         "governance/settings.html",
         {"partnership": partnership, "form": form, "current": current},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

@@ -24,8 +24,9 @@ from .models import (
     ReturnStatus,
     Source,
 )
+from .workflow import EDITABLE
 
-OWED = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+OWED = EDITABLE  # the statuses in which a return is still owed
 
 
 def rag_rule_for(partnership: Partnership) -> RagRule:

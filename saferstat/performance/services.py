@@ -251,19 +251,16 @@ def _write_lines(ret: Return, values: Mapping[str, float | None], notes: Mapping
 
 
 def _finish(ret: Return, by: User | None, verb: str, before: dict, comment: str = "") -> Return:
-    after = _state(ret)
-    ReturnEvent.objects.create(
-        ret=ret, actor=by, kind=verb, comment=comment, before=before, after=after
-    )
-    audit.record(
-        actor=by,
-        verb=f"return.{verb}",
-        obj=ret,
-        partnership=ret.partnership,
+    return workflow.record_step(
+        ret,
+        events=ReturnEvent,
+        audit_prefix="return",
+        by=by,
+        verb=verb,
         before=before,
-        after={**after, "comment": comment} if comment else after,
+        after=_state(ret),
+        comment=comment,
     )
-    return ret
 
 
 def _check_lead(ret: Return, by: User) -> None:

@@ -20,7 +20,7 @@ from saferstat.core.permissions import can, can_correct, can_submit_for
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 from saferstat.plan.selectors import priority_list
 
-from . import selectors
+from . import selectors, workflow
 from .models import HighlightDecision, ReturnStatus, Source
 from .services import (
     highlight_decide,
@@ -360,11 +360,7 @@ def return_detail(request, partnership, return_id: int):
         else:
             messages.success(request, done)
             return redirect("performance:return", slug=partnership.slug, return_id=ret.pk)
-    editable = is_lead and ret.status in (
-        ReturnStatus.NOT_STARTED,
-        ReturnStatus.DRAFT,
-        ReturnStatus.RETURNED,
-    )
+    editable = is_lead and ret.status in workflow.EDITABLE
     form_rows = []
     for indicator in indicators:
         line = lines.get(indicator.pk)

@@ -12,8 +12,9 @@ approved / corrected --correct (reason required)--> corrected
 
 A return model inherits `ReturnLifecycle` (status, who submitted and decided, when, the
 analyst's comment) and has a `period` (a `ReportingPeriod` of the shared calendar). The
-services of each app check their own permission and write their own lines and history,
-then call these steps, which change the status and stamp who and when.
+services of each app check their own permission and write their own lines, then call these
+steps, which change the status and stamp who and when, and `record_step`, which keeps the step
+in the return's history and the audit log.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from saferstat.core import audit
 from saferstat.core.sanitise import clean_plain
 
 from .models import SIGNED_OFF, ReturnStatus
@@ -83,6 +85,23 @@ def mark_corrected(ret, reason: str) -> str:
         raise ValidationError({"reason": ERR_REASON})
     ret.status = ReturnStatus.CORRECTED
     return reason
+
+
+def record_step(
+    ret, *, events, audit_prefix: str, by, verb: str, before: dict, after: dict, comment: str = ""
+):
+    """Keep one step in the return's own history (`events`, its event model) and in the
+    audit log (as ``<audit_prefix>.<verb>``, the comment added to the after state)."""
+    events.objects.create(ret=ret, actor=by, kind=verb, comment=comment, before=before, after=after)
+    audit.record(
+        actor=by,
+        verb=f"{audit_prefix}.{verb}",
+        obj=ret,
+        partnership=ret.partnership,
+        before=before,
+        after={**after, "comment": comment} if comment else after,
+    )
+    return ret
 
 
 def is_late(ret, today: dt.date | None = None) -> bool:
