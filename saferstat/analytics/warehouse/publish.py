@@ -13,7 +13,6 @@ import contextlib
 import fcntl
 import os
 import shutil
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -133,12 +132,13 @@ class _Store:
         staging = self.root / STAGING_NAME
         staging.mkdir(parents=True, exist_ok=True)
         directory = staging / version
-        directory.mkdir()
-        # Lock the owner file before it gets its name, so that a sweeper never finds it
-        # unlocked while we live (a staging folder without one is judged by its age).
-        lock_fd = os.open(directory / ".owner.new", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
-        os.rename(directory / ".owner.new", directory / ".owner")
+        # Between making the folder and locking its owner file a sweeper would find a folder
+        # with no live owner; creating it under the shared staging lock (which a sweeper
+        # takes exclusively) closes that window, even for a writer killed inside it.
+        with _staging_lock(self.root, fcntl.LOCK_SH):
+            directory.mkdir()
+            lock_fd = os.open(directory / ".owner", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
         staged = _Staged(
             version,
             directory,
@@ -254,14 +254,15 @@ class _Store:
                 removed.append(temporary)
         staging = self.root / STAGING_NAME
         if staging.is_dir():
-            for directory in staging.iterdir():
-                if _owner_gone(directory):
-                    if directory.is_dir():
-                        shutil.rmtree(directory, ignore_errors=True)
-                    else:
-                        directory.unlink(missing_ok=True)
-                    removed.append(directory)
-                    full = True
+            with _staging_lock(self.root, fcntl.LOCK_EX):
+                for directory in staging.iterdir():
+                    if _owner_gone(directory):
+                        if directory.is_dir():
+                            shutil.rmtree(directory, ignore_errors=True)
+                        else:
+                            directory.unlink(missing_ok=True)
+                        removed.append(directory)
+                        full = True
         if full:
             removed += self._sweep_orphans(known)
         return removed
@@ -301,19 +302,33 @@ class _Store:
             return self._sweep(manifest, expired, full=True)
 
 
+@contextlib.contextmanager
+def _staging_lock(root: Path, mode: int) -> Iterator[None]:
+    """Writers make staging folders under it shared; a sweeper judges them under it exclusive.
+
+    It lives beside ``staging/`` (not in it) so that a sweep never takes it for a folder.
+    """
+    fd = os.open(root / f"{STAGING_NAME}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, mode)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _owner_gone(directory: Path) -> bool:
-    """True if no live process holds the staging folder's lock."""
+    """True if no live process holds the staging folder's lock.
+
+    Call under the exclusive staging lock: then no writer is between making a folder and
+    locking its owner file, so a folder without a locked owner file has no live writer.
+    """
     owner = directory / ".owner"
     try:
         fd = os.open(owner, os.O_RDWR)
     except NotADirectoryError:
         return True  # a stray file, not a writer's folder
     except FileNotFoundError:
-        # Either being created right now, or a writer died before creating it: decide by age.
-        try:
-            return time.time() - directory.stat().st_mtime > 60
-        except FileNotFoundError:
-            return False
+        return directory.exists()  # its writer died before locking it
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
