@@ -13,8 +13,11 @@ motivated by hate; `ThresholdRule` holds them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+
+import holidays as holiday_calendar
 
 from .errors import QueryError
 from .periods import add_months_to_day as add_months
@@ -143,43 +146,40 @@ def threshold_test(
 
 # ---------------------------------------------------------------- working days
 
-#: Bank holidays in England and Wales, from gov.uk/bank-holidays.json (england-and-wales),
-#: as published in 2025. Keep it up to date each year (a maintained source such as the
-#: `holidays` package would be better; it is not a dependency yet: docs/casereviews.md).
-BANK_HOLIDAYS: frozenset[dt.date] = frozenset(
-    dt.date.fromisoformat(d)
-    for d in (
-        "2023-01-02 2023-04-07 2023-04-10 2023-05-01 2023-05-08 2023-05-29 2023-08-28 "
-        "2023-12-25 2023-12-26 "
-        "2024-01-01 2024-03-29 2024-04-01 2024-05-06 2024-05-27 2024-08-26 2024-12-25 "
-        "2024-12-26 "
-        "2025-01-01 2025-04-18 2025-04-21 2025-05-05 2025-05-26 2025-08-25 2025-12-25 "
-        "2025-12-26 "
-        "2026-01-01 2026-04-03 2026-04-06 2026-05-04 2026-05-25 2026-08-31 2026-12-25 "
-        "2026-12-28 "
-        "2027-01-01 2027-03-26 2027-03-29 2027-05-03 2027-05-31 2027-08-30 2027-12-27 "
-        "2027-12-28"
-    ).split()
-)
-KNOWN_YEARS = range(2023, 2028)
+#: Bank holidays in England (and Wales) come from the maintained `holidays` package
+#: (docs/decisions/0004-bank-holidays.md): any year, one-off holidays included (the 2023
+#: coronation, the 2022 state funeral), substitute days when a holiday falls at a weekend.
+HOLIDAY_SUBDIVISION = "ENG"
+
+
+@functools.lru_cache(maxsize=128)
+def bank_holidays(year: int) -> frozenset[dt.date]:
+    """Bank holidays in England and Wales in `year` (the `holidays` package)."""
+    return frozenset(holiday_calendar.UK(subdiv=HOLIDAY_SUBDIVISION, years=year).keys())
+
+
+def is_working_day(day: dt.date, holidays: Collection[dt.date] | None = None) -> bool:
+    """Monday to Friday and not a bank holiday (or not one of `holidays`, when given)."""
+    if day.weekday() >= 5:
+        return False
+    return day not in (bank_holidays(day.year) if holidays is None else holidays)
 
 
 def add_working_days(
-    start: dt.date, days: int, holidays: frozenset[dt.date] = BANK_HOLIDAYS
+    start: dt.date, days: int, holidays: Collection[dt.date] | None = None
 ) -> dt.date:
     """The date `days` working days after `start` (Monday to Friday, not a bank holiday).
 
     The day of receipt is day 0: a letter received on a Friday with a 1-working-day
-    deadline is due on the Monday (or the Tuesday after a bank holiday Monday).
+    deadline is due on the Monday (or the Tuesday after a bank holiday Monday). Dates only:
+    the clock changes move nothing. `holidays` replaces England's bank holidays (tests).
     """
     if days < 0:
         raise QueryError("A timescale is a number of working days, 0 or more.")
     day, left = start, days
     while left:
         day += dt.timedelta(days=1)
-        if day.year not in KNOWN_YEARS and holidays is BANK_HOLIDAYS:
-            raise QueryError(f"Bank holidays for {day.year} are not known yet: add them.")
-        if day.weekday() < 5 and day not in holidays:
+        if is_working_day(day, holidays):
             left -= 1
     return day
 

@@ -15,6 +15,8 @@ from saferstat.analytics.casereview import (
     ThresholdRule,
     YearFigures,
     add_working_days,
+    bank_holidays,
+    is_working_day,
     disclose,
     disclose_year,
     threshold_test,
@@ -115,9 +117,53 @@ def test_working_days_skip_weekends_and_bank_holidays():
     assert add_working_days(D(2024, 10, 25), 0) == D(2024, 10, 25)
 
 
-def test_working_days_refuse_unknown_years():
+#: gov.uk/bank-holidays.json (england-and-wales) as published in 2025: the table the app
+#: used to carry by hand. The `holidays` package must agree with it.
+GOV_UK_2023_2027 = {
+    dt.date.fromisoformat(d)
+    for d in (
+        "2023-01-02 2023-04-07 2023-04-10 2023-05-01 2023-05-08 2023-05-29 2023-08-28 "
+        "2023-12-25 2023-12-26 "
+        "2024-01-01 2024-03-29 2024-04-01 2024-05-06 2024-05-27 2024-08-26 2024-12-25 "
+        "2024-12-26 "
+        "2025-01-01 2025-04-18 2025-04-21 2025-05-05 2025-05-26 2025-08-25 2025-12-25 "
+        "2025-12-26 "
+        "2026-01-01 2026-04-03 2026-04-06 2026-05-04 2026-05-25 2026-08-31 2026-12-25 "
+        "2026-12-28 "
+        "2027-01-01 2027-03-26 2027-03-29 2027-05-03 2027-05-31 2027-08-30 2027-12-27 "
+        "2027-12-28"
+    ).split()
+}
+
+
+def test_bank_holidays_match_gov_uk_on_working_days():
+    # The package also lists holidays that fall at a weekend (Boxing Day 2026 is a
+    # Saturday; its substitute is Monday 28th); on working days it must equal gov.uk's.
+    from_package = {
+        day
+        for year in range(2023, 2028)
+        for day in bank_holidays(year)
+        if day.weekday() < 5
+    }
+    assert from_package == GOV_UK_2023_2027
+
+
+def test_working_days_work_for_any_year():
+    # No table to run out: 2027's Christmas (27 and 28 December substitute days) into 2028,
+    # and a year far ahead (Good Friday 19 April, Easter Monday 22 April 2030).
+    assert add_working_days(D(2027, 12, 24), 1) == D(2027, 12, 29)
+    assert add_working_days(D(2027, 12, 20), 20) == D(2028, 1, 20)
+    assert add_working_days(D(2030, 4, 18), 1) == D(2030, 4, 23)
+    # One-off holidays: the coronation (Monday 8 May 2023).
+    assert add_working_days(D(2023, 5, 5), 1) == D(2023, 5, 9)
+    assert not is_working_day(D(2023, 5, 8)) and is_working_day(D(2023, 5, 9))
+
+
+def test_working_days_with_given_holidays():
+    # A caller's own list replaces England's: Good Friday 2024 is then a working day.
+    assert add_working_days(D(2024, 3, 28), 1, holidays=frozenset()) == D(2024, 3, 29)
     with pytest.raises(QueryError):
-        add_working_days(D(2027, 12, 20), 20)
+        add_working_days(D(2024, 3, 28), -1)
 
 
 def test_timetable_states():
