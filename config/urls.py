@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("saferstat.reports.urls")),
     path("", include("saferstat.assessment.urls")),
     path("", include("saferstat.delivery.urls")),
+    path("", include("saferstat.dataprotection.urls")),
 ]
 
 handler400 = "saferstat.core.views.bad_request"

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "saferstat.reports",
     "saferstat.assessment",
     "saferstat.delivery",
+    "saferstat.dataprotection",
 ]
 
 MIDDLEWARE = [

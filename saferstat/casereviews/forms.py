@@ -167,3 +167,16 @@ class CallReferForm(GovForm):
 class CallCloseForm(GovForm):
     closed_on = _date("Date closed")
     outcome = _text("Outcome")
+
+
+class CaseImportForm(forms.Form):
+    file = forms.FileField(
+        label="File of cases",
+        help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx, first sheet, values only), "
+        "one row per application, with the template's columns.",
+        error_messages={
+            "required": "Select a CSV or Excel file to import.",
+            "empty": "The selected file is empty.",
+            "invalid": "The selected file could not be read: try again.",
+        },
+    )

@@ -15,9 +15,12 @@ from django.db import models
 
 from saferstat.analytics import casereview as rules
 from saferstat.core.models import Partnership
+from saferstat.dataprotection.declaration import personal_fields
 
-#: Fields holding personal data: never in audit snapshots, exports or published pages.
-PERSONAL_FIELDS = ("applicant_name", "applicant_contact", "location", "behaviour")
+#: Fields of an application holding personal data: never in audit snapshots, exports or
+#: published pages. Declared, with the other models' personal fields, in the one
+#: declaration of personal data (saferstat/dataprotection/declaration.py).
+PERSONAL_FIELDS = personal_fields("casereviews.Application")
 
 
 class CaseReviewSettings(models.Model):
@@ -98,7 +101,7 @@ class Application(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
     received_on = models.DateField()
     applicant_type = models.CharField(max_length=20, choices=ApplicantType.choices)
-    # PERSONAL (see PERSONAL_FIELDS)
+    # PERSONAL (see PERSONAL_FIELDS; decision_reason and review_outcome too)
     applicant_name = models.CharField(max_length=200)
     applicant_contact = models.CharField(max_length=300, blank=True)
     location = models.CharField(max_length=300, blank=True, help_text="Address or area")

@@ -5,6 +5,7 @@ the audit log: an event names which of them changed, not their values."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from saferstat.analytics import casereview as rules
+from saferstat.analytics.casereview_import import CaseImportError, ImportedCase, read_cases
 from saferstat.analytics.errors import QueryError
+from saferstat.analytics.importing import IssueCollector
 from saferstat.core import audit
 from saferstat.core.choices import Role
 from saferstat.core.models import Membership, Partnership, User
@@ -506,3 +509,101 @@ def call_close(*, call: CallForAction, by: User, outcome: str, closed_on: dt.dat
     call.save()
     _record(by, "call.close", call, call.partnership, before, audit.snapshot(call))
     return call
+
+
+# ----------------------------------------------------------------- importing cases
+
+#: A service's field -> the import file's column, for row-level errors.
+_IMPORT_FIELDS = {
+    "applicant_name": "Applicant's name",
+    "applicant_type": "Who applied",
+    "received_on": "Date received",
+    "on": "Acknowledged on",
+    "decided_on": "Decided on",
+    "met": "Decision",
+    "reason": "Decision reason",
+    "review_on": "Review on",
+    "agencies": "Review agencies",
+    "made_on": "Complaint made on",
+    "behaviour_on": "Complaint behaviour on",
+    "body": "Complaint made to",
+}
+
+
+def _import_case(partnership: Partnership, by: User, case: ImportedCase) -> Application:
+    """Record one checked row through the same services as the pages (each audited)."""
+    application = application_create(
+        partnership=partnership,
+        by=by,
+        received_on=case.received_on,
+        applicant_type=case.applicant_type,
+        applicant_name=case.applicant_name,
+        applicant_contact=case.applicant_contact,
+        location=case.location,
+        behaviour=case.behaviour,
+        ward_code=case.ward_code,
+    )
+    for c in case.complaints:
+        complaint_add(
+            application=application,
+            by=by,
+            made_on=c.made_on,
+            behaviour_on=c.behaviour_on,
+            body=c.body,
+            hate=c.hate,
+        )
+    if case.acknowledged_on:
+        application_acknowledge(application=application, by=by, on=case.acknowledged_on)
+    if case.decision is not None:
+        threshold_decide(
+            application=application,
+            by=by,
+            decided_on=case.decided_on,
+            met=case.decision,
+            reason=case.decision_reason,
+        )
+    if case.review_on:
+        review_record(
+            application=application,
+            by=by,
+            review_on=case.review_on,
+            agencies=case.review_agencies,
+            outcome=case.review_outcome,
+        )
+    if case.informed_on:
+        applicant_informed(application=application, by=by, on=case.informed_on)
+    return application
+
+
+@transaction.atomic
+def cases_import(
+    *, partnership: Partnership, by: User, path, name: str, today: dt.date | None = None
+) -> list[Application]:
+    """Import the case reviews a partnership already holds from a CSV or XLSX file.
+
+    Every row is checked first (`analytics.casereview_import.read_cases`), then recorded
+    through the services the pages use; a service's refusal becomes a row-level error too.
+    Any error refuses the whole file: nothing is stored (`CaseImportError`, every problem
+    as ``file:line: column: reason``)."""
+    require_cases(by, partnership)
+    cases = read_cases(path, name=name, today=today or timezone.localdate())
+    issues = IssueCollector(Path(name).name, 200, CaseImportError, by_line=True)
+    created = []
+    for case in cases:
+        try:
+            with transaction.atomic():
+                created.append(_import_case(partnership, by, case))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    issues.add(case.line, _IMPORT_FIELDS.get(field, field), error)
+    if issues.total:
+        raise issues.error()  # leaves the outer transaction: nothing of the file is kept
+    audit.record(
+        actor=by,
+        verb="casereviews.import",
+        obj=partnership,
+        partnership=partnership,
+        after={"file": Path(name).name, "cases": [a.reference for a in created]},
+    )
+    return created

@@ -6,16 +6,22 @@ year is published; calls for action answer every member."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from saferstat.analytics import casereview as rules
+from saferstat.analytics import casereview_import
+from saferstat.core.exports import export_csv
 from saferstat.core.permissions import can, can_read_cases, require_cases
 from saferstat.core.selectors import partnership_get
+from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import (
     audit_history_url,
     form_save,
@@ -350,4 +356,55 @@ def call_detail(request, partnership, call_id: int):
             "history_url": audit_history_url(me, partnership, call),
         },
         status=form_status(*f.values()),
+    )
+
+
+# ------------------------------------------------------------------ importing cases
+
+
+@accepts_upload
+@partnership_view("casereviews.cases", post=True)
+def import_cases(request, partnership):
+    """Import the cases a partnership already holds (CSV or XLSX): every row is checked and
+    nothing is stored unless the whole file is right. ``?template=csv`` gives the columns."""
+    require_cases(request.user, partnership)
+    if request.GET.get("template") == "csv":
+        return HttpResponse(
+            export_csv(casereview_import.template_header(), []),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="case-reviews-template.csv"'},
+        )
+    posted = request.method == "POST"
+    form = forms.CaseImportForm(request.POST if posted else None, request.FILES if posted else None)
+    problems: list[str] = []
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()[:8]
+        with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+            for chunk in upload.chunks():
+                copy.write(chunk)
+            copy.flush()
+            try:
+                created = services.cases_import(
+                    partnership=partnership, by=request.user, path=copy.name, name=upload.name
+                )
+            except casereview_import.CaseImportError as exc:
+                problems = exc.messages
+                form.add_error("file", f"The file was refused: nothing was stored. {exc.total} problem(s).")
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                messages.success(request, f"{len(created)} case(s) were imported.")
+                return redirect("casereviews:cases", slug=partnership.slug)
+    return render(
+        request,
+        "casereviews/import.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "problems": problems,
+            "columns": casereview_import.CASE_COLUMNS,
+            "max_complaints": casereview_import.MAX_COMPLAINTS,
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )

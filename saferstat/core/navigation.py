@@ -146,8 +146,23 @@ NAVIGATION: list[NavItem] = [
         "casereviews:figures",
         "casereviews.figures",
         frozenset(
-            "casereviews:" + name
-            for name in ("cases", "case_detail", "settings", "figures", "calls", "call_detail")
+            [
+                *(
+                    "casereviews:" + name
+                    for name in (
+                        "cases",
+                        "case_detail",
+                        "settings",
+                        "figures",
+                        "calls",
+                        "call_detail",
+                        "import",
+                    )
+                ),
+                # Personal data is handled by the casework roles (docs/data-protection.md).
+                "dataprotection:index",
+                "dataprotection:requests",
+            ]
         ),
     ),
     NavItem(

@@ -119,6 +119,22 @@ RULES: dict[str, Rule] = {
     "calls.manage": Rule(
         ANALYSTS, description="Record calls for action, responses, referrals and outcomes"
     ),
+    # Personal data (docs/data-protection.md): the declaration, retention, subject-access
+    # export and erasure on request. The casework roles only: admins, and analysts named as
+    # case reviewers (`can_handle_personal_data`).
+    "personaldata.view": Rule(
+        ANALYSTS,
+        description="See which personal data is held, its retention and the erasures made "
+        "(an analyst only when named as a case reviewer)",
+    ),
+    "personaldata.requests": Rule(
+        ANALYSTS,
+        description="Find one person's data, export it (subject access) or erase it on "
+        "request (an analyst only when named as a case reviewer)",
+    ),
+    "personaldata.retention": Rule(
+        frozenset({Role.ADMIN}), description="Set the retention period of each record type"
+    ),
     # Reports (docs/reports.md). A published report is open to everyone in its
     # disclosure-controlled version (`reports.selectors.can_view_report`).
     "reports.view": Rule(ALL_MEMBERS, description="Read reports, drafts included"),
@@ -319,6 +335,23 @@ def require_cases(user: User | AnonymousUser | None, partnership: Partnership) -
     """Raise PermissionDenied unless the user may read case review applications."""
     if not can_read_cases(user, partnership):
         raise PermissionDenied("Only the partnership's named case reviewers see case reviews")
+
+
+def can_handle_personal_data(
+    user: User | AnonymousUser | None, partnership: Partnership, action: str = "personaldata.requests"
+) -> bool:
+    """True when the user may take a personal-data `action` (``personaldata.view`` or
+    ``personaldata.requests``): the casework roles, i.e. the partnership's admins and the
+    analysts named as case reviewers, as for `can_read_cases`."""
+    return can(user, action, partnership) and can_read_cases(user, partnership)
+
+
+def require_personal_data(
+    user: User | AnonymousUser | None, partnership: Partnership, action: str = "personaldata.requests"
+) -> None:
+    """Raise PermissionDenied unless the user may take the personal-data `action`."""
+    if not can_handle_personal_data(user, partnership, action):
+        raise PermissionDenied("Only the partnership's casework roles handle personal data")
 
 
 def can_submit_for(user: User | AnonymousUser | None, priority) -> bool:

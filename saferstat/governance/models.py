@@ -352,6 +352,13 @@ class StatutoryDuty(models.Model):
         return self.title
 
 
+#: What each scheduled job is called on the jobs page (other apps' jobs included).
+JOB_LABELS = {
+    "governance.reminders": "Reminder emails",
+    "dataprotection.retention": "Personal data retention",
+}
+
+
 class JobRun(models.Model):
     """One run of a scheduled job for one partnership (e.g. the reminder emails)."""
 
@@ -367,3 +374,7 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return JOB_LABELS.get(self.job, self.job)

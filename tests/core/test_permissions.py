@@ -45,6 +45,10 @@ EXPECTED = {
     "casereviews.figures": {"admin", "analyst", "lead", "board", "scrutiny"},
     "calls.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "calls.manage": {"admin", "analyst"},
+    # analysts only when named as case reviewers: can_handle_personal_data
+    "personaldata.view": {"admin", "analyst"},
+    "personaldata.requests": {"admin", "analyst"},
+    "personaldata.retention": {"admin"},
     "assessment.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "assessment.manage": {"admin", "analyst"},
     "assessment.score": {"admin", "analyst", "lead", "board"},

@@ -293,4 +293,4 @@ def test_due_soon_reminder_and_the_task(rotherham, members, settings):
 def test_jobs_page_shows_only_the_partnerships_own_runs(client, rotherham, sheffield, members):
     reminders.reminders_run(partnership=sheffield)
     html = page(client, members["admin"], "/p/rotherham/governance/jobs/")
-    assert "has not run yet" in html
+    assert "No scheduled job has run yet" in html
