@@ -232,6 +232,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("intelligence.PartnerDataset", "name"): "a dataset's name",
     ("intelligence.PartnerUpload", "original_name"): "a file's name",
     ("intelligence.ImportRun", "original_name"): "a file's name",
+    ("intelligence.PartnerUpload", "source_sha256"): "a checksum of an uploaded file",
     ("governance.Body", "name"): "a board or committee's name",
     ("governance.Meeting", "location"): "where a meeting is held (a venue)",
     ("governance.Action", "owner_role"): "a role, not a person",

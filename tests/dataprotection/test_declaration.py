@@ -1,0 +1,115 @@
+"""The one declaration of personal data (saferstat/dataprotection/declaration.py) covers
+every model: a field whose name looks like personal data must be declared or listed as not
+personal, with the reason."""
+
+from __future__ import annotations
+
+import re
+
+from django.apps import apps
+
+from saferstat.casereviews.models import PERSONAL_FIELDS
+from saferstat.dataprotection.declaration import (
+    BY_KEY,
+    NOT_PERSONAL,
+    RECORD_TYPES,
+    declared,
+    personal_fields,
+)
+
+#: Field names that suggest personal data.
+LOOKS_PERSONAL = re.compile(
+    r"name|email|e_mail|phone|mobile|tel|address|postcode|post_code|contact|location|"
+    r"applicant|councillor|resident|victim|person|holder|substitute|owner|birth|dob|"
+    r"gender|sex$|ethnic|disab|religio|nhs|national_insurance|ip_address|source|actor"
+)
+TEXT_TYPES = {"CharField", "TextField", "EmailField", "JSONField", "GenericIPAddressField"}
+
+
+def _saferstat_models():
+    return [m for m in apps.get_models() if m.__module__.startswith("saferstat.")]
+
+
+def looks_personal(model) -> list[tuple[str, str]]:
+    """(model label, field) of text fields whose name looks like personal data."""
+    return [
+        (model._meta.label, f.name)
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() in TEXT_TYPES and LOOKS_PERSONAL.search(f.name)
+    ]
+
+
+def test_every_field_that_looks_personal_is_declared_or_explained():
+    held = {(label, name) for label, (_, pm) in declared().items() for name in pm.fields}
+    missing = [
+        f"{label}.{name}"
+        for model in _saferstat_models()
+        for label, name in looks_personal(model)
+        if (label, name) not in held and (label, name) not in NOT_PERSONAL
+    ]
+    assert not missing, (
+        "Declare these fields in saferstat/dataprotection/declaration.py (a record type's "
+        "personal fields) or list them in NOT_PERSONAL with the reason: " + ", ".join(missing)
+    )
+
+
+def test_the_check_catches_a_new_personal_field():
+    """A model with an undeclared `resident_phone` is caught (the check can fail)."""
+    from django.db import models
+
+    class Fake(models.Model):
+        resident_phone = models.CharField(max_length=20)
+        level = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "dataprotection"
+            managed = False
+
+    try:
+        assert looks_personal(Fake) == [("dataprotection.Fake", "resident_phone")]
+        assert ("dataprotection.Fake", "resident_phone") not in NOT_PERSONAL
+    finally:
+        apps.all_models["dataprotection"].pop("fake", None)
+        apps.clear_cache()
+
+
+def test_every_declared_field_exists_and_lookups_resolve():
+    for record_type in RECORD_TYPES:
+        assert BY_KEY[record_type.key] is record_type
+        assert not record_type.main.root, record_type.key
+        for pm in record_type.models:
+            model = apps.get_model(pm.label)
+            names = {f.name for f in model._meta.get_fields()}
+            for name in pm.fields:
+                field = model._meta.get_field(name)
+                assert field.get_internal_type() in TEXT_TYPES, f"{pm.label}.{name}"
+            assert set(pm.identifies) <= set(pm.fields), pm.label
+            assert pm.partnership.split("__")[0] in names, pm.label
+            if pm.root:
+                assert pm.root in names, pm.label
+            # The lookup to the partnership is a real query.
+            model.objects.filter(**{f"{pm.partnership}__slug": "x"}).query.__str__()
+
+
+def test_not_personal_names_real_fields():
+    for label, name in NOT_PERSONAL:
+        apps.get_model(label)._meta.get_field(name)
+        assert (label, name) not in {
+            (lbl, n) for lbl, (_, pm) in declared().items() for n in pm.fields
+        }
+
+
+def test_case_reviews_use_the_one_declaration():
+    assert PERSONAL_FIELDS == personal_fields("casereviews.Application")
+    assert {"applicant_name", "applicant_contact", "location", "behaviour"} <= set(
+        PERSONAL_FIELDS
+    )
+    # The models the issues name are covered.
+    for label in (
+        "casereviews.Application",
+        "casereviews.CallForAction",
+        "assessment.ConsultationResponse",
+        "assessment.TensionReport",
+        "core.User",
+    ):
+        assert personal_fields(label), label
