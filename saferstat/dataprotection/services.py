@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from saferstat.analytics.periods import add_months_to_day
@@ -331,8 +332,8 @@ def _resolve(partnership: Partnership, refs: list[str]) -> list[Match]:
             .distinct()
             .first()
         )
-        if obj is None:
-            raise ValidationError({"records": "A record chosen was not found."})
+        if obj is None:  # another partnership's record, or none: not found
+            raise Http404("No such record")
         erased = Erasure.objects.filter(object_type=label, object_id=pk).exists()
         out.append(Match(record_type, pm, obj, (), closed_on(record_type, obj), erased))
     if not out:

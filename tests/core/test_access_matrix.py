@@ -163,6 +163,16 @@ MATRIX = {
     "casereviews:figures": ("/p/{slug}/case-reviews/figures/", ALL, 200, 200),
     "casereviews:calls": ("/p/{slug}/case-reviews/calls/", ALL, LOGIN, 403),
     "casereviews:call_detail": ("/p/{slug}/case-reviews/calls/{call}/", ALL, LOGIN, 403),
+    "casereviews:import": ("/p/{slug}/case-reviews/import/", only({"admin": 200}), LOGIN, 403),
+    # Personal data (docs/data-protection.md): the casework roles only (admins and named
+    # case reviewers; none is named here).
+    "dataprotection:index": ("/p/{slug}/personal-data/", only({"admin": 200}), LOGIN, 403),
+    "dataprotection:requests": (
+        "/p/{slug}/personal-data/requests/",
+        only({"admin": 200}),
+        LOGIN,
+        403,
+    ),
     "api_tokens": ("/account/api-tokens/", ALL, LOGIN, 200),
     "two_factor": ("/account/two-factor/", ALL, LOGIN, 200),
     "login_code": ("/sign-in/code/", {r: 302 for r in ROLES}, 302, 302),  # no sign-in pending
@@ -343,6 +353,9 @@ POST_MATRIX = {
     "casereviews:figures": (only({"admin": 400}), LOGIN, 403),
     "casereviews:calls": (only(ANALYSTS_400), LOGIN, 403),
     "casereviews:call_detail": (only(ANALYSTS_400), LOGIN, 403),
+    "casereviews:import": (only({"admin": 400}), LOGIN, 403),
+    "dataprotection:index": (only({"admin": 400}), LOGIN, 403),
+    "dataprotection:requests": (only({"admin": 400}), LOGIN, 403),
     "plan:detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "plan:version": (NOT_ALLOWED, LOGIN, 403),
     "performance:dashboard": (NOT_ALLOWED, LOGIN, 403),

@@ -244,6 +244,14 @@ URLS = {
         "!/p/{r}/case-reviews/calls/{s_call}/",
         "/p/{s}/case-reviews/calls/{s_call}/",
     ],
+    "casereviews:import": ["/p/{r}/case-reviews/import/", "/p/{s}/case-reviews/import/"],
+    # A search in Rotherham never finds Sheffield's people (their names carry the marker).
+    "dataprotection:index": ["/p/{r}/personal-data/", "/p/{s}/personal-data/"],
+    "dataprotection:requests": [
+        "/p/{r}/personal-data/requests/?q=ZQXSHEF",
+        "/p/{r}/personal-data/requests/?q=Applicant",
+        "/p/{s}/personal-data/requests/?q=Applicant",
+    ],
     "glossary": ["/glossary/"],
     "accessibility": ["/accessibility/"],
     "cookies": ["/cookies/"],
@@ -907,6 +915,21 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
                 "close-outcome": "x",
             },
             "/p/sheffield/case-reviews/figures/": {"year": "2024/25"},
+            "/p/rotherham/personal-data/requests/": {
+                "action": "erase",
+                "reference": "x",
+                "note": "hijacked",
+                "records": [f"casereviews.Application:{fill['s_application']}"],
+            },
+            "/p/sheffield/personal-data/requests/": {
+                "action": "export",
+                "reference": "x",
+                "records": [f"casereviews.Application:{fill['s_application']}"],
+            },
+            "/p/sheffield/personal-data/": {"record_type": "case_review", "months": "1"},
+            "/p/sheffield/case-reviews/import/": {
+                "file": SimpleUploadedFile("cases.csv", b"Date received\n")
+            },
             "/p/sheffield/case-reviews/settings/": {"form": "settings", "complaints": "1"},
             "/p/sheffield/performance/highlights/": {"code": "x", "kind": "highlight"},
             "/p/rotherham/reports/{s_report}/edit/": {"introduction": "overwritten"},
@@ -970,6 +993,13 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert not Appeal.objects.filter(application_id=fill["s_open_application"]).exists()
     assert CallForAction.objects.get(pk=fill["s_call"]).status == "open"
     assert not PublishedYear.objects.filter(partnership__slug="sheffield").exists()
+    from saferstat.casereviews.models import Application
+    from saferstat.dataprotection.models import Erasure, RetentionPeriod, SubjectRequest
+
+    assert Application.objects.get(pk=fill["s_application"]).applicant_name.startswith("ZQXSHEF")
+    assert not Erasure.objects.exists() and not SubjectRequest.objects.exists()
+    assert not RetentionPeriod.objects.exists()
+    assert Application.objects.filter(partnership__slug="sheffield").count() == 2
     for slug, expected in (("rotherham", 404), ("sheffield", 403)):
         response = client.post(
             f"/api/partnerships/{slug}/returns/{fill['s_ret']}",

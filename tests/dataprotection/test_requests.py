@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from saferstat.casereviews import services as casereviews
 from saferstat.casereviews.models import Application
@@ -96,11 +97,11 @@ def test_another_partnerships_record_is_not_found(rotherham, sheffield, members,
     s_world = closed_cases(sheffield, s_admin, mark="S ")
     ref = f"casereviews.Application:{s_world['application']}"
     assert not services.search(partnership=rotherham, by=members["admin"], term="S Applicant")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):
         services.subject_export(
             partnership=rotherham, by=members["admin"], reference="R", refs=[ref]
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):
         services.subject_erase(
             partnership=rotherham, by=members["admin"], reference="R", refs=[ref], note="Asked"
         )
