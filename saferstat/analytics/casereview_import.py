@@ -222,7 +222,9 @@ def _read_row(line, values, cell, issues: IssueCollector, today: dt.date) -> Imp
             data[key] = DECISIONS[text.lower()]
         else:
             if len(text) > limit:
-                issues.add(line, header, f"is {len(text):,} characters long; the limit is {limit:,}")
+                issues.add(
+                    line, header, f"is {len(text):,} characters long; the limit is {limit:,}"
+                )
                 ok = False
                 continue
             data[key] = text

@@ -390,7 +390,9 @@ def import_cases(request, partnership):
                 )
             except casereview_import.CaseImportError as exc:
                 problems = exc.messages
-                form.add_error("file", f"The file was refused: nothing was stored. {exc.total} problem(s).")
+                form.add_error(
+                    "file", f"The file was refused: nothing was stored. {exc.total} problem(s)."
+                )
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
             else:

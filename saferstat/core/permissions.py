@@ -338,7 +338,9 @@ def require_cases(user: User | AnonymousUser | None, partnership: Partnership) -
 
 
 def can_handle_personal_data(
-    user: User | AnonymousUser | None, partnership: Partnership, action: str = "personaldata.requests"
+    user: User | AnonymousUser | None,
+    partnership: Partnership,
+    action: str = "personaldata.requests",
 ) -> bool:
     """True when the user may take a personal-data `action` (``personaldata.view`` or
     ``personaldata.requests``): the casework roles, i.e. the partnership's admins and the
@@ -347,7 +349,9 @@ def can_handle_personal_data(
 
 
 def require_personal_data(
-    user: User | AnonymousUser | None, partnership: Partnership, action: str = "personaldata.requests"
+    user: User | AnonymousUser | None,
+    partnership: Partnership,
+    action: str = "personaldata.requests",
 ) -> None:
     """Raise PermissionDenied unless the user may take the personal-data `action`."""
     if not can_handle_personal_data(user, partnership, action):

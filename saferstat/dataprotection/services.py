@@ -480,4 +480,3 @@ def subject_erase(
         after=audit.snapshot(request, ["kind", "reference", "records", "refused", "note"]),
     )
     return request
-

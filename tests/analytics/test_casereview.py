@@ -16,9 +16,9 @@ from saferstat.analytics.casereview import (
     YearFigures,
     add_working_days,
     bank_holidays,
-    is_working_day,
     disclose,
     disclose_year,
+    is_working_day,
     threshold_test,
     timetable,
     yearly_figures,
@@ -140,10 +140,7 @@ def test_bank_holidays_match_gov_uk_on_working_days():
     # The package also lists holidays that fall at a weekend (Boxing Day 2026 is a
     # Saturday; its substitute is Monday 28th); on working days it must equal gov.uk's.
     from_package = {
-        day
-        for year in range(2023, 2028)
-        for day in bank_holidays(year)
-        if day.weekday() < 5
+        day for year in range(2023, 2028) for day in bank_holidays(year) if day.weekday() < 5
     }
     assert from_package == GOV_UK_2023_2027
 

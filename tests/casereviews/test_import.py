@@ -27,7 +27,7 @@ HEADER = (
 )
 MET = (
     "2024-09-02,victim,Imported Applicant One,01234 111111,E05000001,met,2024-09-12,,"
-    "2024-10-01,\"Police, council\",2024-10-04,"
+    '2024-10-01,"Police, council",2024-10-04,'
     "2024-03-01,2024-03-10,Police,2024-06-01,2024-06-01,Council,2024-08-19,2024-08-20,Police"
 )
 NOT_MET = "02/10/2024,business,Imported Business Two,,,not met,15/10/2024,,,,,,,,,,,,,"

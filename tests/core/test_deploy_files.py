@@ -72,12 +72,15 @@ def test_timers_run_maintenance_and_backups():
     for timer, service in (
         ("saferstat-maintenance.timer", "saferstat-maintenance.service"),
         ("saferstat-backup.timer", "saferstat-backup.service"),
+        ("saferstat-daily.timer", "saferstat-daily.service"),
     ):
         assert (SYSTEMD / service).is_file()
         assert unit(timer)["Timer"]
         assert unit(timer)["Install"]["WantedBy"] == "timers.target"
     text = (SYSTEMD / "saferstat-maintenance.service").read_text()
     assert all(c in text for c in ("recover_stuck_jobs", "purge_uploads", "worker_heartbeat"))
+    # Personal data past its retention period is erased daily (docs/data-protection.md).
+    assert "manage.py queue_retention" in (SYSTEMD / "saferstat-daily.service").read_text()
 
 
 def test_nginx_body_limit_matches_the_upload_limit():

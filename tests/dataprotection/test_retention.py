@@ -30,9 +30,7 @@ def _audit_text(label: str, pk: int) -> str:
     return json.dumps([[e.before, e.after] for e in events])
 
 
-def test_retention_erases_closed_cases_and_the_yearly_figures_stay_the_same(
-    rotherham, members
-):
+def test_retention_erases_closed_cases_and_the_yearly_figures_stay_the_same(rotherham, members):
     world = closed_cases(rotherham, members["admin"])
     figures = selectors.year_figures(rotherham)
     assert [
@@ -115,7 +113,11 @@ def test_calls_tension_reports_and_consultation_responses_expire(rotherham, memb
     call = CallForAction.objects.get(pk=world["call"])
     # Required fields hold "[erased]", optional ones are blanked.
     assert (call.councillor, call.matter, call.outcome) == ("[erased]", "[erased]", "")
-    assert (call.ward, call.topic, call.status) == ("Central", "Off-road bikes on the park", "closed")
+    assert (call.ward, call.topic, call.status) == (
+        "Central",
+        "Off-road bikes on the park",
+        "closed",
+    )
     # The audit log's snapshots of the call lose the personal values too.
     text = _audit_text("casereviews.CallForAction", world["call"])
     assert "Residents report" not in text and "Patrols increased" not in text

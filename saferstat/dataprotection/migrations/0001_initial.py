@@ -7,59 +7,198 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_force_administrator'),
+        ("core", "0005_force_administrator"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubjectRequest',
+            name="SubjectRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('access', 'Subject-access export'), ('erasure', 'Erasure on request')], max_length=10)),
-                ('reference', models.CharField(help_text='Your reference for the request', max_length=100)),
-                ('records', models.JSONField(default=list, help_text='Object references, e.g. model:id')),
-                ('refused', models.JSONField(default=list, help_text='Records not erased, with the reason')),
-                ('note', models.TextField(blank=True, help_text='Why erasure is allowed', max_length=2000)),
-                ('handled_at', models.DateTimeField(auto_now_add=True)),
-                ('handled_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("access", "Subject-access export"),
+                            ("erasure", "Erasure on request"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(help_text="Your reference for the request", max_length=100),
+                ),
+                (
+                    "records",
+                    models.JSONField(default=list, help_text="Object references, e.g. model:id"),
+                ),
+                (
+                    "refused",
+                    models.JSONField(default=list, help_text="Records not erased, with the reason"),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="Why erasure is allowed", max_length=2000
+                    ),
+                ),
+                ("handled_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-handled_at', '-id'],
+                "ordering": ["-handled_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RetentionPeriod',
+            name="RetentionPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(choices=[('case_review', 'ASB case review applications'), ('call_for_action', 'Councillor calls for action'), ('tension_report', 'Community tension reports'), ('consultation_response', 'Consultation responses (equality monitoring)'), ('meeting_record', 'Board seats, attendance and committee work programmes'), ('user_account', 'User accounts of members')], max_length=40)),
-                ('months', models.PositiveSmallIntegerField(help_text="Personal fields are erased this many months after the record's clock starts", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)])),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            ("case_review", "ASB case review applications"),
+                            ("call_for_action", "Councillor calls for action"),
+                            ("tension_report", "Community tension reports"),
+                            (
+                                "consultation_response",
+                                "Consultation responses (equality monitoring)",
+                            ),
+                            (
+                                "meeting_record",
+                                "Board seats, attendance and committee work programmes",
+                            ),
+                            ("user_account", "User accounts of members"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "months",
+                    models.PositiveSmallIntegerField(
+                        help_text="Personal fields are erased this many months after the record's clock starts",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(600),
+                        ],
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('partnership', 'record_type'), name='unique_retention_period')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("partnership", "record_type"), name="unique_retention_period"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Erasure',
+            name="Erasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(choices=[('case_review', 'ASB case review applications'), ('call_for_action', 'Councillor calls for action'), ('tension_report', 'Community tension reports'), ('consultation_response', 'Consultation responses (equality monitoring)'), ('meeting_record', 'Board seats, attendance and committee work programmes'), ('user_account', 'User accounts of members')], max_length=40)),
-                ('object_type', models.CharField(max_length=100)),
-                ('object_id', models.CharField(max_length=64)),
-                ('reason', models.CharField(choices=[('retention', 'Retention period ended'), ('request', 'Erasure on request')], max_length=10)),
-                ('erased_at', models.DateTimeField(auto_now_add=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.partnership')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='erasures', to='dataprotection.subjectrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            ("case_review", "ASB case review applications"),
+                            ("call_for_action", "Councillor calls for action"),
+                            ("tension_report", "Community tension reports"),
+                            (
+                                "consultation_response",
+                                "Consultation responses (equality monitoring)",
+                            ),
+                            (
+                                "meeting_record",
+                                "Board seats, attendance and committee work programmes",
+                            ),
+                            ("user_account", "User accounts of members"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=100)),
+                ("object_id", models.CharField(max_length=64)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("retention", "Retention period ended"),
+                            ("request", "Erasure on request"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("erased_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.partnership",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="erasures",
+                        to="dataprotection.subjectrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-erased_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('object_type', 'object_id'), name='unique_erasure')],
+                "ordering": ["-erased_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("object_type", "object_id"), name="unique_erasure"
+                    )
+                ],
             },
         ),
     ]
