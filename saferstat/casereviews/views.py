@@ -12,13 +12,13 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from saferstat.analytics import casereview as rules
 from saferstat.analytics import casereview_import
-from saferstat.core.exports import export_csv
+from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_read_cases, require_cases
 from saferstat.core.selectors import partnership_get
 from saferstat.core.uploads import accepts_upload
@@ -369,10 +369,8 @@ def import_cases(request, partnership):
     nothing is stored unless the whole file is right. ``?template=csv`` gives the columns."""
     require_cases(request.user, partnership)
     if request.GET.get("template") == "csv":
-        return HttpResponse(
-            export_csv(casereview_import.template_header(), []),
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="case-reviews-template.csv"'},
+        return export_response(
+            "csv", casereview_import.template_header(), [], filename="case-reviews-template"
         )
     posted = request.method == "POST"
     form = forms.CaseImportForm(request.POST if posted else None, request.FILES if posted else None)
