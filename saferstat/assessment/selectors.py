@@ -45,7 +45,21 @@ def issue_get(*, assessment: Assessment, pk: int) -> CandidateIssue:
 
 
 def submitted_sheets(issue: CandidateIssue) -> list[ScoreSheet]:
-    return list(issue.sheets.filter(submitted_at__isnull=False).select_related("scorer"))
+    """Submitted sheets on the assessment's current matrix."""
+    return list(
+        issue.sheets.filter(
+            submitted_at__isnull=False, matrix_version=issue.assessment.matrix_version
+        ).select_related("scorer")
+    )
+
+
+def earlier_sheets(issue: CandidateIssue) -> list[ScoreSheet]:
+    """Submitted sheets scored on an earlier version of the matrix (kept, not ranked)."""
+    return list(
+        issue.sheets.filter(submitted_at__isnull=False)
+        .exclude(matrix_version=issue.assessment.matrix_version)
+        .select_related("scorer")
+    )
 
 
 @dataclass
@@ -55,12 +69,18 @@ class RankedIssue:
 
 
 def ranking(assessment: Assessment) -> list[RankedIssue]:
-    """Every candidate issue: the scored ones in rank order (submitted sheets only), then
-    those not scored yet."""
+    """Every candidate issue: the scored ones in rank order (submitted sheets on the current
+    matrix only), then those not scored yet."""
     matrix = assessment.scoring
+    current = assessment.matrix_version
     issues = list(assessment.issues.prefetch_related("sheets"))
     sheets = {
-        i.key: [s.values for s in i.sheets.all() if s.submitted_at is not None] for i in issues
+        i.key: [
+            s.values
+            for s in i.sheets.all()
+            if s.submitted_at is not None and s.matrix_version == current
+        ]
+        for i in issues
     }
     by_key = {r.key: r for r in calc.rank(sheets, matrix)}
     scored = sorted((i for i in issues if i.key in by_key), key=lambda i: by_key[i.key].rank)
