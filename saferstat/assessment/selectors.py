@@ -17,6 +17,8 @@ from .models import (
     Assessment,
     CandidateIssue,
     Consultation,
+    DocumentSection,
+    FrozenView,
     PlanRefresh,
     ScoreSheet,
     TensionReport,
@@ -177,3 +179,84 @@ def refresh_get(*, assessment: Assessment, pk: int) -> PlanRefresh:
         ),
         pk=pk,
     )
+
+
+# --- the assessment document ----------------------------------------------------------------
+
+
+@dataclass
+class ShownView:
+    view: FrozenView
+    figures: dict | None  # frozen, or today's for a draft
+    message: str  # why there are no figures
+    as_now: str  # the explorer address of the view as asked, with today's data
+    as_frozen: str  # the explorer address of the exact months frozen
+
+
+@dataclass
+class ShownSection:
+    key: str
+    title: str
+    text: str
+    views: list[ShownView]
+
+
+def document(assessment: Assessment, *, compute: bool = True) -> list[ShownSection]:
+    """The document's sections in order, each with its views' figures: frozen once signed
+    off, today's before (``compute=False`` leaves a draft's figures out)."""
+    from . import frozen
+
+    slug = assessment.partnership.slug
+    stored = {
+        s.key: s
+        for s in DocumentSection.objects.filter(assessment=assessment).prefetch_related("views")
+    }
+    out = []
+    for key, title in DocumentSection.Key.choices:
+        section = stored.get(key)
+        shown = []
+        for view in section.views.all() if section else []:
+            view.partnership = assessment.partnership
+            if view.figures is not None or compute:
+                figures, message = frozen.figures_of(view)
+            else:
+                figures, message = None, ""
+            shown.append(
+                ShownView(
+                    view,
+                    figures,
+                    message,
+                    frozen.explorer_url(slug, view.query),
+                    frozen.explorer_url(slug, figures["resolved_query"]) if figures else "",
+                )
+            )
+        out.append(ShownSection(key, title, section.text if section else "", shown))
+    return out
+
+
+def document_view_get(*, assessment: Assessment, pk: int) -> FrozenView:
+    return _get(
+        FrozenView.objects.filter(section__assessment=assessment).select_related("partnership"),
+        pk=pk,
+    )
+
+
+def priority_rows(ranking_rows: list[RankedIssue]) -> list[dict]:
+    """The priority matrix's points: each scored issue's rank, risk and capacity gap."""
+    return [
+        {
+            "rank": r.ranked.rank,
+            "issue": r.issue.name,
+            "risk": round(r.ranked.risk, 2),
+            "capacity_gap": round(r.ranked.capacity, 2),
+            "median_total": round(r.ranked.totals.median, 2),
+        }
+        for r in ranking_rows
+        if r.ranked
+    ]
+
+
+def matrix_limits(matrix: calc.Matrix) -> tuple[float, float]:
+    """The top of the risk and capacity axes (every dimension at the top of its scale)."""
+    top = calc.score({d.key: d.high for d in matrix.dimensions}, matrix)
+    return top.risk, top.capacity
