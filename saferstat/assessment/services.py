@@ -262,6 +262,7 @@ def sheet_save(
             reason = reason or f"Accepted the score proposed from the data: {proposal.reasoning}"
             cited = sorted({*cited, proposal.evidence_id})
         elif proposal is not None:
+            cited = sorted({*cited, proposal.evidence_id})  # the data considered, overridden
             why = clean_plain(overrides.get(d.key, ""))[:1000]
             if not why:
                 errors[f"override-{d.key}"] = (
