@@ -394,9 +394,7 @@ def priority_matrix_chart(
     for r in rows:
         r["label"] = f"{r['rank']}. {r['issue']}"
     x = alt.X("risk:Q", title="Risk (harm × likelihood)", scale=alt.Scale(domain=[0, risk_max]))
-    y = alt.Y(
-        "capacity_gap:Q", title="Gap in capacity", scale=alt.Scale(domain=[0, capacity_max])
-    )
+    y = alt.Y("capacity_gap:Q", title="Gap in capacity", scale=alt.Scale(domain=[0, capacity_max]))
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=x,
         y=y,
@@ -412,18 +410,13 @@ def priority_matrix_chart(
         text="label:N"
     )
     halves = alt.Data(values=[{"x": risk_max / 2, "y": capacity_max / 2}])
-    vertical = (
-        alt.Chart(halves).mark_rule(color="#7b7d7d", strokeDash=[4, 4]).encode(x="x:Q")
-    )
-    horizontal = (
-        alt.Chart(halves).mark_rule(color="#7b7d7d", strokeDash=[4, 4]).encode(y="y:Q")
-    )
+    vertical = alt.Chart(halves).mark_rule(color="#7b7d7d", strokeDash=[4, 4]).encode(x="x:Q")
+    horizontal = alt.Chart(halves).mark_rule(color="#7b7d7d", strokeDash=[4, 4]).encode(y="y:Q")
     spec = finish_chart(
         vertical + horizontal + points + labels, title, description, width=width, height=height
     )
     table = [
-        {k: r[k] for k in ("rank", "issue", "risk", "capacity_gap", "median_total")}
-        for r in rows
+        {k: r[k] for k in ("rank", "issue", "risk", "capacity_gap", "median_total")} for r in rows
     ]
     return _figure(
         spec,
