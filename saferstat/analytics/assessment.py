@@ -467,21 +467,53 @@ class ParsedResponses:
 
 
 def parse_responses(
-    text: str, *, areas: Iterable[str], themes: Iterable[str] = ()
+    text: str, *, areas: Iterable[str], themes: Iterable[str] = (), source: str = ""
 ) -> ParsedResponses:
-    """Check a survey export (CSV text) with the columns ``RESPONSE_COLUMNS``. Every answer
-    may be blank (prefer not to say), but a given one must be known: an age from 16 to 110,
-    a sex, disability and broad ethnic group as the Census has them, an area of the
-    partnership and, if themes are given, a known theme. Every bad row is reported as
-    ``line N: column: reason``; when there is any, no row is returned."""
+    """Check a survey export given as CSV text (see :func:`check_responses`)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        header = []
+    records = []
+    line = reader.line_num + 1
+    for values in reader:
+        records.append((line, values))
+        line = reader.line_num + 1
+    return check_responses(header, records, areas=areas, themes=themes, source=source)
+
+
+def _cell(value: object) -> str:
+    """A cell as text: a spreadsheet's whole number 34.0 is '34'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def check_responses(
+    header: Sequence[object],
+    records: Iterable[tuple[int, Sequence[object]]],
+    *,
+    areas: Iterable[str],
+    themes: Iterable[str] = (),
+    source: str = "",
+) -> ParsedResponses:
+    """Check a survey export's rows (``(line, values)``, from a CSV file or the first sheet
+    of an XLSX workbook, the header being line 1) with the columns ``RESPONSE_COLUMNS``.
+    Every answer may be blank (prefer not to say), but a given one must be known: an age
+    from 16 to 110, a sex, disability and broad ethnic group as the Census has them, an area
+    of the partnership and, if themes are given, a known theme. Every bad row is reported as
+    ``line N: column: reason`` (after ``source: `` when the file's name is given); when
+    there is any, no row is returned."""
     result = ParsedResponses()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in RESPONSE_COLUMNS if c not in header]
+    prefix = f"{source}: " if source else ""
+    names = [_cell(h).lower() for h in header]
+    missing = [c for c in RESPONSE_COLUMNS if c not in names]
     if missing:
-        result.errors.append(f"line 1: the file has no column {', '.join(missing)}")
+        result.errors.append(f"{prefix}line 1: the file has no column {', '.join(missing)}")
         return result
-    reader.fieldnames = header
     areas_lower = {a.lower(): a for a in areas}
     themes_lower = {t.lower(): t for t in themes}
     allowed = {
@@ -490,38 +522,43 @@ def parse_responses(
         if dim != "age"
     }
     rows: list[dict[str, str]] = []
-    for line, rec in enumerate(reader, start=2):
+    for line, values in records:
+        rec = {name: _cell(v) for name, v in zip(names, values, strict=False) if name}
+        if not any(rec.values()) and len(values) <= 1 and not _cell(values[0] if values else ""):
+            continue  # an empty line: no respondent
         row: dict[str, str] = {}
-        value = (rec.get("age") or "").strip()
+
+        def refuse(column: str, reason: str, line: int = line) -> None:
+            result.errors.append(f"{prefix}line {line}: {column}: {reason}")
+
+        value = rec.get("age", "")
         if value:
             if not value.isdigit() or not AGE_MIN <= int(value) <= AGE_MAX:
-                result.errors.append(
-                    f"line {line}: age: {value[:20]!r} is not an age from {AGE_MIN} to {AGE_MAX}"
-                )
+                refuse("age", f"{value[:20]!r} is not an age from {AGE_MIN} to {AGE_MAX}")
             else:
                 row["age"] = age_band(int(value))
         for dim, known in allowed.items():
-            value = (rec.get(dim) or "").strip()
+            value = rec.get(dim, "")
             if value:
                 if value.lower() not in known:
-                    result.errors.append(f"line {line}: {dim}: {value[:40]!r} is not a known group")
+                    refuse(dim, f"{value[:40]!r} is not a known group")
                 else:
                     row[dim] = known[value.lower()]
-        value = (rec.get("area") or "").strip()
+        value = rec.get("area", "")
         if value:
             if value.lower() not in areas_lower:
-                result.errors.append(f"line {line}: area: {value[:40]!r} is not a ward here")
+                refuse("area", f"{value[:40]!r} is not a ward here")
             else:
                 row["area"] = areas_lower[value.lower()]
-        value = (rec.get("concern_theme") or "").strip()
+        value = rec.get("concern_theme", "")
         if value:
             if themes_lower and value.lower() not in themes_lower:
-                result.errors.append(f"line {line}: concern_theme: {value[:40]!r} is unknown")
+                refuse("concern_theme", f"{value[:40]!r} is unknown")
             else:
                 row["concern_theme"] = themes_lower.get(value.lower(), value[:100])
         rows.append(row)
     if not rows and not result.errors:
-        result.errors.append("line 2: the file has no responses")
+        result.errors.append(f"{prefix}line 2: the file has no responses")
     if not result.errors:
         result.rows = rows
     return result
@@ -571,3 +608,101 @@ def tension_trend(
             }
         )
     return out
+
+
+# --- scores proposed from the data ----------------------------------------------------------
+
+#: Recorded crimes per 1,000 residents a year -> volume points: below 0.5 is 1, 0.5 to 2 is
+#: 2, 2 to 5 is 3, 5 to 15 is 4, 15 and more is 5.
+VOLUME_BANDS = (0.5, 2.0, 5.0, 15.0)
+#: Average harm per record (days of the harm index) -> harm to individuals points: below 1
+#: day is 1, 1 to 10 is 2, 10 to 100 is 3, 100 to 365 is 4, a year and more is 5.
+HARM_BANDS = (1.0, 10.0, 100.0, 365.0)
+#: A change of the last 12 months against the 12 before of at least this share (either
+#: way) moves a trend with no special cause from "stable" to "rising" or "falling".
+TREND_CHANGE = 0.10
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A score proposed from the data for one dimension, with the reasoning in words."""
+
+    dimension: str
+    points: int
+    reasoning: str
+
+
+def _band(value: float, bands: Sequence[float]) -> int:
+    return 1 + sum(1 for edge in bands if value >= edge)
+
+
+def _fit(points: int, d: Dimension) -> int:
+    """Points on a 1 to 5 scale moved onto the dimension's own scale."""
+    if (d.low, d.high) == (1, 5):
+        return points
+    return round(d.low + (points - 1) * (d.high - d.low) / 4)
+
+
+def propose_volume(d: Dimension, *, count: int, rate: float, period: str) -> Proposal:
+    """Volume from the rate per 1,000 residents in a year (bands :data:`VOLUME_BANDS`)."""
+    if rate is None or count is None:
+        raise NoDataError("No count for the period")
+    points = _fit(_band(rate, VOLUME_BANDS), d)
+    return Proposal(
+        d.key,
+        points,
+        f"{count:,} records in {period}, {rate:.2f} per 1,000 residents; the bands are "
+        f"{', '.join(f'{b:g}' for b in VOLUME_BANDS)} per 1,000 (1 below the first, "
+        f"5 from the last), so {points}.",
+    )
+
+
+def propose_trend(
+    d: Dimension, *, variation: str | None, monthly: Sequence[int | None]
+) -> Proposal:
+    """Trend from the SPC verdict: special cause high is the top of the scale, special cause
+    low the bottom; otherwise the last 12 months against the 12 before (rising or falling
+    by :data:`TREND_CHANGE` or more), else stable (the middle)."""
+    if variation is None:
+        raise NoDataError("Not enough months for an SPC verdict")
+    top, bottom = 5, 1
+    if variation.endswith("_high"):
+        points, why = top, "the latest months show special cause variation upwards"
+    elif variation.endswith("_low"):
+        points, why = bottom, "the latest months show special cause variation downwards"
+    else:
+        known = [v for v in monthly if v is not None]
+        if len(known) >= 24 and sum(known[-24:-12]):
+            last, before = sum(known[-12:]), sum(known[-24:-12])
+            change = (last - before) / before
+            if change >= TREND_CHANGE:
+                points = 4
+            elif change <= -TREND_CHANGE:
+                points = 2
+            else:
+                points = 3
+            why = (
+                f"common cause variation (no sign of a real change); the last 12 months "
+                f"({last:,}) against the 12 before ({before:,}) is {change:+.0%}, and "
+                f"{TREND_CHANGE:.0%} either way counts as rising or falling"
+            )
+        else:
+            points, why = 3, "common cause variation (no sign of a real change)"
+    points = _fit(points, d)
+    return Proposal(d.key, points, f"Statistical process control (SPC): {why}, so {points}.")
+
+
+def propose_harm(d: Dimension, *, harm_days: float, crime_count: int, period: str) -> Proposal:
+    """Harm to individuals from the average harm of a record (bands :data:`HARM_BANDS`)."""
+    if not crime_count:
+        raise NoDataError("No records with a harm weight")
+    average = harm_days / crime_count
+    points = _fit(_band(average, HARM_BANDS), d)
+    return Proposal(
+        d.key,
+        points,
+        f"Harm estimate for {period}: {harm_days:,.0f} days over {crime_count:,} records, "
+        f"{average:,.1f} days a record on average; the bands are "
+        f"{', '.join(f'{b:g}' for b in HARM_BANDS)} days (1 below the first, 5 from the "
+        f"last), so {points}.",
+    )

@@ -366,3 +366,65 @@ def harm_chart(estimate: HarmEstimate, *, width: int = 520) -> Figure:
         bars + ranges, title, description, width=width, height=24 * max(len(rows), 1)
     )
     return _figure(spec, title, description, rows, (e.source, e.method, *e.notes))
+
+
+# --- strategic assessment ------------------------------------------------------------------
+
+
+def priority_matrix_chart(
+    rows: Sequence[dict[str, Any]],
+    *,
+    risk_max: float,
+    capacity_max: float,
+    width: int = 560,
+    height: int = 380,
+) -> Figure:
+    """Scatter of candidate issues: risk (median harm × likelihood) across, capacity gap
+    (median) up, each labelled with its rank and name; dashed lines halve each axis, so the
+    issues needing the partnership most sit top right. ``rows`` hold ``rank``, ``issue``,
+    ``risk``, ``capacity_gap`` and ``median_total``."""
+    rows = [dict(r) for r in rows]
+    title = "Priority matrix: risk against the gap in capacity"
+    description = (
+        f"Scatter chart of {len(rows)} scored candidate issue(s): risk (median of scorers' "
+        f"harm × likelihood, 0 to {risk_max:g}) across, gap in the partnership's capacity "
+        f"(median, 0 to {capacity_max:g}) up. Issues top right are high risk with little in "
+        "place. The figures are in the table below the chart."
+    )
+    for r in rows:
+        r["label"] = f"{r['rank']}. {r['issue']}"
+    x = alt.X("risk:Q", title="Risk (harm × likelihood)", scale=alt.Scale(domain=[0, risk_max]))
+    y = alt.Y("capacity_gap:Q", title="Gap in capacity", scale=alt.Scale(domain=[0, capacity_max]))
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=x,
+        y=y,
+        tooltip=[
+            alt.Tooltip("label:N", title="Issue"),
+            alt.Tooltip("risk:Q", title="Risk", format=".1f"),
+            alt.Tooltip("capacity_gap:Q", title="Gap in capacity", format=".1f"),
+            alt.Tooltip("median_total:Q", title="Median total", format=".1f"),
+        ],
+    )
+    points = base.mark_circle(size=90, color="#0072b2", opacity=1)
+    labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=LABEL_SIZE, color=INK).encode(
+        text="label:N"
+    )
+    halves = alt.Data(values=[{"x": risk_max / 2, "y": capacity_max / 2}])
+    vertical = alt.Chart(halves).mark_rule(color="#7b7d7d", strokeDash=[4, 4]).encode(x="x:Q")
+    horizontal = alt.Chart(halves).mark_rule(color="#7b7d7d", strokeDash=[4, 4]).encode(y="y:Q")
+    spec = finish_chart(
+        vertical + horizontal + points + labels, title, description, width=width, height=height
+    )
+    table = [
+        {k: r[k] for k in ("rank", "issue", "risk", "capacity_gap", "median_total")} for r in rows
+    ]
+    return _figure(
+        spec,
+        title,
+        description,
+        table,
+        (
+            "Risk is the median over scorers of harm × likelihood; the gap in capacity is the "
+            "median of the capacity group. The dashed lines halve each axis's range.",
+        ),
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from saferstat.core.models import Partnership, User
@@ -118,6 +119,59 @@ TENSION = [
 ]
 
 
+#: The demo document: section, text, embedded explorer views (title, query).
+DOCUMENT = [
+    (
+        "picture",
+        "Demo text: violence and possession of weapons drive the picture; anti-social "
+        "behaviour is the most frequent concern.",
+        [
+            (
+                "Possession of weapons: monthly trend (SPC)",
+                "view=trend&crime_type=Possession+of+weapons",
+            ),
+            ("Harm estimate by crime type", "view=harm"),
+        ],
+    ),
+    (
+        "emerging",
+        "Demo text: watch the wards whose rates are significantly above the borough's.",
+        [("Wards: rates and hotspots", "view=wards")],
+    ),
+    (
+        "gaps",
+        "Demo text: no police.uk category separates domestic abuse, hate crime, modern "
+        "slavery or child criminal exploitation; the partner datasets fill part of the gap.",
+        [],
+    ),
+    (
+        "public",
+        "Demo text: the invented survey under-represents young, disabled and minority ethnic "
+        "residents (see the consultation's coverage against the Census).",
+        [],
+    ),
+]
+
+
+def _document(assessment: Assessment, analyst: User, admin: User) -> str:
+    """Write the demo document's sections, embed its views and sign it off (the views are
+    frozen then); without police.uk data it stays a draft."""
+    for key, text, views in DOCUMENT:
+        services.section_text_set(assessment=assessment, by=analyst, key=key, text=text)
+        for title, query in views:
+            try:
+                services.view_embed(
+                    assessment=assessment, by=analyst, key=key, title=title, query=query
+                )
+            except ValidationError:
+                return "a draft (no police.uk data loaded to embed views from)"
+    try:
+        services.sign_off(assessment=assessment, by=admin)
+    except ValidationError:
+        return "a draft (its views could not be frozen)"
+    return "signed off by the admin, its views frozen"
+
+
 def _user(slug: str, role: str) -> User:
     return User.objects.get(username=f"{slug}-{role}")
 
@@ -139,7 +193,19 @@ def demo_assessment_install(slug: str = "rotherham") -> list[str]:
     datasets = {d.slug: d for d in PartnerDataset.objects.filter(partnership=partnership)}
     issues: list[tuple[CandidateIssue, list[int], tuple]] = []
     for name, query, dataset_slug, planted in ISSUES:
-        issue = services.issue_add(assessment=assessment, by=analyst, name=name)
+        crime_types = [
+            v.replace("+", " ")
+            for k, v in (p.split("=", 1) for p in (query or "").split("&") if p)
+            if k == "crime_type"
+        ]
+        issue = services.issue_add(
+            assessment=assessment, by=analyst, name=name, crime_types=crime_types
+        )
+        if crime_types:
+            try:  # scores proposed from the police.uk data, their evidence frozen
+                services.proposals_make(issue=issue, by=analyst)
+            except ValidationError:
+                pass  # no police.uk data loaded: nothing to propose from
         cited = []
         if query:
             view = saved_view_create(
@@ -181,6 +247,10 @@ def demo_assessment_install(slug: str = "rotherham") -> list[str]:
                 values=values,
                 reasons={k: "Demo score: invented for the demonstration" for k in KEYS},
                 evidence={k: cited for k in KEYS},
+                overrides={
+                    k: "Demo override: invented for the demonstration (local knowledge)"
+                    for k in KEYS
+                },
                 submit=True,
             )
     consultation = services.consultation_create(
@@ -242,8 +312,10 @@ def demo_assessment_install(slug: str = "rotherham") -> list[str]:
             owner_role="Neighbourhood inspector",
             review_on=today - dt.timedelta(days=days) + dt.timedelta(days=14),
         )
+    signed = _document(assessment, analyst, admin)
     lines_out = [
         f"{assessment.title}: {len(issues)} issues scored by the analyst and the Board member",
+        f"The assessment document: {signed}",
         f"{RESPONDENTS} invented consultation responses; {len(TENSION)} tension reports (demo)",
     ]
     plan = plan_current(partnership=partnership)

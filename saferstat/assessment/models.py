@@ -25,9 +25,17 @@ class Assessment(models.Model):
     year = models.CharField(max_length=7, help_text="Financial year, e.g. 2025/26")
     title = models.CharField(max_length=200)
     matrix = models.JSONField(default=default_matrix)
+    matrix_version = models.PositiveIntegerField(
+        default=1, help_text="The number of the matrix in force (see MatrixVersion)"
+    )
     summary = models.TextField(blank=True)
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The document's sign-off: its embedded views are frozen then (docs/assessment.md).
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -42,6 +50,39 @@ class Assessment(models.Model):
     def scoring(self) -> Matrix:
         return Matrix.from_data(self.matrix)
 
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class MatrixVersion(models.Model):
+    """Each version of an assessment's scoring matrix: a sheet keeps the number it was
+    scored under, so an edit never changes what an old score meant."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="matrix_versions"
+    )
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    note = models.TextField(blank=True, help_text="Why the matrix changed")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="unique_matrix_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Matrix version {self.number} of {self.assessment}"
+
+    @property
+    def scoring(self) -> Matrix:
+        return Matrix.from_data(self.data)
+
 
 class CandidateIssue(models.Model):
     """An issue the panel scores, e.g. knife crime."""
@@ -53,6 +94,11 @@ class CandidateIssue(models.Model):
     chosen = models.BooleanField(default=False, help_text="Chosen as a priority for the plan")
     plan_priority = models.ForeignKey(
         "plan.Priority", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    crime_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The police.uk crime types the issue covers (scores are proposed from them)",
     )
 
     class Meta:
@@ -74,6 +120,7 @@ class Evidence(models.Model):
 
     class Kind(models.TextChoices):
         VIEW = "view", "Saved explorer view"
+        DATA = "data", "Figures from the data, frozen"
         DATASET = "dataset", "Partner dataset"
         DOCUMENT = "document", "Document"
 
@@ -89,6 +136,9 @@ class Evidence(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    frozen_view = models.ForeignKey(
+        "FrozenView", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     url = models.URLField(blank=True, help_text="A document's address")
     note = models.TextField(blank=True)
@@ -114,6 +164,10 @@ class ScoreSheet(models.Model):
     values = models.JSONField(default=dict, help_text="dimension key -> points")
     reasons = models.JSONField(default=dict, help_text="dimension key -> why")
     evidence = models.JSONField(default=dict, help_text="dimension key -> [evidence ids]")
+    overrides = models.JSONField(
+        default=dict, help_text="dimension key -> {proposed, reason}: a proposal overridden"
+    )
+    matrix_version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +179,79 @@ class ScoreSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} – {self.scorer}"
+
+
+class ScoreProposal(models.Model):
+    """A score proposed from the data for one dimension of an issue, with its reasoning and
+    its evidence (a frozen explorer view). A scorer accepts it or overrides it with a reason."""
+
+    issue = models.ForeignKey(CandidateIssue, on_delete=models.CASCADE, related_name="proposals")
+    dimension = models.CharField(max_length=60)
+    points = models.SmallIntegerField()
+    reasoning = models.TextField()
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "dimension"], name="unique_proposal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.points}"
+
+
+class DocumentSection(models.Model):
+    """A section of the assessment document: its text and the explorer views it embeds."""
+
+    class Key(models.TextChoices):
+        PICTURE = "picture", "The picture by theme"
+        EMERGING = "emerging", "Emerging issues"
+        GAPS = "gaps", "Data gaps"
+        PUBLIC = "public", "What the public told us"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=20, choices=Key.choices)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "key"], name="unique_document_section")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+
+class FrozenView(models.Model):
+    """An explorer view as the document (or a proposed score) shows it. ``query`` is what was
+    asked (it may leave the months open: "the latest"); until it is frozen the figures are
+    computed afresh; once frozen, ``figures`` holds what the explorer showed (the resolved
+    query, title, verdicts, table, notes and chart) and ``warehouse_version`` the
+    warehouse's manifest generation it came from, and it never changes."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(
+        DocumentSection, null=True, blank=True, on_delete=models.CASCADE, related_name="views"
+    )
+    title = models.CharField(max_length=200)
+    query = models.CharField(max_length=1000, help_text="The explorer's query string")
+    figures = models.JSONField(null=True, blank=True)
+    warehouse_version = models.JSONField(null=True, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
 
 
 class Consultation(models.Model):

@@ -17,6 +17,8 @@ from .models import (
     Assessment,
     CandidateIssue,
     Consultation,
+    DocumentSection,
+    FrozenView,
     PlanRefresh,
     ScoreSheet,
     TensionReport,
@@ -45,7 +47,21 @@ def issue_get(*, assessment: Assessment, pk: int) -> CandidateIssue:
 
 
 def submitted_sheets(issue: CandidateIssue) -> list[ScoreSheet]:
-    return list(issue.sheets.filter(submitted_at__isnull=False).select_related("scorer"))
+    """Submitted sheets on the assessment's current matrix."""
+    return list(
+        issue.sheets.filter(
+            submitted_at__isnull=False, matrix_version=issue.assessment.matrix_version
+        ).select_related("scorer")
+    )
+
+
+def earlier_sheets(issue: CandidateIssue) -> list[ScoreSheet]:
+    """Submitted sheets scored on an earlier version of the matrix (kept, not ranked)."""
+    return list(
+        issue.sheets.filter(submitted_at__isnull=False)
+        .exclude(matrix_version=issue.assessment.matrix_version)
+        .select_related("scorer")
+    )
 
 
 @dataclass
@@ -55,12 +71,18 @@ class RankedIssue:
 
 
 def ranking(assessment: Assessment) -> list[RankedIssue]:
-    """Every candidate issue: the scored ones in rank order (submitted sheets only), then
-    those not scored yet."""
+    """Every candidate issue: the scored ones in rank order (submitted sheets on the current
+    matrix only), then those not scored yet."""
     matrix = assessment.scoring
+    current = assessment.matrix_version
     issues = list(assessment.issues.prefetch_related("sheets"))
     sheets = {
-        i.key: [s.values for s in i.sheets.all() if s.submitted_at is not None] for i in issues
+        i.key: [
+            s.values
+            for s in i.sheets.all()
+            if s.submitted_at is not None and s.matrix_version == current
+        ]
+        for i in issues
     }
     by_key = {r.key: r for r in calc.rank(sheets, matrix)}
     scored = sorted((i for i in issues if i.key in by_key), key=lambda i: by_key[i.key].rank)
@@ -157,3 +179,84 @@ def refresh_get(*, assessment: Assessment, pk: int) -> PlanRefresh:
         ),
         pk=pk,
     )
+
+
+# --- the assessment document ----------------------------------------------------------------
+
+
+@dataclass
+class ShownView:
+    view: FrozenView
+    figures: dict | None  # frozen, or today's for a draft
+    message: str  # why there are no figures
+    as_now: str  # the explorer address of the view as asked, with today's data
+    as_frozen: str  # the explorer address of the exact months frozen
+
+
+@dataclass
+class ShownSection:
+    key: str
+    title: str
+    text: str
+    views: list[ShownView]
+
+
+def document(assessment: Assessment, *, compute: bool = True) -> list[ShownSection]:
+    """The document's sections in order, each with its views' figures: frozen once signed
+    off, today's before (``compute=False`` leaves a draft's figures out)."""
+    from . import frozen
+
+    slug = assessment.partnership.slug
+    stored = {
+        s.key: s
+        for s in DocumentSection.objects.filter(assessment=assessment).prefetch_related("views")
+    }
+    out = []
+    for key, title in DocumentSection.Key.choices:
+        section = stored.get(key)
+        shown = []
+        for view in section.views.all() if section else []:
+            view.partnership = assessment.partnership
+            if view.figures is not None or compute:
+                figures, message = frozen.figures_of(view)
+            else:
+                figures, message = None, ""
+            shown.append(
+                ShownView(
+                    view,
+                    figures,
+                    message,
+                    frozen.explorer_url(slug, view.query),
+                    frozen.explorer_url(slug, figures["resolved_query"]) if figures else "",
+                )
+            )
+        out.append(ShownSection(key, title, section.text if section else "", shown))
+    return out
+
+
+def document_view_get(*, assessment: Assessment, pk: int) -> FrozenView:
+    return _get(
+        FrozenView.objects.filter(section__assessment=assessment).select_related("partnership"),
+        pk=pk,
+    )
+
+
+def priority_rows(ranking_rows: list[RankedIssue]) -> list[dict]:
+    """The priority matrix's points: each scored issue's rank, risk and capacity gap."""
+    return [
+        {
+            "rank": r.ranked.rank,
+            "issue": r.issue.name,
+            "risk": round(r.ranked.risk, 2),
+            "capacity_gap": round(r.ranked.capacity, 2),
+            "median_total": round(r.ranked.totals.median, 2),
+        }
+        for r in ranking_rows
+        if r.ranked
+    ]
+
+
+def matrix_limits(matrix: calc.Matrix) -> tuple[float, float]:
+    """The top of the risk and capacity axes (every dimension at the top of its scale)."""
+    top = calc.score({d.key: d.high for d in matrix.dimensions}, matrix)
+    return top.risk, top.capacity

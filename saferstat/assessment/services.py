@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from saferstat.analytics import assessment as calc
-from saferstat.analytics.errors import QueryError
+from saferstat.analytics.errors import AnalyticsError, QueryError
+from saferstat.analytics.policeuk import CRIME_TYPES
 from saferstat.core import audit
 from saferstat.core.models import Partnership, User
 from saferstat.core.permissions import can, require
@@ -21,13 +22,18 @@ from saferstat.plan.models import Plan
 from saferstat.plan.selectors import plan_snapshot
 from saferstat.plan.services import plan_refresh, priority_upsert, theme_upsert
 
+from . import frozen
 from .models import (
     Assessment,
     CandidateIssue,
     Consultation,
     ConsultationResponse,
+    DocumentSection,
     Evidence,
+    FrozenView,
+    MatrixVersion,
     PlanRefresh,
+    ScoreProposal,
     ScoreSheet,
     TensionAction,
     TensionReport,
@@ -61,6 +67,9 @@ def assessment_create(
         title=clean_plain(title)[:200] or f"Strategic assessment {year}",
         is_demo=is_demo,
     )
+    MatrixVersion.objects.create(
+        assessment=assessment, number=1, data=assessment.matrix, created_by=by
+    )
     audit.record(
         actor=by,
         verb="assessment.create",
@@ -72,40 +81,81 @@ def assessment_create(
 
 
 @transaction.atomic
-def matrix_set(*, assessment: Assessment, by: User, data: dict) -> Assessment:
-    """Replace the scoring matrix (only before anyone has scored: scores keep their meaning)."""
-    require(by, "assessment.manage", assessment.partnership)
+def matrix_set(*, assessment: Assessment, by: User, data: dict, note: str = "") -> MatrixVersion:
+    """Make ``data`` the assessment's scoring matrix, as its next version. Sheets keep the
+    version they were scored under (their scores keep their meaning); the ranked list counts
+    only sheets on the current version, so once scoring has started the change needs a
+    reason and every scorer scores again."""
+    require(by, "assessment.matrix_edit", assessment.partnership)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     try:
         matrix = calc.Matrix.from_data(data)
     except QueryError as exc:
         raise ValidationError({"matrix": str(exc)}) from None
-    if ScoreSheet.objects.filter(issue__assessment=assessment).exists():
-        raise ValidationError({"matrix": "Issues have been scored: the matrix cannot change."})
-    before = audit.snapshot(assessment, ["matrix"])
+    if matrix.as_data() == assessment.scoring.as_data():
+        raise ValidationError({"matrix": "Nothing changed: the matrix is as it was."})
+    note = clean_plain(note)[:2000]
+    scored = ScoreSheet.objects.filter(issue__assessment=assessment).exists()
+    if scored and not note:
+        raise ValidationError(
+            {"note": "Issues have been scored on this matrix: say why it changes."}
+        )
+    before = {"matrix": assessment.matrix, "matrix_version": assessment.matrix_version}
+    number = assessment.matrix_version + 1
+    version = MatrixVersion.objects.create(
+        assessment=assessment, number=number, data=matrix.as_data(), note=note, created_by=by
+    )
     assessment.matrix = matrix.as_data()
-    assessment.save(update_fields=["matrix"])
+    assessment.matrix_version = number
+    assessment.save(update_fields=["matrix", "matrix_version"])
     audit.record(
         actor=by,
         verb="assessment.matrix_set",
         obj=assessment,
         partnership=assessment.partnership,
         before=before,
-        after=audit.snapshot(assessment, ["matrix"]),
+        after={"matrix": assessment.matrix, "matrix_version": number, "note": note},
     )
-    return assessment
+    return version
+
+
+def matrix_of(assessment: Assessment, number: int) -> calc.Matrix:
+    """The matrix a sheet was scored under (version ``number``)."""
+    if number == assessment.matrix_version:
+        return assessment.scoring
+    version = MatrixVersion.objects.filter(assessment=assessment, number=number).first()
+    return version.scoring if version else assessment.scoring
+
+
+@transaction.atomic
+def _crime_types(crime_types) -> list[str]:
+    chosen = [c for c in (crime_types or []) if c]
+    if any(c not in CRIME_TYPES for c in chosen):
+        raise ValidationError({"crime_types": "Choose crime types from the police.uk list."})
+    return sorted(set(chosen))
 
 
 @transaction.atomic
 def issue_add(
-    *, assessment: Assessment, by: User, name: str, description: str = ""
+    *,
+    assessment: Assessment,
+    by: User,
+    name: str,
+    description: str = "",
+    crime_types: list[str] | None = None,
 ) -> CandidateIssue:
     require(by, "assessment.manage", assessment.partnership)
+    crime_types = _crime_types(crime_types)
     name = _required(name, "name", "Name the issue, for example knife crime.")
     key = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "issue"
     if CandidateIssue.objects.filter(assessment=assessment, key=key).exists():
         raise ValidationError({"name": "This issue is already a candidate."})
     issue = CandidateIssue.objects.create(
-        assessment=assessment, key=key, name=name, description=clean_plain(description)
+        assessment=assessment,
+        key=key,
+        name=name,
+        description=clean_plain(description),
+        crime_types=crime_types,
     )
     audit.record(
         actor=by,
@@ -176,18 +226,25 @@ def sheet_save(
     values: dict[str, int],
     reasons: dict[str, str] | None = None,
     evidence: dict[str, list[int]] | None = None,
+    overrides: dict[str, str] | None = None,
     submit: bool = False,
 ) -> ScoreSheet:
-    """Save (and with ``submit``, submit) the user's own scores for an issue. Every dimension
-    needs a score on its scale and at least one piece of evidence, and every score needs a
-    reason. A submitted sheet may still be changed (the change is audited)."""
+    """Save (and with ``submit``, submit) the user's own scores for an issue, on the
+    assessment's current matrix. Every dimension needs a score on its scale and at least one
+    piece of evidence, and every score needs a reason. Where a score was proposed from the
+    data, giving the proposed points accepts it (its reasoning and frozen evidence are
+    cited); any other points override it, and an override needs its own reason
+    (``overrides``), which is kept on the sheet and audited. A submitted sheet may still be
+    changed (the change is audited)."""
     partnership = issue.partnership
     require(by, "assessment.score", partnership)
-    matrix = issue.assessment.scoring
-    reasons, evidence = reasons or {}, evidence or {}
+    assessment = issue.assessment
+    matrix = assessment.scoring
+    reasons, evidence, overrides = reasons or {}, evidence or {}, overrides or {}
     own_evidence = set(issue.evidence.values_list("pk", flat=True))
+    proposals = {p.dimension: p for p in issue.proposals.all()}
     errors: dict[str, str] = {}
-    clean_values, clean_reasons, clean_evidence = {}, {}, {}
+    clean_values, clean_reasons, clean_evidence, clean_overrides = {}, {}, {}, {}
     for d in matrix.dimensions:
         value = values.get(d.key)
         try:
@@ -199,21 +256,44 @@ def sheet_save(
             continue
         clean_values[d.key] = value
         reason = clean_plain(reasons.get(d.key, ""))[:1000]
+        cited = sorted({int(e) for e in evidence.get(d.key, [])})
+        proposal = proposals.get(d.key)
+        if proposal is not None and value == proposal.points:
+            reason = reason or f"Accepted the score proposed from the data: {proposal.reasoning}"
+            cited = sorted({*cited, proposal.evidence_id})
+        elif proposal is not None:
+            cited = sorted({*cited, proposal.evidence_id})  # the data considered, overridden
+            why = clean_plain(overrides.get(d.key, ""))[:1000]
+            if not why:
+                errors[f"override-{d.key}"] = (
+                    f"{d.label}: the data propose {proposal.points}; say why you score "
+                    f"{value} instead."
+                )
+            clean_overrides[d.key] = {
+                "proposed": proposal.points,
+                "value": value,
+                "reason": why,
+                "evidence": proposal.evidence_id,
+            }
+            reason = reason or why
         if not reason:
             errors[f"reason-{d.key}"] = f"{d.label}: say why you gave this score."
         clean_reasons[d.key] = reason
-        cited = sorted({int(e) for e in evidence.get(d.key, [])})
         if not cited or not set(cited) <= own_evidence:
             errors[f"evidence-{d.key}"] = f"{d.label}: cite at least one piece of evidence."
         clean_evidence[d.key] = cited
     if errors:
         raise ValidationError(errors)
+    fields = ["values", "reasons", "evidence", "overrides", "matrix_version", "submitted_at"]
     sheet = ScoreSheet.objects.filter(issue=issue, scorer=by).first()
-    before = (
-        audit.snapshot(sheet, ["values", "reasons", "evidence", "submitted_at"]) if sheet else None
-    )
+    before = audit.snapshot(sheet, fields) if sheet else None
+    previous_overrides = dict(sheet.overrides) if sheet else {}
     sheet = sheet or ScoreSheet(issue=issue, scorer=by)
     sheet.values, sheet.reasons, sheet.evidence = clean_values, clean_reasons, clean_evidence
+    sheet.overrides = clean_overrides
+    if sheet.matrix_version != assessment.matrix_version:
+        sheet.submitted_at = None  # scored again on a new matrix: submitted afresh
+    sheet.matrix_version = assessment.matrix_version
     if submit and sheet.submitted_at is None:
         sheet.submitted_at = timezone.now()
     sheet.save()
@@ -223,8 +303,18 @@ def sheet_save(
         obj=sheet,
         partnership=partnership,
         before=before,
-        after=audit.snapshot(sheet, ["values", "reasons", "evidence", "submitted_at"]),
+        after=audit.snapshot(sheet, fields),
     )
+    for key, override in clean_overrides.items():
+        if previous_overrides.get(key) != override:
+            audit.record(
+                actor=by,
+                verb="assessment.score_override",
+                obj=sheet,
+                partnership=partnership,
+                before={"dimension": key, "proposed": override["proposed"]},
+                after={"dimension": key, "value": override["value"], "reason": override["reason"]},
+            )
     return sheet
 
 
@@ -255,6 +345,285 @@ def issue_choose(*, issue: CandidateIssue, by: User, chosen: bool) -> CandidateI
         after=audit.snapshot(issue, ["chosen"]),
     )
     return issue
+
+
+@transaction.atomic
+def issue_crime_types_set(
+    *, issue: CandidateIssue, by: User, crime_types: list[str]
+) -> CandidateIssue:
+    """Say which police.uk crime types the issue covers (scores are proposed from them)."""
+    require(by, "assessment.manage", issue.partnership)
+    before = audit.snapshot(issue, ["crime_types"])
+    issue.crime_types = _crime_types(crime_types)
+    issue.save(update_fields=["crime_types"])
+    audit.record(
+        actor=by,
+        verb="assessment.issue_crime_types",
+        obj=issue,
+        partnership=issue.partnership,
+        before=before,
+        after=audit.snapshot(issue, ["crime_types"]),
+    )
+    return issue
+
+
+# --- scores proposed from the data ----------------------------------------------------------
+
+
+def _proposal_queries(issue: CandidateIssue, year) -> list[tuple[str, str, str]]:
+    """(dimension key, explorer query, evidence title) of each score the data can propose."""
+    from urllib.parse import urlencode
+
+    types = [("crime_type", c) for c in issue.crime_types]
+    months = year.months
+    return [
+        (
+            "volume",
+            urlencode(
+                [("source", "police"), ("view", "periods"), *types]
+                + [("from", months[0]), ("to", months[-1]), ("kind", "financial_year")]
+            ),
+            f"{issue.name}: records and rate, {year.label}",
+        ),
+        (
+            "trend",
+            urlencode([("source", "police"), ("view", "trend"), *types]),
+            f"{issue.name}: monthly trend with statistical process control",
+        ),
+        (
+            "harm_individual",
+            urlencode([("source", "police"), ("view", "harm"), *types, ("period", year.label)]),
+            f"{issue.name}: harm estimate, {year.label}",
+        ),
+    ]
+
+
+def _propose(d: calc.Dimension, figures: dict, year_label: str) -> calc.Proposal:
+    if d.key == "volume":
+        row = next((r for r in figures["rows"] if r.get("period") == year_label), None)
+        if row is None or row.get("count") is None:
+            raise AnalyticsError(f"No count for {year_label}")
+        return calc.propose_volume(
+            d, count=row["count"], rate=row["rate_per_1000"], period=year_label
+        )
+    if d.key == "trend":
+        return calc.propose_trend(
+            d,
+            variation=figures["facts"].get("variation"),
+            monthly=[r.get("count") for r in figures["rows"]],
+        )
+    facts = figures["facts"]
+    return calc.propose_harm(
+        d,
+        harm_days=facts.get("harm_days") or 0.0,
+        crime_count=facts.get("crime_count") or 0,
+        period=year_label,
+    )
+
+
+@transaction.atomic
+def proposals_make(*, issue: CandidateIssue, by: User) -> tuple[list[ScoreProposal], list[str]]:
+    """Propose volume, trend and harm to individuals from the data for the issue's police.uk
+    crime types: the latest complete financial year's records and rate, the SPC verdict of
+    the latest months, and the average harm of a record. Each proposal cites its explorer
+    view, frozen with the warehouse version it came from. A dimension the matrix does not
+    have, or the data cannot answer, is skipped with the reason. Returns the proposals made
+    and the reasons for those skipped."""
+    from saferstat.intelligence import figures as bridge
+
+    partnership = issue.partnership
+    require(by, "assessment.manage", partnership)
+    if not issue.crime_types:
+        raise ValidationError(
+            {"crime_types": "Say which police.uk crime types the issue covers first."}
+        )
+    year = bridge.default_financial_year(partnership) if bridge.warehouse_is_ready() else None
+    if year is None:
+        raise ValidationError({"crime_types": "No police.uk data is loaded yet."})
+    matrix = issue.assessment.scoring
+    keys = {d.key for d in matrix.dimensions}
+    made, skipped = [], []
+    for key, query, title in _proposal_queries(issue, year):
+        if key not in keys:
+            skipped.append(f"The matrix has no {key.replace('_', ' ')} dimension.")
+            continue
+        d = matrix.get(key)
+        try:
+            figures, version = frozen.compute_versioned(partnership, query)
+            proposal = _propose(d, figures, year.label)
+        except (AnalyticsError, ValidationError) as exc:
+            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            skipped.append(f"{d.label}: {text}")
+            continue
+        view = FrozenView.objects.create(
+            partnership=partnership,
+            title=title,
+            query=query,
+            figures=figures,
+            warehouse_version=version,
+            frozen_at=timezone.now(),
+        )
+        evidence = Evidence.objects.create(
+            issue=issue,
+            kind=Evidence.Kind.DATA,
+            title=title,
+            frozen_view=view,
+            note=proposal.reasoning,
+            added_by=by,
+        )
+        old = ScoreProposal.objects.filter(issue=issue, dimension=key).first()
+        before = audit.snapshot(old, ["points", "reasoning", "evidence"]) if old else None
+        item, _ = ScoreProposal.objects.update_or_create(
+            issue=issue,
+            dimension=key,
+            defaults={
+                "points": proposal.points,
+                "reasoning": proposal.reasoning,
+                "evidence": evidence,
+            },
+        )
+        audit.record(
+            actor=by,
+            verb="assessment.propose",
+            obj=item,
+            partnership=partnership,
+            before=before,
+            after={
+                **audit.snapshot(item, ["dimension", "points", "reasoning", "evidence"]),
+                "warehouse_version": version,
+            },
+        )
+        made.append(item)
+    return made, skipped
+
+
+# --- the assessment document ----------------------------------------------------------------
+
+
+def sections_of(assessment: Assessment) -> list[DocumentSection]:
+    """The document's sections in order, made on first use (a read: no audit needed)."""
+    existing = {s.key: s for s in assessment.sections.all()}
+    out = []
+    for key in DocumentSection.Key.values:
+        if key not in existing:
+            existing[key], _ = DocumentSection.objects.get_or_create(assessment=assessment, key=key)
+        out.append(existing[key])
+    return out
+
+
+def _refuse_if_signed(assessment: Assessment) -> None:
+    if assessment.is_signed_off:
+        raise ValidationError({"form": "The document is signed off: it is frozen."})
+
+
+@transaction.atomic
+def section_text_set(*, assessment: Assessment, by: User, key: str, text: str) -> DocumentSection:
+    require(by, "assessment.manage", assessment.partnership)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _refuse_if_signed(assessment)
+    if key not in DocumentSection.Key.values:
+        raise ValidationError({"section": "Choose a section of the document."})
+    section = next(s for s in sections_of(assessment) if s.key == key)
+    before = audit.snapshot(section, ["text"])
+    section.text = clean_plain(text)[:20000]
+    section.save(update_fields=["text"])
+    audit.record(
+        actor=by,
+        verb="assessment.section_text",
+        obj=section,
+        partnership=assessment.partnership,
+        before=before,
+        after=audit.snapshot(section, ["text"]),
+    )
+    return section
+
+
+@transaction.atomic
+def view_embed(*, assessment: Assessment, by: User, key: str, title: str, query: str) -> FrozenView:
+    """Embed an explorer view (its address or query string) in a section of the document.
+    It shows today's figures until the document is signed off, then its frozen ones."""
+    partnership = assessment.partnership
+    require(by, "assessment.manage", partnership)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _refuse_if_signed(assessment)
+    if key not in DocumentSection.Key.values:
+        raise ValidationError({"section": "Choose a section of the document."})
+    query = frozen.clean_query(query)
+    if not query:
+        raise ValidationError({"query": "Paste the address of an explorer view."})
+    refused = frozen.query_errors(partnership, query)
+    if refused:
+        raise ValidationError({"query": refused})
+    section = next(s for s in sections_of(assessment) if s.key == key)
+    view = FrozenView.objects.create(
+        partnership=partnership,
+        section=section,
+        title=_required(title, "title", "Give the view a title."),
+        query=query,
+    )
+    audit.record(
+        actor=by,
+        verb="assessment.view_embed",
+        obj=view,
+        partnership=partnership,
+        after=audit.snapshot(view, ["section", "title", "query"]),
+    )
+    return view
+
+
+@transaction.atomic
+def view_remove(*, view: FrozenView, by: User) -> None:
+    assessment = view.section.assessment
+    require(by, "assessment.manage", assessment.partnership)
+    _refuse_if_signed(Assessment.objects.select_for_update().get(pk=assessment.pk))
+    audit.record(
+        actor=by,
+        verb="assessment.view_remove",
+        obj=view,
+        partnership=assessment.partnership,
+        before=audit.snapshot(view, ["section", "title", "query"]),
+    )
+    view.delete()
+
+
+@transaction.atomic
+def sign_off(*, assessment: Assessment, by: User) -> Assessment:
+    """Sign the document off: every embedded view is computed now by the explorer and
+    stored with the warehouse version it came from, so the signed document never changes
+    when data is loaded later. A view the data cannot answer refuses the sign-off."""
+    partnership = assessment.partnership
+    require(by, "assessment.sign_off", partnership)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _refuse_if_signed(assessment)
+    views = list(FrozenView.objects.filter(section__assessment=assessment))
+    errors = []
+    now = timezone.now()
+    for view in views:
+        try:
+            view.figures, view.warehouse_version = frozen.compute_versioned(partnership, view.query)
+        except ValidationError as exc:
+            errors.append(f"{view.title}: {'; '.join(exc.messages)}")
+        except AnalyticsError as exc:
+            errors.append(f"{view.title}: {exc}")
+        view.frozen_at = now
+    if errors:
+        raise ValidationError({"form": errors})
+    for view in views:
+        view.save(update_fields=["figures", "warehouse_version", "frozen_at"])
+    assessment.signed_off_at, assessment.signed_off_by = now, by
+    assessment.save(update_fields=["signed_off_at", "signed_off_by"])
+    audit.record(
+        actor=by,
+        verb="assessment.sign_off",
+        obj=assessment,
+        partnership=partnership,
+        before={"signed_off_at": None},
+        after={
+            "signed_off_at": now.isoformat(),
+            "views": {v.pk: v.warehouse_version for v in views},
+        },
+    )
+    return assessment
 
 
 # --- consultations --------------------------------------------------------------------------
@@ -299,13 +668,36 @@ def consultation_create(
 
 @transaction.atomic
 def responses_import(
-    *, consultation: Consultation, by: User, text: str, areas: list[str], themes: list[str]
+    *,
+    consultation: Consultation,
+    by: User,
+    areas: list[str],
+    themes: list[str],
+    text: str | None = None,
+    path=None,
+    name: str = "",
 ) -> int:
-    """Add the respondents of a survey export (CSV text). Every bad row is reported by line
-    and nothing is stored until the file is clean. Returns how many were added."""
+    """Add the respondents of a survey export: CSV text, or a CSV or XLSX file at ``path``
+    (``name`` is its name as the user knows it; it is read as partner files are, by
+    `analytics.partner.files.read_table`). Every bad row is reported by file, line and
+    column, and nothing is stored until the file is clean. Returns how many were added."""
     partnership = consultation.assessment.partnership
     require(by, "assessment.manage", partnership)
-    parsed = calc.parse_responses(text, areas=areas, themes=themes)
+    if path is None:
+        parsed = calc.parse_responses(text or "", areas=areas, themes=themes, source=name)
+    else:
+        from saferstat.analytics.importing import FileValidationError
+        from saferstat.analytics.partner.files import read_table
+
+        try:
+            table = read_table(path, name=name or None)
+        except FileValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from None
+        if table.issues:
+            raise ValidationError({"file": [str(i) for i in table.issues]})
+        parsed = calc.check_responses(
+            table.header, table.rows, areas=areas, themes=themes, source=table.name
+        )
     if parsed.errors:
         raise ValidationError({"file": parsed.errors})
     ConsultationResponse.objects.bulk_create(

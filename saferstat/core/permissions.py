@@ -166,6 +166,14 @@ RULES: dict[str, Rule] = {
         frozenset({Role.ADMIN}),
         description="Review the proposed plan refresh and apply it (not one's own proposal)",
     ),
+    "assessment.sign_off": Rule(
+        frozenset({Role.ADMIN}),
+        description="Sign the strategic assessment document off (its figures are then frozen)",
+    ),
+    "assessment.matrix_edit": Rule(
+        frozenset({Role.ADMIN}),
+        description="Edit the scoring matrix's dimensions, scales and weights (a new version)",
+    ),
     "tension.summary": Rule(ALL_MEMBERS, description="Read the weekly community tension summary"),
     "tension.view": Rule(
         frozenset({Role.ADMIN, Role.ANALYST, Role.BOARD}),

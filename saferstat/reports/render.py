@@ -8,6 +8,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from saferstat.core import exports
+from saferstat.core.pdf import html_to_pdf
 
 from .models import Report
 from .selectors import ANNEX_HEADER, annex_rows
@@ -33,10 +34,7 @@ def _narrative(report: Report, sections) -> dict:
 
 def pdf_bytes(report: Report, sections: list[dict[str, Any]], *, public: bool) -> bytes:
     """The report as a tagged PDF (PDF/UA-1: structure tree, language, title shown)."""
-    from weasyprint import HTML
-
-    html = print_html(report, sections, public=public)
-    return HTML(string=html, base_url=".").write_pdf(pdf_variant="pdf/ua-1")
+    return html_to_pdf(print_html(report, sections, public=public))
 
 
 def annex(report: Report, sections: list[dict[str, Any]], fmt: str) -> bytes:

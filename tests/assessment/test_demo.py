@@ -55,3 +55,12 @@ def test_demo_assessment_is_built_once_and_labelled(overview_warehouse):
     assert refresh.status == "applied" and refresh.reviewed_by == admin
     chosen = assessment.issues.filter(chosen=True)
     assert chosen.count() == 4 and all(i.plan_priority_id for i in chosen)
+    # scores proposed from the data with frozen evidence; the document signed off, frozen
+    knife = assessment.issues.get(name="Knife crime")
+    assert {p.dimension for p in knife.proposals.all()} == {"volume", "trend", "harm_individual"}
+    assert all(p.evidence.frozen_view.is_frozen for p in knife.proposals.all())
+    assert assessment.is_signed_off or Assessment.objects.get(pk=assessment.pk).is_signed_off
+    from saferstat.assessment.models import FrozenView
+
+    views = FrozenView.objects.filter(section__assessment=assessment)
+    assert views.count() == 3 and all(v.is_frozen and v.warehouse_version for v in views)

@@ -365,21 +365,49 @@ def test_refresh_is_proposed_reviewed_by_someone_else_and_makes_a_plan_version(
 
 
 @pytest.mark.django_db
-def test_matrix_changes_only_before_scoring(rotherham, members, world):
+def test_matrix_edits_are_versions_and_old_scores_keep_their_matrix(rotherham, members, world):
     fresh = services.assessment_create(partnership=rotherham, by=members["analyst"], year="2026/27")
     data = fresh.matrix | {"disagreement": 3}
-    assert refused(services.matrix_set, assessment=fresh, by=members["board"], data=data)
-    services.matrix_set(assessment=fresh, by=members["analyst"], data=data)
+    # only the partnership admin edits the matrix
+    for role in ("analyst", "board", "lead", "scrutiny"):
+        assert refused(services.matrix_set, assessment=fresh, by=members[role], data=data)
+    version = services.matrix_set(assessment=fresh, by=members["admin"], data=data)
+    assert version.number == 2
     assert Assessment.objects.get(pk=fresh.pk).scoring.disagreement == 3
-    with pytest.raises(ValidationError, match="scored"):
-        services.matrix_set(
-            assessment=Assessment.objects.get(pk=world["assessment"]),
-            by=members["analyst"],
-            data=data,
-        )
+    assert [v.number for v in fresh.matrix_versions.all()] == [1, 2]
     with pytest.raises(ValidationError, match="needs at least one"):
         services.matrix_set(
             assessment=fresh,
-            by=members["analyst"],
+            by=members["admin"],
             data={"dimensions": [{"key": "h", "label": "H", "group": "harm"}]},
         )
+    # once scored, a change needs a reason; old sheets keep version 1 and their meaning
+    assessment = Assessment.objects.get(pk=world["assessment"])
+    issue = CandidateIssue.objects.get(pk=world["issue"])
+    before = {r.issue.key: r.ranked.totals.median for r in selectors.ranking(assessment)}
+    heavier = assessment.matrix | {
+        "dimensions": [
+            d | {"weight": 3.0} if d["key"] == "harm_individual" else d
+            for d in assessment.matrix["dimensions"]
+        ]
+    }
+    with pytest.raises(ValidationError, match="say why"):
+        services.matrix_set(assessment=assessment, by=members["admin"], data=heavier)
+    services.matrix_set(
+        assessment=assessment, by=members["admin"], data=heavier, note="Harm counts more"
+    )
+    assessment.refresh_from_db()
+    assert assessment.matrix_version == 2
+    old = ScoreSheet.objects.get(issue=issue, scorer=members["analyst"])
+    assert old.matrix_version == 1
+    old_matrix = services.matrix_of(assessment, old.matrix_version)
+    assert old_matrix.get("harm_individual").weight == 1.0
+    assert assessment.scoring.get("harm_individual").weight == 3.0
+    # the ranked list counts only sheets on the current matrix: none until rescored
+    assert before and all(r.ranked is None for r in selectors.ranking(assessment))
+    args = sheet_args(issue, world["evidence"])
+    services.sheet_save(issue=issue, by=members["analyst"], submit=True, **args)
+    old.refresh_from_db()
+    assert old.matrix_version == 2 and old.submitted_at is not None
+    event = AuditEvent.objects.filter(verb="assessment.matrix_set").latest("pk")
+    assert event.before["matrix_version"] == 1 and event.after["note"] == "Harm counts more"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from saferstat.assessment import services
+from saferstat.assessment.models import DocumentSection, FrozenView
 
 HEADER = "age,sex,disability,ethnic_group,area,concern_theme"
 
@@ -83,7 +84,38 @@ def build(partnership, admin, analyst, *, board=None, mark: str = "") -> dict:
         owner_role=f"{mark}Neighbourhood inspector",
         review_on=dt.date(2025, 6, 16),
     )
+    # The document, signed off by the admin, with one view frozen as the explorer answered
+    # it (set here directly: the world has no warehouse to compute it from).
+    services.section_text_set(
+        assessment=assessment, by=analyst, key="picture", text=f"{mark}Knife crime rose."
+    )
+    signed = services.sign_off(assessment=assessment, by=admin)
+    section = DocumentSection.objects.get(assessment=assessment, key="picture")
+    view = FrozenView.objects.create(
+        partnership=partnership,
+        section=section,
+        title=f"{mark}Possession of weapons, trend",
+        query="source=police&view=trend&crime_type=Possession+of+weapons",
+        figures={
+            "resolved_query": "source=police&view=trend&crime_type=Possession+of+weapons"
+            "&from=2024-04&to=2025-03&polarity=decrease",
+            "title": f"{mark}Possession of weapons: records per month",
+            "verdicts": [],
+            "columns": ["month", "count"],
+            "rows": [{"month": "2025-03", "count": 41}],
+            "notes": [],
+            "warnings": [],
+            "chart": {
+                "svg": f"<svg xmlns='http://www.w3.org/2000/svg'><title>{mark}</title></svg>",
+                "description": "Frozen chart",
+            },
+            "facts": {},
+        },
+        warehouse_version={"generation": 7, "updated_at": None, "latest_month": "2025-03"},
+        frozen_at=signed.signed_off_at,
+    )
     return {
+        "document_view": view.pk,
         "assessment": assessment.pk,
         "issue": issue.pk,
         "consultation": consultation.pk,

@@ -235,6 +235,26 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    "assessment:matrix": ("/p/{slug}/assessment/{assessment}/matrix/", ALL, LOGIN, 403),
+    "assessment:priority_chart": (
+        "/p/{slug}/assessment/{assessment}/priority-matrix.svg",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "assessment:document": ("/p/{slug}/assessment/{assessment}/document/", ALL, LOGIN, 403),
+    "assessment:document_pdf": (
+        "/p/{slug}/assessment/{assessment}/document.pdf",
+        ALL,
+        LOGIN,
+        403,
+    ),
+    "assessment:document_chart": (
+        "/p/{slug}/assessment/{assessment}/document/views/{document_view}/chart.svg",
+        ALL,
+        LOGIN,
+        403,
+    ),
     # Delivery (docs/delivery.md). {project_ret} is a submitted monitoring return of a
     # project the lead member leads.
     "delivery:index": ("/p/{slug}/delivery/", ALL, LOGIN, 403),
@@ -376,6 +396,11 @@ POST_MATRIX = {
     "assessment:issue": (only({**ANALYSTS_400, "lead": 400, "board": 400}), LOGIN, 403),
     "assessment:refresh": (only(ANALYSTS_400), LOGIN, 403),
     "assessment:consultation": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:matrix": (only({"admin": 400}), LOGIN, 403),
+    "assessment:priority_chart": (NOT_ALLOWED, LOGIN, 403),
+    "assessment:document": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:document_pdf": (NOT_ALLOWED, LOGIN, 403),
+    "assessment:document_chart": (NOT_ALLOWED, LOGIN, 403),
     "assessment:tension": (only(ANALYSTS_400), LOGIN, 403),
     "assessment:tension_detail": (only(ANALYSTS_400), LOGIN, 403),
     # An empty form is refused (400) for those who may write; others get 403.

@@ -352,6 +352,32 @@ URLS = {
         "!/p/{r}/assessment/consultations/{s_consultation}/",
         "/p/{s}/assessment/consultations/{s_consultation}/",
     ],
+    "assessment:matrix": [
+        "/p/{r}/assessment/{r_assessment}/matrix/",
+        "!/p/{r}/assessment/{s_assessment}/matrix/",
+        "/p/{s}/assessment/{s_assessment}/matrix/",
+    ],
+    "assessment:priority_chart": [
+        "/p/{r}/assessment/{r_assessment}/priority-matrix.svg",
+        "!/p/{r}/assessment/{s_assessment}/priority-matrix.svg",
+        "/p/{s}/assessment/{s_assessment}/priority-matrix.svg",
+    ],
+    "assessment:document": [
+        "/p/{r}/assessment/{r_assessment}/document/",
+        "!/p/{r}/assessment/{s_assessment}/document/",
+        "/p/{s}/assessment/{s_assessment}/document/",
+    ],
+    "assessment:document_pdf": [
+        "/p/{r}/assessment/{r_assessment}/document.pdf",
+        "!/p/{r}/assessment/{s_assessment}/document.pdf",
+        "/p/{s}/assessment/{s_assessment}/document.pdf",
+    ],
+    "assessment:document_chart": [
+        "/p/{r}/assessment/{r_assessment}/document/views/{r_document_view}/chart.svg",
+        "!/p/{r}/assessment/{r_assessment}/document/views/{s_document_view}/chart.svg",
+        "!/p/{r}/assessment/{s_assessment}/document/views/{s_document_view}/chart.svg",
+        "/p/{s}/assessment/{s_assessment}/document/views/{s_document_view}/chart.svg",
+    ],
     "assessment:tension": ["/p/{r}/assessment/tension/", "/p/{s}/assessment/tension/"],
     "assessment:tension_detail": [
         "/p/{r}/assessment/tension/{r_tension}/",
@@ -805,6 +831,8 @@ def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse
         "/p/sheffield/performance/returns/{s_ret}/",
         "/p/sheffield/plan/versions/1/",
         "/p/sheffield/assessment/{s_assessment}/issues/{s_issue}/",
+        "/p/sheffield/assessment/{s_assessment}/document/",
+        "/p/sheffield/assessment/{s_assessment}/document/views/{s_document_view}/chart.svg",
         "/p/sheffield/assessment/tension/{s_tension}/",
         "/p/sheffield/delivery/streams/{s_stream}/achieved/",
         "/p/sheffield/delivery/streams/{s_stream}/?format=xlsx",
@@ -940,6 +968,20 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
                 "score-volume": "1",
             },
             "/p/rotherham/assessment/{s_assessment}/": {"form": "issue", "name": "hijacked"},
+            "/p/rotherham/assessment/{s_assessment}/matrix/": {
+                "label-0": "hijacked",
+                "group-0": "harm",
+                "weight-0": "9",
+                "scale-0": "a\nb",
+                "disagreement": "2",
+                "note": "hijacked",
+            },
+            "/p/rotherham/assessment/{s_assessment}/document/": {
+                "form": "embed",
+                "section": "gaps",
+                "title": "hijacked",
+                "query": "view=trend",
+            },
             "/p/rotherham/assessment/tension/{s_tension}/": {
                 "text": "hijacked",
                 "owner_role": "x",
@@ -1023,6 +1065,9 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert not CandidateIssue.objects.filter(name="hijacked").exists()
     assert not TensionAction.objects.filter(text="hijacked").exists()
     assert Assessment.objects.filter(partnership__slug="sheffield").count() == 1
+    s_assessment = Assessment.objects.get(partnership__slug="sheffield")
+    assert s_assessment.matrix_version == 1
+    assert not s_assessment.sections.filter(views__title="hijacked").exists()
     from saferstat.delivery.models import (
         Activity,
         Communication,

@@ -53,6 +53,8 @@ EXPECTED = {
     "assessment.manage": {"admin", "analyst"},
     "assessment.score": {"admin", "analyst", "lead", "board"},
     "assessment.approve_refresh": {"admin"},
+    "assessment.sign_off": {"admin"},
+    "assessment.matrix_edit": {"admin"},
     "tension.summary": {"admin", "analyst", "lead", "board", "scrutiny"},
     "tension.view": {"admin", "analyst", "board"},
     "tension.record": {"admin", "analyst"},

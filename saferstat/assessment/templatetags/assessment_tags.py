@@ -10,3 +10,12 @@ def percent(value, places: int = 1) -> str:
         return f"{float(value) * 100:.{int(places)}f}%"
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def lookup(mapping, key):
+    """``{{ mapping|lookup:key }}``: the value for key, or '' when there is none."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -105,6 +105,9 @@ class Result:
     rows: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Headline facts for other apps (the assessment's proposed scores): the SPC variation
+    #: icon of a trend, the harm estimate's total and rate. Not shown on the page.
+    facts: dict = field(default_factory=dict)
 
 
 def _latest_months(partnership: Partnership) -> tuple[str, str]:
@@ -283,7 +286,15 @@ def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) ->
             force_slugs=forces,
         )
         fig = analytic_figures.harm_chart(estimate)
-        return Result(fig.title, [], fig, list(fig.columns), list(fig.rows), _once(fig.notes), [])
+        facts = {
+            "harm_days": estimate.total_days,
+            "harm_per_1000": estimate.per_1000,
+            "crime_count": estimate.crime_count,
+            "period": estimate.period.label if estimate.period else None,
+        }
+        return Result(
+            fig.title, [], fig, list(fig.columns), list(fig.rows), _once(fig.notes), [], facts
+        )
 
 
 def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:
@@ -335,6 +346,7 @@ def _spc_result(series, notes: list[str]) -> Result:
             f"No data for {len(series.missing_months)} period(s) in this range: shown as gaps, "
             "never as zero; the SPC verdict uses the latest unbroken run."
         )
+    icon = series.variation_icon
     return Result(
         fig.title,
         [_spc_verdict(series)],
@@ -343,6 +355,7 @@ def _spc_result(series, notes: list[str]) -> Result:
         list(fig.rows),
         _once([*notes, *fig.notes]),
         warnings,
+        {"variation": str(icon) if icon is not None else None},
     )
 
 
