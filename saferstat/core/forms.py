@@ -24,9 +24,7 @@ class PrivacyNoticeForm(forms.ModelForm):
             "contact": "Contact us (the data protection officer)",
         }
         widgets = {name: _textarea() for name in fields}
-        error_messages = {
-            name: {"required": f"Enter “{label}”."} for name, label in labels.items()
-        }
+        error_messages = {name: {"required": f"Enter “{label}”."} for name, label in labels.items()}
 
 
 class AccessibilityStatementForm(forms.ModelForm):

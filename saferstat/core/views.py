@@ -187,7 +187,9 @@ def accessibility_edit(request):
         return redirect_to_login(request.get_full_path())
     require_site(request.user, "site.accessibility_statement")
     statement = accessibility_statement_get()
-    form = AccessibilityStatementForm(request.POST or None, instance=statement)
+    form = AccessibilityStatementForm(
+        request.POST if request.method == "POST" else None, instance=statement
+    )
     if request.method == "POST" and form_save(
         request,
         form,
@@ -195,9 +197,7 @@ def accessibility_edit(request):
         "The accessibility statement was saved.",
     ):
         return redirect("accessibility")
-    return render(
-        request, "core/accessibility_edit.html", {"form": form}, status=form_status(form)
-    )
+    return render(request, "core/accessibility_edit.html", {"form": form}, status=form_status(form))
 
 
 @require_safe
@@ -232,7 +232,7 @@ def privacy_notice(request, partnership):
 def privacy_notice_edit(request, partnership):
     """The partnership admin writes the privacy notice; saving publishes it."""
     notice = privacy_notice_get(partnership=partnership)
-    form = PrivacyNoticeForm(request.POST or None, instance=notice)
+    form = PrivacyNoticeForm(request.POST if request.method == "POST" else None, instance=notice)
     if request.method == "POST" and form_save(
         request,
         form,

@@ -6,45 +6,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_force_administrator'),
+        ("core", "0005_force_administrator"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessibilityStatement',
+            name="AccessibilityStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation', models.CharField(help_text='The organisation that runs this SaferStat site.', max_length=200)),
-                ('compliance_status', models.CharField(choices=[('full', 'fully compliant'), ('partial', 'partially compliant'), ('not', 'not compliant')], max_length=10)),
-                ('non_compliance', models.TextField(help_text='Known problems: what fails, which WCAG success criterion, and when it will be fixed.')),
-                ('disproportionate_burden', models.TextField(blank=True)),
-                ('out_of_scope', models.TextField(blank=True)),
-                ('report_a_problem', models.TextField(help_text='How to ask for content in another format or report a problem.')),
-                ('enforcement', models.TextField()),
-                ('improvements', models.TextField(blank=True, help_text='What is being done to improve.')),
-                ('testing', models.TextField(help_text='How and by whom the service was tested.')),
-                ('prepared_on', models.DateField()),
-                ('reviewed_on', models.DateField()),
-                ('tested_on', models.DateField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.CharField(
+                        help_text="The organisation that runs this SaferStat site.", max_length=200
+                    ),
+                ),
+                (
+                    "compliance_status",
+                    models.CharField(
+                        choices=[
+                            ("full", "fully compliant"),
+                            ("partial", "partially compliant"),
+                            ("not", "not compliant"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "non_compliance",
+                    models.TextField(
+                        help_text="Known problems: what fails, which WCAG success criterion, and when it will be fixed."
+                    ),
+                ),
+                ("disproportionate_burden", models.TextField(blank=True)),
+                ("out_of_scope", models.TextField(blank=True)),
+                (
+                    "report_a_problem",
+                    models.TextField(
+                        help_text="How to ask for content in another format or report a problem."
+                    ),
+                ),
+                ("enforcement", models.TextField()),
+                (
+                    "improvements",
+                    models.TextField(blank=True, help_text="What is being done to improve."),
+                ),
+                ("testing", models.TextField(help_text="How and by whom the service was tested.")),
+                ("prepared_on", models.DateField()),
+                ("reviewed_on", models.DateField()),
+                ("tested_on", models.DateField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PrivacyNotice',
+            name="PrivacyNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('controller', models.TextField(help_text='Who decides how the personal data is used.')),
-                ('purposes', models.TextField(help_text='What personal data is held and why.')),
-                ('lawful_basis', models.TextField(help_text='The UK GDPR article 6 (and 9, 10) bases.')),
-                ('retention', models.TextField(help_text='How long each kind of record is kept.')),
-                ('rights', models.TextField(help_text="People's rights, and how to complain to the ICO.")),
-                ('contact', models.TextField(help_text='The data protection officer and how to reach them.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('partnership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='privacy_notice', to='core.partnership')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "controller",
+                    models.TextField(help_text="Who decides how the personal data is used."),
+                ),
+                ("purposes", models.TextField(help_text="What personal data is held and why.")),
+                (
+                    "lawful_basis",
+                    models.TextField(help_text="The UK GDPR article 6 (and 9, 10) bases."),
+                ),
+                ("retention", models.TextField(help_text="How long each kind of record is kept.")),
+                (
+                    "rights",
+                    models.TextField(help_text="People's rights, and how to complain to the ICO."),
+                ),
+                (
+                    "contact",
+                    models.TextField(
+                        help_text="The data protection officer and how to reach them."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "partnership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="privacy_notice",
+                        to="core.partnership",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]
