@@ -291,9 +291,10 @@ def can(user: User | AnonymousUser | None, action: str, partnership: Partnership
         raise ValueError(
             f"Unknown action {action!r}: add it to saferstat.core.permissions.RULES"
         ) from None
-    if rule.public_when and getattr(partnership, rule.public_when):
+    if role_in(user, partnership) in rule.roles:  # cached per request: no query
         return True
-    return role_in(user, partnership) in rule.roles
+    # Opening to the public may need a query (`Partnership.privacy_notice_public`): last.
+    return bool(rule.public_when and getattr(partnership, rule.public_when))
 
 
 def require(user: User | AnonymousUser | None, action: str, partnership: Partnership) -> None:

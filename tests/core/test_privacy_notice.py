@@ -158,3 +158,17 @@ def test_every_form_taking_personal_data_links_to_the_partnerships_notice(
         note = re.search(r"<p [^>]*data-privacy-note>(.*?)</p>", html, re.S)
         assert note, f"{name} takes personal data but does not link to the privacy notice"
         assert 'href="/p/rotherham/privacy/"' in note.group(1), name
+
+
+def test_plain_text_escapes_what_the_writer_typed_and_makes_lists_and_links():
+    from saferstat.core.templatetags.saferstat import plain_text
+
+    html = plain_text(
+        'Intro <img src=x onerror="alert(1)">\nsecond line\n\n- one & two\n- www.ico.org.uk'
+    )
+    assert html == (
+        '<p class="govuk-body">Intro &lt;img src=x onerror=&quot;alert(1)&quot;&gt;<br>second line</p>\n'
+        '<ul class="govuk-list govuk-list--bullet"><li>one &amp; two</li>'
+        '<li><a class="govuk-link" href="http://www.ico.org.uk">www.ico.org.uk</a></li></ul>'
+    )
+    assert plain_text("") == "" and plain_text(None) == ""
