@@ -25,5 +25,7 @@ graceful_timeout = 30
 # Recycle workers now and then: each keeps caches of figures per warehouse version.
 max_requests = 20_000
 max_requests_jitter = 2_000
-accesslog = "-"
+# No access log of gunicorn's own: the app writes one line per request (saferstat.access,
+# with its request id, status and duration) in the format SAFERSTAT_LOG_FORMAT chooses.
+accesslog = None
 errorlog = "-"

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from pythonjsonlogger.core import RESERVED_ATTRS as _JSON_RESERVED
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, from any middleware, carries the request id.
+    "saferstat.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -329,17 +332,50 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # A refused or missing page (4xx) is one line in the log, not a traceback: it is the
-    # app working as meant. Server errors (5xx) keep theirs.
-    "filters": {
-        "client_errors_in_one_line": {"()": "saferstat.core.logfilters.ClientErrorsInOneLine"}
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs go to standard error (journald under systemd): one line per record, as text or, with
+# SAFERSTAT_LOG_FORMAT=json, as JSON lines for a log collector. Every line written while
+# answering a request carries its id (X-Request-ID from the proxy, or a new one), and each
+# request ends with one access line (saferstat.access) with its status and duration.
+SAFERSTAT_LOG_FORMAT = (env("SAFERSTAT_LOG_FORMAT", "text") or "text").strip().lower()
+if SAFERSTAT_LOG_FORMAT not in {"text", "json"}:
+    raise RuntimeError("SAFERSTAT_LOG_FORMAT must be text or json.")
+
+
+def logging_config(log_format: str, level: str = "INFO") -> dict:
+    """The LOGGING setting for `log_format` ("text" or "json")."""
+    json_lines = log_format == "json"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            # A refused or missing page (4xx) is one line in the log, not a traceback: it is
+            # the app working as meant. Server errors (5xx) keep theirs.
+            "client_errors_in_one_line": {"()": "saferstat.core.logfilters.ClientErrorsInOneLine"},
+            "request_id": {
+                "()": "saferstat.core.logfilters."
+                + ("RequestId" if json_lines else "TextRequestId")
+            },
+        },
+        "formatters": {
+            "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+                # Django puts the request object on its records: not for the log.
+                "reserved_attrs": [*_JSON_RESERVED, "request"],
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id", "client_errors_in_one_line"],
+                "formatter": log_format,
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"axes": {"level": "WARNING"}},
+    }
+
+
+LOGGING = logging_config(SAFERSTAT_LOG_FORMAT, env("LOG_LEVEL", "INFO") or "INFO")

@@ -1,3 +1,5 @@
+from django.urls import reverse
+
 from .models import Partnership
 from .navigation import breadcrumbs, service_navigation
 from .permissions import can, partnerships_for
@@ -41,4 +43,13 @@ def navigation(request):
         "other_partnerships": [p for p in mine if p != current] if len(mine) > 1 else [],
         "breadcrumbs": breadcrumbs(user, current, url_name),
         "url_name": url_name,
+        "privacy_url": _privacy_url(user, current),
     }
+
+
+def _privacy_url(user, partnership) -> str:
+    """The footer's privacy link: the page's partnership's notice when the user may read
+    it, else the list of notices."""
+    if partnership is not None and can(user, "privacy.view", partnership):
+        return reverse("privacy_notice", kwargs={"slug": partnership.slug})
+    return reverse("privacy")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -47,6 +47,15 @@ class Partnership(models.Model):
     @property
     def lad_codes(self) -> list[str]:
         return [area.lad_code for area in self.areas.all()]
+
+    @property
+    def privacy_notice_public(self) -> bool:
+        """True once the partnership's admin has checked and saved its privacy notice: from
+        then on anyone may read it (`privacy.view`); until then, members see the default."""
+        try:
+            return self.privacy_notice is not None
+        except ObjectDoesNotExist:
+            return False
 
 
 class PartnershipArea(models.Model):
@@ -220,3 +229,70 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class PrivacyNotice(models.Model):
+    """A partnership's privacy notice (UK GDPR articles 13 and 14): who the controller is,
+    why and on what lawful basis it holds personal data, for how long, people's rights and
+    whom to contact. Each partnership is the controller of what its members record, so each
+    writes its own. Written only by `core.services.privacy_notice_save`; until the admin
+    saves one, members see the default text (`core.privacy.default_notice`) and the public
+    nothing."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="privacy_notice"
+    )
+    controller = models.TextField(help_text="Who decides how the personal data is used.")
+    purposes = models.TextField(help_text="What personal data is held and why.")
+    lawful_basis = models.TextField(help_text="The UK GDPR article 6 (and 9, 10) bases.")
+    retention = models.TextField(help_text="How long each kind of record is kept.")
+    rights = models.TextField(help_text="People's rights, and how to complain to the ICO.")
+    contact = models.TextField(help_text="The data protection officer and how to reach them.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Privacy notice of {self.partnership}"
+
+
+class ComplianceStatus(models.TextChoices):
+    FULL = "full", "fully compliant"
+    PARTIAL = "partial", "partially compliant"
+    NONE = "not", "not compliant"
+
+
+class AccessibilityStatement(models.Model):
+    """The service's accessibility statement, in the sections of the GOV.UK model statement
+    (Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility
+    Regulations 2018). One row for the whole site; site administrators edit it through
+    `core.services.accessibility_statement_save`. Until one is saved, the default
+    (`core.accessibility.default_statement`) is shown."""
+
+    organisation = models.CharField(
+        max_length=200, help_text="The organisation that runs this SaferStat site."
+    )
+    compliance_status = models.CharField(max_length=10, choices=ComplianceStatus.choices)
+    non_compliance = models.TextField(
+        help_text="Known problems: what fails, which WCAG success criterion, and when it "
+        "will be fixed."
+    )
+    disproportionate_burden = models.TextField(blank=True)
+    out_of_scope = models.TextField(blank=True)
+    report_a_problem = models.TextField(
+        help_text="How to ask for content in another format or report a problem."
+    )
+    enforcement = models.TextField()
+    improvements = models.TextField(blank=True, help_text="What is being done to improve.")
+    testing = models.TextField(help_text="How and by whom the service was tested.")
+    prepared_on = models.DateField()
+    reviewed_on = models.DateField()
+    tested_on = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return "Accessibility statement"

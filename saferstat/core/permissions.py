@@ -45,6 +45,16 @@ RULES: dict[str, Rule] = {
     "requests.answer": Rule(ANALYSTS, description="Answer a data request and attach saved views"),
     "audit.view": Rule(frozenset({Role.ADMIN}), description="Read the audit log"),
     "partnership.publish": Rule(frozenset({Role.ADMIN}), description="Publish or unpublish pages"),
+    # The privacy notice (UK GDPR articles 13 and 14) is for everyone whose data the
+    # partnership holds, most of whom never sign in: public once the admin has saved it.
+    "privacy.view": Rule(
+        ALL_MEMBERS,
+        public_when="privacy_notice_public",
+        description="Read the privacy notice (everyone, once the admin has saved it)",
+    ),
+    "privacy.edit": Rule(
+        frozenset({Role.ADMIN}), description="Write and publish the partnership's privacy notice"
+    ),
     # Partner datasets (docs/partner-data.md). Sensitive datasets are hidden from scrutiny
     # members unless the admin shares them: see `can_view_partner_dataset`.
     "datasets.view": Rule(ALL_MEMBERS, description="See partner datasets and their figures"),
@@ -214,6 +224,30 @@ FORCE_RULES: dict[str, str] = {
 }
 
 
+#: Site-wide actions, held only by active site administrators (superusers): what belongs to
+#: the service as a whole rather than to a partnership or a police force.
+SITE_RULES: dict[str, str] = {
+    "site.accessibility_statement": "Edit the service's accessibility statement",
+}
+
+
+def can_site(user: User | AnonymousUser | None, action: str) -> bool:
+    """True when the user may take the site-wide `action`: an active superuser."""
+    if action not in SITE_RULES:
+        raise ValueError(
+            f"Unknown site action {action!r}: add it to saferstat.core.permissions.SITE_RULES"
+        )
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_superuser)
+
+
+def require_site(user: User | AnonymousUser | None, action: str) -> None:
+    """Raise PermissionDenied unless the user may take the site-wide `action`."""
+    if not can_site(user, action):
+        raise PermissionDenied(f"Not allowed: {action}")
+
+
 def forces_administered(user: User | AnonymousUser | None) -> frozenset[str]:
     """Force slugs the user is a force administrator of (not counting superuser powers).
 
@@ -281,9 +315,10 @@ def can(user: User | AnonymousUser | None, action: str, partnership: Partnership
         raise ValueError(
             f"Unknown action {action!r}: add it to saferstat.core.permissions.RULES"
         ) from None
-    if rule.public_when and getattr(partnership, rule.public_when):
+    if role_in(user, partnership) in rule.roles:  # cached per request: no query
         return True
-    return role_in(user, partnership) in rule.roles
+    # Opening to the public may need a query (`Partnership.privacy_notice_public`): last.
+    return bool(rule.public_when and getattr(partnership, rule.public_when))
 
 
 def require(user: User | AnonymousUser | None, action: str, partnership: Partnership) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import AuditEvent, Partnership
+from .accessibility import default_statement
+from .models import AccessibilityStatement, AuditEvent, Partnership, PrivacyNotice
+from .privacy import default_notice
 
 
 def partnership_get(*, slug: str) -> Partnership:
@@ -40,3 +42,27 @@ def audit_event_list(
     elif actor is not None:
         events = events.filter(actor_id=actor)
     return events
+
+
+def privacy_notice_get(*, partnership: Partnership) -> PrivacyNotice:
+    """The partnership's saved privacy notice, or an unsaved one with the default text
+    (``notice.pk is None``)."""
+    notice = PrivacyNotice.objects.filter(partnership=partnership).first()
+    return notice if notice is not None else default_notice(partnership)
+
+
+def privacy_notice_list(*, partnerships: list[Partnership]) -> QuerySet[Partnership]:
+    """Partnerships whose privacy notice is public (saved), with the given ones (the user's
+    own, whose notice they may read even before it is saved), by name."""
+    return (
+        Partnership.objects.filter(
+            Q(privacy_notice__isnull=False) | Q(pk__in=[p.pk for p in partnerships])
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def accessibility_statement_get() -> AccessibilityStatement:
+    """The saved accessibility statement, or an unsaved one with the default text."""
+    return AccessibilityStatement.objects.order_by("pk").first() or default_statement()

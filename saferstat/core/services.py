@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import audit
-from .models import ForceAdministrator, Membership, Organisation, Partnership, PartnershipArea, User
-from .permissions import require
+from .models import (
+    AccessibilityStatement,
+    ForceAdministrator,
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipArea,
+    PrivacyNotice,
+    User,
+)
+from .permissions import require, require_site
+from .sanitise import clean_plain
 
 
 @transaction.atomic
@@ -138,3 +149,92 @@ def force_administrator_set(
             after=audit.snapshot(role),
         )
     return role
+
+
+PRIVACY_FIELDS = ["controller", "purposes", "lawful_basis", "retention", "rights", "contact"]
+
+
+@transaction.atomic
+def privacy_notice_save(*, partnership: Partnership, by: User, **text: str) -> PrivacyNotice:
+    """Write the partnership's privacy notice (its six sections, plain text). Saving it the
+    first time makes it public (`privacy.view`). Every section is needed."""
+    require(by, "privacy.edit", partnership)
+    unknown = set(text) - set(PRIVACY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown privacy notice fields: {sorted(unknown)}")
+    notice = PrivacyNotice.objects.filter(partnership=partnership).first()
+    before = audit.snapshot(notice, PRIVACY_FIELDS) if notice else None
+    if notice is None:
+        notice = PrivacyNotice(partnership=partnership)
+    for field in PRIVACY_FIELDS:
+        setattr(notice, field, clean_plain(text.get(field, "")))
+    notice.updated_by = by
+    notice.full_clean()
+    notice.save()
+    after = audit.snapshot(notice, PRIVACY_FIELDS)
+    if before != after:
+        audit.record(
+            actor=by,
+            verb="privacy_notice.publish" if before is None else "privacy_notice.update",
+            obj=notice,
+            partnership=partnership,
+            before=before,
+            after=after,
+        )
+    return notice
+
+
+ACCESSIBILITY_TEXT_FIELDS = [
+    "organisation",
+    "non_compliance",
+    "disproportionate_burden",
+    "out_of_scope",
+    "report_a_problem",
+    "enforcement",
+    "improvements",
+    "testing",
+]
+ACCESSIBILITY_FIELDS = [
+    *ACCESSIBILITY_TEXT_FIELDS,
+    "compliance_status",
+    "prepared_on",
+    "reviewed_on",
+    "tested_on",
+]
+
+
+@transaction.atomic
+def accessibility_statement_save(*, by: User, **values) -> AccessibilityStatement:
+    """Write the service's accessibility statement (site administrators only). There is one;
+    the first save replaces the default text. The review date may not be before the date it
+    was prepared."""
+    require_site(by, "site.accessibility_statement")
+    unknown = set(values) - set(ACCESSIBILITY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown accessibility statement fields: {sorted(unknown)}")
+    statement = AccessibilityStatement.objects.order_by("pk").first()
+    before = audit.snapshot(statement, ACCESSIBILITY_FIELDS) if statement else None
+    if statement is None:
+        statement = AccessibilityStatement()
+    for field in ACCESSIBILITY_FIELDS:
+        value = values.get(field)
+        if field in ACCESSIBILITY_TEXT_FIELDS:
+            value = clean_plain(value or "")
+        setattr(statement, field, value)
+    statement.updated_by = by
+    statement.full_clean()
+    if statement.reviewed_on < statement.prepared_on:
+        raise ValidationError(
+            {"reviewed_on": "The review date cannot be before the date it was prepared."}
+        )
+    statement.save()
+    after = audit.snapshot(statement, ACCESSIBILITY_FIELDS)
+    if before != after:
+        audit.record(
+            actor=by,
+            verb="accessibility_statement.update",
+            obj=statement,
+            before=before,
+            after=after,
+        )
+    return statement

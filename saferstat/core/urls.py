@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("glossary/", views.glossary, name="glossary"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("accessibility/edit/", views.accessibility_edit, name="accessibility_edit"),
+    path("privacy/", views.privacy, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
     path("health/", views.health, name="health"),
     path("sign-in/", twofactor_views.TwoStepLoginView.as_view(), name="login"),
@@ -17,4 +19,6 @@ urlpatterns = [
     path("p/<slug:slug>/", views.partnership_home, name="partnership_home"),
     path("p/<slug:slug>/audit/", views.audit_log, name="audit_log"),
     path("p/<slug:slug>/publish/", views.partnership_publish, name="partnership_publish"),
+    path("p/<slug:slug>/privacy/", views.privacy_notice, name="privacy_notice"),
+    path("p/<slug:slug>/privacy/edit/", views.privacy_notice_edit, name="privacy_notice_edit"),
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,14 +11,26 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from . import audit
 from .cookies import cookie_list
+from .forms import AccessibilityStatementForm, PrivacyNoticeForm
 from .glossary import TERMS
 from .health import health_check
 from .models import ApiToken
-from .permissions import can, forces_for, partnerships_for
-from .selectors import audit_event_list, partnership_public_list
-from .services import partnership_publish_overview
+from .permissions import can, can_site, forces_for, partnerships_for, require_site
+from .privacy import SECTIONS as PRIVACY_SECTIONS
+from .selectors import (
+    accessibility_statement_get,
+    audit_event_list,
+    partnership_public_list,
+    privacy_notice_get,
+    privacy_notice_list,
+)
+from .services import (
+    accessibility_statement_save,
+    partnership_publish_overview,
+    privacy_notice_save,
+)
 from .tokens import api_token_create, api_token_revoke
-from .views_helpers import parse_id, partnership_view
+from .views_helpers import audit_history_url, form_save, form_status, parse_id, partnership_view
 
 
 @require_safe
@@ -156,8 +169,83 @@ def glossary(request):
 
 @require_safe
 def accessibility(request):
-    """The accessibility statement (public)."""
-    return render(request, "core/accessibility.html")
+    """The accessibility statement (public), in the GOV.UK model's sections."""
+    return render(
+        request,
+        "core/accessibility.html",
+        {
+            "statement": accessibility_statement_get(),
+            "can_edit": can_site(request.user, "site.accessibility_statement"),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def accessibility_edit(request):
+    """Edit the accessibility statement (site administrators only)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require_site(request.user, "site.accessibility_statement")
+    statement = accessibility_statement_get()
+    form = AccessibilityStatementForm(
+        request.POST if request.method == "POST" else None, instance=statement
+    )
+    if request.method == "POST" and form_save(
+        request,
+        form,
+        lambda data: accessibility_statement_save(by=request.user, **data),
+        "The accessibility statement was saved.",
+    ):
+        return redirect("accessibility")
+    return render(request, "core/accessibility_edit.html", {"form": form}, status=form_status(form))
+
+
+@require_safe
+def privacy(request):
+    """Where to find each partnership's privacy notice (public): those the public may read,
+    and the signed-in user's own."""
+    notices = privacy_notice_list(partnerships=partnerships_for(request.user))
+    return render(request, "core/privacy.html", {"partnerships": notices})
+
+
+@partnership_view("privacy.view")
+def privacy_notice(request, partnership):
+    """The partnership's privacy notice: public once saved; members see the default text
+    until then."""
+    notice = privacy_notice_get(partnership=partnership)
+    return render(
+        request,
+        "core/privacy_notice.html",
+        {
+            "partnership": partnership,
+            "notice": notice,
+            "sections": [(title, getattr(notice, field)) for field, title in PRIVACY_SECTIONS],
+            "can_edit": can(request.user, "privacy.edit", partnership),
+            "history_url": audit_history_url(request.user, partnership, notice)
+            if notice.pk
+            else None,
+        },
+    )
+
+
+@partnership_view("privacy.edit", post=True)
+def privacy_notice_edit(request, partnership):
+    """The partnership admin writes the privacy notice; saving publishes it."""
+    notice = privacy_notice_get(partnership=partnership)
+    form = PrivacyNoticeForm(request.POST if request.method == "POST" else None, instance=notice)
+    if request.method == "POST" and form_save(
+        request,
+        form,
+        lambda data: privacy_notice_save(partnership=partnership, by=request.user, **data),
+        "The privacy notice was saved. Anyone can now read it.",
+    ):
+        return redirect("privacy_notice", slug=partnership.slug)
+    return render(
+        request,
+        "core/privacy_notice_edit.html",
+        {"partnership": partnership, "form": form, "notice": notice},
+        status=form_status(form),
+    )
 
 
 @require_safe

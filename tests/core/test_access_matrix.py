@@ -50,6 +50,13 @@ MATRIX = {
     "accessibility": ("/accessibility/", ALL, 200, 200),
     "cookies": ("/cookies/", ALL, 200, 200),
     "health": ("/health/", ALL, 200, 200),  # public; JSON, no partnership data
+    # The accessibility statement is edited by site administrators only (test_site_urls).
+    "accessibility_edit": ("/accessibility/edit/", FORBIDDEN, LOGIN, 403),
+    # Privacy notices: public once the admin saved one (tests/core/test_privacy_notice.py);
+    # Rotherham's is not saved here, so members only.
+    "privacy": ("/privacy/", ALL, 200, 200),
+    "privacy_notice": ("/p/{slug}/privacy/", ALL, LOGIN, 403),
+    "privacy_notice_edit": ("/p/{slug}/privacy/edit/", only({"admin": 200}), LOGIN, 403),
     "login": ("/sign-in/", {r: 302 for r in ROLES}, 200, 302),
     "logout": ("/sign-out/", {r: 405 for r in ROLES}, 405, 405),  # POST only
     "partnership_home": ("/p/{slug}/", ALL, LOGIN, 403),
@@ -341,6 +348,10 @@ POST_MATRIX = {
     "accessibility": (NOT_ALLOWED, 405, 405),
     "cookies": (NOT_ALLOWED, 405, 405),
     "health": (NOT_ALLOWED, 405, 405),
+    "accessibility_edit": (FORBIDDEN, LOGIN, 403),
+    "privacy": (NOT_ALLOWED, 405, 405),
+    "privacy_notice": (NOT_ALLOWED, LOGIN, 403),
+    "privacy_notice_edit": (only({"admin": 400}), LOGIN, 403),
     "force:imports": (FORBIDDEN, LOGIN, 403),  # a force page: see FORCE_MATRIX
     "force:upload": (FORBIDDEN, LOGIN, 403),
     "force:import_detail": (FORBIDDEN, LOGIN, 403),
@@ -606,3 +617,30 @@ def test_force_urls(name, client, overview_warehouse, rotherham, members, make_f
         client.force_login(user)
         status = client.get(url).status_code
         assert status == expected, f"{name} as {who}: {status}"
+
+
+# url name -> (path, GET and empty POST for an active site administrator, for an inactive one).
+SITE_MATRIX = {
+    "accessibility_edit": ("/accessibility/edit/", (200, 400), (302, 302)),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SITE_MATRIX))
+def test_site_urls(name, client, members):
+    """Site pages are for active site administrators (superusers) only: no partnership
+    role, not even an admin, may open them (MATRIX), and an empty form is refused."""
+    from saferstat.core.models import User
+
+    template, active, inactive = SITE_MATRIX[name]
+    root = User.objects.create_superuser("root", password="x-long-password-1")
+    client.force_login(root)
+    before = state()
+    assert (client.get(template).status_code, client.post(template).status_code) == active
+    assert state() == before
+    root.is_active = False
+    root.save()
+    client.logout()
+    client.force_login(root, backend="django.contrib.auth.backends.AllowAllUsersModelBackend")
+    statuses = (client.get(template).status_code, client.post(template).status_code)
+    assert statuses == inactive  # the session of an inactive user is no session at all

@@ -254,6 +254,11 @@ URLS = {
     ],
     "glossary": ["/glossary/"],
     "accessibility": ["/accessibility/"],
+    "accessibility_edit": ["/accessibility/edit/"],
+    "privacy": ["/privacy/"],
+    # Sheffield has not saved its notice: members only, so refused here.
+    "privacy_notice": ["/p/{r}/privacy/", "/p/{s}/privacy/"],
+    "privacy_notice_edit": ["/p/{r}/privacy/edit/", "/p/{s}/privacy/edit/"],
     "cookies": ["/cookies/"],
     "health": ["/health/"],
     "plan:detail": ["/p/{r}/plan/", "/p/{s}/plan/"],

@@ -19,6 +19,8 @@ EXPECTED = {
     "requests.answer": {"admin", "analyst"},
     "audit.view": {"admin"},
     "partnership.publish": {"admin"},
+    "privacy.view": {"admin", "analyst", "lead", "board", "scrutiny"},  # public once saved
+    "privacy.edit": {"admin"},
     "datasets.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "datasets.view_sensitive": {"admin", "analyst", "lead", "board"},
     "datasets.declare": {"admin"},

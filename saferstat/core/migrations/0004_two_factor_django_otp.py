@@ -54,6 +54,11 @@ def from_django_otp(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # saferstat/core/migration_safety.py: a data migration.
+    saferstat_online = (
+        "Copies each two-factor device (one per user who turned it on) to django-otp: a few "
+        "rows, no large table."
+    )
     dependencies = [
         ("core", "0003_two_factor"),
         ("otp_totp", "0003_add_timestamps"),

@@ -7,6 +7,11 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # saferstat/core/migration_safety.py: this adds a NOT NULL column to the audit log.
+    saferstat_online = (
+        "Adds core_auditevent.actor_label (text, empty for existing rows): PostgreSQL 11 and "
+        "later add a column with a constant default without rewriting the table."
+    )
     dependencies = [
         ("core", "0004_two_factor_django_otp"),
     ]

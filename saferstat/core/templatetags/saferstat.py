@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, urlize
+from django.utils.safestring import mark_safe
 
 from saferstat.analytics import labels
 from saferstat.analytics.periods import describe_months, month_name
@@ -109,3 +111,28 @@ def cell(row: dict, column: str) -> str:
             return "–"
         return f"{value:,.2f}"
     return labels.value(value)
+
+
+@register.filter
+def plain_text(value) -> str:
+    """Plain text an admin wrote (a privacy notice, the accessibility statement) as GOV.UK
+    paragraphs: a blank line starts a paragraph, a block of lines starting "- " is a
+    bulleted list, web and email addresses become links. Everything is escaped first, so
+    no markup the writer typed reaches the page."""
+    blocks = [b.strip("\n") for b in re.split(r"\n\s*\n", str(value or "").strip()) if b.strip()]
+    html = []
+    for block in blocks:
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{_linked(line[2:].strip())}</li>" for line in lines)
+            html.append(f'<ul class="govuk-list govuk-list--bullet">{items}</ul>')
+        else:
+            html.append(f'<p class="govuk-body">{"<br>".join(_linked(x) for x in lines)}</p>')
+    return mark_safe("\n".join(html))  # noqa: S308 - every piece is escaped by _linked
+
+
+def _linked(text: str) -> str:
+    """Escaped text with its web and email addresses as GOV.UK links."""
+    return urlize(text, nofollow=False, autoescape=True).replace(
+        "<a href=", '<a class="govuk-link" href='
+    )
