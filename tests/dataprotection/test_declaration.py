@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.apps import apps
 
 from saferstat.casereviews.models import PERSONAL_FIELDS
+from saferstat.dataprotection import declaration
 from saferstat.dataprotection.declaration import (
     BY_KEY,
     NOT_PERSONAL,
@@ -104,3 +106,22 @@ def test_case_reviews_use_the_one_declaration():
         "core.User",
     ):
         assert personal_fields(label), label
+
+
+@pytest.mark.django_db
+def test_the_default_privacy_notice_states_the_declared_retention_periods():
+    """The notice a partnership starts from says what the retention job will do."""
+    from saferstat.core.models import Partnership
+    from saferstat.core.privacy import default_notice
+
+    partnership = Partnership.objects.create(name="Safer Testtown", slug="testtown")
+    text = default_notice(partnership).retention
+    wording = {
+        declaration.CASE_REVIEW: "case review applications and calls for action: {years}",
+        declaration.CALL_FOR_ACTION: "case review applications and calls for action: {years}",
+        declaration.CONSULTATION_RESPONSE: "consultation answers: {years}",
+        declaration.TENSION_REPORT: "community tension reports: {years}",
+    }
+    for record_type, phrase in wording.items():
+        years = record_type.default_months // 12
+        assert phrase.format(years=f"{years} years") in text, record_type.key
