@@ -45,6 +45,10 @@ RULES: dict[str, Rule] = {
     "requests.answer": Rule(ANALYSTS, description="Answer a data request and attach saved views"),
     "audit.view": Rule(frozenset({Role.ADMIN}), description="Read the audit log"),
     "partnership.publish": Rule(frozenset({Role.ADMIN}), description="Publish or unpublish pages"),
+    "neighbours.edit": Rule(
+        frozenset({Role.ADMIN}),
+        description="Set the neighbour group that comparisons use by default",
+    ),
     # Partner datasets (docs/partner-data.md). Sensitive datasets are hidden from scrutiny
     # members unless the admin shares them: see `can_view_partner_dataset`.
     "datasets.view": Rule(ALL_MEMBERS, description="See partner datasets and their figures"),

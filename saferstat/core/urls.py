@@ -17,4 +17,5 @@ urlpatterns = [
     path("p/<slug:slug>/", views.partnership_home, name="partnership_home"),
     path("p/<slug:slug>/audit/", views.audit_log, name="audit_log"),
     path("p/<slug:slug>/publish/", views.partnership_publish, name="partnership_publish"),
+    path("p/<slug:slug>/neighbours/", views.neighbour_group, name="neighbour_group"),
 ]

@@ -45,10 +45,13 @@ def analysis_query(
 
 
 def partnership_scope(partnership: Partnership) -> dict:
-    """The area, forces and neighbour group every query about the partnership has."""
+    """The area, forces and neighbour group every query about the partnership has. The
+    neighbour group is the partnership's own (its admin sets it); without one, comparisons
+    fall back to the area's group in ``analytics.compare.NEIGHBOUR_GROUPS``."""
     return {
         "area_codes": tuple(partnership.lad_codes),
         "force_slugs": (partnership.force_slug,),
+        "neighbours": tuple(partnership.neighbour_codes()) or None,
     }
 
 

@@ -116,7 +116,12 @@ def test_the_grid_of_queries_gives_the_figures_it_gave_before(
 ):
     settings.SAFERSTAT_WAREHOUSE = demo_warehouse
     settings.MEDIA_ROOT = tmp_path / "media"
+    from saferstat.core.services import default_neighbour_codes, neighbour_group_set
+
     made = [make_partnership(slug=s, code=c, area=a) for s, (c, a) in PARTNERSHIPS.items()]
+    for partnership in made:  # as the demo seeds them: comparisons use the partnership's group
+        codes = list(default_neighbour_codes(partnership))
+        neighbour_group_set(partnership=partnership, by=None, codes=codes)
     analyst = make_member(made[0], "analyst")
     for partnership in made[1:]:
         from saferstat.core.services import membership_set
