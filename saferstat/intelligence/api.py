@@ -226,7 +226,7 @@ def partnership_compare(
     crime_type: list[str] = Query(None),
     with_codes: str | None = None,
 ):
-    """The partnership's rate per 1,000 against its neighbours (default: the other South
+    """The partnership's rate per 1,000 against its neighbour group (set by its admin; default: the other South
     Yorkshire partnerships) or `with_codes` (comma-separated LA codes)."""
     partnership = _partnership_for(request, slug, "explorer.view")
     _ready()
