@@ -39,15 +39,21 @@ def warehouse_state(root: Path) -> dict[str, str]:
     } | {p.relative_to(root).as_posix() + "/": "dir" for p in root.rglob("*") if p.is_dir()}
 
 
-def _build(root: Path, files: list[Path]) -> Path:
-    from saferstat.analytics.warehouse import LoadRefusal, Warehouse
+def _build(root: Path, files: list[Path], name: str) -> Path:
+    """A warehouse of the ONS reference data and ``files``, kept between runs and shared by
+    the workers (``tests/warehouse_cache.py``: rebuilt when the data or the code changes)."""
+    from tests.warehouse_cache import cached_warehouse
 
-    warehouse = Warehouse(root)
-    warehouse.load_reference(ONS)
-    outcomes = warehouse.load_policeuk_files(files)
-    refused = [o for o in outcomes if isinstance(o, LoadRefusal)]
-    assert not refused, [o.message for o in refused]
-    return root
+    def build(into: Path) -> None:
+        from saferstat.analytics.warehouse import LoadRefusal, Warehouse
+
+        warehouse = Warehouse(into)
+        warehouse.load_reference(ONS)
+        outcomes = warehouse.load_policeuk_files(files)
+        refused = [o for o in outcomes if isinstance(o, LoadRefusal)]
+        assert not refused, [o.message for o in refused]
+
+    return cached_warehouse(name, root, [ONS, *files], build)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +61,7 @@ def demo_warehouse(tmp_path_factory) -> Path:
     """Warehouse folder with ONS reference data and all 65 demo police.uk months."""
     files = sorted(POLICEUK.glob("*-street.csv.gz"))
     assert len(files) == 65
-    return _build(tmp_path_factory.mktemp("demo") / "warehouse", files)
+    return _build(tmp_path_factory.mktemp("demo") / "warehouse", files, "demo")
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +78,7 @@ def demo_warehouse_con(demo_warehouse):
 def small_warehouse(tmp_path_factory) -> Path:
     """Warehouse folder with reference data and the months in :data:`SMALL_MONTHS`."""
     files = [policeuk_file(m) for m in SMALL_MONTHS]
-    return _build(tmp_path_factory.mktemp("small") / "warehouse", files)
+    return _build(tmp_path_factory.mktemp("small") / "warehouse", files, "small")
 
 
 @pytest.fixture(scope="session")
