@@ -19,6 +19,7 @@ EXPECTED = {
     "requests.answer": {"admin", "analyst"},
     "audit.view": {"admin"},
     "partnership.publish": {"admin"},
+    "neighbours.edit": {"admin"},
     "datasets.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "datasets.view_sensitive": {"admin", "analyst", "lead", "board"},
     "datasets.declare": {"admin"},
