@@ -133,8 +133,21 @@ OUT_OF_CHECK = (
 )
 
 
+#: Tests slow by nature (each well over 10 s of CPU in `make check`'s --durations): a migration
+#: run backwards and forwards, twenty uploads at once, the whole partner demo through the
+#: worker, and the before/after grid (marked in its file). They get the `slow` marker, so
+#: `make test` runs them and `make check` does not.
+SLOW = (
+    "tests/core/test_two_factor.py::test_the_migration_keeps_old_devices_working",
+    "tests/intelligence/test_upload_limits.py::test_twenty_simultaneous_partner_uploads_are_all_kept_with_their_rows",
+    "tests/intelligence/test_partner_views.py::test_demo_partner_data_loads_through_the_checks_and_is_labelled",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     marker = pytest.mark.subprocess
     for item in items:
         if item.nodeid.startswith(OUT_OF_CHECK):
             item.add_marker(marker)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
