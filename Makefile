@@ -70,7 +70,7 @@ serve:
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 ## check: the edit-test loop: lint, then unit and service tests without the browser, subprocess
-## round trips, the every-URL crawls or the demos (tests/conftest.py OUT_OF_CHECK); about 90 s on 2 cores
+## round trips, the every-URL crawls, the demos (tests/conftest.py OUT_OF_CHECK) or the slow tests (SLOW)
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

@@ -494,23 +494,9 @@ def counts(area: str, period: str, by: str, fmt: str, warehouse_dir: Path) -> No
       saferstat counts --area E08000018 --period 2024/25 --by crime_type
       saferstat counts --area E08000038 --period 2024/25-Q3 --by ward --format csv
     """
-    from saferstat.analytics.measures import counts as count_records
-    from saferstat.analytics.periods import parse_period
-    from saferstat.analytics.reference import UnknownAreaError, area_codes
-    from saferstat.analytics.warehouse import connect
-
-    try:
-        parsed = parse_period(period)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from None
-    with connect(warehouse_dir) as con:
-        try:
-            codes = area_codes(con, area)
-        except UnknownAreaError as exc:
-            raise click.BadParameter(str(exc), param_hint="--area") from None
-        result = count_records(
-            con, area_codes=codes, period=parsed, by=by, force_slugs=_forces(con, codes)
-        )
+    q = _query(warehouse_dir, "counts", area, period=period, by=by)
+    codes, parsed = q.area_codes, q.period
+    result = _run(warehouse_dir, q)
     if result.missing_months:
         n_missing, n_all = len(result.missing_months), len(parsed.months)
         _stderr().print(
@@ -607,33 +593,54 @@ def _emit(
         out.print(line, markup=False)
 
 
-def _parsed(con, area: str, period: str | None, crime_types: tuple[str, ...]):
-    """(area codes, Period or None, crime types or None), or a usage error (exit 2)."""
-    from saferstat.analytics.harm import check_crime_types
-    from saferstat.analytics.periods import parse_period
+#: The analysis query's parameter names -> the CLI's options (for a refusal's hint).
+_OPTION_NAMES = {
+    "period": "--period", "from": "--from", "to": "--to", "crime_type": "--crime-type",
+    "compare": "--with", "by": "--by", "level": "--level", "rank": "--rank",
+    "polarity": "--polarity", "gaps": "--gaps", "target": "--target",
+}  # fmt: skip
+
+
+def _query(warehouse_dir: Path, analysis: str, area: str, **options):
+    """The analysis query of a command, read by the one parser
+    (:func:`saferstat.analytics.query.parse_query`, as the explorer and the API read theirs),
+    scoped to the forces that police the area (the web passes the partnership's force): a
+    month counts as loaded when that force has it, whatever other forces the warehouse
+    holds. A refusal is a usage error (exit status 2) with the parser's message.
+    """
+    from saferstat.analytics.coverage import area_forces
+    from saferstat.analytics.query import InvalidQuery, parse_query
     from saferstat.analytics.reference import UnknownAreaError, area_codes
+    from saferstat.analytics.warehouse import connect
 
+    params = {k: v for k, v in options.items() if v is not None}
+    with connect(warehouse_dir) as con:
+        try:
+            codes = area_codes(con, area)
+        except UnknownAreaError as exc:
+            raise click.BadParameter(str(exc), param_hint="--area") from None
+        try:
+            for code in _comparator_codes(params.get("compare", "")):
+                area_codes(con, code)
+        except UnknownAreaError as exc:
+            raise click.BadParameter(str(exc), param_hint="--with") from None
+        forces = area_forces(con, codes)
     try:
-        parsed = parse_period(period) if period is not None else None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from None
-    try:
-        codes = area_codes(con, area)
-    except UnknownAreaError as exc:
-        raise click.BadParameter(str(exc), param_hint="--area") from None
-    try:
-        types = check_crime_types(list(crime_types)) if crime_types else None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--crime-type") from None
-    return codes, parsed, types
+        return parse_query(params, analysis=analysis, area_codes=codes, force_slugs=forces)
+    except InvalidQuery as exc:
+        raise click.BadParameter(str(exc), param_hint=_OPTION_NAMES.get(exc.field)) from None
 
 
-def _forces(con, codes) -> tuple[str, ...]:
-    """The force(s) that police the area (the web passes the partnership's force): a month
-    counts as loaded when that force has it, whatever other forces the warehouse holds."""
-    from saferstat.analytics.measures import area_forces
+def _comparator_codes(text: str) -> list[str]:
+    from saferstat.analytics.query import LAD, parse_codes
 
-    return area_forces(con, codes)
+    return [c for c in parse_codes(text) if LAD.fullmatch(c)]
+
+
+def _run(warehouse_dir: Path, q):
+    from saferstat.analytics.runner import run
+
+    return run(warehouse_dir, q)
 
 
 def _warn_missing(label: str, missing: Iterable[str]) -> None:
@@ -674,26 +681,17 @@ def spc(area, start, end, crime_types, polarity, target, gaps, fmt, warehouse_di
       saferstat spc --area E08000018 --from 2024-01 --to 2025-09 --crime-type 'Possession of weapons'
       saferstat spc --area E08000018 --from 2018-01 --to 2025-09 --format csv
     """
-    from saferstat.analytics.periods import parse_month
-    from saferstat.analytics.spc_series import SpcGapError, spc_series
-    from saferstat.analytics.warehouse import connect
+    from saferstat.analytics.spc_series import SpcGapError
 
-    for name, value in (("--from", start), ("--to", end)):
-        try:
-            parse_month(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint=name) from None
-    with connect(warehouse_dir) as con:
-        codes, _, types = _parsed(con, area, None, crime_types)
-        try:
-            chart = spc_series(
-                con, area_codes=codes, start=start, end=end, crime_types=types,
-                polarity=polarity, target=target, gaps=gaps, force_slugs=_forces(con, codes),
-            )  # fmt: skip
-        except SpcGapError as exc:
-            raise click.ClickException(str(exc)) from None
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
+    q = _query(
+        warehouse_dir, "spc", area, **{"from": start, "to": end}, crime_type=list(crime_types),
+        polarity=polarity, target=None if target is None else str(target), gaps=gaps,
+    )  # fmt: skip
+    codes = q.area_codes
+    try:
+        chart = _run(warehouse_dir, q)
+    except SpcGapError as exc:
+        raise click.ClickException(str(exc)) from None
     for warning in chart.warnings:
         _stderr().print(f"warning: {warning}", markup=False)
     rows = chart.table()
@@ -741,25 +739,13 @@ def compare(area, period, with_codes, crime_types, fmt, warehouse_dir) -> None:
       saferstat compare --area E08000018 --period 2024/25 --crime-type 'Possession of weapons'
       saferstat compare --area E08000018 --period 2024/25 --with E08000038 --format csv
     """
-    from saferstat.analytics.compare import compare_areas
-    from saferstat.analytics.reference import UnknownAreaError, area_codes
-    from saferstat.analytics.warehouse import connect
-
-    others = [c.strip() for item in with_codes for c in item.split(",") if c.strip()]
-    with connect(warehouse_dir) as con:
-        codes, parsed, types = _parsed(con, area, period, crime_types)
-        try:
-            for code in others:
-                area_codes(con, code)
-        except UnknownAreaError as exc:
-            raise click.BadParameter(str(exc), param_hint="--with") from None
-        try:
-            result = compare_areas(
-                con, area_code=codes[0], period=parsed, with_codes=others or None,
-                crime_types=types, force_slugs=_forces(con, codes),
-            )  # fmt: skip
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
+    others = ",".join(c.strip() for item in with_codes for c in item.split(",") if c.strip())
+    q = _query(
+        warehouse_dir, "compare", area, period=period, compare=others,
+        crime_type=list(crime_types),
+    )  # fmt: skip
+    parsed = q.period
+    result = _run(warehouse_dir, q)
     _warn_missing(parsed.label, result.missing_months)
     rows = result.table()
     data = {
@@ -800,15 +786,12 @@ def hotspots(area, period, level, rank_by, crime_types, fmt, warehouse_dir) -> N
       saferstat hotspots --area E08000018 --period 2024/25
       saferstat hotspots --area E08000018 --period 2024/25 --level lsoa --rank harm --format csv
     """
-    from saferstat.analytics.hotspots import hotspots as rank_units
-    from saferstat.analytics.warehouse import connect
-
-    with connect(warehouse_dir) as con:
-        codes, parsed, types = _parsed(con, area, period, crime_types)
-        result = rank_units(
-            con, area_codes=codes, period=parsed, level=level, rank_by=rank_by, crime_types=types,
-            force_slugs=_forces(con, codes),
-        )  # fmt: skip
+    q = _query(
+        warehouse_dir, "hotspots", area, period=period, level=level, rank=rank_by,
+        crime_type=list(crime_types),
+    )  # fmt: skip
+    codes, parsed = q.area_codes, q.period
+    result = _run(warehouse_dir, q)
     _warn_missing(parsed.label, result.missing_months)
     rows = result.table()
     data = {

@@ -39,15 +39,21 @@ def warehouse_state(root: Path) -> dict[str, str]:
     } | {p.relative_to(root).as_posix() + "/": "dir" for p in root.rglob("*") if p.is_dir()}
 
 
-def _build(root: Path, files: list[Path]) -> Path:
-    from saferstat.analytics.warehouse import LoadRefusal, Warehouse
+def _build(root: Path, files: list[Path], name: str) -> Path:
+    """A warehouse of the ONS reference data and ``files``, kept between runs and shared by
+    the workers (``tests/warehouse_cache.py``: rebuilt when the data or the code changes)."""
+    from tests.warehouse_cache import cached_warehouse
 
-    warehouse = Warehouse(root)
-    warehouse.load_reference(ONS)
-    outcomes = warehouse.load_policeuk_files(files)
-    refused = [o for o in outcomes if isinstance(o, LoadRefusal)]
-    assert not refused, [o.message for o in refused]
-    return root
+    def build(into: Path) -> None:
+        from saferstat.analytics.warehouse import LoadRefusal, Warehouse
+
+        warehouse = Warehouse(into)
+        warehouse.load_reference(ONS)
+        outcomes = warehouse.load_policeuk_files(files)
+        refused = [o for o in outcomes if isinstance(o, LoadRefusal)]
+        assert not refused, [o.message for o in refused]
+
+    return cached_warehouse(name, root, [ONS, *files], build)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +61,7 @@ def demo_warehouse(tmp_path_factory) -> Path:
     """Warehouse folder with ONS reference data and all 65 demo police.uk months."""
     files = sorted(POLICEUK.glob("*-street.csv.gz"))
     assert len(files) == 65
-    return _build(tmp_path_factory.mktemp("demo") / "warehouse", files)
+    return _build(tmp_path_factory.mktemp("demo") / "warehouse", files, "demo")
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +78,7 @@ def demo_warehouse_con(demo_warehouse):
 def small_warehouse(tmp_path_factory) -> Path:
     """Warehouse folder with reference data and the months in :data:`SMALL_MONTHS`."""
     files = [policeuk_file(m) for m in SMALL_MONTHS]
-    return _build(tmp_path_factory.mktemp("small") / "warehouse", files)
+    return _build(tmp_path_factory.mktemp("small") / "warehouse", files, "small")
 
 
 @pytest.fixture(scope="session")
@@ -129,8 +135,21 @@ OUT_OF_CHECK = (
 )
 
 
+#: Tests slow by nature (each well over 10 s of CPU in `make check`'s --durations): a migration
+#: run backwards and forwards, twenty uploads at once, the whole partner demo through the
+#: worker, and the before/after grid (marked in its file). They get the `slow` marker, so
+#: `make test` runs them and `make check` does not.
+SLOW = (
+    "tests/core/test_two_factor.py::test_the_migration_keeps_old_devices_working",
+    "tests/intelligence/test_upload_limits.py::test_twenty_simultaneous_partner_uploads_are_all_kept_with_their_rows",
+    "tests/intelligence/test_partner_views.py::test_demo_partner_data_loads_through_the_checks_and_is_labelled",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     marker = pytest.mark.subprocess
     for item in items:
         if item.nodeid.startswith(OUT_OF_CHECK):
             item.add_marker(marker)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)

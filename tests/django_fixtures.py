@@ -74,16 +74,23 @@ FY2425_MONTHS = [f"2024-{m:02d}" for m in range(4, 13)] + ["2025-01", "2025-02",
 
 @pytest.fixture(scope="session")
 def fy2425_warehouse(tmp_path_factory):
-    """Reference data and the 12 months of 2024/25 (and nothing else), built once per run."""
-    from saferstat.analytics.reference import load_reference
-    from saferstat.analytics.warehouse import Warehouse
+    """Reference data and the 12 months of 2024/25 (and nothing else), built once and kept
+    between runs (``tests/warehouse_cache.py``: rebuilt when the data or the code changes)."""
+    from tests.warehouse_cache import cached_warehouse
+
+    files = [DEMO / "police-uk" / f"{m}-south-yorkshire-street.csv.gz" for m in FY2425_MONTHS]
+
+    def build(into):
+        from saferstat.analytics.reference import load_reference
+        from saferstat.analytics.warehouse import Warehouse
+
+        load_reference(into, DEMO / "ons")
+        wh = Warehouse(into)
+        for path in files:
+            wh.load_policeuk_file(path)
 
     root = tmp_path_factory.mktemp("fy2425") / "warehouse"
-    load_reference(root, DEMO / "ons")
-    wh = Warehouse(root)
-    for month in FY2425_MONTHS:
-        wh.load_policeuk_file(DEMO / "police-uk" / f"{month}-south-yorkshire-street.csv.gz")
-    return root
+    return cached_warehouse("fy2425", root, [DEMO / "ons", *files], build)
 
 
 @pytest.fixture

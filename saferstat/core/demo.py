@@ -10,8 +10,10 @@ from django.db import transaction
 from .choices import OrganisationKind, Role
 from .models import Partnership, User
 from .services import (
+    default_neighbour_codes,
     force_administrator_set,
     membership_set,
+    neighbour_group_set,
     organisation_upsert,
     partnership_upsert,
 )
@@ -88,6 +90,13 @@ def demo_install() -> list[tuple[str, str, str]]:
             logins.append((username, Role(role).label, name))
     for slug, partnership in created.items():
         partnership.neighbours.set([p for s, p in created.items() if s != slug])
+        # The neighbour group its comparisons use: the other South Yorkshire authorities, as
+        # the codes of `analytics.compare.NEIGHBOUR_GROUPS` (so no figure changes). Only the
+        # first run decides; later runs keep what an admin chose since.
+        if not partnership.neighbour_codes():
+            neighbour_group_set(
+                partnership=partnership, by=None, codes=list(default_neighbour_codes(partnership))
+            )
     # A force administrator: the only demo role (with the superuser) that may load or replace a
     # police.uk month, which every South Yorkshire partnership shares, and that approves the
     # files the partnerships' analysts propose.

@@ -57,6 +57,10 @@ class Partnership(models.Model):
         except ObjectDoesNotExist:
             return False
 
+    def neighbour_codes(self) -> list[str]:
+        """The local authority codes of the partnership's neighbour group, in order."""
+        return [n.lad_code for n in self.neighbour_areas.all()]
+
 
 class PartnershipArea(models.Model):
     """A local authority district a partnership covers, by its current ONS code."""
@@ -74,6 +78,29 @@ class PartnershipArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.lad_code})"
+
+
+class NeighbourArea(models.Model):
+    """A local authority in the partnership's neighbour group: the areas its comparisons
+    (the explorer's and the API's) set it against by default. Set by the partnership's
+    admin (``core.services.neighbour_group_set``)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="neighbour_areas"
+    )
+    lad_code = models.CharField(max_length=9, validators=[lad_code_validator])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["partnership", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "lad_code"], name="unique_partnership_neighbour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.lad_code
 
 
 class Organisation(models.Model):

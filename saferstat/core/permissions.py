@@ -55,6 +55,10 @@ RULES: dict[str, Rule] = {
     "privacy.edit": Rule(
         frozenset({Role.ADMIN}), description="Write and publish the partnership's privacy notice"
     ),
+    "neighbours.edit": Rule(
+        frozenset({Role.ADMIN}),
+        description="Set the neighbour group that comparisons use by default",
+    ),
     # Partner datasets (docs/partner-data.md). Sensitive datasets are hidden from scrutiny
     # members unless the admin shares them: see `can_view_partner_dataset`.
     "datasets.view": Rule(ALL_MEMBERS, description="See partner datasets and their figures"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -10,6 +12,7 @@ from .models import (
     AccessibilityStatement,
     ForceAdministrator,
     Membership,
+    NeighbourArea,
     Organisation,
     Partnership,
     PartnershipArea,
@@ -238,3 +241,73 @@ def accessibility_statement_save(*, by: User, **values) -> AccessibilityStatemen
             after=after,
         )
     return statement
+
+
+#: Earlier and current ONS codes of the same local authority (boundary changes).
+SAME_AREA = {"E08000016": "E08000038", "E08000019": "E08000039"}
+
+
+def default_neighbour_codes(partnership: Partnership) -> tuple[str, ...]:
+    """The other members of the area's group in ``analytics.compare.NEIGHBOUR_GROUPS``
+    (codes as listed there), for seeding a partnership's group; empty if it is in none."""
+    from saferstat.analytics.compare import NEIGHBOUR_GROUPS
+
+    own = set(partnership.lad_codes)
+    own |= {old for old, new in SAME_AREA.items() if new in own}
+    for members in NEIGHBOUR_GROUPS.values():
+        if own & set(members):
+            return tuple(m for m in members if m not in own)
+    return ()
+
+
+#: At most this many local authorities in a neighbour group (the explorer compares at most 50).
+MAX_NEIGHBOURS = 50
+
+
+@transaction.atomic
+def neighbour_group_set(
+    *, partnership: Partnership, by: User | None, codes: list[str]
+) -> list[str]:
+    """Set the partnership's neighbour group: the local authorities its comparisons use by
+    default. ``by`` None is a set-up script or the demo (audited as the system).
+
+    Raises:
+        PermissionDenied: ``by`` may not edit the group (``neighbours.edit``).
+        ValidationError: no code, a code that is not an ONS local authority code, the
+            partnership's own area, or more than :data:`MAX_NEIGHBOURS`.
+    """
+    if by is not None:
+        require(by, "neighbours.edit", partnership)
+    wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
+    if not wanted:
+        raise ValidationError({"codes": "Enter at least one local authority code."})
+    bad = [c for c in wanted if not re.fullmatch(r"[EW]0[6-9]\d{6}", c)]
+    if bad:
+        raise ValidationError(
+            {"codes": f"Not a local authority code: {', '.join(bad)}. Codes look like E08000038."}
+        )
+    own = set(partnership.lad_codes) & set(wanted)
+    if own:
+        raise ValidationError(
+            {"codes": f"{', '.join(sorted(own))} is the partnership's own area, not a neighbour."}
+        )
+    if len(wanted) > MAX_NEIGHBOURS:
+        raise ValidationError({"codes": f"Enter at most {MAX_NEIGHBOURS} local authorities."})
+    before = partnership.neighbour_codes()
+    if before == wanted:
+        return wanted
+    partnership.neighbour_areas.all().delete()
+    NeighbourArea.objects.bulk_create(
+        NeighbourArea(partnership=partnership, lad_code=code, position=i)
+        for i, code in enumerate(wanted)
+    )
+    audit.record(
+        actor=by,
+        actor_label="" if by is not None else "set-up",
+        verb="partnership.neighbours",
+        obj=partnership,
+        partnership=partnership,
+        before={"neighbours": before},
+        after={"neighbours": wanted},
+    )
+    return wanted

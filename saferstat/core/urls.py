@@ -21,4 +21,5 @@ urlpatterns = [
     path("p/<slug:slug>/publish/", views.partnership_publish, name="partnership_publish"),
     path("p/<slug:slug>/privacy/", views.privacy_notice, name="privacy_notice"),
     path("p/<slug:slug>/privacy/edit/", views.privacy_notice_edit, name="privacy_notice_edit"),
+    path("p/<slug:slug>/neighbours/", views.neighbour_group, name="neighbour_group"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from .selectors import (
 )
 from .services import (
     accessibility_statement_save,
+    neighbour_group_set,
     partnership_publish_overview,
     privacy_notice_save,
 )
@@ -53,6 +55,7 @@ def partnership_home(request, partnership):
             "partnership": partnership,
             "can_upload": can(request.user, "data.upload", partnership),
             "can_audit": can(request.user, "audit.view", partnership),
+            "can_edit_neighbours": can(request.user, "neighbours.edit", partnership),
             "can_publish": can(request.user, "partnership.publish", partnership),
         },
     )
@@ -126,6 +129,31 @@ def partnership_publish(request, partnership):
         else "The crime overview is no longer public.",
     )
     return redirect("partnership_home", slug=partnership.slug)
+
+
+@partnership_view("neighbours.edit", post=True)
+def neighbour_group(request, partnership):
+    """The partnership's neighbour group: the areas comparisons use by default (admins)."""
+    current = partnership.neighbour_codes()
+    errors: dict[str, str] = {}
+    typed = ", ".join(current)
+    if request.method == "POST":
+        typed = request.POST.get("codes", "")[:1000]
+        try:
+            neighbour_group_set(
+                partnership=partnership, by=request.user, codes=typed.replace(" ", ",").split(",")
+            )
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        else:
+            messages.success(request, "The neighbour group was saved.")
+            return redirect("neighbour_group", slug=partnership.slug)
+    return render(
+        request,
+        "core/neighbours.html",
+        {"partnership": partnership, "current": current, "errors": errors, "typed": typed},
+        status=400 if errors else 200,
+    )
 
 
 ERR_REVOKE = "Choose a token from the list to revoke."

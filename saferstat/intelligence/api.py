@@ -9,7 +9,6 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from saferstat.analytics.periods import PeriodError, parse_month_range, parse_period
 from saferstat.core.api_auth import api_user
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can
@@ -85,19 +84,16 @@ def _partnership_for(request, slug: str, action: str) -> Partnership:
     return partnership
 
 
-def _period(text: str):
-    """The period asked for; anything else is 422 (`parse_period` is the only reader)."""
-    try:
-        return parse_period(text)
-    except PeriodError as exc:
-        raise HttpError(422, str(exc)) from None
+#: The API's parameter names -> the analysis query's (the explorer's) names.
+_PARAM_NAMES = {"start": "from", "end": "to", "with_codes": "compare"}
 
 
-def _months(start: str, end: str) -> tuple[str, str]:
-    try:
-        return parse_month_range(start, end)
-    except PeriodError as exc:
-        raise HttpError(422, str(exc)) from None
+def _query(partnership: Partnership, analysis: str, **params):
+    """The analysis query of an API call, read by the one parser. A refusal
+    (``InvalidQuery``) and any other analysis error are answered 422 with the same message
+    the explorer and the CLI show, no data 404 (``config/api.py``)."""
+    given = {_PARAM_NAMES.get(k, k): v for k, v in params.items() if v is not None}
+    return figures.analysis_query(partnership, analysis, given)
 
 
 @router.get(
@@ -132,10 +128,10 @@ def partnership_counts(
     """Counts for the partnership's area and a period (`2024/25`, `2024/25-Q1` or `2024-05`),
     by crime type, ward (2024 wards) or month. Missing months are listed, never counted as 0."""
     partnership = _partnership_for(request, slug, "overview.view")
-    p = _period(period)
-    if not figures.warehouse_is_ready():
-        raise HttpError(503, "No data has been loaded yet")
-    result = figures.counts(partnership, p, by)
+    q = _query(partnership, "counts", period=period, by=by)
+    _ready()
+    result = figures.run(q)
+    p = q.period
     return CountsOut(
         partnership=partnership.slug,
         period=p.label,
@@ -156,10 +152,10 @@ def partnership_counts(
 def partnership_overview(request, slug: str, period: str = PERIOD):
     """Everything on the crime overview page, as JSON, for a financial year or other period."""
     partnership = _partnership_for(request, slug, "overview.view")
-    p = _period(period)
-    if not figures.warehouse_is_ready():
-        raise HttpError(503, "No data has been loaded yet")
-    data = figures.overview(partnership, p)
+    q = _query(partnership, "overview", period=period)
+    _ready()
+    data = figures.run(q)
+    p = q.period
     out = dataclasses.asdict(data)
     out["period"] = p.label
     out["comparison_period"] = data.comparison_period.label
@@ -178,17 +174,6 @@ def _json_safe(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
-
-
-def _crime_types(values: list[str] | None) -> list[str] | None:
-    from saferstat.analytics.policeuk import CRIME_TYPES
-
-    if not values:
-        return None
-    unknown = [v for v in values if v not in CRIME_TYPES]
-    if unknown:
-        raise HttpError(422, f"Unknown crime type(s): {', '.join(unknown)}")
-    return values
 
 
 def _ready() -> None:
@@ -211,25 +196,10 @@ def partnership_spc(
 ):
     """Making Data Count XmR chart of the partnership's monthly counts from `start` to `end`
     (YYYY-MM), one segment per unbroken run of loaded months; per-point flags and icons."""
-    from saferstat.analytics.spc_series import spc_series
-
     partnership = _partnership_for(request, slug, "explorer.view")
-    start, end = _months(start, end)
+    q = _query(partnership, "spc", start=start, end=end, crime_type=crime_type, polarity=polarity)
     _ready()
-    types = _crime_types(crime_type)
-    try:
-        with figures.connect_for(partnership) as con:
-            series = spc_series(
-                con,
-                area_codes=partnership.lad_codes,
-                start=start,
-                end=end,
-                crime_types=types,
-                polarity=polarity,
-                force_slugs=[partnership.force_slug],
-            )
-    except ValueError as exc:
-        raise HttpError(422, str(exc)) from None
+    series = figures.run(q)
     return _json_safe(
         {
             "partnership": partnership.slug,
@@ -256,26 +226,13 @@ def partnership_compare(
     crime_type: list[str] = Query(None),
     with_codes: str | None = None,
 ):
-    """The partnership's rate per 1,000 against its neighbours (default: the other South
+    """The partnership's rate per 1,000 against its neighbour group (set by its admin; default: the other South
     Yorkshire partnerships) or `with_codes` (comma-separated LA codes)."""
-    from saferstat.analytics import compare
-
     partnership = _partnership_for(request, slug, "explorer.view")
     _ready()
-    p = _period(period)
-    codes = [c.strip() for c in (with_codes or "").split(",") if c.strip()] or None
-    try:
-        with figures.connect_for(partnership) as con:
-            result = compare.compare_areas(
-                con,
-                area_code=partnership.lad_codes[0],
-                period=p,
-                with_codes=codes,
-                crime_types=_crime_types(crime_type),
-                force_slugs=[partnership.force_slug],
-            )
-    except (ValueError, LookupError) as exc:
-        raise HttpError(422, str(exc)) from None
+    q = _query(partnership, "compare", period=period, crime_type=crime_type, with_codes=with_codes)
+    result = figures.run(q)
+    p = q.period
     return _json_safe(
         {
             "partnership": partnership.slug,
@@ -302,21 +259,13 @@ def partnership_hotspots(
     crime_type: list[str] = Query(None),
 ):
     """Hotspots of the partnership's area, flagged against the partnership rate (Byar 95%)."""
-    from saferstat.analytics import hotspots
-
     partnership = _partnership_for(request, slug, "explorer.view")
     _ready()
-    p = _period(period)
-    with figures.connect_for(partnership) as con:
-        result = hotspots.hotspots(
-            con,
-            area_codes=partnership.lad_codes,
-            period=p,
-            level=level,
-            rank_by=rank,
-            crime_types=_crime_types(crime_type),
-            force_slugs=[partnership.force_slug],
-        )
+    q = _query(
+        partnership, "hotspots", period=period, level=level, rank=rank, crime_type=crime_type
+    )
+    result = figures.run(q)
+    p = q.period
     return _json_safe(
         {
             "partnership": partnership.slug,

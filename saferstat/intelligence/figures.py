@@ -6,22 +6,18 @@ period, and caches answers until the warehouse changes.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from saferstat.analytics import charts, measures, warehouse
+from saferstat.analytics import charts, measures, runner, warehouse
 from saferstat.analytics.periods import Period, financial_year_of, parse_period
 from saferstat.analytics.policeuk import UnpackLimits
+from saferstat.analytics.query import AnalysisQuery, parse_query
 from saferstat.core.models import Partnership
-
-_CACHE: OrderedDict[tuple, object] = OrderedDict()
-_LOCK = threading.Lock()
-_CACHE_SIZE = 64
 
 
 def warehouse_root() -> Path:
@@ -32,26 +28,36 @@ def _root() -> Path:
     return Path(settings.SAFERSTAT_WAREHOUSE)
 
 
-def _version() -> float:
-    manifest = _root() / "manifest.json"
-    try:
-        return manifest.stat().st_mtime_ns
-    except FileNotFoundError:
-        return 0
-
-
 def _cached(key: tuple, compute):
-    key = (str(_root()), _version(), *key)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    value = compute()
-    with _LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    """``compute()`` kept until the warehouse changes (the runner's cache)."""
+    return runner.cached(_root(), key, compute)
+
+
+def analysis_query(
+    partnership: Partnership,
+    analysis: str,
+    params: Mapping[str, object],
+    **kwargs,
+) -> AnalysisQuery:
+    """Parse a query about the partnership's area, scoped to its force (the one parser,
+    :func:`saferstat.analytics.query.parse_query`; raises ``InvalidQuery``)."""
+    return parse_query(params, analysis=analysis, **partnership_scope(partnership), **kwargs)
+
+
+def partnership_scope(partnership: Partnership) -> dict:
+    """The area, forces and neighbour group every query about the partnership has. The
+    neighbour group is the partnership's own (its admin sets it); without one, comparisons
+    fall back to the area's group in ``analytics.compare.NEIGHBOUR_GROUPS``."""
+    return {
+        "area_codes": tuple(partnership.lad_codes),
+        "force_slugs": (partnership.force_slug,),
+        "neighbours": tuple(partnership.neighbour_codes()) or None,
+    }
+
+
+def run(q: AnalysisQuery):
+    """The runner's answer to ``q`` from the app's warehouse (cached on its version)."""
+    return runner.run(_root(), q)
 
 
 def unpack_limits() -> UnpackLimits:
@@ -121,15 +127,8 @@ def fy_slug(period: Period) -> str:
 
 
 def overview(partnership: Partnership, period: Period) -> measures.Overview:
-    codes = tuple(partnership.lad_codes)
-
-    def compute():
-        with connect_for(partnership) as con:
-            return measures.overview(
-                con, area_codes=codes, period=period, force_slugs=[partnership.force_slug]
-            )
-
-    return _cached(("overview", *_overview_key(partnership, period)), compute)
+    """The overview figures of the partnership for a period (the runner, cached)."""
+    return run(analysis_query(partnership, "overview", {"period": period.label}))
 
 
 def _overview_key(partnership: Partnership, period: Period) -> tuple:
@@ -164,16 +163,8 @@ def overview_html(partnership: Partnership, period: Period) -> SafeString:
 
 
 def counts(partnership: Partnership, period: Period, by: str) -> measures.CountsResult:
-    """`measures.counts` for the partnership, cached until the warehouse changes."""
-    codes = tuple(partnership.lad_codes)
-
-    def compute():
-        with connect_for(partnership) as con:
-            return measures.counts(
-                con, area_codes=codes, period=period, by=by, force_slugs=[partnership.force_slug]
-            )
-
-    return _cached(("counts", codes, period.label, by, partnership.force_slug), compute)
+    """`measures.counts` for the partnership, through the runner (cached)."""
+    return run(analysis_query(partnership, "counts", {"period": period.label, "by": by}))
 
 
 def connect_for(partnership: Partnership):

@@ -130,7 +130,7 @@ def test_spc_refuses_a_gap_and_bad_input(warehouse):
     done = run(
         warehouse, "compare", "--area", ROTHERHAM, "--period", "2024/25", "--crime-type", "Knives"
     )
-    assert done.exit_code == 2 and "not a police.uk crime type" in done.stderr
+    assert done.exit_code == 2 and "Unknown crime type(s): Knives" in done.stderr
     done = run(warehouse, "hotspots", "--area", "E99999999", "--period", "2024/25")
     assert done.exit_code == 2 and "unknown local authority" in done.stderr
 

@@ -21,6 +21,7 @@ EXPECTED = {
     "partnership.publish": {"admin"},
     "privacy.view": {"admin", "analyst", "lead", "board", "scrutiny"},  # public once saved
     "privacy.edit": {"admin"},
+    "neighbours.edit": {"admin"},
     "datasets.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "datasets.view_sensitive": {"admin", "analyst", "lead", "board"},
     "datasets.declare": {"admin"},

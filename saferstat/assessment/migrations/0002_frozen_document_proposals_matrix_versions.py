@@ -16,6 +16,10 @@ def first_versions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    saferstat_online = (
+        "Creates the frozen-document and matrix-version tables and one matrix version per "
+        "assessment (a handful of rows a partnership): no large table is rewritten."
+    )
     dependencies = [
         ("assessment", "0001_initial"),
         ("core", "0005_force_administrator"),

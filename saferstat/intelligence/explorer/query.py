@@ -8,28 +8,19 @@ asks `saferstat.analytics` and gets back a figure (chart spec + data table) and 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import QueryDict
 
-from saferstat.analytics import compare, harm, hotspots, labels, maps, partner
 from saferstat.analytics import figures as analytic_figures
-from saferstat.analytics.partner_spc import before_start_note, dataset_start, partner_spc_series
-from saferstat.analytics.periods import (
-    Period,
-    PeriodError,
-    latest_unbroken_run,
-    parse_month_range,
-    parse_period,
-)
-from saferstat.analytics.policeuk import CRIME_TYPES
-from saferstat.analytics.series import time_series
-from saferstat.analytics.spc import Polarity
-from saferstat.analytics.spc_series import spc_series
+from saferstat.analytics import hotspots, labels, maps, partner
+from saferstat.analytics.errors import QueryError
+from saferstat.analytics.partner_spc import before_start_note, dataset_start
+from saferstat.analytics.periods import Period, latest_unbroken_run
+from saferstat.analytics.query import VIEW_ANALYSIS, AnalysisQuery, parse_form, view_querystring
+from saferstat.analytics.runner import DatasetEmpty
 from saferstat.core.models import Partnership
 
 from .. import figures
@@ -59,39 +50,54 @@ POLARITIES = {
     "neutral": "Neither",
 }
 FUNNEL_FROM_AREAS = 6
-LAD = re.compile(r"[EW]0[6-9][0-9]{6}")
+#: The form's fields the analysis query is read from (others in the address are ignored).
+FIELDS = ("period", "from", "to", "crime_type", "compare", "kind", "polarity")
 
 
 @dataclass
 class Query:
-    """What the explorer was asked for, validated; `errors` maps a field to its message."""
+    """What the explorer was asked for: the source and view it shows, the analysis query
+    (:class:`saferstat.analytics.query.AnalysisQuery`, parsed by the one parser), and the
+    form's refusals (`errors`: a field -> its message; `typed`: a refused text as typed)."""
 
     source: str = POLICE
-    crime_types: list[str] = field(default_factory=list)
     view: str = "trend"
-    start: str = ""
-    end: str = ""
-    period: Period | None = None
-    polarity: str = "decrease"
-    kind: str = "quarter"
-    compare_with: list[str] = field(default_factory=list)
+    analysis: AnalysisQuery | None = None
     errors: dict[str, str] = field(default_factory=dict)
-    #: What the user typed in a text field whose value was refused, shown back in the field.
     typed: dict[str, str] = field(default_factory=dict)
+
+    # The form's fields, read from the analysis query.
+    @property
+    def crime_types(self) -> list[str]:
+        return list(self.analysis.crime_types or ())
+
+    @property
+    def start(self) -> str:
+        return self.analysis.start
+
+    @property
+    def end(self) -> str:
+        return self.analysis.end
+
+    @property
+    def period(self) -> Period | None:
+        return self.analysis.period
+
+    @property
+    def polarity(self) -> str:
+        return self.analysis.polarity
+
+    @property
+    def kind(self) -> str:
+        return self.analysis.kind
+
+    @property
+    def compare_with(self) -> list[str]:
+        return list(self.analysis.compare_with or ())
 
     def querystring(self) -> str:
         """The canonical query string of this view (stable parameter order)."""
-        params: list[tuple[str, str]] = [("source", self.source), ("view", self.view)]
-        params += [("crime_type", c) for c in self.crime_types]
-        if self.view == "trend":
-            params += [("from", self.start), ("to", self.end), ("polarity", self.polarity)]
-        elif self.view == "periods":
-            params += [("from", self.start), ("to", self.end), ("kind", self.kind)]
-        elif self.period is not None:
-            params.append(("period", self.period.label))
-        if self.view == "compare" and self.compare_with:
-            params.append(("compare", ",".join(self.compare_with)))
-        return urlencode(params)
+        return view_querystring(self.source, self.view, self.analysis)
 
 
 @dataclass
@@ -118,11 +124,14 @@ def _latest_months(partnership: Partnership) -> tuple[str, str]:
 def parse_query(
     params: QueryDict, partnership: Partnership, datasets: list[PartnerDataset]
 ) -> Query:
-    """Read and check the query string; unknown values become errors, not exceptions."""
+    """Read and check the query string; unknown values become errors, not exceptions.
+
+    The source and the view are the explorer's own; everything else is read by the one
+    parser (:func:`saferstat.analytics.query.parse_form`), as the API and the CLI read it."""
     q = Query()
-    slugs = {d.slug for d in datasets}
+    by_slug = {d.slug: d for d in datasets}
     q.source = params.get("source") or POLICE
-    if q.source != POLICE and q.source not in slugs:
+    if q.source != POLICE and q.source not in by_slug:
         q.errors["source"] = "Choose police.uk crime or one of the partnership's datasets."
         q.source = POLICE
     views = VIEWS if q.source == POLICE else PARTNER_VIEWS
@@ -130,52 +139,21 @@ def parse_query(
     if q.view not in views:
         q.errors["view"] = "Choose one of the views listed."
         q.view = "trend"
-    q.crime_types = [c for c in params.getlist("crime_type") if c]
-    unknown = [c for c in q.crime_types if c not in CRIME_TYPES]
-    if unknown or (q.crime_types and q.source != POLICE):
-        q.errors["crime_type"] = "Choose crime types from the police.uk list."
-        q.crime_types = [c for c in q.crime_types if c in CRIME_TYPES] if q.source == POLICE else []
-    default_start, default_end = _latest_months(partnership)
-    q.start = params.get("from") or default_start
-    q.end = params.get("to") or default_end
-    if q.view in ("trend", "periods"):
-        try:
-            q.start, q.end = parse_month_range(q.start, q.end)
-        except PeriodError as exc:
-            q.errors["from"] = (
-                str(exc) if q.start and q.end else "Enter months as YYYY-MM, for example 2024-04."
-            )
-    text = params.get("period")
-    if text:
-        try:
-            q.period = parse_period(text)
-        except PeriodError as exc:
-            q.errors["period"] = str(exc)
-            q.typed["period"] = text
-    if q.period is None and q.view not in ("trend", "periods") and q.source == POLICE:
-        q.period = (
-            figures.default_financial_year(partnership) if figures.warehouse_is_ready() else None
-        )
-        if q.period is None:
-            q.errors.setdefault("period", "No data is loaded yet.")
-    q.kind = params.get("kind") or "quarter"
-    if q.kind not in PERIOD_KINDS:
-        q.errors["kind"] = "Choose quarters, financial years, rolling 12 months or months."
-        q.kind = "quarter"
-    q.polarity = params.get("polarity") or "decrease"
-    if q.polarity not in POLARITIES:
-        q.errors["polarity"] = "Choose whether higher or lower is better."
-        q.polarity = "decrease"
-    codes = [
-        c.strip().upper()
-        for c in (params.get("compare") or "").replace(" ", ",").split(",")
-        if c.strip()
-    ]
-    if any(not LAD.fullmatch(c) for c in codes):
-        q.errors["compare"] = "Enter local authority codes such as E08000038, separated by commas."
-        q.typed["compare"] = params.get("compare") or ""
-        codes = [c for c in codes if LAD.fullmatch(c)]
-    q.compare_with = codes[:50]
+    dataset = by_slug.get(q.source)
+    police = dataset is None
+    default_period = None
+    if police and q.view not in ("trend", "periods") and figures.warehouse_is_ready():
+        default_period = figures.default_financial_year(partnership)
+    q.analysis, errors, q.typed = parse_form(
+        {name: params.getlist(name) for name in FIELDS if name in params},
+        analysis=VIEW_ANALYSIS[q.view],
+        **figures.partnership_scope(partnership),
+        dataset=None if police else partner.dataset_name(partnership.slug, dataset.slug),
+        dataset_label="" if police else dataset.name,
+        default_period=default_period,
+        default_months=_latest_months(partnership),
+    )
+    q.errors.update(errors)
     return q
 
 
@@ -197,104 +175,61 @@ def _boundaries(level: str) -> Path:
 
 
 def build(q: Query, partnership: Partnership, datasets: list[PartnerDataset]) -> Result:
-    """Run the analysis the query asks for."""
-    codes = partnership.lad_codes
-    forces = [partnership.force_slug]
-    with figures.connect_for(partnership) as con:
-        if q.source != POLICE:
-            dataset = next(d for d in datasets if d.slug == q.source)
-            return _partner(con, q, partnership, dataset)
-        if q.view == "trend":
-            series = spc_series(
-                con,
-                area_codes=codes,
-                start=q.start,
-                end=q.end,
-                crime_types=q.crime_types or None,
-                polarity=Polarity(q.polarity),
-                force_slugs=forces,
-            )
-            return _spc_result(series, [])
-        if q.view == "periods":
-            ts = time_series(
-                con,
-                area_codes=codes,
-                start=q.start,
-                end=q.end,
-                kind=q.kind,
-                crime_types=q.crime_types or None,
-                force_slugs=forces,
-            )
-            rows = ts.table()
-            incomplete = [r["period"] for r in rows if not r["is_complete"]]
-            warnings = (
-                [
-                    f"Incomplete periods (months missing, shown as gaps, never as zero): {', '.join(incomplete)}."
-                ]
-                if incomplete
-                else []
-            )
-            title = f"{ts.label}, {ts.area_name}: {PERIOD_KINDS[q.kind].lower()} from {q.start} to {q.end}"
-            columns = list(rows[0]) if rows else []
-            return Result(title, [], None, columns, rows, _once(ts.notes), warnings)
-        if q.view == "wards":
-            spots = hotspots.hotspots(
-                con,
-                area_codes=codes,
-                period=q.period,
-                level="ward",
-                rank_by="rate",
-                crime_types=q.crime_types or None,
-                force_slugs=forces,
-            )
-            return _wards_result(spots, [])
-        if q.view == "compare":
-            comparison = compare.compare_areas(
-                con,
-                area_code=codes[0],
-                period=q.period,
-                with_codes=q.compare_with or None,
-                crime_types=q.crime_types or None,
-                force_slugs=forces,
-            )
-            # Many areas read better as a funnel plot (95% and 99.8% limits around the group rate).
-            many = len(comparison.areas) > FUNNEL_FROM_AREAS
-            fig = (analytic_figures.funnel_chart if many else analytic_figures.comparison_chart)(
-                comparison
-            )
-            focus = comparison.focus
-            verdicts = [
-                f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000 residents, "
-                f"{COMPARED[str(focus.significance)]} the group rate of "
-                f"{comparison.group_rate_per_1000:.2f} (95% confidence interval, {focus.method}: "
-                f"{focus.lower:.2f} to {focus.upper:.2f})."
+    """Run the analysis the query asks for (the one runner, as the API and the CLI do)."""
+    if q.source != POLICE:
+        dataset = next(d for d in datasets if d.slug == q.source)
+        return _partner(q, partnership, dataset)
+    answer = figures.run(q.analysis)
+    if q.view == "trend":
+        return _spc_result(answer, [])
+    if q.view == "periods":
+        rows = answer.table()
+        incomplete = [r["period"] for r in rows if not r["is_complete"]]
+        warnings = (
+            [
+                f"Incomplete periods (months missing, shown as gaps, never as zero): {', '.join(incomplete)}."
             ]
-            return Result(
-                fig.title,
-                verdicts,
-                fig,
-                list(fig.columns),
-                list(fig.rows),
-                _once([*comparison.notes, *fig.notes]),
-                _missing(comparison.missing_months),
-            )
-        estimate = harm.harm(
-            con,
-            area_codes=codes,
-            period=q.period,
-            crime_types=q.crime_types or None,
-            force_slugs=forces,
+            if incomplete
+            else []
         )
-        fig = analytic_figures.harm_chart(estimate)
-        facts = {
-            "harm_days": estimate.total_days,
-            "harm_per_1000": estimate.per_1000,
-            "crime_count": estimate.crime_count,
-            "period": estimate.period.label if estimate.period else None,
-        }
+        title = f"{answer.label}, {answer.area_name}: {PERIOD_KINDS[q.kind].lower()} from {q.start} to {q.end}"
+        columns = list(rows[0]) if rows else []
+        return Result(title, [], None, columns, rows, _once(answer.notes), warnings)
+    if q.view == "wards":
+        return _wards_result(answer, [])
+    if q.view == "compare":
+        comparison = answer
+        # Many areas read better as a funnel plot (95% and 99.8% limits around the group rate).
+        many = len(comparison.areas) > FUNNEL_FROM_AREAS
+        fig = (analytic_figures.funnel_chart if many else analytic_figures.comparison_chart)(
+            comparison
+        )
+        focus = comparison.focus
+        verdicts = [
+            f"{focus.name}: {focus.rate_per_1000:.2f} per 1,000 residents, "
+            f"{COMPARED[str(focus.significance)]} the group rate of "
+            f"{comparison.group_rate_per_1000:.2f} (95% confidence interval, {focus.method}: "
+            f"{focus.lower:.2f} to {focus.upper:.2f})."
+        ]
         return Result(
-            fig.title, [], fig, list(fig.columns), list(fig.rows), _once(fig.notes), [], facts
+            fig.title,
+            verdicts,
+            fig,
+            list(fig.columns),
+            list(fig.rows),
+            _once([*comparison.notes, *fig.notes]),
+            _missing(comparison.missing_months),
         )
+    fig = analytic_figures.harm_chart(answer)
+    facts = {
+        "harm_days": answer.total_days,
+        "harm_per_1000": answer.per_1000,
+        "crime_count": answer.crime_count,
+        "period": answer.period.label if answer.period else None,
+    }
+    return Result(
+        fig.title, [], fig, list(fig.columns), list(fig.rows), _once(fig.notes), [], facts
+    )
 
 
 def _wards_result(spots: hotspots.Hotspots, notes: list[str]) -> Result:
@@ -373,51 +308,22 @@ def _spc_verdict(series) -> str:
     return text
 
 
-def _partner(con, q: Query, partnership: Partnership, dataset: PartnerDataset) -> Result:
-    name = partner.dataset_name(partnership.slug, dataset.slug)
+def _partner(q: Query, partnership: Partnership, dataset: PartnerDataset) -> Result:
     notes = ["Demo data: invented values."] if dataset.is_demo else []
     if dataset.description:
         notes.append(f"{dataset.name}: {dataset.description}")
+    title = f"{dataset.name}, {partnership.name}"
     if q.view == "trend":
-        first = dataset_start(con, name)
+        with figures.connect_for(partnership) as con:
+            first = dataset_start(con, q.analysis.dataset)
         if first and q.start < first <= q.end:
             notes.append(before_start_note(dataset.name, first))
-        try:
-            series = partner_spc_series(
-                con,
-                dataset=name,
-                label=dataset.name,
-                area_codes=partnership.lad_codes,
-                start=q.start,
-                end=q.end,
-                polarity=q.polarity,
-            )
-        except ValueError as exc:
-            return Result(
-                f"{dataset.name}, {partnership.name}", [], None, [], [], notes, [str(exc)]
-            )
-        return _spc_result(series, notes)
-    period = q.period or partner.latest_year(partner.loaded_periods(con, name))
-    if period is None:
-        return Result(
-            f"{dataset.name}, {partnership.name}",
-            [],
-            None,
-            [],
-            [],
-            notes,
-            ["No data is loaded for this dataset yet."],
-        )
     try:
-        spots = hotspots.partner_hotspots(
-            con,
-            dataset=name,
-            label=dataset.name,
-            area_codes=partnership.lad_codes,
-            period=period,
-            level="ward",
-            rank_by="rate",
-        )
-    except ValueError as exc:
-        return Result(f"{dataset.name}, {partnership.name}", [], None, [], [], notes, [str(exc)])
-    return _wards_result(spots, notes)
+        answer = figures.run(q.analysis)
+    except DatasetEmpty:
+        return Result(title, [], None, [], [], notes, ["No data is loaded for this dataset yet."])
+    except QueryError as exc:
+        return Result(title, [], None, [], [], notes, [str(exc)])
+    if q.view == "trend":
+        return _spc_result(answer, notes)
+    return _wards_result(answer, notes)
