@@ -42,7 +42,9 @@ KINDS: dict[str, Kind] = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
     ".xlsx": Kind(
-        "xlsx", "Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        "xlsx",
+        "Excel workbook",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
     ".pptx": Kind(
         "pptx",

@@ -259,5 +259,8 @@ class PaperForm(GovForm):
         },
     )
     title = forms.CharField(
-        max_length=200, required=False, label="Title (optional)", help_text="The file's name if empty"
+        max_length=200,
+        required=False,
+        label="Title (optional)",
+        help_text="The file's name if empty",
     )

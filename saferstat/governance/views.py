@@ -559,8 +559,17 @@ def jobs(request, partnership):
 ERR_CONFIRM = "Tick the box to confirm the removal."
 
 
-def _confirm_remove(request, partnership, *, what: str, consequences: list[str], back_url: str,
-                    remove, done_message: str, done_url: str):
+def _confirm_remove(
+    request,
+    partnership,
+    *,
+    what: str,
+    consequences: list[str],
+    back_url: str,
+    remove,
+    done_message: str,
+    done_url: str,
+):
     """The confirmation page of a removal; the POST removes only with confirm=yes."""
     error = ""
     if request.method == "POST":
@@ -766,10 +775,20 @@ def _get_only(request):
     return None
 
 
+def _public_or_member(request, partnership) -> None:
+    """A partnership none of whose bodies meets in public has no public meetings: "not
+    found" for everyone but its members."""
+    if not can(request.user, "governance.view", partnership) and not (
+        selectors.public_bodies(partnership).exists()
+    ):
+        raise Http404("No body of this partnership meets in public")
+
+
 def public_meetings(request, slug: str):
     """The meetings of the partnership's bodies that meet in public, open to everyone:
     dates, times and places; each meeting's page once its minutes are approved."""
     partnership = partnership_get(slug=slug)
+    _public_or_member(request, partnership)
     refused = _get_only(request)
     if refused:
         return refused
@@ -802,6 +821,7 @@ def meetings_ics(request, slug: str):
     """The partnership's meetings as an iCalendar feed: every body's for members, the
     bodies that meet in public for everyone else. No confidential item is ever in it."""
     partnership = partnership_get(slug=slug)
+    _public_or_member(request, partnership)
     refused = _get_only(request)
     if refused:
         return refused

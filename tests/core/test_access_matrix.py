@@ -149,6 +149,43 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    # Editing bodies and items, papers ({paper} is on the Board's confidential item: scrutiny
+    # members get 404, its existence not revealed), the iCalendar feeds and the public list
+    # of meetings (open to everyone: the bodies that meet in public).
+    "governance:body_edit": (
+        "/p/{slug}/governance/bodies/{board}/edit/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "governance:body_remove": (
+        "/p/{slug}/governance/bodies/{board}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "governance:body_ics": ("/p/{slug}/governance/bodies/{board}/meetings.ics", ALL, LOGIN, 403),
+    "governance:meetings_ics": ("/p/{slug}/governance/meetings.ics", ALL, 200, 200),
+    "governance:public_meetings": ("/p/{slug}/governance/public/", ALL, 200, 200),
+    "governance:item_detail": ("/p/{slug}/governance/items/{item}/", only(ANALYSTS_OK), LOGIN, 403),
+    "governance:item_remove": (
+        "/p/{slug}/governance/items/{item}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "governance:paper_download": (
+        "/p/{slug}/governance/papers/{paper}/",
+        only({"admin": 200, "analyst": 200, "lead": 200, "board": 200}, scrutiny=404),
+        LOGIN,
+        403,
+    ),
+    "governance:paper_remove": (
+        "/p/{slug}/governance/papers/{paper}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
     # ASB case reviews (docs/casereviews.md): cases for admins and named case reviewers
     # (none is named here, so analysts are refused); 2024/25's figures are published, so
     # the figures page is open to everyone.
@@ -337,6 +374,20 @@ POST_MATRIX = {
     "governance:duty_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "governance:settings": (only({"admin": 400}), LOGIN, 403),
     "governance:jobs": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    # Removals need confirm=yes; an empty POST removes nothing (400).
+    "governance:body_edit": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:body_remove": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:body_ics": ({r: 405 for r in ROLES}, LOGIN, 403),
+    "governance:meetings_ics": ({r: 405 for r in ROLES}, 405, 405),
+    "governance:public_meetings": ({r: 405 for r in ROLES}, 405, 405),
+    "governance:item_detail": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:item_remove": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:paper_download": (
+        only({"admin": 405, "analyst": 405, "lead": 405, "board": 405}, scrutiny=404),
+        LOGIN,
+        403,
+    ),
+    "governance:paper_remove": (only(ANALYSTS_400), LOGIN, 403),
     "casereviews:cases": (only({"admin": 400}), LOGIN, 403),
     "casereviews:case_detail": (only({"admin": 400}), LOGIN, 403),
     "casereviews:settings": (only({"admin": 400}), LOGIN, 403),

@@ -65,7 +65,7 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
         ("Board paper.docx", DOCX, "docx"),
         ("figures.xlsx", XLSX, "xlsx"),
         ("minutes.odt", ODT, "odt"),
-        ("counts.csv", "Ward,Count\r\nCentral,4\r\n".encode(), "csv"),
+        ("counts.csv", b"Ward,Count\r\nCentral,4\r\n", "csv"),
     ],
 )
 def test_documents_are_accepted_by_their_content(name, data, kind):
@@ -262,7 +262,9 @@ def test_editing_and_removing_a_body(client, members, world, rotherham):
     assert "cannot be removed" in client.get(remove).content.decode()
     refused = client.post(remove, {"confirm": "yes"})
     assert refused.status_code == 400 and Body.objects.filter(pk=board.pk).exists()
-    group = services.body_create(partnership=rotherham, by=admin, name="Group", kind="priority_group")
+    group = services.body_create(
+        partnership=rotherham, by=admin, name="Group", kind="priority_group"
+    )
     services.seat_add(body=group, by=admin, label="Police")
     remove = f"/p/rotherham/governance/bodies/{group.pk}/remove/"
     assert client.post(remove, {}).status_code == 400

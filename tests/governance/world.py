@@ -11,7 +11,6 @@ from saferstat.core.services import organisation_upsert
 from saferstat.governance import services
 from saferstat.governance.clock import LONDON
 
-
 #: The smallest file that is a PDF by its content (a header and an end marker).
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
