@@ -266,6 +266,18 @@ MATRIX = {
     # project the lead member leads.
     "delivery:index": ("/p/{slug}/delivery/", ALL, LOGIN, 403),
     "delivery:stream_detail": ("/p/{slug}/delivery/streams/{stream}/", ALL, LOGIN, 403),
+    "delivery:stream_edit": (
+        "/p/{slug}/delivery/streams/{stream}/edit/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "delivery:grant_remove": (
+        "/p/{slug}/delivery/grants/{grant}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
     "delivery:stream_achieved": (
         "/p/{slug}/delivery/streams/{stream}/achieved/",
         ALL,
@@ -420,6 +432,8 @@ POST_MATRIX = {
     "delivery:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:stream_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:stream_achieved": (NOT_ALLOWED, LOGIN, 403),
+    "delivery:stream_edit": (only(ANALYSTS_400), LOGIN, 403),
+    "delivery:grant_remove": (only(ANALYSTS_400), LOGIN, 403),  # confirm=yes needed
     "delivery:project_list": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:project_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:return_detail": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
@@ -511,7 +525,14 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
     )
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
     casereviews = build_casereviews(rotherham, members["admin"])
-    fill = {"ret": 0, "indicator": "none", "stream": 0, "project": 0, "project_ret": 0}
+    fill = {
+        "ret": 0,
+        "indicator": "none",
+        "stream": 0,
+        "project": 0,
+        "project_ret": 0,
+        "grant": 0,
+    }
     if name.startswith("assessment:"):
         fill.update(
             build_assessment(
@@ -527,6 +548,7 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
             "stream": world["stream"].pk,
             "project": world["project"].pk,
             "project_ret": world["submitted"].pk,
+            "grant": world["grant"].pk,
         }
     elif any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(

@@ -405,6 +405,16 @@ URLS = {
         "!/p/{r}/delivery/streams/{s_stream}/?format=ods",
         "/p/{s}/delivery/streams/{s_stream}/",
     ],
+    "delivery:stream_edit": [
+        "/p/{r}/delivery/streams/{r_stream}/edit/",
+        "!/p/{r}/delivery/streams/{s_stream}/edit/",
+        "/p/{s}/delivery/streams/{s_stream}/edit/",
+    ],
+    "delivery:grant_remove": [
+        "/p/{r}/delivery/grants/{r_grant}/remove/",
+        "!/p/{r}/delivery/grants/{s_grant}/remove/",
+        "/p/{s}/delivery/grants/{s_grant}/remove/",
+    ],
     "delivery:stream_achieved": [
         "/p/{r}/delivery/streams/{r_stream}/achieved/",
         "!/p/{r}/delivery/streams/{s_stream}/achieved/",
@@ -749,6 +759,8 @@ def world(
         "fill": {
             "r_stream": r_delivery["stream"].pk,
             "s_stream": s_delivery["stream"].pk,
+            "r_grant": r_delivery["grant"].pk,
+            "s_grant": s_delivery["grant"].pk,
             "r_project": r_delivery["project"].pk,
             "s_project": s_delivery["project"].pk,
             "r_mret": r_delivery["approved"].pk,
@@ -940,6 +952,14 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/sheffield/governance/": {"form": "body", "body-name": "x", "body-kind": "board"},
             "/p/sheffield/governance/settings/": {"response_days": "1"},
             "/p/rotherham/governance/bodies/{s_board}/edit/": {"name": "x", "kind": "board"},
+            "/p/rotherham/delivery/streams/{s_stream}/edit/": {
+                "name": "x",
+                "funder": "x",
+                "financial_year": "2024/25",
+                "amount": "1000000",
+            },
+            "/p/rotherham/delivery/grants/{s_grant}/remove/": {"confirm": "yes"},
+            "/p/sheffield/delivery/grants/{s_grant}/remove/": {"confirm": "yes"},
             "/p/rotherham/governance/bodies/{s_scrutiny}/remove/": {"confirm": "yes"},
             "/p/rotherham/governance/items/{s_item}/": {"form": "item", "item-title": "x"},
             "/p/rotherham/governance/items/{s_item}/remove/": {"confirm": "yes"},
@@ -1026,6 +1046,10 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert AgendaItem.objects.get(pk=fill["s_item"]).title == "ZQXSHEF Performance report"
     assert Paper.objects.filter(pk=fill["s_paper"]).exists()
     assert Paper.objects.filter(item__meeting__partnership__slug="sheffield").count() == 1
+    from saferstat.delivery.models import FundingStream, Grant
+
+    assert Grant.objects.filter(pk=fill["s_grant"]).exists()
+    assert not FundingStream.objects.filter(name="x").exists()
     from saferstat.casereviews.models import Appeal, CallForAction, PublishedYear
 
     assert not Appeal.objects.filter(application_id=fill["s_open_application"]).exists()
