@@ -338,3 +338,17 @@ def test_public_list_of_meetings(client, members, world, rotherham):
     assert f"/p/rotherham/governance/meetings/{world['hearing']}/" in html
     assert "Partnership Board" not in html  # it does not meet in public
     assert client.post("/p/rotherham/governance/public/").status_code == 405
+
+
+def test_the_published_overview_links_the_public_meetings(
+    client, world, rotherham, overview_warehouse
+):
+    rotherham.overview_published = True
+    rotherham.save()
+    client.logout()
+    response = client.get("/p/rotherham/overview/2024-25/")
+    assert response.status_code == 200
+    assert "/p/rotherham/governance/public/" in response.content.decode()
+    Body.objects.filter(partnership=rotherham).update(meets_in_public=False)
+    html = client.get("/p/rotherham/overview/2024-25/").content.decode()
+    assert "/governance/public/" not in html
