@@ -352,3 +352,16 @@ def test_the_published_overview_links_the_public_meetings(
     Body.objects.filter(partnership=rotherham).update(meets_in_public=False)
     html = client.get("/p/rotherham/overview/2024-25/").content.decode()
     assert "/governance/public/" not in html
+
+
+def test_the_item_page_refuses_a_paper_over_the_paper_limit(client, members, world, settings):
+    settings.SAFERSTAT_MAX_PAPER_BYTES = 1024
+    item = _item(world)
+    client.force_login(members["analyst"])
+    response = client.post(
+        f"/p/rotherham/governance/items/{item.pk}/",
+        {"form": "paper", "paper-file": upload("big.pdf", PDF + b"0" * 2000)},
+    )
+    assert response.status_code == 400
+    assert "smaller than 1 KB" in response.content.decode()
+    assert not Paper.objects.filter(item=item).exists()
