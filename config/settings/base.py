@@ -265,6 +265,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows keys or recovery c
 # by Content-Length before the body is read, and by the streaming upload handler as the
 # body arrives. Set the proxy's body limit (nginx client_max_body_size) to match.
 SAFERSTAT_MAX_UPLOAD_BYTES = int(env("SAFERSTAT_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)) or 0)
+# A meeting paper (PDF, Word, Excel, PowerPoint, OpenDocument or CSV, checked by content) is
+# refused above this size (default 20 MB); it must also be under SAFERSTAT_MAX_UPLOAD_BYTES.
+SAFERSTAT_MAX_PAPER_BYTES = int(env("SAFERSTAT_MAX_PAPER_BYTES", str(20 * 1024 * 1024)) or 0)
 # Replacing a police.uk month in a way that changes its total by more than this share
 # (0.10 = 10%) needs a written reason (docs/security.md, force data). A first load needs none.
 SAFERSTAT_REPLACE_CONFIRM_SHARE = float(env("SAFERSTAT_REPLACE_CONFIRM_SHARE", "0.10") or 0.10)

@@ -29,7 +29,7 @@ FUNDER = "Office of the Police and Crime Commissioner (demo)"
 YEAR = "2024/25"
 QUARTERS = [f"{YEAR}-Q{q}" for q in range(1, 5)]
 
-# name, organisation, priority key, lead username, award (pence), summary,
+# name, organisation, priority key (or keys: Encompass serves two priorities), lead username, award (pence), summary,
 # outputs [(name, unit, planned, [q1..q4])], outcomes [(name, unit, planned, [q1..q4],
 # indicator code or "", evidence)]
 PROJECTS = [
@@ -118,7 +118,7 @@ PROJECTS = [
     (
         "Encompass alerts to schools (demo)",
         "Borough Council (demo)",
-        "child-exploitation",
+        ("child-exploitation", "domestic-abuse"),
         "rotherham-lead",
         1_100_000,
         "Schools told before the next school day when a pupil was at a domestic abuse "
@@ -356,7 +356,7 @@ def demo_delivery_install(slug: str = "rotherham") -> list[str]:
             by=analyst,
             name=name,
             organisation=_org(partnership, org),
-            priority=priorities[pkey],
+            priorities=[priorities[k] for k in ((pkey,) if isinstance(pkey, str) else pkey)],
             start_date=dt.date(2024, 4, 1),
             end_date=dt.date(2025, 3, 31),
             lead=lead,

@@ -1,4 +1,4 @@
-"""Funding streams, the projects they pay for (each serving a plan priority), the grants
+"""Funding streams, the projects they pay for (each serving plan priorities), the grants
 between them in whole pence, what each project plans to deliver (outputs and outcomes),
 its quarterly monitoring returns (through the shared return life cycle of
 `saferstat.performance.workflow`), and the communications and training and engagement logs.
@@ -11,7 +11,7 @@ from django.db import models
 
 from saferstat.core.models import Organisation, Partnership
 from saferstat.performance.models import Indicator, ReportingPeriod, ReturnLifecycle
-from saferstat.plan.models import Priority
+from saferstat.plan.models import Objective, Priority
 
 #: Columns a funder return can have, in the order they are offered; a stream declares which
 #: it wants (``FundingStream.export_columns``).
@@ -75,8 +75,9 @@ class ProjectStatus(models.TextChoices):
 
 
 class Project(models.Model):
-    """A piece of work a partner organisation delivers for a priority of the plan, paid for
-    by one or more grants. Its named lead enters its monitoring returns."""
+    """A piece of work a partner organisation delivers for one or more priorities of the plan
+    (and optionally some of their objectives), paid for by one or more grants. Its named lead
+    enters its monitoring returns."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=200)
@@ -84,7 +85,15 @@ class Project(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="projects"
     )
-    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="projects")
+    priorities = models.ManyToManyField(
+        Priority, related_name="projects", help_text="The plan priorities it serves (one or more)"
+    )
+    objectives = models.ManyToManyField(
+        Objective,
+        blank=True,
+        related_name="projects",
+        help_text="Objectives of those priorities it delivers (optional)",
+    )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -109,6 +118,15 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def priority_list(self) -> list[Priority]:
+        """Its priorities in name order (prefetch ``priorities`` to read them at no cost)."""
+        return sorted(self.priorities.all(), key=lambda p: (p.name, p.pk))
+
+    @property
+    def priority_names(self) -> str:
+        return "; ".join(p.name for p in self.priority_list)
 
 
 class Grant(models.Model):

@@ -39,3 +39,12 @@ def pounds(pence: int | None) -> str:
     if rest == 0:
         return f"{sign}£{whole_pounds:,}"
     return f"{sign}£{whole_pounds:,}.{rest:02d}"
+
+
+def split_pence(pence: int, parts: int) -> list[int]:
+    """Share whole pence equally between ``parts``: the odd pence go one each to the first
+    shares, so the shares add up to exactly ``pence`` (10001 in 3 -> 3334, 3334, 3333)."""
+    if isinstance(pence, bool) or not isinstance(pence, int) or parts < 1:
+        raise ValueError("Split whole pence into one or more parts.")
+    base, odd = divmod(pence, parts)
+    return [base + (1 if i < odd else 0) for i in range(parts)]

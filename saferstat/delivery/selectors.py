@@ -29,6 +29,7 @@ from .models import (
     MonitoringReturn,
     Project,
 )
+from .money import split_pence
 
 
 def _get(queryset, partnership: Partnership, pk, what: str):
@@ -44,11 +45,22 @@ def stream_get(*, partnership: Partnership, stream_id: int) -> FundingStream:
 
 def project_get(*, partnership: Partnership, project_id: int) -> Project:
     return _get(
-        Project.objects.select_related("organisation", "priority", "priority__theme", "lead"),
+        Project.objects.select_related("organisation", "lead").prefetch_related(
+            "priorities__theme", "objectives"
+        ),
         partnership,
         project_id,
         "project",
     )
+
+
+def grant_get(*, partnership: Partnership, grant_id: int) -> Grant:
+    try:
+        return Grant.objects.select_related("stream", "project").get(
+            stream__partnership=partnership, pk=grant_id
+        )
+    except (Grant.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such award") from None
 
 
 def return_get(*, partnership: Partnership, return_id: int) -> MonitoringReturn:
@@ -88,20 +100,51 @@ def stream_rows(*, partnership: Partnership) -> list[StreamRow]:
     ]
 
 
+#: How the funding-by-priority table counts a project serving several priorities (shown on
+#: the page).
+SPLIT_RULE = (
+    "A project serving several priorities has its award split equally between them, in "
+    "whole pence (any odd pence go to the first priorities by name), so the column adds up "
+    "to the total awarded; the project is counted under each of its priorities."
+)
+
+
 def funding_by(*, partnership: Partnership, by: str) -> list[tuple[str, int, int]]:
     """Awards summed by ``priority`` or ``organisation``: (name, pence, projects), largest
-    first."""
-    key = {"priority": "project__priority__name", "organisation": "project__organisation__name"}[by]
+    first. By priority, a project serving several priorities has its award split equally
+    between them (`money.split_pence`, see :data:`SPLIT_RULE`): the rows add up to the total
+    awarded."""
+    if by not in ("priority", "organisation"):
+        raise QueryError(f"Unknown grouping {by!r}")
     totals: dict[str, int] = defaultdict(int)
     projects: dict[str, set[int]] = defaultdict(set)
-    for name, project_id, amount in Grant.objects.filter(
-        stream__partnership=partnership
-    ).values_list(key, "project_id", "amount_pence"):
-        totals[name] += amount
-        projects[name].add(project_id)
+    grants = Grant.objects.filter(stream__partnership=partnership).select_related(
+        "project__organisation"
+    )
+    if by == "priority":
+        grants = grants.prefetch_related("project__priorities")
+    for grant in grants:
+        project = grant.project
+        if by == "organisation":
+            shares = [(project.organisation.name, grant.amount_pence)]
+        else:
+            names = [p.name for p in project.priority_list]
+            shares = list(zip(names, split_pence(grant.amount_pence, len(names)), strict=True))
+        for name, amount in shares:
+            totals[name] += amount
+            projects[name].add(project.pk)
     return sorted(
         ((n, t, len(projects[n])) for n, t in totals.items()), key=lambda r: (-r[1], r[0])
     )
+
+
+def multi_priority_projects(*, partnership: Partnership) -> list[Project]:
+    """Projects serving more than one priority (their money is split: :data:`SPLIT_RULE`)."""
+    return [
+        p
+        for p in Project.objects.filter(partnership=partnership).prefetch_related("priorities")
+        if len(p.priorities.all()) > 1
+    ]
 
 
 # --- projects and what they delivered ---------------------------------------------------------
@@ -191,14 +234,13 @@ def project_rows(
     """Each project (of the stream, or the ones given, or all) with its award, spend and
     outputs and outcomes against plan from approved returns, and its gaps in words."""
     today = today or dt.date.today()
-    qs = Project.objects.filter(partnership=partnership).select_related(
-        "organisation", "priority", "lead"
-    )
+    qs = Project.objects.filter(partnership=partnership).select_related("organisation", "lead")
     if stream is not None:
         qs = qs.filter(grants__stream=stream)
     if projects is not None:
         qs = qs.filter(pk__in=[p.pk for p in projects])
     qs = qs.prefetch_related(
+        "priorities",
         "grants",
         Prefetch("measures", queryset=Measure.objects.select_related("indicator")),
         Prefetch(
@@ -289,7 +331,7 @@ class Achieved:
 
     @property
     def priorities(self) -> list[str]:
-        return sorted({r.project.priority.name for r in self.rows})
+        return sorted({p.name for r in self.rows for p in r.project.priorities.all()})
 
 
 def achieved(*, partnership: Partnership, stream: FundingStream) -> Achieved:

@@ -24,7 +24,7 @@ from saferstat.core.sanitise import clean_plain
 from saferstat.performance import workflow
 from saferstat.performance.models import Indicator, ReportingPeriod
 from saferstat.performance.services import rich_commentary
-from saferstat.plan.models import Priority
+from saferstat.plan.models import Objective, Priority
 
 from .models import (
     EXPORT_COLUMNS,
@@ -68,6 +68,32 @@ def _same(partnership: Partnership, obj, field: str) -> None:
 # --- funding streams, projects, grants, measures ---------------------------------------------
 
 
+def _stream_fields(name, funder, financial_year, amount_pence, export_columns):
+    amount_pence = _pence(amount_pence)
+    name, funder = clean_plain(name)[:200], clean_plain(funder)[:200]
+    if not name or not funder:
+        raise ValidationError({"name": "Name the stream and its funder."})
+    year = clean_plain(financial_year)
+    if len(year) != 7 or year[4] != "/" or not (year[:4] + year[5:]).isdigit():
+        raise ValidationError({"financial_year": "Write the financial year as 2024/25."})
+    columns = list(export_columns or [])
+    unknown = [c for c in columns if c not in EXPORT_COLUMNS]
+    if unknown:
+        raise ValidationError({"export_columns": f"Unknown columns: {', '.join(unknown)}"})
+    return name, funder, year, amount_pence, columns
+
+
+def _check_not_below_awarded(stream: FundingStream, amount_pence: int) -> None:
+    awarded = stream.grants.aggregate(t=Sum("amount_pence"))["t"] or 0
+    if amount_pence < awarded:
+        raise ValidationError(
+            {
+                "amount": f"{pounds(awarded)} is already awarded from this stream: the amount "
+                "cannot be less (change or remove awards first)."
+            }
+        )
+
+
 @transaction.atomic
 def stream_upsert(
     *,
@@ -84,27 +110,15 @@ def stream_upsert(
 ) -> FundingStream:
     """Record a funding stream (or change it: the same name and year)."""
     require(by, "delivery.manage", partnership)
-    amount_pence = _pence(amount_pence)
-    name, funder = clean_plain(name)[:200], clean_plain(funder)[:200]
-    if not name or not funder:
-        raise ValidationError({"name": "Name the stream and its funder."})
-    year = clean_plain(financial_year)
-    if len(year) != 7 or year[4] != "/" or not (year[:4] + year[5:]).isdigit():
-        raise ValidationError({"financial_year": "Write the financial year as 2024/25."})
-    columns = list(export_columns or [])
-    unknown = [c for c in columns if c not in EXPORT_COLUMNS]
-    if unknown:
-        raise ValidationError({"export_columns": f"Unknown columns: {', '.join(unknown)}"})
+    name, funder, year, amount_pence, columns = _stream_fields(
+        name, funder, financial_year, amount_pence, export_columns
+    )
     stream = FundingStream.objects.filter(
         partnership=partnership, name=name, financial_year=year
     ).first()
     before = audit.snapshot(stream) if stream else None
     if stream is not None:
-        awarded = stream.grants.aggregate(t=Sum("amount_pence"))["t"] or 0
-        if amount_pence < awarded:
-            raise ValidationError(
-                {"amount": f"{pounds(awarded)} is already awarded from this stream."}
-            )
+        _check_not_below_awarded(stream, amount_pence)
     stream = stream or FundingStream(partnership=partnership, name=name, financial_year=year)
     stream.funder, stream.amount_pence = funder, amount_pence
     stream.conditions = clean_plain(conditions)
@@ -123,28 +137,93 @@ def stream_upsert(
 
 
 @transaction.atomic
+def stream_update(
+    *,
+    stream: FundingStream,
+    by: User,
+    name: str,
+    funder: str,
+    financial_year: str,
+    amount_pence: int,
+    conditions: str = "",
+    reporting_schedule: str = "",
+    export_columns: Iterable[str] | None = None,
+) -> FundingStream:
+    """Change a funding stream: its name, funder, year, amount (never below what is already
+    awarded), conditions, reporting schedule and the columns of its funder return."""
+    partnership = stream.partnership
+    require(by, "delivery.manage", partnership)
+    name, funder, year, amount_pence, columns = _stream_fields(
+        name, funder, financial_year, amount_pence, export_columns
+    )
+    stream = FundingStream.objects.select_for_update().get(pk=stream.pk)
+    if (
+        FundingStream.objects.filter(partnership=partnership, name=name, financial_year=year)
+        .exclude(pk=stream.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": f"There is already a {name} stream for {year}."})
+    _check_not_below_awarded(stream, amount_pence)
+    before = audit.snapshot(stream)
+    stream.name, stream.funder, stream.financial_year = name, funder, year
+    stream.amount_pence = amount_pence
+    stream.conditions = clean_plain(conditions)
+    stream.reporting_schedule = clean_plain(reporting_schedule)[:200]
+    stream.export_columns = columns
+    stream.save()
+    audit.record(
+        actor=by,
+        verb="funding_stream.update",
+        obj=stream,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(stream),
+    )
+    return stream
+
+
+ERR_PRIORITIES = "Choose at least one priority of this partnership's plan."
+ERR_OBJECTIVE = "Choose objectives of the priorities the project serves."
+
+
+def _project_state(project: Project) -> dict:
+    return {
+        **audit.snapshot(project),
+        "priorities": sorted(project.priorities.values_list("pk", flat=True)),
+        "objectives": sorted(project.objectives.values_list("pk", flat=True)),
+    }
+
+
+@transaction.atomic
 def project_upsert(
     *,
     partnership: Partnership,
     by: User,
     name: str,
     organisation: Organisation,
-    priority: Priority,
     start_date: dt.date,
     end_date: dt.date,
+    priorities: Iterable[Priority] | None = None,
+    priority: Priority | None = None,
+    objectives: Iterable[Objective] | None = None,
     lead: User | None = None,
     lead_role: str = "",
     status: str = ProjectStatus.ACTIVE,
     summary: str = "",
     is_demo: bool = False,
 ) -> Project:
-    """Record a project (or change it: the same name). Every project serves a priority of
-    the partnership's plan and is delivered by one of its organisations; its lead (a member
-    with the priority lead role) enters its monitoring returns."""
+    """Record a project (or change it: the same name). Every project serves one or more
+    priorities of the partnership's plan (``priorities``; ``priority`` is shorthand for
+    one), optionally some of their objectives, and is delivered by one of its
+    organisations; its lead (a member with the priority lead role) enters its monitoring
+    returns. ``objectives=None`` keeps a changed project's objectives (those still under
+    its priorities)."""
     require(by, "delivery.manage", partnership)
     _same(partnership, organisation, "organisation")
-    if priority is None or priority.partnership.pk != partnership.pk:
-        raise ValidationError({"priority": "Choose a priority of this partnership's plan."})
+    chosen = list(priorities or []) + ([priority] if priority is not None else [])
+    chosen = list({p.pk: p for p in chosen}.values())
+    if not chosen or any(p.partnership.pk != partnership.pk for p in chosen):
+        raise ValidationError({"priorities": ERR_PRIORITIES})
     if (
         lead is not None
         and not Membership.objects.filter(user=lead, partnership=partnership, role="lead").exists()
@@ -158,20 +237,29 @@ def project_upsert(
     if not name:
         raise ValidationError({"name": "Name the project."})
     project = Project.objects.filter(partnership=partnership, name=name).first()
-    before = audit.snapshot(project) if project else None
+    before = _project_state(project) if project else None
+    priority_ids = {p.pk for p in chosen}
+    if objectives is None:
+        kept = project.objectives.filter(priority_id__in=priority_ids) if project else []
+        objectives = list(kept)
+    objectives = list(objectives)
+    if any(o.priority_id not in priority_ids for o in objectives):
+        raise ValidationError({"objectives": ERR_OBJECTIVE})
     project = project or Project(partnership=partnership, name=name)
-    project.organisation, project.priority = organisation, priority
+    project.organisation = organisation
     project.start_date, project.end_date = start_date, end_date
     project.lead, project.lead_role = lead, clean_plain(lead_role)[:200]
     project.status, project.summary, project.is_demo = status, clean_plain(summary), is_demo
     project.save()
+    project.priorities.set(chosen)
+    project.objectives.set(objectives)
     audit.record(
         actor=by,
         verb="project.create" if before is None else "project.update",
         obj=project,
         partnership=partnership,
         before=before,
-        after=audit.snapshot(project),
+        after=_project_state(project),
     )
     monitoring_returns_open(partnership=partnership, projects=[project])
     return project
@@ -221,6 +309,22 @@ def grant_set(
         after=audit.snapshot(grant),
     )
     return grant
+
+
+@transaction.atomic
+def grant_remove(*, grant: Grant, by: User) -> None:
+    """Withdraw an award: the money goes back to what the stream has left. The project and
+    its returns stay."""
+    partnership = grant.project.partnership
+    require(by, "delivery.manage", partnership)
+    audit.record(
+        actor=by,
+        verb="grant.remove",
+        obj=grant,
+        partnership=partnership,
+        before=audit.snapshot(grant),
+    )
+    grant.delete()
 
 
 @transaction.atomic

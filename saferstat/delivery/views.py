@@ -56,6 +56,14 @@ def _whole(text: str, field: str) -> int | None:
     return int(text)
 
 
+def _pick_many(rows, pk_texts: list[str], field: str) -> list:
+    return [_pick(rows, text, field) for text in pk_texts if text]
+
+
+def _objectives(priorities) -> list:
+    return [o for p in priorities for o in p.objectives.all()]
+
+
 def _pick(rows, pk_text: str, field: str):
     pk = parse_id(pk_text)
     found = next((r for r in rows if r.pk == pk), None)
@@ -97,6 +105,8 @@ def index(request, partnership):
             "partnership": partnership,
             "streams": selectors.stream_rows(partnership=partnership),
             "by_priority": selectors.funding_by(partnership=partnership, by="priority"),
+            "split_rule": selectors.SPLIT_RULE,
+            "multi_priority": selectors.multi_priority_projects(partnership=partnership),
             "by_organisation": selectors.funding_by(partnership=partnership, by="organisation"),
             "can_manage": can(request.user, "delivery.manage", partnership),
             "can_approve": can(request.user, "delivery.approve", partnership),
@@ -117,7 +127,7 @@ def _funder_return(stream, rows):
         base = {
             "project": row.project.name,
             "organisation": row.project.organisation.name,
-            "priority": row.project.priority.name,
+            "priority": row.project.priority_names,
             "start": row.project.start_date.isoformat(),
             "end": row.project.end_date.isoformat(),
             "status": row.project.get_status_display(),
@@ -232,7 +242,7 @@ def project_list(request, partnership):
             [
                 r.project.name,
                 r.project.organisation.name,
-                r.project.priority.name,
+                r.project.priority_names,
                 r.project.get_status_display(),
                 pounds(r.award),
                 pounds(r.spend),
@@ -259,7 +269,10 @@ def project_list(request, partnership):
                 by=request.user,
                 name=request.POST.get("name", ""),
                 organisation=_pick(organisations, request.POST.get("organisation"), "organisation"),
-                priority=_pick(priorities, request.POST.get("priority"), "priority"),
+                priorities=_pick_many(priorities, request.POST.getlist("priorities"), "priorities"),
+                objectives=_pick_many(
+                    _objectives(priorities), request.POST.getlist("objectives"), "objectives"
+                ),
                 start_date=_date(request.POST.get("start_date", ""), "start_date"),
                 end_date=_date(request.POST.get("end_date", ""), "end_date"),
                 lead=_pick(leads, lead_id, "lead") if lead_id else None,
@@ -280,6 +293,8 @@ def project_list(request, partnership):
             "organisations": organisations,
             "priorities": priorities,
             "leads": leads,
+            "chosen_priorities": {parse_id(t) for t in request.POST.getlist("priorities")},
+            "chosen_objectives": {parse_id(t) for t in request.POST.getlist("objectives")},
             "can_manage": can(request.user, "delivery.manage", partnership),
             "errors": errors,
             "posted": request.POST if errors else {},
@@ -291,6 +306,7 @@ def project_list(request, partnership):
 @partnership_view("delivery.view", post=True)
 def project_detail(request, partnership, project_id: int):
     project = selectors.project_get(partnership=partnership, project_id=project_id)
+    priorities = priority_list(partnership=partnership)
     errors: dict[str, str] = {}
     form = request.POST.get("form", "")
     if request.method == "POST":
@@ -314,13 +330,33 @@ def project_detail(request, partnership, project_id: int):
                     indicator=indicator,
                 )
                 done = "Measure saved."
+            elif form == "priorities":
+                chosen = _pick_many(priorities, request.POST.getlist("priorities"), "priorities")
+                services.project_upsert(
+                    partnership=partnership,
+                    by=request.user,
+                    name=project.name,
+                    organisation=project.organisation,
+                    priorities=chosen,
+                    objectives=_pick_many(
+                        _objectives(priorities), request.POST.getlist("objectives"), "objectives"
+                    ),
+                    start_date=project.start_date,
+                    end_date=project.end_date,
+                    lead=project.lead,
+                    lead_role=project.lead_role,
+                    summary=project.summary,
+                    is_demo=project.is_demo,
+                    status=project.status,
+                )
+                done = "Priorities and objectives saved."
             elif form == "status":
                 services.project_upsert(
                     partnership=partnership,
                     by=request.user,
                     name=project.name,
                     organisation=project.organisation,
-                    priority=project.priority,
+                    priorities=list(project.priorities.all()),
                     start_date=project.start_date,
                     end_date=project.end_date,
                     lead=project.lead,
@@ -349,6 +385,9 @@ def project_detail(request, partnership, project_id: int):
             "can_manage": can(request.user, "delivery.manage", partnership),
             "kinds": MeasureKind.choices,
             "statuses": ProjectStatus.choices,
+            "priorities": priorities,
+            "chosen_priorities": {p.pk for p in project.priorities.all()},
+            "chosen_objectives": {o.pk for o in project.objectives.all()},
             "indicators": indicator_list(partnership=partnership),
             "errors": errors,
             "posted": request.POST if errors else {},
@@ -580,5 +619,82 @@ def engagement(request, partnership):
             "errors": errors,
             "posted": request.POST if errors else {},
         },
+        status=400 if errors else 200,
+    )
+
+
+# --- editing streams and awards --------------------------------------------------------------
+
+
+@partnership_view("delivery.manage", post=True)
+def stream_edit(request, partnership, stream_id: int):
+    """Change a funding stream: name, funder, year, amount, conditions, reporting schedule
+    and the columns of its funder return."""
+    stream = selectors.stream_get(partnership=partnership, stream_id=stream_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            stream = services.stream_update(
+                stream=stream,
+                by=request.user,
+                name=request.POST.get("name", ""),
+                funder=request.POST.get("funder", ""),
+                financial_year=request.POST.get("financial_year", ""),
+                amount_pence=_money(request.POST.get("amount", "")),
+                conditions=request.POST.get("conditions", ""),
+                reporting_schedule=request.POST.get("reporting_schedule", ""),
+                export_columns=request.POST.getlist("export_columns"),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"Funding stream {stream} saved.")
+            return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream.pk)
+    if errors:
+        values = request.POST
+        columns = request.POST.getlist("export_columns")
+    else:
+        values = {
+            "name": stream.name,
+            "funder": stream.funder,
+            "financial_year": stream.financial_year,
+            "amount": pounds(stream.amount_pence).lstrip("£"),
+            "conditions": stream.conditions,
+            "reporting_schedule": stream.reporting_schedule,
+        }
+        columns = stream.columns
+    return render(
+        request,
+        "delivery/stream_edit.html",
+        {
+            "partnership": partnership,
+            "stream": stream,
+            "values": values,
+            "columns": [(key, label, key in columns) for key, label in EXPORT_COLUMNS.items()],
+            "amount_hint": "In pounds; at least what is already awarded: "
+            f"{pounds(sum(g.amount_pence for g in stream.grants.all()))}.",
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@partnership_view("delivery.manage", post=True)
+def grant_remove(request, partnership, grant_id: int):
+    """Withdraw an award, after confirmation (confirm=yes)."""
+    grant = selectors.grant_get(partnership=partnership, grant_id=grant_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            errors = {"confirm": "Tick the box to confirm the award is withdrawn."}
+        else:
+            stream_id = grant.stream_id
+            services.grant_remove(grant=grant, by=request.user)
+            messages.success(request, f"The award to {grant.project} was withdrawn.")
+            return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream_id)
+    return render(
+        request,
+        "delivery/grant_remove.html",
+        {"partnership": partnership, "grant": grant, "errors": errors},
         status=400 if errors else 200,
     )

@@ -24,6 +24,7 @@ _CLASSES = {
     forms.Select: "govuk-select",
     forms.CheckboxInput: "govuk-checkboxes__input",
     forms.RadioSelect: "govuk-radios__input",
+    forms.ClearableFileInput: "govuk-file-upload",
 }
 
 
@@ -244,3 +245,22 @@ class SettingsForm(GovForm):
 
 
 ATTENDANCE_CHOICES = AttendanceStatus.choices
+
+
+class PaperForm(GovForm):
+    file = forms.FileField(
+        label="Paper",
+        help_text="A PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), OpenDocument "
+        "(.odt, .ods, .odp) or CSV file. It is checked by its content, not its name.",
+        error_messages={
+            "required": "Select a file to upload.",
+            "empty": "The selected file is empty.",
+            "invalid": "The selected file could not be read: try again.",
+        },
+    )
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Title (optional)",
+        help_text="The file's name if empty",
+    )

@@ -152,6 +152,30 @@ class AgendaItem(models.Model):
         return f"{self.number}. {self.title}"
 
 
+class Paper(models.Model):
+    """A file attached to an agenda item (a report, a presentation), checked by its content
+    (`saferstat.core.documents`), kept under MEDIA_ROOT/papers/ and served as a download.
+    Hidden with its item when the item is confidential."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=200)
+    original_name = models.CharField(max_length=200, help_text="Safe file name, for downloads")
+    kind = models.CharField(max_length=10, help_text="Checked kind: pdf, docx, xlsx, csv...")
+    stored_path = models.CharField(max_length=500)
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = clock.PRESENT, "Present"
     APOLOGIES = clock.APOLOGIES, "Apologies"

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from saferstat.core.models import Partnership
-from saferstat.core.permissions import can
+from saferstat.core.permissions import can, can_view_meeting
 from saferstat.intelligence.models import DataRequest, RequestStatus
 
 from . import clock
@@ -25,6 +25,7 @@ from .models import (
     JobRun,
     Meeting,
     MeetingStatus,
+    Paper,
     Recommendation,
     Resolution,
     StatutoryDuty,
@@ -61,6 +62,56 @@ def meeting_get(partnership: Partnership, meeting_id) -> Meeting:
     return _get(meeting_list(partnership), meeting_id, "meeting")
 
 
+def item_get(partnership: Partnership, item_id) -> AgendaItem:
+    return _get(
+        AgendaItem.objects.filter(meeting__partnership=partnership).select_related(
+            "meeting__body", "data_request"
+        ),
+        item_id,
+        "agenda item",
+    )
+
+
+def paper_get(partnership: Partnership, paper_id) -> Paper:
+    return _get(
+        Paper.objects.filter(item__meeting__partnership=partnership).select_related(
+            "item__meeting__body", "item__meeting__partnership"
+        ),
+        paper_id,
+        "paper",
+    )
+
+
+def paper_visible(user, paper: Paper) -> bool:
+    """A paper is seen by whoever sees its item: a confidential item's papers only by those
+    allowed to see confidential items (never the public); the others by whoever may see
+    the meeting (members; everyone once a public body's minutes are approved)."""
+    meeting = paper.item.meeting
+    if paper.item.confidential:
+        return sees_confidential(user, meeting.partnership)
+    return can_view_meeting(user, meeting)
+
+
+def public_bodies(partnership: Partnership) -> QuerySet[Body]:
+    return Body.objects.filter(partnership=partnership, meets_in_public=True)
+
+
+def public_meetings(partnership: Partnership, body: Body | None = None) -> QuerySet[Meeting]:
+    """Meetings of the bodies that meet in public: their dates are public; their pages are
+    public once the minutes are approved (`Meeting.is_public`)."""
+    return meeting_list(partnership, body).filter(body__meets_in_public=True)
+
+
+def feed_meetings(partnership: Partnership, user, body: Body | None = None) -> QuerySet[Meeting]:
+    """The meetings an iCalendar feed lists for this person: members every body's, everyone
+    else those of bodies that meet in public."""
+    if can(user, "governance.view", partnership):
+        qs = meeting_list(partnership, body)
+    else:
+        qs = public_meetings(partnership, body)
+    return qs.prefetch_related("items").order_by("starts_at", "id")
+
+
 def sees_confidential(user, partnership: Partnership) -> bool:
     return can(user, "governance.view_confidential", partnership)
 
@@ -68,7 +119,7 @@ def sees_confidential(user, partnership: Partnership) -> bool:
 def agenda_for(meeting: Meeting, user) -> list[AgendaItem]:
     """The meeting's agenda as this person may see it: confidential (exempt) items only for
     those allowed to see them, never for the public."""
-    qs = meeting.items.select_related("data_request")
+    qs = meeting.items.select_related("data_request").prefetch_related("papers")
     if not sees_confidential(user, meeting.partnership):
         qs = qs.filter(confidential=False)
     return list(qs)

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from saferstat.core import audit
+from saferstat.core import audit, documents
 from saferstat.core.models import Membership, Organisation, Partnership, User
 from saferstat.core.permissions import can_update_action, require
 from saferstat.core.sanitise import clean_plain, clean_rich_text
+from saferstat.intelligence.files import upload_discard, upload_kept
 
 from . import clock
 from .models import (
@@ -29,6 +30,7 @@ from .models import (
     GovernanceSettings,
     Meeting,
     MeetingStatus,
+    Paper,
     Recommendation,
     Resolution,
     ResolutionKind,
@@ -123,6 +125,58 @@ def body_create(
     )
     _record(by, "body.create", body, partnership)
     return body
+
+
+@transaction.atomic
+def body_update(
+    *,
+    body: Body,
+    by: User,
+    name: str,
+    kind: str,
+    terms_of_reference: str = "",
+    meets_in_public: bool = False,
+) -> Body:
+    """Change a body's name, kind, terms of reference or whether it meets in public."""
+    partnership = body.partnership
+    require(by, "governance.manage", partnership)
+    name = _text(name, "the body's name", "name", 200)
+    if kind not in BodyKind.values:
+        raise ValidationError({"kind": "Choose the kind of body."})
+    if Body.objects.filter(partnership=partnership, name=name).exclude(pk=body.pk).exists():
+        raise ValidationError({"name": "The partnership already has a body with this name."})
+    before = audit.snapshot(body)
+    body.name, body.kind = name, kind
+    body.terms_of_reference = clean_rich_text(terms_of_reference)
+    body.meets_in_public = meets_in_public
+    body.save()
+    _record(by, "body.update", body, partnership, before)
+    return body
+
+
+ERR_BODY_HAS_MEETINGS = (
+    "{name} has {count} meeting(s) on record: a body with meetings cannot be removed, so that "
+    "its minutes, attendance and actions stay on record."
+)
+
+
+@transaction.atomic
+def body_remove(*, body: Body, by: User) -> None:
+    """Remove a body that never met (with its seats and work programme). A body with
+    meetings is kept: its record is the partnership's record."""
+    partnership = body.partnership
+    require(by, "governance.manage", partnership)
+    count = body.meetings.count()
+    if count:
+        raise ValidationError({"body": ERR_BODY_HAS_MEETINGS.format(name=body.name, count=count)})
+    audit.record(
+        actor=by,
+        verb="body.remove",
+        obj=body,
+        partnership=partnership,
+        before=audit.snapshot(body),
+    )
+    body.delete()
 
 
 @transaction.atomic
@@ -236,6 +290,113 @@ def agenda_item_add(
     )
     _record(by, "agenda_item.add", item, partnership)
     return item
+
+
+@transaction.atomic
+def agenda_item_update(
+    *,
+    item: AgendaItem,
+    by: User,
+    title: str,
+    confidential: bool = False,
+    link: str = "",
+    data_request=None,
+) -> AgendaItem:
+    """Change an item's title, whether it is confidential, its link or its data request."""
+    partnership = item.meeting.partnership
+    require(by, "governance.manage", partnership)
+    if data_request is not None and data_request.partnership_id != partnership.pk:
+        raise ValidationError({"data_request": "Choose a data request of this partnership."})
+    fields = ["title", "confidential", "link", "data_request"]
+    before = audit.snapshot(item, fields)
+    item.title = _text(title, "the item's title", "title", 300)
+    item.confidential = confidential
+    item.link = check_link(partnership, link)
+    item.data_request = data_request
+    item.save(update_fields=fields)
+    _record(by, "agenda_item.update", item, partnership, before, fields)
+    return item
+
+
+def _discard_on_commit(paths: list[str]) -> None:
+    for path in paths:
+        transaction.on_commit(lambda path=path: upload_discard(path))
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, by: User) -> None:
+    """Remove an agenda item with its papers (their files are deleted once the removal is
+    saved). Its resolutions stay, no longer tied to an item; the other items keep their
+    numbers."""
+    partnership = item.meeting.partnership
+    require(by, "governance.manage", partnership)
+    paths = list(item.papers.values_list("stored_path", flat=True))
+    audit.record(
+        actor=by,
+        verb="agenda_item.remove",
+        obj=item,
+        partnership=partnership,
+        before={
+            **audit.snapshot(item, ["meeting", "number", "title", "confidential"]),
+            "papers": [p.original_name for p in item.papers.all()],
+        },
+    )
+    item.delete()
+    _discard_on_commit(paths)
+
+
+#: Where papers are kept, under MEDIA_ROOT (never swept by `purge_uploads`).
+PAPERS_FOLDER = "papers"
+
+
+def paper_add(*, item: AgendaItem, by: User, upload, title: str = "") -> Paper:
+    """Attach a paper to an agenda item: checked by its content and size
+    (`core.documents.check_document`), kept under MEDIA_ROOT/papers/ with its row, or neither.
+
+    Raises:
+        ValidationError: on "file" (empty, too large, a kind not accepted, or not what its
+            name says) or "title".
+    """
+    partnership = item.meeting.partnership
+    require(by, "governance.manage", partnership)
+    name, kind = documents.check_document(upload)
+    title = clean_plain(title or "").strip()[:200] or name
+    with upload_kept(upload=upload, name=name, folder=PAPERS_FOLDER) as kept:
+        with transaction.atomic():
+            paper = Paper.objects.create(
+                item=item,
+                title=title,
+                original_name=name,
+                kind=kind.key,
+                stored_path=str(kept.path),
+                size_bytes=kept.size,
+                sha256=kept.sha256,
+                uploaded_by=by,
+            )
+            _record(
+                by,
+                "paper.add",
+                paper,
+                partnership,
+                fields=["item", "title", "original_name", "kind", "size_bytes", "sha256"],
+            )
+    return paper
+
+
+@transaction.atomic
+def paper_remove(*, paper: Paper, by: User) -> None:
+    partnership = paper.item.meeting.partnership
+    require(by, "governance.manage", partnership)
+    audit.record(
+        actor=by,
+        verb="paper.remove",
+        obj=paper,
+        partnership=partnership,
+        before=audit.snapshot(paper, ["item", "title", "original_name", "kind", "sha256"]),
+    )
+    path = paper.stored_path
+    paper.delete()
+    _discard_on_commit([path])
 
 
 @transaction.atomic

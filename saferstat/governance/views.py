@@ -5,23 +5,27 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from saferstat.core import documents
 from saferstat.core.exports import FORMATS, export_response
 from saferstat.core.permissions import can, can_update_action, can_view_meeting
 from saferstat.core.selectors import partnership_get
+from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import (
     audit_history_url,
     form_save,
     form_status,
+    parse_id,
     partnership_view,
     posted_form,
 )
 
-from . import clock, forms, selectors, services
+from . import clock, forms, ical, selectors, services
 from .models import AttendanceStatus, BodyKind, MeetingStatus
 
 
@@ -547,4 +551,309 @@ def jobs(request, partnership):
         request,
         "governance/jobs.html",
         {"partnership": partnership, "runs": selectors.job_runs(partnership)[:50]},
+    )
+
+
+# ------------------------------------------------------- editing bodies and items
+
+ERR_CONFIRM = "Tick the box to confirm the removal."
+
+
+def _confirm_remove(
+    request,
+    partnership,
+    *,
+    what: str,
+    consequences: list[str],
+    back_url: str,
+    remove,
+    done_message: str,
+    done_url: str,
+):
+    """The confirmation page of a removal; the POST removes only with confirm=yes."""
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error = ERR_CONFIRM
+        else:
+            try:
+                remove()
+            except ValidationError as exc:
+                error = " ".join(m for ms in exc.message_dict.values() for m in ms)
+            else:
+                messages.success(request, done_message)
+                return redirect(done_url)
+    return render(
+        request,
+        "governance/confirm_remove.html",
+        {
+            "partnership": partnership,
+            "what": what,
+            "consequences": consequences,
+            "back_url": back_url,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def body_edit(request, partnership, body_id: int):
+    body = selectors.body_get(partnership, body_id)
+    form = forms.BodyForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "name": body.name,
+            "kind": body.kind,
+            "terms_of_reference": body.terms_of_reference,
+            "meets_in_public": body.meets_in_public,
+        },
+    )
+    if form.is_bound and form_save(
+        request,
+        form,
+        lambda d: services.body_update(body=body, by=request.user, **d),
+        "The body was changed.",
+    ):
+        return redirect("governance:body_detail", slug=partnership.slug, body_id=body.pk)
+    return render(
+        request,
+        "governance/body_edit.html",
+        {"partnership": partnership, "body": body, "form": form},
+        status=form_status(form),
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def body_remove(request, partnership, body_id: int):
+    body = selectors.body_get(partnership, body_id)
+    meetings = body.meetings.count()
+    return _confirm_remove(
+        request,
+        partnership,
+        what=body.name,
+        consequences=[
+            f"Its {body.seats.count()} seat(s) and {body.work_programme.count()} work "
+            "programme topic(s) are removed with it.",
+            f"It has {meetings} meeting(s) on record: a body with meetings cannot be removed."
+            if meetings
+            else "It has no meetings on record.",
+        ],
+        back_url=reverse("governance:body_detail", args=[partnership.slug, body.pk]),
+        remove=lambda: services.body_remove(body=body, by=request.user),
+        done_message=f"{body.name} was removed.",
+        done_url=reverse("governance:index", args=[partnership.slug]),
+    )
+
+
+@accepts_upload
+@partnership_view("governance.manage", post=True)
+def item_detail(request, partnership, item_id: int):
+    """An agenda item: change it, attach papers (checked by content), remove papers."""
+    item = selectors.item_get(partnership, item_id)
+    form_name = request.POST.get("form") if request.method == "POST" else None
+    item_form = forms.AgendaItemForm(
+        posted_form(request, "item"),
+        partnership=partnership,
+        prefix="item",
+        initial={
+            "title": item.title,
+            "confidential": item.confidential,
+            "link": item.link,
+            "data_request": item.data_request_id,
+        },
+    )
+    paper_form = forms.PaperForm(
+        posted_form(request, "paper"),
+        request.FILES if form_name == "paper" else None,
+        prefix="paper",
+    )
+    errors: dict[str, str] = {}
+    done = False
+    if form_name == "item":
+        done = form_save(
+            request,
+            item_form,
+            lambda d: services.agenda_item_update(item=item, by=request.user, **d),
+            "The item was changed.",
+        )
+    elif form_name == "paper":
+        done = form_save(
+            request,
+            paper_form,
+            lambda d: services.paper_add(
+                item=item, by=request.user, upload=d["file"], title=d["title"]
+            ),
+            "The paper was attached.",
+        )
+    elif form_name is not None or request.method == "POST":
+        errors = {"form": "Choose what to change."}
+    if done:
+        return redirect("governance:item_detail", slug=partnership.slug, item_id=item.pk)
+    return render(
+        request,
+        "governance/item_detail.html",
+        {
+            "partnership": partnership,
+            "item": item,
+            "meeting": item.meeting,
+            "papers": item.papers.all(),
+            "item_form": item_form,
+            "paper_form": paper_form,
+            "max_paper": documents.size_text(documents.max_bytes()),
+            "errors": errors,
+            "history_url": audit_history_url(request.user, partnership, item),
+        },
+        status=400 if errors else form_status(item_form, paper_form),
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def item_remove(request, partnership, item_id: int):
+    item = selectors.item_get(partnership, item_id)
+    meeting = item.meeting
+    return _confirm_remove(
+        request,
+        partnership,
+        what=f"item {item.number}: {item.title}",
+        consequences=[
+            f"Its discussion notes and {item.papers.count()} paper(s) are removed with it.",
+            f"Its {item.resolutions.count()} resolution(s) stay, no longer tied to an item.",
+            "The other items keep their numbers.",
+        ],
+        back_url=reverse("governance:item_detail", args=[partnership.slug, item.pk]),
+        remove=lambda: services.agenda_item_remove(item=item, by=request.user),
+        done_message="The item was removed from the agenda.",
+        done_url=reverse("governance:meeting_detail", args=[partnership.slug, meeting.pk]),
+    )
+
+
+# ------------------------------------------------------------------------- papers
+
+
+def paper_download(request, slug: str, paper_id: int):
+    """A paper, as a download (attachment, nosniff). Seen by whoever sees its item: a
+    confidential item's papers are "not found" for members without access, and the public
+    gets papers of public meetings only."""
+    partnership = partnership_get(slug=slug)
+    paper = selectors.paper_get(partnership, paper_id)
+    if not selectors.paper_visible(request.user, paper):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if can(request.user, "governance.view", partnership):
+            raise Http404("No such paper")
+        raise PermissionDenied("Not allowed: governance.view")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return documents.download_response(
+        paper.stored_path, name=paper.original_name, kind_key=paper.kind
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def paper_remove(request, partnership, paper_id: int):
+    paper = selectors.paper_get(partnership, paper_id)
+    item = paper.item
+    return _confirm_remove(
+        request,
+        partnership,
+        what=f"the paper {paper.title}",
+        consequences=[f"The file {paper.original_name} is deleted."],
+        back_url=reverse("governance:item_detail", args=[partnership.slug, item.pk]),
+        remove=lambda: services.paper_remove(paper=paper, by=request.user),
+        done_message="The paper was removed.",
+        done_url=reverse("governance:item_detail", args=[partnership.slug, item.pk]),
+    )
+
+
+# ------------------------------------------------------- public meetings and feeds
+
+
+def _get_only(request):
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return None
+
+
+def _public_or_member(request, partnership) -> None:
+    """A partnership none of whose bodies meets in public has no public meetings: "not
+    found" for everyone but its members."""
+    if not can(request.user, "governance.view", partnership) and not (
+        selectors.public_bodies(partnership).exists()
+    ):
+        raise Http404("No body of this partnership meets in public")
+
+
+def public_meetings(request, slug: str):
+    """The meetings of the partnership's bodies that meet in public, open to everyone:
+    dates, times and places; each meeting's page once its minutes are approved."""
+    partnership = partnership_get(slug=slug)
+    _public_or_member(request, partnership)
+    refused = _get_only(request)
+    if refused:
+        return refused
+    now = timezone.now()
+    meetings = selectors.public_meetings(partnership)
+    return render(
+        request,
+        "governance/public_meetings.html",
+        {
+            "partnership": partnership,
+            "member": can(request.user, "governance.view", partnership),
+            "upcoming": meetings.filter(starts_at__gte=now).order_by("starts_at"),
+            "past": meetings.filter(starts_at__lt=now),
+            "bodies": selectors.public_bodies(partnership),
+        },
+    )
+
+
+def _ics(partnership, meetings, *, name: str, member: bool, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        ical.meetings_calendar(partnership, meetings, name=name, member=member),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.ics"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def meetings_ics(request, slug: str):
+    """The partnership's meetings as an iCalendar feed: every body's for members, the
+    bodies that meet in public for everyone else. No confidential item is ever in it."""
+    partnership = partnership_get(slug=slug)
+    _public_or_member(request, partnership)
+    refused = _get_only(request)
+    if refused:
+        return refused
+    member = can(request.user, "governance.view", partnership)
+    return _ics(
+        partnership,
+        selectors.feed_meetings(partnership, request.user),
+        name=f"{partnership.name}: meetings",
+        member=member,
+        filename=f"{partnership.slug}-meetings",
+    )
+
+
+def body_ics(request, slug: str, body_id: int):
+    """One body's meetings as an iCalendar feed: open to everyone when it meets in public."""
+    partnership = partnership_get(slug=slug)
+    member = can(request.user, "governance.view", partnership)
+    if member:
+        body = selectors.body_get(partnership, body_id)
+    else:
+        body = selectors.public_bodies(partnership).filter(pk=parse_id(str(body_id))).first()
+        if body is None:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied("Not allowed: governance.view")
+    refused = _get_only(request)
+    if refused:
+        return refused
+    return _ics(
+        partnership,
+        selectors.feed_meetings(partnership, request.user, body),
+        name=f"{partnership.name}: {body.name}",
+        member=member,
+        filename=slugify(f"{partnership.slug} {body.name}"),
     )

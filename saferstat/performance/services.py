@@ -40,6 +40,7 @@ from .models import (
     Target,
     Unit,
 )
+from .reminders import REMIND_DAYS, ReturnReminders, chase, owed_filter  # noqa: F401 (REMIND_DAYS re-exported)
 from .workflow import EDITABLE, ERR_COMMENT, ERR_REASON, ERR_STATUS  # noqa: F401 (re-exported)
 
 ERR_NUMBER = "Enter a number, for example 42 or 12.5."
@@ -366,70 +367,34 @@ def return_correct(*, ret: Return, by: User, values: Mapping[str, object], reaso
 
 # --- reminders ------------------------------------------------------------------------------
 
-#: A reminder goes this many days before the deadline, and every this many days after it.
-REMIND_DAYS = 7
+INDICATOR_REMINDERS = ReturnReminders(
+    events=ReturnEvent,
+    audit_verb="return.remind",
+    recipient=lambda ret: ret.priority.lead.email,
+    subject=lambda ret: (
+        f"{ret.partnership.name}: {ret.priority.name} return for {ret.period.label}"
+    ),
+    what=lambda ret: f"The quarterly return for {ret.priority.name} ({ret.period.label})",
+    path=lambda ret: f"/p/{ret.partnership.slug}/performance/returns/{ret.pk}/",
+)
 
 
 @transaction.atomic
-def reminders_send(*, today: dt.date | None = None) -> list[Return]:
-    """Email the lead of every return that is still owed: once in the week before its
-    deadline, and once a week after it. Returns the returns chased. Run daily by the
-    scheduled task (``performance.tasks.send_return_reminders``)."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
+def reminders_send(*, today: dt.date | None = None, partnership=None) -> list[Return]:
+    """Email the lead of every indicator return that is still owed: once in the week before
+    its deadline, and once a week after it (the shared machinery of `reminders.py`, which
+    monitoring returns use too). Returns the returns chased. Run daily by the scheduled task
+    (``performance.tasks.send_return_reminders``)."""
     today = today or timezone.localdate()
     owed = (
-        Return.objects.filter(status__in=EDITABLE, period__opens_on__lte=today)
+        Return.objects.filter(**owed_filter(today))
         .exclude(priority__lead__isnull=True)
         .exclude(priority__lead__email="")
         .select_related("period", "priority", "priority__lead", "partnership")
     )
-    chased = []
-    for ret in owed:
-        deadline = ret.period.deadline
-        if today < deadline - dt.timedelta(days=REMIND_DAYS):
-            continue
-        kind = "before" if today <= deadline else "after"
-        last = ret.events.filter(kind="remind").order_by("-at").first()
-        if last is not None:
-            last_kind = (last.after or {}).get("reminder")
-            last_on = dt.date.fromisoformat((last.after or {}).get("on", "1970-01-01"))
-            if kind == "before" and last_kind == "before":
-                continue
-            if kind == "after" and last_kind == "after" and (today - last_on).days < REMIND_DAYS:
-                continue
-        days = (deadline - today).days
-        when = (
-            f"is due on {deadline:%-d %B %Y} ({days} day{'s' if days != 1 else ''} from now)"
-            if kind == "before"
-            else f"was due on {deadline:%-d %B %Y} and is {-days} day{'s' if days != -1 else ''} late"
-        )
-        send_mail(
-            subject=f"{ret.partnership.name}: {ret.priority.name} return for {ret.period.label}",
-            message=(
-                f"The quarterly return for {ret.priority.name} ({ret.period.label}) {when}.\n\n"
-                f"Enter it at /p/{ret.partnership.slug}/performance/returns/{ret.pk}/\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[ret.priority.lead.email],
-        )
-        ReturnEvent.objects.create(
-            ret=ret,
-            actor=None,
-            kind="remind",
-            comment=f"Reminder emailed to the lead ({kind} the deadline).",
-            after={"reminder": kind, "on": today.isoformat()},
-        )
-        audit.record(
-            actor=None,
-            verb="return.remind",
-            obj=ret,
-            partnership=ret.partnership,
-            after={"reminder": kind, "on": today.isoformat()},
-        )
-        chased.append(ret)
-    return chased
+    if partnership is not None:
+        owed = owed.filter(partnership=partnership)
+    return chase(owed, INDICATOR_REMINDERS, today=today)
 
 
 # --- highlights and challenges --------------------------------------------------------------

@@ -157,6 +157,43 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    # Editing bodies and items, papers ({paper} is on the Board's confidential item: scrutiny
+    # members get 404, its existence not revealed), the iCalendar feeds and the public list
+    # of meetings (open to everyone: the bodies that meet in public).
+    "governance:body_edit": (
+        "/p/{slug}/governance/bodies/{board}/edit/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "governance:body_remove": (
+        "/p/{slug}/governance/bodies/{board}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "governance:body_ics": ("/p/{slug}/governance/bodies/{board}/meetings.ics", ALL, LOGIN, 403),
+    "governance:meetings_ics": ("/p/{slug}/governance/meetings.ics", ALL, 200, 200),
+    "governance:public_meetings": ("/p/{slug}/governance/public/", ALL, 200, 200),
+    "governance:item_detail": ("/p/{slug}/governance/items/{item}/", only(ANALYSTS_OK), LOGIN, 403),
+    "governance:item_remove": (
+        "/p/{slug}/governance/items/{item}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "governance:paper_download": (
+        "/p/{slug}/governance/papers/{paper}/",
+        only({"admin": 200, "analyst": 200, "lead": 200, "board": 200}, scrutiny=404),
+        LOGIN,
+        403,
+    ),
+    "governance:paper_remove": (
+        "/p/{slug}/governance/papers/{paper}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
     # ASB case reviews (docs/casereviews.md): cases for admins and named case reviewers
     # (none is named here, so analysts are refused); 2024/25's figures are published, so
     # the figures page is open to everyone.
@@ -267,6 +304,18 @@ MATRIX = {
     # project the lead member leads.
     "delivery:index": ("/p/{slug}/delivery/", ALL, LOGIN, 403),
     "delivery:stream_detail": ("/p/{slug}/delivery/streams/{stream}/", ALL, LOGIN, 403),
+    "delivery:stream_edit": (
+        "/p/{slug}/delivery/streams/{stream}/edit/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "delivery:grant_remove": (
+        "/p/{slug}/delivery/grants/{grant}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
     "delivery:stream_achieved": (
         "/p/{slug}/delivery/streams/{stream}/achieved/",
         ALL,
@@ -380,6 +429,20 @@ POST_MATRIX = {
     "governance:duty_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "governance:settings": (only({"admin": 400}), LOGIN, 403),
     "governance:jobs": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    # Removals need confirm=yes; an empty POST removes nothing (400).
+    "governance:body_edit": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:body_remove": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:body_ics": ({r: 405 for r in ROLES}, LOGIN, 403),
+    "governance:meetings_ics": ({r: 405 for r in ROLES}, 405, 405),
+    "governance:public_meetings": ({r: 405 for r in ROLES}, 405, 405),
+    "governance:item_detail": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:item_remove": (only(ANALYSTS_400), LOGIN, 403),
+    "governance:paper_download": (
+        only({"admin": 405, "analyst": 405, "lead": 405, "board": 405}, scrutiny=404),
+        LOGIN,
+        403,
+    ),
+    "governance:paper_remove": (only(ANALYSTS_400), LOGIN, 403),
     "casereviews:cases": (only({"admin": 400}), LOGIN, 403),
     "casereviews:case_detail": (only({"admin": 400}), LOGIN, 403),
     "casereviews:settings": (only({"admin": 400}), LOGIN, 403),
@@ -420,6 +483,8 @@ POST_MATRIX = {
     "delivery:index": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:stream_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:stream_achieved": (NOT_ALLOWED, LOGIN, 403),
+    "delivery:stream_edit": (only(ANALYSTS_400), LOGIN, 403),
+    "delivery:grant_remove": (only(ANALYSTS_400), LOGIN, 403),  # confirm=yes needed
     "delivery:project_list": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:project_detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "delivery:return_detail": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
@@ -511,7 +576,14 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
     )
     governance = build_governance(rotherham, members["admin"], owner=members["board"])
     casereviews = build_casereviews(rotherham, members["admin"])
-    fill = {"ret": 0, "indicator": "none", "stream": 0, "project": 0, "project_ret": 0}
+    fill = {
+        "ret": 0,
+        "indicator": "none",
+        "stream": 0,
+        "project": 0,
+        "project_ret": 0,
+        "grant": 0,
+    }
     if name.startswith("assessment:"):
         fill.update(
             build_assessment(
@@ -527,6 +599,7 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
             "stream": world["stream"].pk,
             "project": world["project"].pk,
             "project_ret": world["submitted"].pk,
+            "grant": world["grant"].pk,
         }
     elif any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(

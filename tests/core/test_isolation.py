@@ -230,6 +230,52 @@ URLS = {
     ],
     "governance:settings": ["/p/{r}/governance/settings/", "/p/{s}/governance/settings/"],
     "governance:jobs": ["/p/{r}/governance/jobs/", "/p/{s}/governance/jobs/"],
+    "governance:body_edit": [
+        "/p/{r}/governance/bodies/{r_board}/edit/",
+        "!/p/{r}/governance/bodies/{s_board}/edit/",
+        "/p/{s}/governance/bodies/{s_board}/edit/",
+    ],
+    "governance:body_remove": [
+        "/p/{r}/governance/bodies/{r_board}/remove/",
+        "!/p/{r}/governance/bodies/{s_board}/remove/",
+        "/p/{s}/governance/bodies/{s_board}/remove/",
+    ],
+    "governance:body_ics": [
+        "/p/{r}/governance/bodies/{r_board}/meetings.ics",
+        "/p/{r}/governance/bodies/{r_scrutiny}/meetings.ics",
+        "!/p/{r}/governance/bodies/{s_board}/meetings.ics",
+        "!/p/{r}/governance/bodies/{s_scrutiny}/meetings.ics",
+        "/p/{s}/governance/bodies/{s_board}/meetings.ics",
+        "/p/{s}/governance/bodies/{s_scrutiny}/meetings.ics",
+    ],
+    "governance:meetings_ics": [
+        "/p/{r}/governance/meetings.ics",
+        "/p/{s}/governance/meetings.ics",
+    ],
+    "governance:public_meetings": [
+        "/p/{r}/governance/public/",
+        "/p/{s}/governance/public/",
+    ],
+    "governance:item_detail": [
+        "/p/{r}/governance/items/{r_item}/",
+        "!/p/{r}/governance/items/{s_item}/",
+        "/p/{s}/governance/items/{s_item}/",
+    ],
+    "governance:item_remove": [
+        "/p/{r}/governance/items/{r_item}/remove/",
+        "!/p/{r}/governance/items/{s_item}/remove/",
+        "/p/{s}/governance/items/{s_item}/remove/",
+    ],
+    "governance:paper_download": [
+        "/p/{r}/governance/papers/{r_paper}/",
+        "!/p/{r}/governance/papers/{s_paper}/",
+        "/p/{s}/governance/papers/{s_paper}/",
+    ],
+    "governance:paper_remove": [
+        "/p/{r}/governance/papers/{r_paper}/remove/",
+        "!/p/{r}/governance/papers/{s_paper}/remove/",
+        "/p/{s}/governance/papers/{s_paper}/remove/",
+    ],
     "casereviews:cases": ["/p/{r}/case-reviews/", "/p/{s}/case-reviews/"],
     "casereviews:case_detail": [
         "/p/{r}/case-reviews/{r_application}/",
@@ -398,6 +444,16 @@ URLS = {
         "!/p/{r}/delivery/streams/{s_stream}/",
         "!/p/{r}/delivery/streams/{s_stream}/?format=ods",
         "/p/{s}/delivery/streams/{s_stream}/",
+    ],
+    "delivery:stream_edit": [
+        "/p/{r}/delivery/streams/{r_stream}/edit/",
+        "!/p/{r}/delivery/streams/{s_stream}/edit/",
+        "/p/{s}/delivery/streams/{s_stream}/edit/",
+    ],
+    "delivery:grant_remove": [
+        "/p/{r}/delivery/grants/{r_grant}/remove/",
+        "!/p/{r}/delivery/grants/{s_grant}/remove/",
+        "/p/{s}/delivery/grants/{s_grant}/remove/",
     ],
     "delivery:stream_achieved": [
         "/p/{r}/delivery/streams/{r_stream}/achieved/",
@@ -743,6 +799,8 @@ def world(
         "fill": {
             "r_stream": r_delivery["stream"].pk,
             "s_stream": s_delivery["stream"].pk,
+            "r_grant": r_delivery["grant"].pk,
+            "s_grant": s_delivery["grant"].pk,
             "r_project": r_delivery["project"].pk,
             "s_project": s_delivery["project"].pk,
             "r_mret": r_delivery["approved"].pk,
@@ -935,6 +993,23 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/governance/calendar/{s_duty}/": {"cycle_months": "1"},
             "/p/sheffield/governance/": {"form": "body", "body-name": "x", "body-kind": "board"},
             "/p/sheffield/governance/settings/": {"response_days": "1"},
+            "/p/rotherham/governance/bodies/{s_board}/edit/": {"name": "x", "kind": "board"},
+            "/p/rotherham/delivery/streams/{s_stream}/edit/": {
+                "name": "x",
+                "funder": "x",
+                "financial_year": "2024/25",
+                "amount": "1000000",
+            },
+            "/p/rotherham/delivery/grants/{s_grant}/remove/": {"confirm": "yes"},
+            "/p/sheffield/delivery/grants/{s_grant}/remove/": {"confirm": "yes"},
+            "/p/rotherham/governance/bodies/{s_scrutiny}/remove/": {"confirm": "yes"},
+            "/p/rotherham/governance/items/{s_item}/": {"form": "item", "item-title": "x"},
+            "/p/rotherham/governance/items/{s_item}/remove/": {"confirm": "yes"},
+            "/p/rotherham/governance/papers/{s_paper}/remove/": {"confirm": "yes"},
+            "/p/sheffield/governance/items/{s_item}/": {
+                "form": "paper",
+                "paper-file": SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF\n"),
+            },
             "/p/rotherham/performance/returns/{s_ret}/": {"action": "correct", "reason": "x"},
             "/p/sheffield/performance/returns/{s_ret}/": {"action": "approve"},
             "/p/sheffield/plan/": {"label": "hijacked"},
@@ -1036,6 +1111,16 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     assert not Resolution.objects.filter(text="overwritten").exists()
     assert Recommendation.objects.get(pk=fill["s_rec"]).responded_on is None
     assert not Body.objects.filter(name="x").exists()
+    assert Body.objects.filter(pk=fill["s_scrutiny"]).exists()
+    from saferstat.governance.models import AgendaItem, Paper
+
+    assert AgendaItem.objects.get(pk=fill["s_item"]).title == "ZQXSHEF Performance report"
+    assert Paper.objects.filter(pk=fill["s_paper"]).exists()
+    assert Paper.objects.filter(item__meeting__partnership__slug="sheffield").count() == 1
+    from saferstat.delivery.models import FundingStream, Grant
+
+    assert Grant.objects.filter(pk=fill["s_grant"]).exists()
+    assert not FundingStream.objects.filter(name="x").exists()
     from saferstat.casereviews.models import Appeal, CallForAction, PublishedYear
 
     assert not Appeal.objects.filter(application_id=fill["s_open_application"]).exists()

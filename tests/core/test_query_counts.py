@@ -294,6 +294,113 @@ def test_governance_meeting(client, rotherham, members, django_assert_max_num_qu
     )
 
 
+def test_governance_item_papers_and_public_meetings(
+    client, rotherham, members, django_assert_max_num_queries
+):
+    """An agenda item's papers; the public list of meetings; meeting pages with papers."""
+    from saferstat.governance import services
+    from saferstat.governance.clock import LONDON
+    from saferstat.governance.models import AgendaItem, Body, Meeting
+    from tests.governance.world import PDF, build
+
+    admin = members["admin"]
+    client.force_login(admin)
+    ids = build(rotherham, admin)
+    item = AgendaItem.objects.get(pk=ids["item"])
+    scrutiny = Body.objects.get(pk=ids["scrutiny"])
+
+    def grow():
+        for n in range(4):
+            services.paper_add(
+                item=item,
+                by=admin,
+                upload=SimpleUploadedFile(f"paper-{n}.pdf", PDF),
+                title=f"Invented paper {n}",
+            )
+            services.meeting_create(
+                body=scrutiny,
+                by=admin,
+                starts_at=dt.datetime(2031, 1, 1 + n, 10, tzinfo=LONDON),
+                location=f"Invented room {n}",
+            )
+
+    assert_flat(
+        client,
+        f"/p/rotherham/governance/items/{item.pk}/",
+        grow,
+        django_assert_max_num_queries,
+        shows=["Invented paper 3"],
+    )
+    assert_flat(
+        client,
+        f"/p/rotherham/governance/meetings/{Meeting.objects.get(pk=ids['meeting']).pk}/",
+        lambda: services.paper_add(
+            item=item, by=admin, upload=SimpleUploadedFile("more.pdf", PDF), title="More paper"
+        ),
+        django_assert_max_num_queries,
+        shows=["Invented paper 3", "More paper"],
+    )
+    assert_flat(
+        client,
+        "/p/rotherham/governance/public/",
+        lambda: services.meeting_create(
+            body=scrutiny,
+            by=admin,
+            starts_at=dt.datetime(2032, 1, 1, 10, tzinfo=LONDON),
+            location="Invented hall",
+        ),
+        django_assert_max_num_queries,
+        shows=["Invented room 3", "Invented hall"],
+    )
+
+
+def test_delivery_projects_with_several_priorities(
+    client, rotherham, members, django_assert_max_num_queries
+):
+    """The project list and the funding page, projects serving two priorities each."""
+    import datetime as _dt
+
+    from saferstat.delivery import services
+    from saferstat.plan.models import Priority
+    from tests.delivery.factories import delivery_world
+
+    world = delivery_world(
+        rotherham, admin=members["admin"], analyst=members["analyst"], lead=members["lead"]
+    )
+    client.force_login(members["analyst"])
+    priorities = list(Priority.objects.filter(theme__plan__partnership=rotherham)[:2])
+
+    def grow(first: int = 0):
+        for n in range(first, first + 4):
+            project = services.project_upsert(
+                partnership=rotherham,
+                by=members["analyst"],
+                name=f"Invented project {n}",
+                organisation=world["organisation"],
+                priorities=priorities,
+                start_date=_dt.date(2024, 4, 1),
+                end_date=_dt.date(2025, 3, 31),
+            )
+            services.grant_set(
+                project=project, stream=world["stream"], by=members["analyst"], amount_pence=100
+            )
+
+    assert_flat(
+        client,
+        "/p/rotherham/delivery/projects/",
+        grow,
+        django_assert_max_num_queries,
+        shows=["Invented project 3"],
+    )
+    assert_flat(
+        client,
+        "/p/rotherham/delivery/",
+        lambda: grow(4),
+        django_assert_max_num_queries,
+        shows=["Invented project 7", priorities[1].name],
+    )
+
+
 def test_performance_dashboard(
     client, overview_warehouse, rotherham, members, make_member, django_assert_max_num_queries
 ):

@@ -295,6 +295,7 @@ def world(sensitive, members, rotherham):
     return {
         **assessment,
         "stream": delivery["stream"].pk,
+        "grant": delivery["grant"].pk,
         "project": delivery["project"].pk,
         "project_ret": delivery["submitted"].pk,
         "ret": plan["approved"].pk,

@@ -48,7 +48,7 @@ def test_project_form_and_measure_form(client, members, world):
     response = client.post(
         "/p/rotherham/delivery/projects/",
         {"name": "Street doctors", "organisation": world["organisation"].pk,
-         "priority": world["priority"].pk, "lead": members["lead"].pk,
+         "priorities": world["priority"].pk, "lead": members["lead"].pk,
          "start_date": "2024-04-01", "end_date": "2024-12-31"},
     )  # fmt: skip
     project = Project.objects.get(name="Street doctors")

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from saferstat.core.services import organisation_upsert
 from saferstat.governance import services
 from saferstat.governance.clock import LONDON
+
+#: The smallest file that is a PDF by its content (a header and an end marker).
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True) -> dict:
     """A Board (private) and a scrutiny committee (meets in public), a held Board meeting
     with a confidential item, an approved scrutiny meeting with a recommendation, an action,
-    the statutory calendar. `mark` is put in every piece of text; `public=False` keeps the
+    the statutory calendar. The confidential item has a paper (a PDF); "item" is the
+    Board meeting's open item. `mark` is put in every piece of text; `public=False` keeps the
     committee's meetings private."""
     council = organisation_upsert(
         partnership=partnership,
@@ -37,9 +43,15 @@ def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True
         body=board, by=admin, starts_at=dt.datetime(2024, 6, 10, 14, 0, tzinfo=LONDON)
     )
     services.meeting_set_status(meeting=meeting, by=admin, status="held")
-    services.agenda_item_add(meeting=meeting, by=admin, title=f"{mark}Performance report")
+    item = services.agenda_item_add(meeting=meeting, by=admin, title=f"{mark}Performance report")
     secret = services.agenda_item_add(
         meeting=meeting, by=admin, title=f"{mark}Exempt: case review", confidential=True
+    )
+    paper = services.paper_add(
+        item=secret,
+        by=admin,
+        upload=SimpleUploadedFile(f"{mark}case-review.pdf", PDF, content_type="application/pdf"),
+        title=f"{mark}Exempt case review paper",
     )
     services.attendance_record(meeting=meeting, by=admin, records={seat.pk: ("Y", "")})
     resolution = services.resolution_add(
@@ -76,4 +88,6 @@ def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True
         "action": action.pk,
         "rec": rec.pk,
         "duty": duties[0].pk,
+        "item": item.pk,
+        "paper": paper.pk,
     }

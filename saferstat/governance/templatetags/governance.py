@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from saferstat.core.permissions import can
 
-from ..selectors import duties_needing_attention
+from ..selectors import duties_needing_attention, public_bodies
 
 register = template.Library()
 
@@ -20,3 +20,10 @@ def governance_attention(partnership, user):
         "partnership": partnership,
         "duties": duties_needing_attention(partnership, timezone.localdate()),
     }
+
+
+@register.inclusion_tag("governance/_public_meetings_link.html")
+def public_meetings_link(partnership):
+    """A link to the partnership's public meetings, on its public pages (the crime overview),
+    when one of its bodies meets in public."""
+    return {"partnership": partnership, "show": public_bodies(partnership).exists()}
