@@ -62,7 +62,9 @@ def test_a_bad_file_is_refused_whole_with_every_row_named(world, members):
     assert "values.csv:4: value: 140: Enter a percentage from 0 to 100." in joined
     assert "values.csv:5: indicator: 'asb-policeuk' is computed" in joined
     assert "values.csv:6: indicator: 'nope' is not an indicator of this partnership" in joined
-    assert "values.csv:7: period: 2019/20-Q1 is not in the partnership's reporting calendar" in joined
+    assert (
+        "values.csv:7: period: 2019/20-Q1 is not in the partnership's reporting calendar" in joined
+    )
     assert "values.csv:8: period: 'May 2024' is a month or a date" in joined
     assert "values.csv:9: row: duplicate of line 2" in joined
     assert "values.csv:11: value: 'abc': Enter a number" in joined
