@@ -184,6 +184,7 @@ MATRIX = {
     # Plan and performance (docs/plan-performance.md)
     "plan:detail": ("/p/{slug}/plan/", ALL, LOGIN, 403),
     "plan:version": ("/p/{slug}/plan/versions/1/", ALL, LOGIN, 403),
+    "plan:edit": ("/p/{slug}/plan/edit/", only(ANALYSTS_OK), LOGIN, 403),
     "performance:dashboard": ("/p/{slug}/performance/?period=2024/25-Q1", ALL, LOGIN, 403),
     "performance:summary": ("/p/{slug}/performance/summary/", ALL, LOGIN, 403),
     "performance:mine": ("/p/{slug}/performance/mine/", ALL, LOGIN, 403),
@@ -374,6 +375,7 @@ POST_MATRIX = {
     "casereviews:call_detail": (only(ANALYSTS_400), LOGIN, 403),
     "plan:detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "plan:version": (NOT_ALLOWED, LOGIN, 403),
+    "plan:edit": (only(ANALYSTS_400), LOGIN, 403),
     "performance:dashboard": (NOT_ALLOWED, LOGIN, 403),
     "performance:summary": (NOT_ALLOWED, LOGIN, 403),
     "performance:mine": (NOT_ALLOWED, LOGIN, 403),

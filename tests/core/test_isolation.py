@@ -250,6 +250,7 @@ URLS = {
     "health": ["/health/"],
     "plan:detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
     "plan:version": ["/p/{r}/plan/versions/1/", "/p/{s}/plan/versions/1/"],
+    "plan:edit": ["/p/{r}/plan/edit/", "/p/{s}/plan/edit/"],
     "performance:dashboard": [
         "/p/{r}/performance/",
         "/p/{r}/performance/?period=2024/25-Q1&print=1",
@@ -920,6 +921,7 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/performance/returns/{s_ret}/": {"action": "correct", "reason": "x"},
             "/p/sheffield/performance/returns/{s_ret}/": {"action": "approve"},
             "/p/sheffield/plan/": {"label": "hijacked"},
+            "/p/sheffield/plan/edit/": {"form": "theme", "theme-key": "x", "theme-name": "x"},
             "/p/rotherham/case-reviews/{s_open_application}/": {
                 "form": "appeal",
                 "appeal-lodged_on": "2024-12-01",
