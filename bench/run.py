@@ -20,7 +20,9 @@ Sections (``--sections``, default all):
 * ``web``: gunicorn with ``config.settings.production`` on loopback, the demo partnerships on a
   temporary SQLite database and the national warehouse; ``wrk`` (or, without it, a Python
   client) keeps 50 connections busy for ``--web-seconds`` per URL: the overview page and the
-  JSON API (overview and counts). Requests per second and p95; any error fails the run.
+  JSON API (overview and counts) anonymously, then Rotherham's Board dashboard page (a signed-in
+  analyst's session) and indicators API (an API token) from ``demo_plan_performance``.
+  Requests per second and p95; any error fails the run.
 * ``--growth 1,4,16``: ``saferstat load``, pandas and DuckDB at several multiples of the South
   Yorkshire data (generated), for the growth table in ``docs/scaling.md``.
 
@@ -68,6 +70,11 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 #: The demo partnership whose overview is published (readable without signing in).
 WEB_SLUG = "doncaster"
 WEB_FY = "2024-25"
+
+#: The demo partnership with a plan, indicators and returns (``demo_plan_performance``), and
+#: the quarter its Board dashboard and indicators API are timed at.
+PERF_SLUG = "rotherham"
+PERF_QUARTER = "2024/25-Q4"
 
 #: The pandas script holds every row in memory (~0.7 GB per million rows): past this the
 #: growth runs skip it rather than push a shared machine into swap.
@@ -370,15 +377,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str, timeout: float = 60) -> tuple[int, bytes]:
+def _get(url: str, timeout: float = 60, headers: dict | None = None) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
 
 
-def _python_load(url: str, users: int, seconds: float) -> dict:
+def _python_load(url: str, users: int, seconds: float, headers: dict | None = None) -> dict:
     """A fallback load generator (threads, keep-alive) when wrk is not installed."""
     import http.client
     from urllib.parse import urlsplit
@@ -396,7 +404,7 @@ def _python_load(url: str, users: int, seconds: float) -> dict:
         while time.perf_counter() < deadline:
             t0 = time.perf_counter()
             try:
-                conn.request("GET", target)
+                conn.request("GET", target, headers=headers or {})
                 response = conn.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -431,10 +439,11 @@ def _python_load(url: str, users: int, seconds: float) -> dict:
     }
 
 
-def _wrk_load(url: str, users: int, seconds: float) -> dict:
+def _wrk_load(url: str, users: int, seconds: float, headers: dict | None = None) -> dict:
     result = subprocess.run(
         [
             "wrk",
+            *[arg for k, v in (headers or {}).items() for arg in ("-H", f"{k}: {v}")],
             "-t",
             "2",
             "-c",
@@ -466,10 +475,39 @@ def _wrk_load(url: str, users: int, seconds: float) -> dict:
     }
 
 
+_CREDENTIALS = """
+import json
+from django.test import Client
+from saferstat.core.models import User
+from saferstat.core.tokens import api_token_create
+user = User.objects.get(username="{slug}-analyst")
+client = Client()
+client.force_login(user)
+_, key = api_token_create(user=user, name="bench")
+print(json.dumps({{"session": client.cookies["sessionid"].value, "token": key}}))
+"""
+
+
+def _member_credentials(env: dict) -> dict:
+    """A session of Rotherham's demo analyst and an API token of theirs, made in the bench's
+    own database (the pages and the API check them as for anyone)."""
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "-c", _CREDENTIALS.format(slug=PERF_SLUG)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def web(
     work: Path, warehouse: Path, users: int, seconds: float, workers: int, threads: int
 ) -> dict:
-    """Load-test the overview page and the JSON API under gunicorn (production settings)."""
+    """Load-test the overview page, the JSON API, the Board dashboard and the indicators API
+    under gunicorn (production settings). The last two are a signed-in analyst's and an API
+    token's: the demo plan and returns (``demo_plan_performance``) give Rotherham's."""
     tmp = Path(tempfile.mkdtemp(prefix="web-", dir=work))
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -488,11 +526,13 @@ def web(
     for step in (
         ["migrate", "--no-input", "-v", "0"],
         ["demo_setup"],
+        ["demo_plan_performance"],
         ["collectstatic", "--no-input", "-v", "0"],
     ):
         subprocess.run(
             [PY, "manage.py", *step], cwd=ROOT, env=full_env, check=True, stdout=subprocess.DEVNULL
         )
+    member = _member_credentials(full_env)
     port = free_port()
     server = subprocess.Popen(
         [
@@ -521,6 +561,14 @@ def web(
         "overview page": f"{base}/p/{WEB_SLUG}/overview/{WEB_FY}/",
         "API overview": f"{base}/api/partnerships/{WEB_SLUG}/overview?period={PERIOD}",
         "API counts": f"{base}/api/partnerships/{WEB_SLUG}/counts?period={PERIOD}",
+        "Board dashboard page": (
+            f"{base}/p/{PERF_SLUG}/performance/?period={PERF_QUARTER}",
+            {"Cookie": f"sessionid={member['session']}"},
+        ),
+        "API indicators": (
+            f"{base}/api/partnerships/{PERF_SLUG}/indicators?period={PERF_QUARTER}",
+            {"Authorization": f"Bearer {member['token']}"},
+        ),
     }
     tool = _wrk_load if shutil.which("wrk") else _python_load
     out: dict = {
@@ -543,16 +591,17 @@ def web(
                         f"gunicorn did not start; see {tmp / 'gunicorn.log'}"
                     ) from None
                 time.sleep(0.3)
-        for name, url in urls.items():
+        for name, target in urls.items():
+            url, headers = target if isinstance(target, tuple) else (target, {})
             first = time.perf_counter()
-            status, body = _get(url)
+            status, body = _get(url, headers=headers)
             first = time.perf_counter() - first
             if status != 200:
                 raise SystemExit(f"{url}: HTTP {status}: {body[:300]!r}")
             for _ in range(2 * workers):  # fill each worker's figure cache
-                _get(url)
+                _get(url, headers=headers)
             say(f"  web: {name} ({tool.__name__.strip('_')}, {users} users, {seconds:g} s)")
-            result = tool(url, users, seconds)
+            result = tool(url, users, seconds, headers)
             result["first_request_ms"] = first * 1000
             result["bytes"] = len(body)
             out["urls"][name] = result

@@ -79,7 +79,9 @@ NAVIGATION: list[NavItem] = [
             )
         ),
     ),
-    NavItem("Plan", "plan:detail", "plan.view", frozenset({"plan:detail", "plan:version"})),
+    NavItem(
+        "Plan", "plan:detail", "plan.view", frozenset({"plan:detail", "plan:edit", "plan:version"})
+    ),
     NavItem(
         "Performance",
         "performance:dashboard",
@@ -93,6 +95,12 @@ NAVIGATION: list[NavItem] = [
                 "performance:highlights",
                 "performance:return",
                 "performance:indicator",
+                "performance:indicator_list",
+                "performance:indicator_new",
+                "performance:indicator_edit",
+                "performance:calendar",
+                "performance:values_upload",
+                "performance:public",
             }
         ),
     ),

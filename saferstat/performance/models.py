@@ -72,6 +72,10 @@ class Indicator(models.Model):
     baseline = models.CharField(max_length=200, blank=True)
     rebases = models.JSONField(default=dict, blank=True, help_text="{period: reason}")
     is_demo = models.BooleanField(default=False, help_text="Invented values (demo).")
+    public = models.BooleanField(
+        default=False,
+        help_text="Shown on the public dashboard once the partnership publishes it.",
+    )
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -221,12 +225,22 @@ class ReturnEvent(models.Model):
 
 class PerformanceSettings(models.Model):
     """A partnership's choices for its dashboard: the RAG rule (see
-    ``saferstat.analytics.performance.RagRule``)."""
+    ``saferstat.analytics.performance.RagRule``) and whether its public dashboard is
+    published."""
 
     partnership = models.OneToOneField(
         Partnership, on_delete=models.CASCADE, related_name="performance_settings"
     )
     rag_rule = models.JSONField(default=dict, blank=True)
+    published = models.BooleanField(
+        default=False,
+        help_text="When ticked, the public dashboard (its public indicators, approved values "
+        "only, disclosure-controlled) is open to everyone.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"Performance settings of {self.partnership}"

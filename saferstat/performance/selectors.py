@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from saferstat.analytics import performance as verdicts
+from saferstat.analytics.disclosure import DEFAULT_POLICY, Policy, is_sensitive, publish_count
 from saferstat.analytics.performance import RagRule, SeriesPoint, Verdict
 from saferstat.core.models import Partnership, User
 from saferstat.plan.selectors import lead_text
@@ -289,3 +290,84 @@ def returns_submitted_late(*, partnership: Partnership) -> list[Return]:
         ).select_related("period", "priority")
         if r.was_late
     ]
+
+
+# --- the public dashboard -------------------------------------------------------------------
+
+
+def dashboard_published(partnership: Partnership) -> bool:
+    """True once the partnership has published its public dashboard."""
+    return PerformanceSettings.objects.filter(partnership=partnership, published=True).exists()
+
+
+@dataclass
+class PublicPoint:
+    period: str
+    shown: str  # the value as published: a number, "*" (suppressed) or "no value"
+
+
+@dataclass
+class PublicRow:
+    """One public indicator as everyone sees it: approved (or computed) values only, and
+    for a count of a sensitive theme, the published form of each count
+    (`saferstat.analytics.disclosure.publish_count`: 1 to 7 hidden, others rounded to 5)
+    with no change on last year (it would give the exact difference)."""
+
+    row: IndicatorRow
+    controlled: bool
+    value_text: str
+    points: list[PublicPoint]
+    change_words: str
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.row.indicator
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.row.verdict
+
+
+def _published_text(value: float | None, unit: str, controlled: bool, policy: Policy) -> str:
+    if value is None:
+        return verdicts.format_value(None, unit)
+    if controlled:
+        shown = publish_count(int(value), policy)
+        return shown if isinstance(shown, str) else verdicts.format_value(shown, unit)
+    return verdicts.format_value(value, unit)
+
+
+def public_dashboard(
+    *, partnership: Partnership, period: ReportingPeriod, policy: Policy = DEFAULT_POLICY
+) -> list[ThemeGroup]:
+    """The public dashboard: the indicators marked public, by theme and priority, each with
+    its published values and its verdict in words (no commentary: it is written for the
+    Board). No totals are published, so no cell needs secondary suppression."""
+    indicators = [i for i in indicator_list(partnership=partnership) if i.public]
+    themes: dict[int, ThemeGroup] = {}
+    priorities: dict[int, PriorityGroup] = {}
+    for row in indicator_rows(partnership=partnership, period=period, indicators=indicators):
+        i = row.indicator
+        p = i.priority
+        controlled = i.unit == "count" and is_sensitive(p.theme.name, p.name, i.name)
+        latest = row.verdict.latest
+        public = PublicRow(
+            row=row,
+            controlled=controlled,
+            value_text=_published_text(
+                latest.value if latest else None, i.unit, controlled, policy
+            ),
+            points=[
+                PublicPoint(pt.period, _published_text(pt.value, i.unit, controlled, policy))
+                for pt in row.points
+            ],
+            change_words=""
+            if controlled or row.verdict.change is None
+            else row.verdict.change.words,
+        )
+        group = themes.setdefault(p.theme_id, ThemeGroup(p.theme))
+        if p.pk not in priorities:
+            priorities[p.pk] = PriorityGroup(p, lead_text(p))
+            group.priorities.append(priorities[p.pk])
+        priorities[p.pk].rows.append(public)
+    return list(themes.values())

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from saferstat.analytics.indicator_values import (  # noqa: F401 (ERR_* re-exported)
+    ERR_NEGATIVE,
+    ERR_NUMBER,
+    ERR_PERCENT,
+    ERR_WHOLE,
+    check_value,
+    parse_number,
+)
 from saferstat.analytics.performance import RagRule
 from saferstat.analytics.periods import parse_period
 from saferstat.analytics.policeuk import CRIME_TYPES
@@ -38,18 +45,24 @@ from .models import (
     ReturnStatus,
     Source,
     Target,
-    Unit,
 )
 from .reminders import REMIND_DAYS, ReturnReminders, chase, owed_filter  # noqa: F401 (REMIND_DAYS re-exported)
 from .workflow import EDITABLE, ERR_COMMENT, ERR_REASON, ERR_STATUS  # noqa: F401 (re-exported)
 
-ERR_NUMBER = "Enter a number, for example 42 or 12.5."
-ERR_WHOLE = "Enter a whole number of 0 or more (this indicator counts things)."
-ERR_NEGATIVE = "Enter a number of 0 or more."
-ERR_PERCENT = "Enter a percentage from 0 to 100."
 ERR_REQUIRED = "Enter a value before submitting (or save a draft)."
 ERR_NOT_LEAD = "Only the priority's lead can enter and submit its return."
 ERR_UNKNOWN_CODE = "{code} is not an indicator of this return."
+ERR_CODE_USED = "An indicator with the code {code} exists already: choose another code."
+ERR_HAS_VALUES = (
+    "This indicator has values in {n} return{s}: it cannot be deleted (its history is kept). "
+    "Take it off the public dashboard or move it to another priority instead."
+)
+ERR_PERIOD_STARTED = (
+    "{n} return{s} for {label} {has} been started: a quarter with returns in it cannot be "
+    "deleted. Move its dates instead."
+)
+#: Codes that are addresses of pages under indicators/.
+RESERVED_CODES = frozenset({"new"})
 
 
 # --- indicators and calendar ----------------------------------------------------------------
@@ -73,10 +86,21 @@ def indicator_upsert(
     order: int = 0,
     targets: Mapping[str, float] | None = None,
     rebases: Mapping[str, str] | None = None,
+    public: bool | None = None,
+    create: bool | None = None,
 ) -> Indicator:
     """Define an indicator (or change it). ``targets`` ``{from period: value}`` replace the
-    indicator's targets; ``rebases`` ``{period: reason}`` need a reason each."""
+    indicator's targets; ``rebases`` ``{period: reason}`` need a reason each; ``public``
+    (None: unchanged) shows it on the public dashboard. ``create`` True refuses a code
+    already in use, False an unknown one (None: either)."""
     require(by, "performance.manage", partnership)
+    exists = Indicator.objects.filter(partnership=partnership, code=code).exists()
+    if create is True and exists:
+        raise ValidationError({"code": ERR_CODE_USED.format(code=code)})
+    if create is False and not exists:
+        raise ValidationError({"code": "No indicator has this code."})
+    if code in RESERVED_CODES:
+        raise ValidationError({"code": f"{code!r} is a reserved word: choose another code."})
     if priority.partnership.pk != partnership.pk:
         raise ValidationError({"priority": "The priority belongs to another partnership."})
     for label, reason in (rebases or {}).items():
@@ -99,6 +123,8 @@ def indicator_upsert(
     indicator.crime_types = list(crime_types or [])
     indicator.rebases = {k: clean_plain(v) for k, v in (rebases or {}).items()}
     indicator.is_demo, indicator.order = is_demo, order
+    if public is not None:
+        indicator.public = public
     indicator.full_clean()
     indicator.save()
     after = audit.snapshot(indicator)
@@ -154,6 +180,73 @@ def reporting_period_upsert(
 
 
 @transaction.atomic
+def indicator_delete(*, indicator: Indicator, by: User) -> None:
+    """Delete an indicator that has no value in any return (empty lines go with it)."""
+    partnership = indicator.partnership
+    require(by, "performance.manage", partnership)
+    lines = ReturnLine.objects.filter(indicator=indicator)
+    used = lines.exclude(value__isnull=True, note="").count()
+    if used:
+        raise ValidationError(ERR_HAS_VALUES.format(n=used, s="s" if used != 1 else ""))
+    before = audit.snapshot(indicator)
+    before["targets"] = {t.from_period: t.value for t in indicator.targets.all()}
+    lines.delete()
+    audit.record(
+        actor=by, verb="indicator.delete", obj=indicator, partnership=partnership, before=before
+    )
+    indicator.delete()
+
+
+@transaction.atomic
+def reporting_period_delete(*, period: ReportingPeriod, by: User) -> None:
+    """Take a quarter out of the calendar, with its returns, when none has been started."""
+    partnership = period.partnership
+    require(by, "performance.manage", partnership)
+    started = period.returns.exclude(status=ReturnStatus.NOT_STARTED).count()
+    if started:
+        raise ValidationError(
+            ERR_PERIOD_STARTED.format(
+                n=started,
+                s="s" if started != 1 else "",
+                label=period.label,
+                has="has" if started == 1 else "have",
+            )  # fmt: skip
+        )
+    before = audit.snapshot(period)
+    ReturnLine.objects.filter(ret__period=period).delete()
+    period.returns.all().delete()
+    audit.record(
+        actor=by, verb="reporting_period.delete", obj=period, partnership=partnership, before=before
+    )
+    period.delete()
+
+
+@transaction.atomic
+def dashboard_publish(
+    *, partnership: Partnership, by: User, published: bool
+) -> PerformanceSettings:
+    """Publish the public dashboard (or take it down): its public indicators, approved values
+    only, disclosure-controlled, open to everyone."""
+    require(by, "performance.publish", partnership)
+    row, _ = PerformanceSettings.objects.get_or_create(partnership=partnership)
+    fields = ["published", "published_at", "published_by"]
+    before = audit.snapshot(row, fields)
+    row.published = published
+    row.published_at = timezone.now() if published else None
+    row.published_by = by if published else None
+    row.save()
+    audit.record(
+        actor=by,
+        verb="performance.publish" if published else "performance.unpublish",
+        obj=row,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(row, fields),
+    )
+    return row
+
+
+@transaction.atomic
 def rag_rule_set(*, partnership: Partnership, by: User, rule: RagRule) -> PerformanceSettings:
     require(by, "performance.manage", partnership)
     settings_row, _ = PerformanceSettings.objects.get_or_create(partnership=partnership)
@@ -197,26 +290,15 @@ def clean_values(
         if code not in by_code:
             errors[code] = ERR_UNKNOWN_CODE.format(code=code)
     for code, indicator in by_code.items():
-        raw = values.get(code)
-        text = "" if raw is None else str(raw).strip().replace(",", "")
-        if text == "":
+        number = parse_number(values.get(code))
+        if number is None:
             cleaned[code] = None
             if required:
                 errors[code] = ERR_REQUIRED
-            continue
-        try:
-            number = float(text)
-        except ValueError:
-            errors[code] = ERR_NUMBER
-            continue
-        if not math.isfinite(number):
-            errors[code] = ERR_NUMBER
-        elif indicator.unit == Unit.COUNT and (number < 0 or number != int(number)):
-            errors[code] = ERR_WHOLE
-        elif indicator.unit == Unit.PERCENTAGE and not 0 <= number <= 100:
-            errors[code] = ERR_PERCENT
-        elif number < 0:
-            errors[code] = ERR_NEGATIVE
+        elif isinstance(number, str):
+            errors[code] = number
+        elif why := check_value(number, indicator.unit):
+            errors[code] = why
         else:
             cleaned[code] = number
     return cleaned, errors

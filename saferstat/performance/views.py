@@ -9,20 +9,24 @@ import functools
 import json
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from saferstat.analytics import charts
 from saferstat.analytics import performance as verdicts
+from saferstat.analytics.disclosure import DEFAULT_POLICY
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_correct, can_submit_for
+from saferstat.core.selectors import partnership_get
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 from saferstat.plan.selectors import priority_list
 
 from . import selectors, workflow
 from .models import HighlightDecision, ReturnStatus, Source
 from .services import (
+    dashboard_publish,
     highlight_decide,
     return_approve,
     return_correct,
@@ -442,3 +446,57 @@ def highlights(request, partnership):
         },
         status=400 if errors else 200,
     )
+
+
+# --- the public dashboard -------------------------------------------------------------------
+
+
+def public(request, slug: str):
+    """The public dashboard: open to everyone once the partnership publishes it; members see
+    it before that as a preview; the partnership's admins publish and unpublish it here."""
+    partnership = partnership_get(slug=slug)
+    published = selectors.dashboard_published(partnership)
+    member = can(request.user, "performance.view", partnership)
+    if not (published or member):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied("Not allowed: performance.view")
+    if request.method not in public.saferstat_methods:
+        return HttpResponseNotAllowed(public.saferstat_methods)
+    may_publish = can(request.user, "performance.publish", partnership)
+    if request.method == "POST":
+        if not may_publish:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied("Only the partnership's admins publish the dashboard")
+        choice = request.POST.get("published")
+        if choice not in ("0", "1"):
+            return HttpResponseBadRequest("Choose publish or unpublish.")
+        dashboard_publish(partnership=partnership, by=request.user, published=choice == "1")
+        messages.success(
+            request,
+            "The public dashboard is published: everyone can read it."
+            if choice == "1"
+            else "The public dashboard is unpublished: only members can read it.",
+        )
+        return redirect("performance:public", slug=partnership.slug)
+    period = _period(request, partnership)
+    groups = selectors.public_dashboard(partnership=partnership, period=period) if period else []
+    return render(
+        request,
+        "performance/public.html",
+        {
+            "partnership": partnership,
+            "period": period,
+            "periods": selectors.period_list(partnership=partnership),
+            "groups": groups,
+            "published": published,
+            "member": member,
+            "may_publish": may_publish,
+            "rule": selectors.rag_rule_for(partnership).describe(),
+            "policy": DEFAULT_POLICY.describe(),
+        },
+    )
+
+
+public.saferstat_methods = ("GET", "HEAD", "POST")

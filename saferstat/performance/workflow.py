@@ -6,6 +6,7 @@ indicator return (`performance.Return`) and a project's monitoring return
 not started / draft / returned --save--> draft
 not started / draft / returned --submit--> submitted
 submitted --approve--> approved                 (analyst)
+not started --import--> approved                (analyst, values from a spreadsheet)
 submitted --return (comment required)--> returned
 approved / corrected --correct (reason required)--> corrected
 ```
@@ -59,6 +60,16 @@ def mark_submitted(ret, by) -> None:
 def mark_approved(ret, by, comment: str = "") -> str:
     """Sign the submitted return off; returns the cleaned comment."""
     check_status(ret, (ReturnStatus.SUBMITTED,), "approved")
+    ret.status = ReturnStatus.APPROVED
+    ret.decided_at, ret.decided_by = timezone.now(), by
+    ret.decision_comment = clean_plain(comment)
+    return ret.decision_comment
+
+
+def mark_imported(ret, by, comment: str) -> str:
+    """Sign off a return that was never started with values imported from the partnership's
+    own spreadsheet by an analyst (nothing was submitted, so nothing was late)."""
+    check_status(ret, (ReturnStatus.NOT_STARTED,), "imported")
     ret.status = ReturnStatus.APPROVED
     ret.decided_at, ret.decided_by = timezone.now(), by
     ret.decision_comment = clean_plain(comment)

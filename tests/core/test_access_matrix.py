@@ -239,6 +239,7 @@ MATRIX = {
     # Plan and performance (docs/plan-performance.md)
     "plan:detail": ("/p/{slug}/plan/", ALL, LOGIN, 403),
     "plan:version": ("/p/{slug}/plan/versions/1/", ALL, LOGIN, 403),
+    "plan:edit": ("/p/{slug}/plan/edit/", only(ANALYSTS_OK), LOGIN, 403),
     "performance:dashboard": ("/p/{slug}/performance/?period=2024/25-Q1", ALL, LOGIN, 403),
     "performance:summary": ("/p/{slug}/performance/summary/", ALL, LOGIN, 403),
     "performance:mine": ("/p/{slug}/performance/mine/", ALL, LOGIN, 403),
@@ -250,6 +251,35 @@ MATRIX = {
         403,
     ),
     "performance:return": ("/p/{slug}/performance/returns/{ret}/", ALL, LOGIN, 403),
+    # Not published here, so members only (a preview); published, everyone: see
+    # tests/performance/test_public.py.
+    "performance:public": ("/p/{slug}/performance/public/", ALL, LOGIN, 403),
+    "performance:calendar": ("/p/{slug}/performance/calendar/", ALL, LOGIN, 403),
+    "performance:values_upload": (
+        "/p/{slug}/performance/import/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "performance:values_template": (
+        "/p/{slug}/performance/import/template.csv",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "performance:indicator_list": ("/p/{slug}/performance/indicators/", ALL, LOGIN, 403),
+    "performance:indicator_new": (
+        "/p/{slug}/performance/indicators/new/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "performance:indicator_edit": (
+        "/p/{slug}/performance/indicators/{indicator}/edit/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
     "performance:indicator": ("/p/{slug}/performance/indicators/{indicator}/", ALL, LOGIN, 403),
     "performance:chart": (
         "/p/{slug}/performance/indicators/{indicator}/chart.svg",
@@ -454,6 +484,7 @@ POST_MATRIX = {
     "dataprotection:requests": (only({"admin": 400}), LOGIN, 403),
     "plan:detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "plan:version": (NOT_ALLOWED, LOGIN, 403),
+    "plan:edit": (only(ANALYSTS_400), LOGIN, 403),
     "performance:dashboard": (NOT_ALLOWED, LOGIN, 403),
     "performance:summary": (NOT_ALLOWED, LOGIN, 403),
     "performance:mine": (NOT_ALLOWED, LOGIN, 403),
@@ -464,6 +495,13 @@ POST_MATRIX = {
         403,
     ),  # no proposal named
     "performance:return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
+    "performance:public": (only({"admin": 400}), LOGIN, 403),  # publish or unpublish: neither
+    "performance:calendar": (only(ANALYSTS_400), LOGIN, 403),
+    "performance:values_upload": (only(ANALYSTS_400), LOGIN, 403),
+    "performance:values_template": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
+    "performance:indicator_list": (NOT_ALLOWED, LOGIN, 403),
+    "performance:indicator_new": (only(ANALYSTS_400), LOGIN, 403),
+    "performance:indicator_edit": (only(ANALYSTS_400), LOGIN, 403),
     "performance:indicator": (NOT_ALLOWED, LOGIN, 403),
     "performance:chart": (NOT_ALLOWED, LOGIN, 403),
     # Empty forms are refused (400) for those who may fill them in, 403 for the others.

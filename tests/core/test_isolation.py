@@ -310,6 +310,7 @@ URLS = {
     "health": ["/health/"],
     "plan:detail": ["/p/{r}/plan/", "/p/{s}/plan/"],
     "plan:version": ["/p/{r}/plan/versions/1/", "/p/{s}/plan/versions/1/"],
+    "plan:edit": ["/p/{r}/plan/edit/", "/p/{s}/plan/edit/"],
     "performance:dashboard": [
         "/p/{r}/performance/",
         "/p/{r}/performance/?period=2024/25-Q1&print=1",
@@ -334,6 +335,30 @@ URLS = {
         "/p/{r}/performance/indicators/{r_ind}/?format=ods",
         "!/p/{r}/performance/indicators/{s_ind}/",
         "/p/{s}/performance/indicators/{s_ind}/",
+    ],
+    "performance:public": [
+        "/p/{r}/performance/public/",
+        "/p/{r}/performance/public/?period=2024/25-Q1",
+        "/p/{s}/performance/public/",
+    ],
+    "performance:calendar": ["/p/{r}/performance/calendar/", "/p/{s}/performance/calendar/"],
+    "performance:values_upload": ["/p/{r}/performance/import/", "/p/{s}/performance/import/"],
+    "performance:values_template": [
+        "/p/{r}/performance/import/template.csv",
+        "/p/{s}/performance/import/template.csv",
+    ],
+    "performance:indicator_list": [
+        "/p/{r}/performance/indicators/",
+        "/p/{s}/performance/indicators/",
+    ],
+    "performance:indicator_new": [
+        "/p/{r}/performance/indicators/new/",
+        "/p/{s}/performance/indicators/new/",
+    ],
+    "performance:indicator_edit": [
+        "/p/{r}/performance/indicators/{r_ind}/edit/",
+        "!/p/{r}/performance/indicators/{s_ind}/edit/",
+        "/p/{s}/performance/indicators/{s_ind}/edit/",
     ],
     "performance:chart": [
         "/p/{r}/performance/indicators/{r_ind}/chart.svg",
@@ -1013,6 +1038,7 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/performance/returns/{s_ret}/": {"action": "correct", "reason": "x"},
             "/p/sheffield/performance/returns/{s_ret}/": {"action": "approve"},
             "/p/sheffield/plan/": {"label": "hijacked"},
+            "/p/sheffield/plan/edit/": {"form": "theme", "theme-key": "x", "theme-name": "x"},
             "/p/rotherham/case-reviews/{s_open_application}/": {
                 "form": "appeal",
                 "appeal-lodged_on": "2024-12-01",
@@ -1041,6 +1067,20 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             },
             "/p/sheffield/case-reviews/settings/": {"form": "settings", "complaints": "1"},
             "/p/sheffield/performance/highlights/": {"code": "x", "kind": "highlight"},
+            "/p/sheffield/performance/public/": {"published": "1"},
+            "/p/sheffield/performance/calendar/": {"form": "delete", "label": "2024/25-Q2"},
+            "/p/sheffield/performance/import/": {
+                "file": SimpleUploadedFile("v.csv", b"indicator,period,value\n")
+            },
+            "/p/sheffield/performance/indicators/new/": {"form": "indicator", "code": "x"},
+            "/p/sheffield/performance/indicators/{s_ind}/edit/": {
+                "form": "delete",
+                "confirm": "yes",
+            },
+            "/p/rotherham/performance/indicators/{s_ind}/edit/": {
+                "form": "delete",
+                "confirm": "yes",
+            },
             "/p/rotherham/reports/{s_report}/edit/": {"introduction": "overwritten"},
             "/p/rotherham/reports/{s_report}/publish/": {"confirm": "yes"},
             "/p/sheffield/reports/": {"kind": "annual", "period": "2024/25"},
