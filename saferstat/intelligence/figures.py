@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from saferstat.analytics import charts, measures, warehouse
+from saferstat.analytics import wards as analytic_wards
 from saferstat.analytics.periods import Period, financial_year_of, parse_period
 from saferstat.analytics.policeuk import UnpackLimits
 from saferstat.core.models import Partnership
@@ -187,3 +188,48 @@ def overview_trend_svg(partnership: Partnership, period: Period) -> str:
         ("trend-svg", *_overview_key(partnership, period)),
         lambda: charts.render_svg(charts.monthly_trend_chart(overview(partnership, period))),
     )
+
+
+def wards(partnership: Partnership) -> list[tuple[str, str]]:
+    """``(code, name)`` of the partnership's wards (2024), by name."""
+    codes = tuple(partnership.lad_codes)
+
+    def compute():
+        with connect_for(partnership) as con:
+            return analytic_wards.ward_list(con, codes)
+
+    return _cached(("wards", codes), compute)
+
+
+def ward_profile(partnership: Partnership, ward: str, period: Period) -> analytic_wards.WardProfile:
+    """`analytics.wards.ward_profile` for one ward of the partnership, cached until the
+    warehouse changes."""
+    codes = tuple(partnership.lad_codes)
+
+    def compute():
+        with connect_for(partnership) as con:
+            return analytic_wards.ward_profile(
+                con,
+                area_codes=codes,
+                ward=ward,
+                period=period,
+                force_slugs=[partnership.force_slug],
+            )
+
+    return _cached(("ward-profile", codes, ward, period.label, partnership.force_slug), compute)
+
+
+def compare(partnership: Partnership, period: Period):
+    """`analytics.compare.compare_areas` of the partnership with its default neighbours,
+    as the explorer's comparison view asks it (all records, the partnership's force)."""
+    from saferstat.analytics import compare as analytic_compare
+
+    codes = tuple(partnership.lad_codes)
+
+    def compute():
+        with connect_for(partnership) as con:
+            return analytic_compare.compare_areas(
+                con, area_code=codes[0], period=period, force_slugs=[partnership.force_slug]
+            )
+
+    return _cached(("compare", codes, period.label, partnership.force_slug), compute)
