@@ -120,6 +120,14 @@ class ReportVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.report} version {self.number}"
 
+    def save(self, *args, **kwargs):
+        if (
+            self.pk
+            and ReportVersion.objects.filter(pk=self.pk, status=VersionStatus.BUILT).exists()
+        ):
+            raise BuiltVersionError(f"{self} is built: a built version never changes.")
+        super().save(*args, **kwargs)
+
     @property
     def is_built(self) -> bool:
         return self.status == VersionStatus.BUILT
@@ -133,11 +141,6 @@ class ReportVersion(models.Model):
         if not self.progress_total:
             return 0
         return round(100 * self.progress_done / self.progress_total)
-
-    def save(self, *args, **kwargs):
-        if self.pk and ReportVersion.objects.filter(pk=self.pk, status=VersionStatus.BUILT).exists():
-            raise BuiltVersionError(f"{self} is built: a built version never changes.")
-        super().save(*args, **kwargs)
 
 
 class DisclosurePolicy(models.Model):

@@ -16,7 +16,7 @@ from saferstat.analytics.disclosure import policy_from
 from saferstat.core import exports
 
 from .models import Report, ReportVersion
-from .selectors import ANNEX_HEADER, annex_rows
+from .selectors import ANNEX_HEADER, annex_rows, policy_for
 
 #: Bars beyond this many are left to the table (the largest come first).
 CHART_BARS = 12
@@ -65,7 +65,7 @@ def chart_image(table: dict[str, Any], *, fmt: str) -> str:
 
 
 def _context(report: Report, sections, version: ReportVersion | None, public: bool) -> dict:
-    policy = policy_from(version.policy) if version is not None else None
+    policy = policy_from(version.policy) if version is not None else policy_for(report.partnership)
     return {
         "report": report,
         "partnership": report.partnership,

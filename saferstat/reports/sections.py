@@ -529,9 +529,7 @@ def build_summary(ctx: Context) -> dict:
         for row in table["rows"]:
             words = str(row["cells"][1]["value"])
             if words.startswith("significant"):
-                changed.append(
-                    {"text": f"{row['label']}: {words}.", "source": "#section-crime"}
-                )
+                changed.append({"text": f"{row['label']}: {words}.", "source": "#section-crime"})
     real: list[dict] = []
     noise = 0
     for key in ("priorities", "quarter-dashboard"):
@@ -539,9 +537,7 @@ def build_summary(ctx: Context) -> dict:
             for row in table["rows"]:
                 words = str(row["cells"][3]["value"]) if len(row["cells"]) > 3 else ""
                 if "special cause" in words.lower():
-                    real.append(
-                        {"text": f"{row['label']}: {words}.", "source": f"#section-{key}"}
-                    )
+                    real.append({"text": f"{row['label']}: {words}.", "source": f"#section-{key}"})
                 elif words:
                     noise += 1
     performance = built.get("performance", {})
@@ -620,7 +616,9 @@ def _asked_last_time(ctx: Context) -> dict:
                 }
             )
     if last is not None and len(items) == 0:
-        items.append({"text": f"{who.capitalize()} made no recommendation or action.", "source": ""})
+        items.append(
+            {"text": f"{who.capitalize()} made no recommendation or action.", "source": ""}
+        )
     if ctx.kind == SCRUTINY:
         answered = len(
             [r for r in ctx.built.get("data-requests", {}).get("items", []) if r.get("answered")]
@@ -827,7 +825,9 @@ def build_ward_summary(ctx: Context) -> dict:
                 cell(profile.count, "count", source=source),
                 cell(profile.population, "people", source=source),
                 cell(round(rate.rate, 1) if rate else None, "rate", source=source),
-                cell(f"{rate.lower:.1f} to {rate.upper:.1f}" if rate else "", "text", source=source),
+                cell(
+                    f"{rate.lower:.1f} to {rate.upper:.1f}" if rate else "", "text", source=source
+                ),
             ],
         },
         {
@@ -858,7 +858,13 @@ def build_ward_summary(ctx: Context) -> dict:
                 "key": "ward-rate",
                 "caption": f"{profile.ward_name}: records per 1,000 residents, "
                 f"{profile.period.label}",
-                "columns": ["Area", "Records", "Residents (Census 2021)", "Per 1,000", "95% interval"],
+                "columns": [
+                    "Area",
+                    "Records",
+                    "Residents (Census 2021)",
+                    "Per 1,000",
+                    "95% interval",
+                ],
                 "rows": rows,
                 "source": {"label": "Wards in the explorer", "url": url, "detail": source},
             }

@@ -69,7 +69,9 @@ def policy_for(partnership: Partnership) -> Policy:
 
 def policy_row(partnership: Partnership) -> DisclosurePolicy | None:
     return (
-        DisclosurePolicy.objects.filter(partnership=partnership).select_related("updated_by").first()
+        DisclosurePolicy.objects.filter(partnership=partnership)
+        .select_related("updated_by")
+        .first()
     )
 
 

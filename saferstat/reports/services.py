@@ -4,15 +4,14 @@ its transaction."""
 from __future__ import annotations
 
 import datetime as dt
-
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
-
 import logging
 import time
 from collections.abc import Callable
 from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
 from saferstat.analytics.disclosure import policy_errors
 from saferstat.analytics.periods import PeriodError, parse_period
@@ -346,9 +345,7 @@ def disclosure_policy_set(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        row, _ = DisclosurePolicy.objects.select_for_update().get_or_create(
-            partnership=partnership
-        )
+        row, _ = DisclosurePolicy.objects.select_for_update().get_or_create(partnership=partnership)
         before = {"threshold": row.threshold, "base": row.base}
         row.threshold, row.base, row.updated_by = threshold, base, by
         row.save()
