@@ -15,3 +15,11 @@ def build(partnership, analyst, *, mark: str = "") -> dict:
         title=f"{mark}Annual report 2024/25",
     )
     return {"report": report.pk}
+
+
+def build_version(report, by):
+    """Build a new version of the report now, in this process (as the task worker would)."""
+    from saferstat.reports.services import report_build, version_execute
+
+    version = report_build(report=report, by=by, queue=False)
+    return version_execute(version_id=version.pk)
