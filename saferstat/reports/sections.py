@@ -547,6 +547,7 @@ def build_summary(ctx: Context) -> dict:
     ]
     if not changed:
         changed = [{"text": "No crime category changed significantly.", "source": "#section-crime"}]
+    indicators = "#section-priorities" if ctx.kind == SCRUTINY else "#section-quarter-dashboard"
     if noise:
         paragraphs.append(
             f"{noise} indicator(s) show only common-cause variation: their ups and downs are "
@@ -556,8 +557,8 @@ def build_summary(ctx: Context) -> dict:
         {"heading": "What changed", "items": _capped(changed, "#section-crime")},
         {
             "heading": "What is real",
-            "items": _capped(real, "#section-priorities")
-            or [{"text": "No indicator shows special cause variation.", "source": ""}],
+            "items": _capped(real, indicators)
+            or [{"text": "No indicator shows special cause variation.", "source": indicators}],
         },
         {
             "heading": "Highlights and challenges accepted by the analysts",
@@ -595,8 +596,9 @@ def _asked_last_time(ctx: Context) -> dict:
     last = max(meetings, key=lambda m: m.starts_at) if meetings else None
     items: list[dict] = []
     who = "the committee" if ctx.kind == SCRUTINY else "the Board"
+    detail = "#section-scrutiny" if ctx.kind == SCRUTINY else "#section-board-actions"
     if last is None:
-        items.append({"text": f"No earlier meeting of {who} is recorded.", "source": ""})
+        items.append({"text": f"No earlier meeting of {who} is recorded.", "source": detail})
     elif ctx.kind == SCRUTINY:
         for r in last.recommendations.all():
             done = r.get_response_display() if r.response else "no response yet"
@@ -635,7 +637,7 @@ def _asked_last_time(ctx: Context) -> dict:
         + (f" ({last.date.strftime('%d %B %Y')})" if last else "")
         + " and what was done"
     )
-    return {"heading": heading, "items": _capped(items, "#section-scrutiny")}
+    return {"heading": heading, "items": _capped(items, detail)}
 
 
 # ------------------------------------------------------------- scrutiny pack: the rest

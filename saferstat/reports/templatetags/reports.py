@@ -55,11 +55,11 @@ def report_chart(context, table: dict):
     if not src:
         return ""
     chart = table["chart"]
+    alt = f"{chart['title']}. {chart['description']}"
+    if "table below" not in alt:
+        alt += " The figures are in the table below."
     return format_html(
-        '<figure class="saferstat-chart"><img src="{}" alt="{} {}" width="100%"></figure>',
-        src,
-        chart["title"] + ".",
-        chart["description"],
+        '<figure class="saferstat-chart"><img src="{}" alt="{}" width="100%"></figure>', src, alt
     )
 
 
