@@ -60,7 +60,6 @@ class Policy:
             "a total would let a hidden one be worked out."
         )
 
-
     def as_dict(self) -> dict[str, int]:
         return {"threshold": self.threshold, "base": self.base}
 
