@@ -196,6 +196,7 @@ def test_the_atom_feed_lists_publications(client, world, rotherham, members):
     assert report.title in body and "version 1" in body and "#version-1" in body
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_build_report_from_the_command_line(world, rotherham, members, tmp_path):
     out = tmp_path / "out"

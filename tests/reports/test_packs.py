@@ -155,6 +155,7 @@ def test_ward_profile_figures_match_the_overview_and_the_interval(demo_warehouse
         )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_ward_profile_builds_with_charts_and_its_public_pdf_hides_sensitive_counts(
     world, rotherham, members, demo_warehouse, settings, tmp_path
