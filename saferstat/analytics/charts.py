@@ -201,3 +201,69 @@ def indicator_xmr_chart(
         .configure_title(font=FONT)
     )
     return chart.to_dict()
+
+
+def report_chart(
+    kind: str,
+    points: list[tuple[str, float | None]],
+    *,
+    title: str,
+    description: str,
+    value_title: str = "Records",
+    width: int = 520,
+    height: int = 240,
+) -> dict:
+    """A report's chart of one table column (issue 17): ``kind`` ``"bar"`` (categories,
+    largest first, horizontal bars) or ``"line"`` (periods in their order).
+
+    ``points`` are ``(label, value)`` as the table publishes them: a value of ``None`` (no
+    data, or hidden by disclosure control) draws no bar or point and is labelled
+    "not shown", so a chart never shows more than its table.
+    """
+    if kind not in ("bar", "line"):
+        raise ValueError(f"no chart kind {kind!r}")
+    values = [
+        {"label": label, "value": value, "order": i} for i, (label, value) in enumerate(points)
+    ]
+    data = alt.Data(values=values)
+    if kind == "bar":
+        y = alt.Y("label:N", title=None, sort=alt.SortField("order"))
+        base = alt.Chart(data).encode(
+            y=y, x=alt.X("value:Q", title=value_title, scale=alt.Scale(zero=True))
+        )
+        marks = base.mark_bar(color=LINE_COLOUR) + base.mark_text(
+            align="left", dx=4, color="#505a5f", fontStyle="italic"
+        ).encode(x=alt.datum(0), text=alt.value("not shown")).transform_filter(
+            "datum.value === null"
+        )
+        height = max(height, 22 * len(values))
+    else:
+        x = alt.X("label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-40))
+        base = alt.Chart(data).encode(
+            x=x, y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=True))
+        )
+        marks = base.mark_line(
+            color=LINE_COLOUR, invalid="break-paths-show-path-domains"
+        ) + base.mark_point(color=LINE_COLOUR, filled=True, size=40).transform_filter(
+            "datum.value !== null"
+        )
+    chart = (
+        marks.properties(
+            title=alt.TitleParams(text=title, anchor="start"),
+            description=description,
+            width=width,
+            height=height,
+        )
+        .configure(font=FONT)
+        .configure_axis(
+            labelFont=FONT, titleFont=FONT, labelFontSize=LABEL_SIZE, titleFontSize=TITLE_SIZE
+        )
+        .configure_title(font=FONT, fontSize=HEADING_SIZE)
+    )
+    return chart.to_dict()
+
+
+def render_png(spec: dict[str, Any], *, scale: float = 2) -> bytes:
+    """Render a Vega-Lite spec to PNG (for the PDF, where an image with alternative text is
+    tagged as a figure)."""
+    return vl_convert.vegalite_to_png(spec, scale=scale)

@@ -14,6 +14,7 @@ or criminal exploitation, hate crime, modern slavery): `is_sensitive` decides fr
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 SUPPRESSED = "*"
@@ -59,8 +60,46 @@ class Policy:
             "a total would let a hidden one be worked out."
         )
 
+    def as_dict(self) -> dict[str, int]:
+        return {"threshold": self.threshold, "base": self.base}
+
+    @property
+    def hidden_words(self) -> str:
+        """What a ``*`` stands for, for a reader."""
+        return f"a count of 1 to {self.threshold}, not shown"
+
 
 DEFAULT_POLICY = Policy()
+
+#: A sensitive theme is published over no less than 12 months (DOMAIN.md section 7):
+#: a public report over a shorter period withholds its sensitive counts.
+SENSITIVE_MIN_MONTHS = 12
+#: The bounds a partnership's own rule must keep to: never weaker than the old HES rule
+#: (1 to 5 suppressed), never so strict that nothing is published; rounding to 5 or 10.
+MIN_THRESHOLD = 5
+MAX_THRESHOLD = 50
+BASES = (5, 10)
+
+
+def policy_from(data: dict | None) -> Policy:
+    """A policy from its stored form (``{"threshold": 7, "base": 5}``); the default when
+    nothing is stored."""
+    if not data:
+        return DEFAULT_POLICY
+    return Policy(threshold=int(data["threshold"]), base=int(data["base"]))
+
+
+def policy_errors(threshold: int, base: int) -> dict[str, str]:
+    """Why a partnership may not choose this rule (empty when it may)."""
+    errors = {}
+    if not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
+        errors["threshold"] = (
+            f"Choose a threshold from {MIN_THRESHOLD} to {MAX_THRESHOLD}: counts from 1 to it "
+            "are hidden."
+        )
+    if base not in BASES:
+        errors["base"] = "Round to the nearest 5 or the nearest 10."
+    return errors
 
 
 def round_to(value: int, base: int) -> int:
@@ -112,7 +151,12 @@ class ControlledTable:
 
 
 def control_table(
-    counts: list[list[int]], policy: Policy = DEFAULT_POLICY, *, totals: bool = True
+    counts: list[list[int]],
+    policy: Policy = DEFAULT_POLICY,
+    *,
+    totals: bool = True,
+    withheld: Collection[tuple[int, int]] = (),
+    withheld_reason: str = "withheld",
 ) -> ControlledTable:
     """Disclosure control on a table of counts (rows x columns) and its totals.
 
@@ -152,6 +196,9 @@ def control_table(
             hidden[key] = Suppression(
                 *key, "primary", f"a count of 1 to {policy.threshold} ({_where(key)})"
             )
+    for key in withheld:
+        if value.get(key, 0) > 0 and key not in hidden:
+            hidden[key] = Suppression(*key, "primary", f"{withheld_reason} ({_where(key)})")
 
     if totals:
         lines: list[list[tuple[int | None, int | None]]] = []

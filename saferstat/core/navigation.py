@@ -178,7 +178,19 @@ NAVIGATION: list[NavItem] = [
         "reports:index",
         "reports.view",
         frozenset(
-            {"reports:" + name for name in ("index", "archive", "detail", "edit", "publish")}
+            {
+                "reports:" + name
+                for name in (
+                    "index",
+                    "archive",
+                    "detail",
+                    "edit",
+                    "publish",
+                    "versions",
+                    "version",
+                    "disclosure",
+                )
+            }
         ),
     ),
     NavItem("Audit log", "audit_log", "audit.view", frozenset({"audit_log"})),

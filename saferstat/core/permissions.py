@@ -158,7 +158,12 @@ RULES: dict[str, Rule] = {
     ),
     "reports.draft": Rule(ANALYSTS, description="Start reports and write their narrative"),
     "reports.publish": Rule(
-        frozenset({Role.ADMIN}), description="Publish a report (it is then frozen and public)"
+        frozenset({Role.ADMIN}),
+        description="Publish a built version of a report (it replaces the published one)",
+    ),
+    "reports.disclosure": Rule(
+        frozenset({Role.ADMIN}),
+        description="Set the partnership's disclosure rule for everything it publishes",
     ),
     # Strategic assessment (docs/assessment.md). Scorers see others' scores only after
     # submitting their own (`assessment.services.sheets_visible`); tension reports are

@@ -380,6 +380,7 @@ class StatutoryDuty(models.Model):
 JOB_LABELS = {
     "governance.reminders": "Reminder emails",
     "dataprotection.retention": "Personal data retention",
+    "reports.rebuild": "Report rebuilds",
 }
 
 

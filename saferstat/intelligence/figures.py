@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from saferstat.analytics import charts, measures, runner, warehouse
+from saferstat.analytics import wards as analytic_wards
 from saferstat.analytics.periods import Period, financial_year_of, parse_period
 from saferstat.analytics.policeuk import UnpackLimits
 from saferstat.analytics.query import AnalysisQuery, parse_query
@@ -178,3 +179,38 @@ def overview_trend_svg(partnership: Partnership, period: Period) -> str:
         ("trend-svg", *_overview_key(partnership, period)),
         lambda: charts.render_svg(charts.monthly_trend_chart(overview(partnership, period))),
     )
+
+
+def wards(partnership: Partnership) -> list[tuple[str, str]]:
+    """``(code, name)`` of the partnership's wards (2024), by name."""
+    codes = tuple(partnership.lad_codes)
+
+    def compute():
+        with connect_for(partnership) as con:
+            return analytic_wards.ward_list(con, codes)
+
+    return _cached(("wards", codes), compute)
+
+
+def ward_profile(partnership: Partnership, ward: str, period: Period) -> analytic_wards.WardProfile:
+    """`analytics.wards.ward_profile` for one ward of the partnership, cached until the
+    warehouse changes."""
+    codes = tuple(partnership.lad_codes)
+
+    def compute():
+        with connect_for(partnership) as con:
+            return analytic_wards.ward_profile(
+                con,
+                area_codes=codes,
+                ward=ward,
+                period=period,
+                force_slugs=[partnership.force_slug],
+            )
+
+    return _cached(("ward-profile", codes, ward, period.label, partnership.force_slug), compute)
+
+
+def compare(partnership: Partnership, period: Period):
+    """The partnership compared with its neighbour group, as the explorer's comparison view
+    asks it (all records): the one runner's answer."""
+    return run(analysis_query(partnership, "compare", {"period": period.label}))

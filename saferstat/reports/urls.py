@@ -8,9 +8,13 @@ P = "p/<slug:slug>/reports/"
 urlpatterns = [
     path(P, views.index, name="index"),
     path(P + "published/", views.archive, name="archive"),
+    path(P + "published/feed.xml", views.feed, name="feed"),
+    path(P + "disclosure/", views.disclosure, name="disclosure"),
     path(P + "<int:report_id>/", views.detail, name="detail"),
     path(P + "<int:report_id>/edit/", views.edit, name="edit"),
     path(P + "<int:report_id>/publish/", views.publish, name="publish"),
+    path(P + "<int:report_id>/versions/", views.versions, name="versions"),
+    path(P + "<int:report_id>/versions/<int:number>/", views.version, name="version"),
     path(P + "<int:report_id>/report.pdf", views.pdf, name="pdf"),
     path(P + "<int:report_id>/annex/", views.annex, name="annex"),
 ]

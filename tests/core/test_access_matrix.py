@@ -381,6 +381,10 @@ MATRIX = {
     "reports:publish": ("/p/{slug}/reports/{report}/publish/", only({"admin": 200}), LOGIN, 403),
     "reports:pdf": ("/p/{slug}/reports/{report}/report.pdf", ALL, LOGIN, 403),
     "reports:annex": ("/p/{slug}/reports/{report}/annex/?format=csv", ALL, LOGIN, 403),
+    "reports:feed": ("/p/{slug}/reports/published/feed.xml", ALL, LOGIN, 403),
+    "reports:disclosure": ("/p/{slug}/reports/disclosure/", ALL, LOGIN, 403),
+    "reports:versions": ("/p/{slug}/reports/{report}/versions/", ALL, LOGIN, 403),
+    "reports:version": ("/p/{slug}/reports/{report}/versions/1/", ALL, LOGIN, 403),
 }
 NOT_ALLOWED = {r: 405 for r in ROLES}
 ANALYSTS_400 = {"admin": 400, "analyst": 400}
@@ -443,6 +447,12 @@ POST_MATRIX = {
     "reports:publish": (only({"admin": 302}), LOGIN, 403),
     "reports:pdf": (NOT_ALLOWED, LOGIN, 403),
     "reports:annex": (NOT_ALLOWED, LOGIN, 403),
+    "reports:feed": (NOT_ALLOWED, LOGIN, 403),
+    # An empty form: admins get it back with its errors; only admins set the rule.
+    "reports:disclosure": (only({"admin": 400}), LOGIN, 403),
+    # Analysts and admins build a version (here one is queued already: sent back to wait).
+    "reports:versions": (only({"admin": 302, "analyst": 302}), LOGIN, 403),
+    "reports:version": (NOT_ALLOWED, LOGIN, 403),
     "governance:index": (
         only({"admin": 200, "analyst": 200}),
         LOGIN,

@@ -381,6 +381,18 @@ URLS = {
         "/api/partnerships/{s}/returns/{s_ret}",
     ],
     "reports:index": ["/p/{r}/reports/", "/p/{s}/reports/"],
+    "reports:feed": ["/p/{r}/reports/published/feed.xml", "/p/{s}/reports/published/feed.xml"],
+    "reports:disclosure": ["/p/{r}/reports/disclosure/", "/p/{s}/reports/disclosure/"],
+    "reports:versions": [
+        "/p/{r}/reports/{r_report}/versions/",
+        "!/p/{r}/reports/{s_report}/versions/",
+        "/p/{s}/reports/{s_report}/versions/",
+    ],
+    "reports:version": [
+        "/p/{r}/reports/{r_report}/versions/1/",
+        "!/p/{r}/reports/{s_report}/versions/1/",
+        "/p/{s}/reports/{s_report}/versions/1/",
+    ],
     "reports:archive": ["/p/{r}/reports/published/", "/p/{s}/reports/published/"],
     "reports:detail": [
         "/p/{r}/reports/{r_report}/",
@@ -1084,6 +1096,8 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/rotherham/reports/{s_report}/edit/": {"introduction": "overwritten"},
             "/p/rotherham/reports/{s_report}/publish/": {"confirm": "yes"},
             "/p/sheffield/reports/": {"kind": "annual", "period": "2024/25"},
+            "/p/rotherham/reports/{s_report}/versions/": {},
+            "/p/sheffield/reports/disclosure/": {"threshold": "50", "base": "10"},
             "/p/rotherham/assessment/{r_assessment}/issues/{s_issue}/": {
                 "form": "score",
                 "score-volume": "1",

@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from saferstat.core.models import AuditEvent
 from saferstat.plan.models import Priority
 from saferstat.reports import render, selectors, services
-from saferstat.reports.models import Report
+from saferstat.reports.models import BuiltVersionError, Report, ReportVersion
 from tests.governance.world import build as build_governance
 from tests.performance.factories import plan_world
+from tests.reports.world import build_version
 
 ROLES = ["admin", "analyst", "lead", "board", "scrutiny"]
 
@@ -53,6 +54,12 @@ def test_only_analysts_and_admins_start_and_write_and_only_admins_publish(role, 
         )
         with pytest.raises(PermissionDenied):
             services.report_narrative_set(report=report, by=user, texts={"foreword": "x"})
+    if role in ("admin", "analyst"):
+        build_version(report, user)
+    else:
+        with pytest.raises(PermissionDenied):
+            services.report_build(report=report, by=user)
+        build_version(report, members["analyst"])
     if role == "admin":
         services.report_publish(report=report, by=user)
         assert Report.objects.get(pk=report.pk).is_published
@@ -92,39 +99,53 @@ def test_period_is_checked_and_narrative_is_sanitised_and_audited(rotherham, mem
 
 
 @pytest.mark.django_db
-def test_a_published_report_is_frozen(world, rotherham, members):
+def test_a_published_version_never_changes_and_stays_until_replaced(world, rotherham, members):
+    analyst, admin = members["analyst"], members["admin"]
     report = services.report_create(
-        partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
+        partnership=rotherham, by=analyst, kind="annual", period="2024/25"
     )
-    services.report_narrative_set(report=report, by=members["analyst"], texts={"foreword": "Old"})
-    services.report_publish(report=report, by=members["admin"])
+    services.report_narrative_set(report=report, by=analyst, texts={"foreword": "Old"})
+    with pytest.raises(ValidationError):
+        services.report_publish(report=report, by=admin)  # nothing built yet
+    first = build_version(report, analyst)
+    services.report_publish(report=report, by=admin)
     report.refresh_from_db()
-    # The records change after publication...
+    assert report.published_version == first and first.number == 1
+    with pytest.raises(ValidationError):
+        services.report_publish(report=report, by=admin, version=first)  # already published
+    # The records and the narrative change after publication...
     Priority.objects.filter(pk=world["first"].pk).update(name="Renamed later")
-    with pytest.raises(ValidationError):
-        services.report_narrative_set(
-            report=report, by=members["analyst"], texts={"foreword": "New"}
-        )
-    with pytest.raises(ValidationError):
-        services.report_publish(report=report, by=members["admin"])
-    # ...and the published report does not.
-    frozen = selectors.sections_of(report, public=False)
-    names = [
-        p["name"]
-        for s in frozen
-        if s["key"] == "priorities"
-        for t in s["data"]["themes"]
-        for p in t["priorities"]
-    ]
-    assert "Child sexual exploitation" in names and "Renamed later" not in names
-    # A draft is built from today's records.
-    draft = services.report_create(
-        partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
+    services.report_narrative_set(report=report, by=analyst, texts={"foreword": "New"})
+    # ...the published version does not, and it cannot be changed by saving it either.
+    first.refresh_from_db()
+    assert "Child sexual exploitation" in str(first.sections) and "Renamed" not in str(
+        first.sections
     )
-    live = selectors.sections_of(draft, public=False)
-    assert "Renamed later" in str(live)
+    assert first.narrative["foreword"] == "<p>Old</p>"
+    first.sections = []
+    with pytest.raises(BuiltVersionError):
+        first.save()
+    # Rebuilding makes version 2 with today's records; version 1 stays published until an
+    # admin publishes version 2.
+    second = build_version(report, analyst)
+    report.refresh_from_db()
+    assert second.number == 2 and "Renamed later" in str(second.sections)
+    assert report.published_version_id == first.pk
+    diff = selectors.version_diff(first, second)
+    assert any(d["change"] == "narrative edited" and d["row"] == "foreword" for d in diff)
+    services.report_publish(report=report, by=admin, version=second)
+    report.refresh_from_db()
+    assert report.published_version_id == second.pk
+    assert ReportVersion.objects.filter(report=report).count() == 2
+    verbs = list(
+        AuditEvent.objects.filter(object_type="reports.Report", object_id=str(report.pk))
+        .order_by("pk")
+        .values_list("verb", flat=True)
+    )
+    assert verbs.count("publish") == 2 and verbs.count("build") == 2 and "built" in verbs
     # Sections that other modules will provide say so, and the board table is there.
-    keys = {s["key"]: s for s in frozen}
+    first.refresh_from_db()
+    keys = {s["key"]: s for s in first.sections}
     assert keys["projects"]["available"] is False and "Delivery" in keys["projects"]["provided_by"]
     assert keys["attendance"]["data"]["tables"][0]["columns"][0] == "Date"
 
@@ -147,8 +168,8 @@ def test_public_version_hides_small_sensitive_counts_and_the_annex_too(world, ro
     report = services.report_create(
         partnership=rotherham, by=members["analyst"], kind="quarterly", period="2024/25-Q1"
     )
-    internal = selectors.sections_of(report, public=False)
-    public = selectors.sections_of(report, public=True)
+    internal = selectors.draft_sections(report, public=False)
+    public = selectors.draft_sections(report, public=True)
     true_row = _cells(internal, "Child sexual exploitation")["rows"][0]
     public_row = _cells(public, "Child sexual exploitation")["rows"][0]
     assert true_row["cells"][0]["value"] == 5
@@ -156,10 +177,9 @@ def test_public_version_hides_small_sensitive_counts_and_the_annex_too(world, ro
     assert public_row["cells"][0]["suppressed"] is True
     # The percentage (not a count) and the target are published as they are.
     assert public_row["cells"][1]["value"] == 50
-    services.report_publish(report=report, by=members["admin"])
-    report.refresh_from_db()
-    assert report.build_info["suppressions"], "the pre-publication check lists the suppression"
-    annex = render.annex(report, report.public_snapshot, "csv").decode("utf-8-sig")
+    version = build_version(report, members["analyst"])
+    assert version.suppressions, "the pre-publication check lists the suppression"
+    annex = render.annex(report, version.public_sections, "csv").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(annex)))
     assert list(rows[0]) == selectors.ANNEX_HEADER
     for row in rows:
@@ -174,16 +194,15 @@ def test_the_pdf_is_tagged_and_the_annex_opens(world, rotherham, members):
     report = services.report_create(
         partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
     )
-    services.report_publish(report=report, by=members["admin"])
-    report.refresh_from_db()
-    content = render.pdf_bytes(report, report.public_snapshot, public=True)
+    version = build_version(report, members["analyst"])
+    content = render.pdf_bytes(report, version.public_sections, public=True, version=version)
     pdf = pikepdf.open(io.BytesIO(content))
     assert "/StructTreeRoot" in pdf.Root
     assert bool(pdf.Root.MarkInfo.Marked)
     assert str(pdf.Root.Lang) == "en-GB"
     assert len(pdf.pages) >= 5  # cover, contents and a page per section
     for fmt, magic in (("xlsx", b"PK"), ("ods", b"PK")):
-        assert render.annex(report, report.public_snapshot, fmt)[:2] == magic
+        assert render.annex(report, version.public_sections, fmt, version)[:2] == magic
 
 
 @pytest.mark.django_db
@@ -196,11 +215,12 @@ def test_anyone_reads_a_published_report_and_no_one_outside_a_draft(
     url = f"/p/rotherham/reports/{report.pk}/"
     assert client.get(url).status_code == 302  # to sign in
     assert client.get("/p/rotherham/reports/published/").status_code == 302
+    build_version(report, members["analyst"])
     services.report_publish(report=report, by=members["admin"])
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Child sexual exploitation" in html and "a count of 1 to 7, not shown" in html
+    assert "Child sexual exploitation" in html and "hidden by disclosure control" in html
     assert client.get(url + "report.pdf").status_code == 200
     assert client.get(url + "annex/?format=csv").status_code == 200
     assert client.post(url).status_code == 405

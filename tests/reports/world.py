@@ -1,9 +1,9 @@
-"""A draft report of a partnership, through the service (for the access matrix, the
-isolation test and the two-factor test). `mark` is put in its title."""
+"""A draft report of a partnership with version 1 queued, through the services (for the
+access matrix, the isolation test and the two-factor test). `mark` is put in its title."""
 
 from __future__ import annotations
 
-from saferstat.reports.services import report_create
+from saferstat.reports.services import report_build, report_create
 
 
 def build(partnership, analyst, *, mark: str = "") -> dict:
@@ -14,4 +14,14 @@ def build(partnership, analyst, *, mark: str = "") -> dict:
         period="2024/25",
         title=f"{mark}Annual report 2024/25",
     )
+    # Version 1, queued (not built: cheap); its page shows its progress.
+    report_build(report=report, by=analyst, queue=False)
     return {"report": report.pk}
+
+
+def build_version(report, by):
+    """Build a new version of the report now, in this process (as the task worker would)."""
+    from saferstat.reports.services import report_build, version_execute
+
+    version = report_build(report=report, by=by, queue=False)
+    return version_execute(version_id=version.pk)

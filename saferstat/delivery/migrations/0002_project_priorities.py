@@ -23,6 +23,10 @@ def first_priority(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    saferstat_online = (
+        "Adds the project-priority link table and copies each project's priority into it "
+        "(a few dozen rows a partnership): no large table is rewritten."
+    )
     dependencies = [
         ("delivery", "0001_initial"),
         ("plan", "0001_initial"),
