@@ -184,6 +184,20 @@ def add_working_days(
     return day
 
 
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days from `start` to `end` (counted as `add_working_days` counts them: day 0
+    is `start`); negative when `end` comes first. ``add_working_days(d, n)`` is the first
+    date `n` working days after `d`."""
+    if end < start:
+        return -working_days_between(end, start)
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            days += 1
+    return days
+
+
 #: The usual local timescales (not statutory; e.g. gosport.gov.uk): acknowledge the
 #: application, decide whether the threshold is met (both from receipt), hold the review
 #: meeting (from the threshold decision).

@@ -12,6 +12,8 @@ from django.http import Http404
 from saferstat.analytics import casereview as rules
 from saferstat.core.choices import Role
 from saferstat.core.models import Partnership, User
+from saferstat.governance import selectors as governance
+from saferstat.governance.models import BodyKind, Meeting, MeetingStatus
 
 from .models import Application, CallForAction, CaseReviewer, PublishedYear
 from .services import settings_for
@@ -24,7 +26,7 @@ def application_list(partnership: Partnership):
 def application_get(partnership: Partnership, application_id: int) -> Application:
     application = (
         Application.objects.filter(partnership=partnership, pk=application_id)
-        .select_related("decided_by")
+        .select_related("decided_by", "review_item__meeting__body")
         .first()
     )
     if application is None:
@@ -56,6 +58,45 @@ class CaseRow:
     @property
     def late(self) -> bool:
         return any(m.state == rules.LATE for m in self.milestones)
+
+
+@dataclass(frozen=True)
+class ReviewMeeting:
+    """The case's review meeting (a governance meeting) against the timeline's deadline."""
+
+    meeting: Meeting
+    due: dt.date | None  # the "review meeting" milestone's due date
+    late_by: int  # working days after the deadline (0: on or before it)
+
+    @property
+    def on_time(self) -> bool:
+        return self.late_by == 0
+
+
+def review_meeting_for(
+    application: Application, milestones: list[rules.Milestone]
+) -> ReviewMeeting | None:
+    meeting = application.review_meeting
+    if meeting is None:
+        return None
+    due = next((m.due for m in milestones if m.key == "review"), None)
+    late_by = max(0, rules.working_days_between(due, meeting.date)) if due else 0
+    return ReviewMeeting(meeting, due, late_by)
+
+
+def review_bodies(partnership: Partnership):
+    """Bodies that may hold case review meetings (not the scrutiny committee)."""
+    return governance.body_list(partnership).exclude(kind=BodyKind.SCRUTINY)
+
+
+def review_meetings_planned(partnership: Partnership):
+    """Planned meetings of those bodies, soonest first: a review may join one."""
+    return (
+        governance.meeting_list(partnership)
+        .filter(status=MeetingStatus.PLANNED)
+        .exclude(body__kind=BodyKind.SCRUTINY)
+        .order_by("starts_at")
+    )
 
 
 def case_rows(partnership: Partnership, today: dt.date) -> list[CaseRow]:

@@ -86,6 +86,7 @@ def case_detail(request, partnership, application_id: int):
             "complaint",
             "acknowledge",
             "decide",
+            "meeting",
             "review",
             "recommendation",
             "informed",
@@ -97,7 +98,20 @@ def case_detail(request, partnership, application_id: int):
         "complaint": forms.ComplaintForm(bound["complaint"], prefix="complaint"),
         "acknowledge": forms.AcknowledgeForm(bound["acknowledge"], prefix="ack"),
         "decide": forms.DecisionForm(bound["decide"], prefix="decide"),
-        "review": forms.ReviewForm(bound["review"], prefix="review"),
+        "meeting": forms.ReviewMeetingForm(
+            bound["meeting"],
+            prefix="meeting",
+            bodies=selectors.review_bodies(partnership),
+            meetings=selectors.review_meetings_planned(partnership),
+            review_body=services.settings_for(partnership).review_body,
+        ),
+        "review": forms.ReviewForm(
+            bound["review"],
+            prefix="review",
+            initial={"review_on": application.review_meeting.date}
+            if application.review_item_id
+            else None,
+        ),
         "recommendation": forms.RecommendationForm(
             bound["recommendation"], partnership=partnership, prefix="rec"
         ),
@@ -112,6 +126,9 @@ def case_detail(request, partnership, application_id: int):
         ),
         "decide": lambda d: services.threshold_decide(
             application=application, by=me, **f["decide"].values()
+        ),
+        "meeting": lambda d: services.review_meeting_schedule(
+            application=application, by=me, **f["meeting"].values()
         ),
         "review": lambda d: services.review_record(application=application, by=me, **d),
         "recommendation": lambda d: services.recommendation_add(
@@ -135,6 +152,7 @@ def case_detail(request, partnership, application_id: int):
     else:
         services.application_read(application=application, by=me)
     today = timezone.localdate()
+    milestones = selectors.timetable_for(application, today)
     return render(
         request,
         "casereviews/case_detail.html",
@@ -143,7 +161,8 @@ def case_detail(request, partnership, application_id: int):
             "a": application,
             "complaints": application.complaints.all(),
             "result": services.threshold_result(application),
-            "milestones": selectors.timetable_for(application, today),
+            "milestones": milestones,
+            "review_meeting": selectors.review_meeting_for(application, milestones),
             "recommendations": application.recommendations.select_related("action"),
             "appeal": appeal,
             "f": f,
@@ -177,7 +196,11 @@ def settings_page(request, partnership):
         "review_days": current.review_days,
     }
     me = request.user
-    settings_form = forms.SettingsForm(posted_form(request, "settings"), initial=initial)
+    initial["review_body"] = current.review_body_id
+    bodies = selectors.review_bodies(partnership)
+    settings_form = forms.SettingsForm(
+        posted_form(request, "settings"), initial=initial, bodies=bodies
+    )
     reviewer_form = forms.ReviewerForm(
         posted_form(request, "reviewer"), partnership=partnership, prefix="rv"
     )
@@ -204,7 +227,7 @@ def settings_page(request, partnership):
             "The analyst was named as a case reviewer.",
         )
     elif request.method == "POST":
-        settings_form = forms.SettingsForm(request.POST, initial=initial)
+        settings_form = forms.SettingsForm(request.POST, initial=initial, bodies=bodies)
         settings_form.is_valid()
     if done:
         return redirect("casereviews:settings", slug=partnership.slug)
