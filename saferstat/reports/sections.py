@@ -475,6 +475,13 @@ for _section in (
         provided_by="Assessment (the strategic assessment)",
     ),
     Section(
+        "case-reviews",
+        "ASB case reviews (the Community Trigger)",
+        (ANNUAL,),
+        None,
+        provided_by="Case reviews (the four statutory figures)",
+    ),
+    Section(
         "contacts",
         "Contacts and support services",
         (ANNUAL,),
