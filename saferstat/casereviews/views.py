@@ -12,12 +12,13 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from saferstat.analytics import casereview as rules
 from saferstat.analytics import casereview_import
+from saferstat.analytics.errors import NoDataError
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_read_cases, require_cases
 from saferstat.core.selectors import partnership_get
@@ -307,6 +308,67 @@ def figures(request, slug: str):
 
 
 figures.saferstat_methods = ("GET", "HEAD", "POST")
+
+
+# ---------------------------------------------------------------------- ward map
+
+MAP_DOWNLOADS = ("csv", "xlsx", "ods")
+
+
+@partnership_view("casereviews.map")
+def ward_map(request, partnership):
+    """Applications by ward for the analysts: a choropleth with its data table. Exact
+    counts, small ones included: the page is internal and never published."""
+    years = selectors.map_years(partnership)
+    year = request.GET.get("year") or (years[0] if years else "all")
+    if year != "all" and year not in years:
+        raise Http404("No applications in that year")
+    fmt = request.GET.get("format", "html")
+    period = "all years" if year == "all" else year
+    counts = figure = None
+    no_data = ""
+    if years:
+        try:
+            counts = selectors.ward_counts(partnership, None if year == "all" else year)
+            figure = rules.ward_map(
+                counts, selectors.ward_boundaries(), area_name=partnership.name, period=period
+            )
+        except NoDataError as exc:
+            no_data = str(exc)
+    if fmt == "svg":
+        if figure is None:
+            raise Http404("No map")
+        response = HttpResponse(figure.svg(), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
+    if fmt in MAP_DOWNLOADS:
+        if figure is None:
+            raise Http404("Nothing to download")
+        return export_response(
+            fmt,
+            figure.columns,
+            [[row[c] for c in figure.columns] for row in figure.rows],
+            filename=f"{partnership.slug}-case-reviews-by-ward-{period.replace('/', '-')}".replace(
+                " ", "-"
+            ),
+        )
+    if fmt != "html":
+        raise Http404("Unknown format")
+    return render(
+        request,
+        "casereviews/map.html",
+        {
+            "partnership": partnership,
+            "years": years,
+            "year": year,
+            "period": period,
+            "counts": counts,
+            "figure": figure,
+            "no_data": no_data,
+            "downloads": MAP_DOWNLOADS,
+            "elsewhere": sum(n for _, n in counts.elsewhere) if counts else 0,
+        },
+    )
 
 
 # ------------------------------------------------------------------- calls for action
