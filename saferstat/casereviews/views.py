@@ -109,7 +109,7 @@ def case_detail(request, partnership, application_id: int):
         "review": forms.ReviewForm(
             bound["review"],
             prefix="review",
-            initial={"review_on": application.review_meeting.date}
+            initial={"review_on": application.review_meeting.date.isoformat()}
             if application.review_item_id
             else None,
         ),
