@@ -184,6 +184,20 @@ def add_working_days(
     return day
 
 
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days from `start` to `end` (counted as `add_working_days` counts them: day 0
+    is `start`); negative when `end` comes first. ``add_working_days(d, n)`` is the first
+    date `n` working days after `d`."""
+    if end < start:
+        return -working_days_between(end, start)
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            days += 1
+    return days
+
+
 #: The usual local timescales (not statutory; e.g. gosport.gov.uk): acknowledge the
 #: application, decide whether the threshold is met (both from receipt), hold the review
 #: meeting (from the threshold decision).
@@ -335,3 +349,70 @@ def disclose_year(figures: YearFigures, small: int = SMALL) -> dict[str, str]:
             if out[k] != "0":
                 out[k] = SUPPRESSED
     return out
+
+
+# ------------------------------------------------------------------ the ward map
+
+
+@dataclass(frozen=True)
+class WardCounts:
+    """Applications per ward of the area, for the analysts' map (internal: exact counts)."""
+
+    rows: tuple[tuple[str, str, int], ...]  # (ward code, ward name, applications), every ward
+    no_ward: int  # applications with no ward recorded
+    elsewhere: tuple[tuple[str, int], ...]  # (code, applications) not a ward of the area
+
+    @property
+    def total(self) -> int:
+        return sum(n for *_, n in self.rows) + self.no_ward + sum(n for _, n in self.elsewhere)
+
+
+def ward_counts(ward_codes: Iterable[str], wards: Sequence[tuple[str, str]]) -> WardCounts:
+    """Count applications by ward: every ward of the area (`wards`: code, name, e.g. from
+    `measures.ward_populations`) with its count, 0 included, since a ward with no
+    application is a real zero once the area's wards are known; the applications with no
+    ward, and those whose code is not a ward of the area, are counted apart (never
+    dropped)."""
+    counts: dict[str, int] = {}
+    no_ward = 0
+    for code in ward_codes:
+        code = (code or "").strip().upper()
+        if code:
+            counts[code] = counts.get(code, 0) + 1
+        else:
+            no_ward += 1
+    known = {code for code, _ in wards}
+    rows = tuple((code, name, counts.get(code, 0)) for code, name in wards)
+    elsewhere = tuple(sorted((c, n) for c, n in counts.items() if c not in known))
+    return WardCounts(rows, no_ward, elsewhere)
+
+
+def ward_map(
+    counts: WardCounts,
+    boundaries,
+    *,
+    area_name: str,
+    period: str,
+):
+    """The choropleth of `counts` (the explorer's ward map code, `maps.choropleth`), as a
+    `Figure` whose table is ward, code and applications."""
+    from .figures import Figure
+    from .maps import MapValue, choropleth
+
+    title = f"ASB case review applications by ward, {area_name}, {period}"
+    figure = choropleth(
+        boundaries,
+        [MapValue(code, name, float(n)) for code, name, n in counts.rows],
+        title=title,
+        value_title="Applications",
+        value_format=",.0f",
+    )
+    rows = tuple({"ward": name, "code": code, "applications": n} for code, name, n in counts.rows)
+    return Figure(
+        figure.spec,
+        title,
+        figure.description,
+        ("ward", "code", "applications"),
+        rows,
+        figure.notes,
+    )

@@ -23,6 +23,7 @@ COLUMNS: dict[str, str] = {
     "code": "Code",
     "name": "Area",
     "ward": "Ward",
+    "applications": "Applications",
     "population": "Residents",
     "rate_per_1000": "Rate per 1,000 residents",
     "rate_lower": "Rate: lower end of 95% interval",

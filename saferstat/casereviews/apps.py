@@ -13,3 +13,9 @@ class CaseReviewsConfig(AppConfig):
         from .reminders import case_deadline_reminders
 
         register(case_deadline_reminders)
+        # The four statutory figures in the annual report (the reports' section registry).
+        from saferstat.reports.sections import register as register_section
+
+        from .report import SECTION
+
+        register_section(SECTION)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from saferstat.core.choices import Role
 from saferstat.core.models import User
+from saferstat.governance import clock
 from saferstat.governance.forms import GovForm, _date, _members
 from saferstat.governance.models import Body, BodyKind, Meeting
 
@@ -77,6 +80,53 @@ class ReviewForm(GovForm):
     outcome = _text("Outcome", required=False)
 
 
+class ReviewMeetingForm(GovForm):
+    """Arrange the review at a governance meeting: a new meeting of a body, or a planned one."""
+
+    meeting = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Join a planned meeting (optional)",
+        empty_label="No: arrange a new meeting",
+    )
+    body = forms.ModelChoiceField(queryset=None, required=False, label="Body")
+    date = _date("Date", required=False)
+    time = forms.TimeField(
+        label="Start time",
+        required=False,
+        help_text="24-hour clock, London time, for example 14:00",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": "Enter a real time."},
+    )
+    location = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, bodies, meetings, review_body=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+        self.fields["body"].queryset = bodies
+        self.fields["body"].initial = review_body.pk if review_body else None
+
+    def clean(self):
+        d = super().clean()
+        if d.get("meeting") is None and not self.errors:
+            if d.get("date") is None:
+                self.add_error("date", "Enter the date of the meeting, or choose a planned one.")
+            if d.get("time") is None:
+                self.add_error("time", "Enter the start time.")
+        return d
+
+    def values(self) -> dict:
+        d = self.cleaned_data
+        if d["meeting"] is not None:
+            return {"meeting": d["meeting"]}
+        naive = dt.datetime.combine(d["date"], d["time"])
+        return {
+            "body": d["body"],
+            "starts_at": naive.replace(tzinfo=clock.LONDON),
+            "location": d["location"],
+        }
+
+
 class RecommendationForm(GovForm):
     text = _text("Recommendation", help_text="Shown to case reviewers only")
     owner = forms.ModelChoiceField(queryset=None, required=False, label="Owner (a member)")
@@ -121,6 +171,17 @@ class SettingsForm(GovForm):
     review_days = forms.IntegerField(
         min_value=1, max_value=60, label="Review meeting within (working days of the decision)"
     )
+    review_body = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Body that holds review meetings (optional)",
+        help_text="For example a case review panel; set it up under Governance. Its meetings "
+        "carry each case as a confidential item.",
+    )
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_body"].queryset = bodies
 
 
 class ReviewerForm(GovForm):

@@ -48,6 +48,14 @@ class CaseReviewSettings(models.Model):
     acknowledge_days = models.PositiveSmallIntegerField(default=10)
     decide_days = models.PositiveSmallIntegerField(default=15)
     review_days = models.PositiveSmallIntegerField(default=20)
+    review_body = models.ForeignKey(
+        "governance.Body",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The body whose meetings hold case reviews (e.g. a case review panel)",
+    )
 
     def __str__(self) -> str:
         return f"Case review settings of {self.partnership}"
@@ -117,6 +125,14 @@ class Application(models.Model):
     )
     decision_reason = models.TextField(max_length=4000, blank=True)
     review_on = models.DateField(null=True, blank=True)
+    review_item = models.OneToOneField(
+        "governance.AgendaItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_review",
+        help_text="The review meeting: a confidential item of a governance meeting",
+    )
     review_agencies = models.CharField(max_length=500, blank=True)
     review_outcome = models.TextField(max_length=6000, blank=True)
     informed_on = models.DateField(
@@ -134,6 +150,11 @@ class Application(models.Model):
     @property
     def reference(self) -> str:
         return f"CR-{self.received_on:%Y}-{self.pk or 0:04d}"
+
+    @property
+    def review_meeting(self):
+        """The governance meeting that holds (or held) this case's review, or None."""
+        return self.review_item.meeting if self.review_item_id else None
 
     @property
     def threshold_met(self) -> bool | None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models import Count
 from django.http import Http404
 
 from saferstat.analytics import casereview as rules
+from saferstat.analytics.errors import NoDataError
 from saferstat.core.choices import Role
 from saferstat.core.models import Partnership, User
+from saferstat.governance import selectors as governance
+from saferstat.governance.models import BodyKind, Meeting, MeetingStatus
 
 from .models import Application, CallForAction, CaseReviewer, PublishedYear
 from .services import settings_for
@@ -24,7 +28,7 @@ def application_list(partnership: Partnership):
 def application_get(partnership: Partnership, application_id: int) -> Application:
     application = (
         Application.objects.filter(partnership=partnership, pk=application_id)
-        .select_related("decided_by")
+        .select_related("decided_by", "review_item__meeting__body")
         .first()
     )
     if application is None:
@@ -56,6 +60,45 @@ class CaseRow:
     @property
     def late(self) -> bool:
         return any(m.state == rules.LATE for m in self.milestones)
+
+
+@dataclass(frozen=True)
+class ReviewMeeting:
+    """The case's review meeting (a governance meeting) against the timeline's deadline."""
+
+    meeting: Meeting
+    due: dt.date | None  # the "review meeting" milestone's due date
+    late_by: int  # working days after the deadline (0: on or before it)
+
+    @property
+    def on_time(self) -> bool:
+        return self.late_by == 0
+
+
+def review_meeting_for(
+    application: Application, milestones: list[rules.Milestone]
+) -> ReviewMeeting | None:
+    meeting = application.review_meeting
+    if meeting is None:
+        return None
+    due = next((m.due for m in milestones if m.key == "review"), None)
+    late_by = max(0, rules.working_days_between(due, meeting.date)) if due else 0
+    return ReviewMeeting(meeting, due, late_by)
+
+
+def review_bodies(partnership: Partnership):
+    """Bodies that may hold case review meetings (not the scrutiny committee)."""
+    return governance.body_list(partnership).exclude(kind=BodyKind.SCRUTINY)
+
+
+def review_meetings_planned(partnership: Partnership):
+    """Planned meetings of those bodies, soonest first: a review may join one."""
+    return (
+        governance.meeting_list(partnership)
+        .filter(status=MeetingStatus.PLANNED)
+        .exclude(body__kind=BodyKind.SCRUTINY)
+        .order_by("starts_at")
+    )
 
 
 def case_rows(partnership: Partnership, today: dt.date) -> list[CaseRow]:
@@ -102,3 +145,47 @@ def reminder_recipients(partnership: Partnership) -> list[str]:
         is_active=True,
     )
     return sorted({u.email for u in [*admins, *named] if u.email})
+
+
+# ------------------------------------------------------------------ the ward map
+
+
+def partnership_wards(partnership: Partnership) -> list[tuple[str, str]]:
+    """(code, name) of every ward of the partnership's area, from the ONS lookup in the
+    warehouse (`measures.ward_populations`, the analytics ward helper). Raises
+    `NoDataError` when the lookup is not loaded: the map never guesses the wards."""
+    from saferstat.analytics import measures
+    from saferstat.intelligence import figures
+
+    if not figures.warehouse_is_ready():
+        raise NoDataError("No ONS ward lookup loaded: the ward map needs it.")
+    with figures.connect_for(partnership) as con:
+        rows = measures.ward_populations(con, partnership.lad_codes)
+    if not rows:
+        raise NoDataError("No ONS ward lookup loaded for this area: the ward map needs it.")
+    return [(code, name) for code, name, _population in rows]
+
+
+def map_years(partnership: Partnership) -> list[str]:
+    """Financial years with applications, latest first (the map counts by date received)."""
+    days = application_list(partnership).values_list("received_on", flat=True)
+    return sorted({rules.fy_text(rules.fy_start(d)) for d in days}, reverse=True)
+
+
+def ward_counts(partnership: Partnership, year: str | None) -> rules.WardCounts:
+    """Applications received per ward (in financial year `year`, or all years)."""
+    qs = Application.objects.filter(partnership=partnership)
+    if year:
+        start = int(year[:4])
+        qs = qs.filter(
+            received_on__gte=dt.date(start, 4, 1), received_on__lt=dt.date(start + 1, 4, 1)
+        )
+    codes = list(qs.values_list("ward_code", flat=True))
+    return rules.ward_counts(codes, partnership_wards(partnership))
+
+
+def ward_boundaries() -> Path:
+    """The ward boundaries the explorer's ward map draws."""
+    from saferstat.intelligence.explorer.query import _boundaries
+
+    return _boundaries("ward")

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from saferstat.analytics import casereview as rules
@@ -21,8 +22,9 @@ from saferstat.core.choices import Role
 from saferstat.core.models import Membership, Partnership, User
 from saferstat.core.permissions import require, require_cases
 from saferstat.core.sanitise import clean_plain
+from saferstat.governance import clock as governance_clock
 from saferstat.governance import services as governance
-from saferstat.governance.models import Body, BodyKind, Meeting
+from saferstat.governance.models import Body, BodyKind, Meeting, MeetingStatus
 
 from .models import (
     PERSONAL_FIELDS,
@@ -111,6 +113,8 @@ def settings_update(*, partnership: Partnership, by: User, **values) -> CaseRevi
     for name in ("acknowledge_days", "decide_days", "review_days"):
         if not 1 <= getattr(current, name) <= 60:
             raise ValidationError({name: "A timescale is 1 to 60 working days."})
+    if "review_body" in values:
+        current.review_body = _review_body(partnership, values["review_body"], "review_body")
     current.save()
     _record(by, "casereviews.settings", current, partnership, before, audit.snapshot(current))
     return current
@@ -138,6 +142,18 @@ def reviewer_remove(*, partnership: Partnership, by: User, user: User) -> None:
     before = audit.snapshot(reviewer)
     _record(by, "casereviews.reviewer_removed", reviewer, partnership, before, {})
     reviewer.delete()
+
+
+def _review_body(partnership: Partnership, body: Body | None, field: str) -> Body | None:
+    """A body of this partnership that may hold case review meetings: not the scrutiny
+    committee, which scrutinises the partnership and does not review cases."""
+    if body is None:
+        return None
+    if body.partnership_id != partnership.pk or body.kind == BodyKind.SCRUTINY:
+        raise ValidationError(
+            {field: "Choose a body of this partnership other than the scrutiny committee."}
+        )
+    return body
 
 
 # --------------------------------------------------------------------- applications
@@ -258,6 +274,72 @@ def threshold_decide(
     return application
 
 
+#: The agenda item of a review meeting names the case by reference only: members who see
+#: confidential items but have no casework access (Board members, leads) learn nothing
+#: the action log does not already say, and the public and scrutiny members see nothing.
+REVIEW_ITEM_TITLE = "ASB case review {reference} (exempt: details with the case reviewers)"
+
+
+@transaction.atomic
+def review_meeting_schedule(
+    *,
+    application: Application,
+    by: User,
+    body: Body | None = None,
+    starts_at: dt.datetime | None = None,
+    location: str = "",
+    meeting: Meeting | None = None,
+) -> Meeting:
+    """Hold the case review at a governance meeting: a new meeting of `body` (the
+    partnership's review body by default) at `starts_at`, or an existing planned `meeting`.
+    The case goes on its agenda as a confidential (exempt) item linked to the case page,
+    through the governance services; the case's details stay on the case."""
+    partnership = application.partnership
+    require_cases(by, partnership)
+    if application.decision != Decision.MET:
+        raise ValidationError(
+            {"starts_at": "A review meeting follows a decision that the threshold is met."}
+        )
+    if application.review_item_id or application.review_on:
+        raise ValidationError({"starts_at": "The review meeting is already arranged."})
+    if meeting is not None:
+        if meeting.partnership_id != partnership.pk:
+            raise ValidationError({"meeting": "Choose a meeting of this partnership."})
+        _review_body(partnership, meeting.body, "meeting")
+        if meeting.status != MeetingStatus.PLANNED:
+            raise ValidationError({"meeting": "Choose a meeting that is still planned."})
+        if meeting.date < application.decided_on:
+            raise ValidationError({"meeting": "The review comes after the threshold decision."})
+    else:
+        body = _review_body(partnership, body or settings_for(partnership).review_body, "body")
+        if body is None:
+            raise ValidationError({"body": "Choose the body that holds the review meeting."})
+        if starts_at is None:
+            raise ValidationError({"starts_at": "Enter the date and time of the meeting."})
+        if timezone.is_naive(starts_at):
+            starts_at = timezone.make_aware(starts_at, governance_clock.LONDON)
+        if governance_clock.london_date(starts_at) < application.decided_on:
+            raise ValidationError({"starts_at": "The review comes after the threshold decision."})
+        meeting = governance.meeting_create(
+            body=body, by=by, starts_at=starts_at, location=location
+        )
+    item = governance.agenda_item_add(
+        meeting=meeting,
+        by=by,
+        title=REVIEW_ITEM_TITLE.format(reference=application.reference),
+        confidential=True,
+        link=reverse(
+            "casereviews:case_detail",
+            kwargs={"slug": partnership.slug, "application_id": application.pk},
+        ),
+    )
+    before = _safe(application)
+    application.review_item = item
+    application.save(update_fields=["review_item"])
+    _record(by, "application.review_meeting", application, partnership, before)
+    return meeting
+
+
 @transaction.atomic
 def review_record(
     *,
@@ -267,7 +349,9 @@ def review_record(
     agencies: str,
     outcome: str = "",
 ) -> Application:
-    """The multi-agency review meeting: when, which agencies, the outcome."""
+    """The multi-agency review: when, which agencies, the outcome. When the review meeting
+    is a governance meeting it was held on that meeting's date, and the meeting is marked
+    held (governance services). The outcome stays on the case, never in the minutes."""
     require_cases(by, application.partnership)
     if application.decision != Decision.MET:
         raise ValidationError(
@@ -276,12 +360,26 @@ def review_record(
     if review_on < application.decided_on:
         raise ValidationError({"review_on": "The review comes after the threshold decision."})
     _not_future(review_on, "review_on")
+    meeting = application.review_meeting
+    if meeting is not None and review_on != meeting.date:
+        raise ValidationError(
+            {
+                "review_on": f"The review meeting was arranged for {meeting.date:%d %B %Y}: "
+                "record the review on that date."
+            }
+        )
     before = _safe(application)
     application.review_on = review_on
     application.review_agencies = _text(agencies, "the agencies at the review", "agencies", 500)
     application.review_outcome = _plain(outcome, 6000)
     application.save()
     _record(by, "application.review", application, application.partnership, before)
+    if (
+        meeting is not None
+        and meeting.status == MeetingStatus.PLANNED
+        and meeting.starts_at <= timezone.now()
+    ):
+        governance.meeting_set_status(meeting=meeting, by=by, status=MeetingStatus.HELD)
     return application
 
 
@@ -312,6 +410,7 @@ def recommendation_add(
         owner=owner,
         owner_role=owner_role,
         priority="ASB case review",
+        meeting=application.review_meeting,
     )
     rec = CaseRecommendation.objects.create(
         application=application, number=number, text=text, action=action

@@ -11,6 +11,7 @@ urlpatterns = [
     path(P + "settings/", views.settings_page, name="settings"),
     path(P + "import/", views.import_cases, name="import"),
     path(P + "figures/", views.figures, name="figures"),
+    path(P + "map/", views.ward_map, name="map"),
     path(P + "calls/", views.calls, name="calls"),
     path(P + "calls/<int:call_id>/", views.call_detail, name="call_detail"),
 ]

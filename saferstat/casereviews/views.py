@@ -12,12 +12,13 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from saferstat.analytics import casereview as rules
 from saferstat.analytics import casereview_import
+from saferstat.analytics.errors import NoDataError
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_read_cases, require_cases
 from saferstat.core.selectors import partnership_get
@@ -86,6 +87,7 @@ def case_detail(request, partnership, application_id: int):
             "complaint",
             "acknowledge",
             "decide",
+            "meeting",
             "review",
             "recommendation",
             "informed",
@@ -97,7 +99,20 @@ def case_detail(request, partnership, application_id: int):
         "complaint": forms.ComplaintForm(bound["complaint"], prefix="complaint"),
         "acknowledge": forms.AcknowledgeForm(bound["acknowledge"], prefix="ack"),
         "decide": forms.DecisionForm(bound["decide"], prefix="decide"),
-        "review": forms.ReviewForm(bound["review"], prefix="review"),
+        "meeting": forms.ReviewMeetingForm(
+            bound["meeting"],
+            prefix="meeting",
+            bodies=selectors.review_bodies(partnership),
+            meetings=selectors.review_meetings_planned(partnership),
+            review_body=services.settings_for(partnership).review_body,
+        ),
+        "review": forms.ReviewForm(
+            bound["review"],
+            prefix="review",
+            initial={"review_on": application.review_meeting.date.isoformat()}
+            if application.review_item_id
+            else None,
+        ),
         "recommendation": forms.RecommendationForm(
             bound["recommendation"], partnership=partnership, prefix="rec"
         ),
@@ -112,6 +127,9 @@ def case_detail(request, partnership, application_id: int):
         ),
         "decide": lambda d: services.threshold_decide(
             application=application, by=me, **f["decide"].values()
+        ),
+        "meeting": lambda d: services.review_meeting_schedule(
+            application=application, by=me, **f["meeting"].values()
         ),
         "review": lambda d: services.review_record(application=application, by=me, **d),
         "recommendation": lambda d: services.recommendation_add(
@@ -135,6 +153,7 @@ def case_detail(request, partnership, application_id: int):
     else:
         services.application_read(application=application, by=me)
     today = timezone.localdate()
+    milestones = selectors.timetable_for(application, today)
     return render(
         request,
         "casereviews/case_detail.html",
@@ -143,7 +162,8 @@ def case_detail(request, partnership, application_id: int):
             "a": application,
             "complaints": application.complaints.all(),
             "result": services.threshold_result(application),
-            "milestones": selectors.timetable_for(application, today),
+            "milestones": milestones,
+            "review_meeting": selectors.review_meeting_for(application, milestones),
             "recommendations": application.recommendations.select_related("action"),
             "appeal": appeal,
             "f": f,
@@ -177,7 +197,11 @@ def settings_page(request, partnership):
         "review_days": current.review_days,
     }
     me = request.user
-    settings_form = forms.SettingsForm(posted_form(request, "settings"), initial=initial)
+    initial["review_body"] = current.review_body_id
+    bodies = selectors.review_bodies(partnership)
+    settings_form = forms.SettingsForm(
+        posted_form(request, "settings"), initial=initial, bodies=bodies
+    )
     reviewer_form = forms.ReviewerForm(
         posted_form(request, "reviewer"), partnership=partnership, prefix="rv"
     )
@@ -204,7 +228,7 @@ def settings_page(request, partnership):
             "The analyst was named as a case reviewer.",
         )
     elif request.method == "POST":
-        settings_form = forms.SettingsForm(request.POST, initial=initial)
+        settings_form = forms.SettingsForm(request.POST, initial=initial, bodies=bodies)
         settings_form.is_valid()
     if done:
         return redirect("casereviews:settings", slug=partnership.slug)
@@ -284,6 +308,67 @@ def figures(request, slug: str):
 
 
 figures.saferstat_methods = ("GET", "HEAD", "POST")
+
+
+# ---------------------------------------------------------------------- ward map
+
+MAP_DOWNLOADS = ("csv", "xlsx", "ods")
+
+
+@partnership_view("casereviews.map")
+def ward_map(request, partnership):
+    """Applications by ward for the analysts: a choropleth with its data table. Exact
+    counts, small ones included: the page is internal and never published."""
+    years = selectors.map_years(partnership)
+    year = request.GET.get("year") or (years[0] if years else "all")
+    if year != "all" and year not in years:
+        raise Http404("No applications in that year")
+    fmt = request.GET.get("format", "html")
+    period = "all years" if year == "all" else year
+    counts = figure = None
+    no_data = ""
+    if years:
+        try:
+            counts = selectors.ward_counts(partnership, None if year == "all" else year)
+            figure = rules.ward_map(
+                counts, selectors.ward_boundaries(), area_name=partnership.name, period=period
+            )
+        except NoDataError as exc:
+            no_data = str(exc)
+    if fmt == "svg":
+        if figure is None:
+            raise Http404("No map")
+        response = HttpResponse(figure.svg(), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
+    if fmt in MAP_DOWNLOADS:
+        if figure is None:
+            raise Http404("Nothing to download")
+        return export_response(
+            fmt,
+            figure.columns,
+            [[row[c] for c in figure.columns] for row in figure.rows],
+            filename=f"{partnership.slug}-case-reviews-by-ward-{period.replace('/', '-')}".replace(
+                " ", "-"
+            ),
+        )
+    if fmt != "html":
+        raise Http404("Unknown format")
+    return render(
+        request,
+        "casereviews/map.html",
+        {
+            "partnership": partnership,
+            "years": years,
+            "year": year,
+            "period": period,
+            "counts": counts,
+            "figure": figure,
+            "no_data": no_data,
+            "downloads": MAP_DOWNLOADS,
+            "elsewhere": sum(n for _, n in counts.elsewhere) if counts else 0,
+        },
+    )
 
 
 # ------------------------------------------------------------------- calls for action

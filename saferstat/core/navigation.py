@@ -165,6 +165,7 @@ NAVIGATION: list[NavItem] = [
                         "calls",
                         "call_detail",
                         "import",
+                        "map",
                     )
                 ),
                 # Personal data is handled by the casework roles (docs/data-protection.md).

@@ -129,6 +129,11 @@ RULES: dict[str, Rule] = {
     "casereviews.figures": Rule(
         ALL_MEMBERS, description="See the yearly case review figures (disclosure-controlled)"
     ),
+    "casereviews.map": Rule(
+        ANALYSTS,
+        description="See the ward map of case review applications (exact counts, internal: "
+        "never published)",
+    ),
     "calls.view": Rule(ALL_MEMBERS, description="Read councillor calls for action"),
     "calls.manage": Rule(
         ANALYSTS, description="Record calls for action, responses, referrals and outcomes"

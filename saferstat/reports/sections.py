@@ -1058,6 +1058,13 @@ for _section in (
         provided_by="Assessment (the strategic assessment)",
     ),
     Section(
+        "case-reviews",
+        "ASB case reviews (the Community Trigger)",
+        (ANNUAL,),
+        None,
+        provided_by="Case reviews (the four statutory figures)",
+    ),
+    Section(
         "contacts",
         "Contacts and support services",
         ANNUAL_AND_PACK,

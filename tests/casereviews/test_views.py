@@ -78,3 +78,53 @@ def test_an_application_through_the_pages(client, rotherham, members):
         detail, {"form": "decide", "decide-met": "no", "decide-decided_on": "2025-01-10"}
     )
     assert r.status_code == 400 and "Give the reason" in r.content.decode()
+
+
+def test_a_call_referred_through_the_pages_is_on_the_committees_work_programme(
+    client, rotherham, members
+):
+    from tests.governance.world import build as build_governance
+
+    gov = build_governance(rotherham, members["admin"])
+    call = build(rotherham, members["admin"])["call"]
+    url = f"/p/rotherham/case-reviews/calls/{call}/"
+    client.force_login(members["analyst"])
+    r = client.post(
+        url,
+        {
+            "form": "respond",
+            "respond-responded_on": "2024-07-05",
+            "respond-response": "Asked for joint patrols",
+        },
+    )
+    assert r.status_code == 302
+    r = client.post(
+        url,
+        {
+            "form": "refer",
+            "refer-committee": str(gov["scrutiny"]),
+            "refer-meeting": str(gov["hearing"]),
+        },
+    )
+    assert r.status_code == 302
+    # The committee's members see it on the work programme, planned for the meeting.
+    client.force_login(members["scrutiny"])
+    body = client.get(f"/p/rotherham/governance/bodies/{gov['scrutiny']}/").content.decode()
+    assert "Councillor call for action: Off-road bikes on the park" in body
+    assert "Ward councillor, Central ward, raised 01 July 2024" in body
+    html = client.get(url).content.decode()
+    assert "On the work programme of" in html and "its meeting of 6 November 2024" in html
+    client.force_login(members["analyst"])
+    r = client.post(
+        url,
+        {
+            "form": "close",
+            "close-closed_on": "2024-11-20",
+            "close-outcome": "The committee asked for a quarterly update",
+        },
+    )
+    assert r.status_code == 302
+    client.force_login(members["board"])
+    html = client.get(url).content.decode()
+    assert "Closed" in html and "20 November 2024: The committee asked for a quarterly" in html
+    assert "On the work programme of" in html

@@ -209,6 +209,13 @@ MATRIX = {
     "casereviews:calls": ("/p/{slug}/case-reviews/calls/", ALL, LOGIN, 403),
     "casereviews:call_detail": ("/p/{slug}/case-reviews/calls/{call}/", ALL, LOGIN, 403),
     "casereviews:import": ("/p/{slug}/case-reviews/import/", only({"admin": 200}), LOGIN, 403),
+    # The ward map of applications: analysts (named or not) and admins; never public.
+    "casereviews:map": (
+        "/p/{slug}/case-reviews/map/",
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),
     # Personal data (docs/data-protection.md): the casework roles only (admins and named
     # case reviewers; none is named here).
     "dataprotection:index": ("/p/{slug}/personal-data/", only({"admin": 200}), LOGIN, 403),
@@ -490,6 +497,7 @@ POST_MATRIX = {
     "casereviews:calls": (only(ANALYSTS_400), LOGIN, 403),
     "casereviews:call_detail": (only(ANALYSTS_400), LOGIN, 403),
     "casereviews:import": (only({"admin": 400}), LOGIN, 403),
+    "casereviews:map": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
     "dataprotection:index": (only({"admin": 400}), LOGIN, 403),
     "dataprotection:requests": (only({"admin": 400}), LOGIN, 403),
     "plan:detail": (only({"admin": 400, "analyst": 400}), LOGIN, 403),

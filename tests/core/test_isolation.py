@@ -292,6 +292,11 @@ URLS = {
         "/p/{s}/case-reviews/calls/{s_call}/",
     ],
     "casereviews:import": ["/p/{r}/case-reviews/import/", "/p/{s}/case-reviews/import/"],
+    "casereviews:map": [
+        "/p/{r}/case-reviews/map/",
+        "/p/{r}/case-reviews/map/?year=all&format=csv",
+        "/p/{s}/case-reviews/map/",
+    ],
     # A search in Rotherham never finds Sheffield's people (their names carry the marker).
     "dataprotection:index": ["/p/{r}/personal-data/", "/p/{s}/personal-data/"],
     "dataprotection:requests": [

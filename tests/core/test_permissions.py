@@ -46,6 +46,7 @@ EXPECTED = {
     "casereviews.cases": {"admin", "analyst"},  # analysts only when named: can_read_cases
     "casereviews.manage": {"admin"},
     "casereviews.figures": {"admin", "analyst", "lead", "board", "scrutiny"},
+    "casereviews.map": {"admin", "analyst"},  # internal: exact counts, never published
     "calls.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "calls.manage": {"admin", "analyst"},
     # analysts only when named as case reviewers: can_handle_personal_data

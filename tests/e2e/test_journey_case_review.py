@@ -1,6 +1,7 @@
 """ASB case review journey: an application is recorded, its complaints added, the
-threshold test shown with its reasons and confirmed, the review meeting recorded, a
-recommendation becomes a governance action with an owner, the applicant is told; the year
+threshold test shown with its reasons and confirmed, the review meeting arranged as a
+governance meeting (the case a confidential item) and the review recorded, a
+recommendation becomes an action of that meeting with an owner, the applicant is told; the year
 is published and the public sees the figures, disclosure-controlled. A scrutiny member is
 refused the case. axe-core on every new page."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from saferstat.governance import services as governance
 from saferstat.governance.models import Action
 from tests.casereviews.world import build
 from tests.django_fixtures import PASSWORD
@@ -20,6 +22,12 @@ def test_application_to_published_figures(page, axe_page, live_server, rotherham
 
     gov = build_governance(rotherham, members["admin"])
     world = build(rotherham, members["admin"], published=False)
+    governance.body_create(
+        partnership=rotherham,
+        by=members["admin"],
+        name="ASB case review panel",
+        kind="priority_group",
+    )
     base = f"{live_server.url}/p/rotherham/case-reviews"
 
     sign_in(page, live_server, "rotherham-admin", PASSWORD)
@@ -42,9 +50,16 @@ def test_application_to_published_figures(page, axe_page, live_server, rotherham
     page.get_by_label("Date of the decision").fill("2025-01-15")
     page.get_by_role("button", name="Record the decision").click()
     assert "Threshold met" in page.locator("#decision").inner_text()
-    page.get_by_label("Date of the review meeting").fill("2025-02-05")
+    page.get_by_label("Body", exact=True).select_option(label="ASB case review panel")
+    page.get_by_label("Date", exact=True).fill("2025-02-05")
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_role("button", name="Arrange the review meeting").click()
+    page.get_by_text("Saved.").wait_for()
+    assert "Due by" in page.locator("#review-deadline").inner_text()
+    meeting_url = page.locator("#review-meeting a").first.get_attribute("href")
+    assert page.get_by_label("Date of the review meeting").input_value() == "2025-02-05"
     page.get_by_label("Agencies at the review").fill("Police, council, housing")
-    page.get_by_role("button", name="Record the review meeting").click()
+    page.get_by_role("button", name="Record the review").click()
     page.get_by_label("Recommendation").fill("Fit a door camera for the applicant")
     page.get_by_label("Owner's role").fill("ASB Team Manager")
     page.get_by_label("Due date").fill("2025-03-31")
@@ -53,6 +68,7 @@ def test_application_to_published_figures(page, axe_page, live_server, rotherham
     case_url = page.url
     action = Action.objects.filter(title__contains="recommendation 1").latest("pk")
     assert "Applicant J" not in action.title
+    assert action.meeting.body.name == "ASB case review panel"
     page.get_by_label("Date the outcome letter was sent").fill("2025-02-07")
     page.get_by_role("button", name="Record the outcome letter").click()
     assert "7 February 2025" in page.locator("#informed").inner_text()
@@ -84,6 +100,8 @@ def test_application_to_published_figures(page, axe_page, live_server, rotherham
         f"{base}/figures/",
         f"{base}/calls/",
         f"{base}/calls/{world['call']}/",
+        f"{live_server.url}{meeting_url}",
+        f"{base}/map/",
     ):
         axe_page.goto(url)
         assert axe_violations(axe_page) == [], url
