@@ -554,9 +554,7 @@ def wilson_share(p: float, n: float, z: float = 1.959963984540054) -> tuple[floa
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def headline(
-    answers: Sequence[str], weighting: Weighting
-) -> tuple[list[HeadlineRow], int, float]:
+def headline(answers: Sequence[str], weighting: Weighting) -> tuple[list[HeadlineRow], int, float]:
     """Each answer's share of the respondents who gave one (blank: did not answer),
     unweighted and weighted, with the weighted share's 95% interval on the effective sample
     size. Returns the rows (most common weighted first), how many answered and were

@@ -4,40 +4,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0002_frozen_document_proposals_matrix_versions'),
+        ("assessment", "0002_frozen_document_proposals_matrix_versions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidateissue',
-            name='concern_themes',
-            field=models.JSONField(blank=True, default=list, help_text='The consultation themes that count as concern about the issue (none: a theme named as the issue is)'),
+            model_name="candidateissue",
+            name="concern_themes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The consultation themes that count as concern about the issue (none: a theme named as the issue is)",
+            ),
         ),
         migrations.AddField(
-            model_name='consultation',
-            name='themes',
-            field=models.JSONField(blank=True, default=list, help_text="The themes free-text answers are tagged with (none: the plan's themes)"),
+            model_name="consultation",
+            name="themes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The themes free-text answers are tagged with (none: the plan's themes)",
+            ),
         ),
         migrations.AddField(
-            model_name='consultationresponse',
-            name='free_text',
+            model_name="consultationresponse",
+            name="free_text",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='consultationresponse',
-            name='tags',
-            field=models.JSONField(blank=True, default=list, help_text='Themes the free text is about'),
+            model_name="consultationresponse",
+            name="tags",
+            field=models.JSONField(
+                blank=True, default=list, help_text="Themes the free text is about"
+            ),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='figures',
-            field=models.JSONField(blank=True, help_text='Consultation counts as they were when proposed', null=True),
+            model_name="evidence",
+            name="figures",
+            field=models.JSONField(
+                blank=True, help_text="Consultation counts as they were when proposed", null=True
+            ),
         ),
         migrations.AlterField(
-            model_name='evidence',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Saved explorer view'), ('data', 'Figures from the data, frozen'), ('consultation', 'Consultation theme counts, frozen'), ('dataset', 'Partner dataset'), ('document', 'Document')], max_length=20),
+            model_name="evidence",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Saved explorer view"),
+                    ("data", "Figures from the data, frozen"),
+                    ("consultation", "Consultation theme counts, frozen"),
+                    ("dataset", "Partner dataset"),
+                    ("document", "Document"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
