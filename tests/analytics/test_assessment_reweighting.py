@@ -97,7 +97,9 @@ def test_free_text_is_read_and_held_to_its_length():
     parsed = parse_responses(f"{header}\n34,,,,,,{long}\n", areas=[])
     assert parsed.errors == ["line 2: free_text: longer than 5,000 characters"]
     # the column is optional
-    assert not parse_responses("age,sex,disability,ethnic_group,area,concern_theme\n", areas=[]).rows
+    assert not parse_responses(
+        "age,sex,disability,ethnic_group,area,concern_theme\n", areas=[]
+    ).rows
 
 
 def test_public_concern_counts_each_respondent_once_and_bands_the_share():
