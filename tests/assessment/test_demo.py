@@ -56,9 +56,7 @@ def test_demo_assessment_is_built_once_and_labelled(overview_warehouse):
     assert all(r.free_text.endswith("(demo)") for r in with_text)
     counts = dict(selectors.theme_counts(consultation))
     assert counts["Anti-social behaviour"] > 0 and counts["Drug dealing"] > 0
-    concern = {
-        i.name: i.proposals.get(dimension="public_concern") for i in assessment.issues.all()
-    }
+    concern = {i.name: i.proposals.get(dimension="public_concern") for i in assessment.issues.all()}
     assert len(concern) == 7 and all(p.evidence.kind == "consultation" for p in concern.values())
     assert concern["Anti-social behaviour"].points == 5  # raised most
     assert concern["Modern slavery"].points == 1  # never raised
