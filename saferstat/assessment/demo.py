@@ -61,6 +61,43 @@ CONCERNS = [
     "Hate crime",
     "Serious violence",
 ]
+#: Themes the demo consultation's free text is tagged with: the candidate issues and two
+#: concerns that are not candidates.
+EXTRA_THEMES = ["Speeding and road safety", "Drug dealing"]
+#: Invented free-text answers (a share of respondents write one), by the theme they are about.
+FREE_TEXT = {
+    "Anti-social behaviour": [
+        "Groups gathering by the shops most evenings, shouting and leaving litter",
+        "Off-road bikes racing across the park after dark",
+        "Fireworks set off in the street for weeks around bonfire night",
+    ],
+    "Knife crime": [
+        "Young people say carrying a knife feels normal now",
+        "Worried about my teenagers after hearing of a stabbing in town",
+    ],
+    "Domestic abuse": [
+        "More help for people living with abuse at home, and somewhere safe to go",
+    ],
+    "Hate crime": [
+        "Abuse shouted at neighbours because of how they dress",
+    ],
+    "Serious violence": [
+        "Fights outside the bars at the weekend",
+    ],
+    "Speeding and road safety": [
+        "Cars racing down our road at night",
+        "No crossing near the school and drivers do not slow down",
+    ],
+    "Drug dealing": [
+        "Dealing openly near the bus station in daylight",
+        "Cannabis smell from a house on our street every night",
+    ],
+}
+FREE_TEXT_SHARE = 0.3  # of respondents write something
+TAGGED_SHARE = 0.85  # of those the demo analyst has tagged so far
+
+#: How often each is named as the main concern: anti-social behaviour most (seed 003).
+CONCERN_WEIGHTS = [34, 20, 16, 10, 20]
 TENSION = [
     (
         3,
@@ -147,7 +184,9 @@ DOCUMENT = [
     (
         "public",
         "Demo text: the invented survey under-represents young, disabled and minority ethnic "
-        "residents (see the consultation's coverage against the Census).",
+        "residents (see the consultation's coverage against the Census), so its headline "
+        "figures are also shown reweighted to the population. Its free-text answers, tagged "
+        "by theme, propose each issue's public concern score.",
         [],
     ),
 ]
@@ -170,6 +209,71 @@ def _document(assessment: Assessment, analyst: User, admin: User) -> str:
     except ValidationError:
         return "a draft (its views could not be frozen)"
     return "signed off by the admin, its views frozen"
+
+
+def _consultation(assessment: Assessment, analyst: User, rng: random.Random, issue_names):
+    """The demo consultation: invented respondents skewed as seed 003 describes, some with
+    invented free text, most of it tagged by theme by the analyst. Returns it and how many
+    answers are tagged."""
+    partnership = assessment.partnership
+    consultation = services.consultation_create(
+        assessment=assessment,
+        by=analyst,
+        title="Community safety survey 2025 (demo)",
+        starts_on=dt.date(2025, 1, 6),
+        ends_on=dt.date(2025, 2, 28),
+        methods="Online survey, drop-in sessions, partner networks (demo)",
+        is_demo=True,
+    )
+    wards = selectors.ward_names(partnership)
+    lines = ["age,sex,disability,ethnic_group,area,concern_theme,free_text"]
+    for _ in range(RESPONDENTS):
+        age = rng.choices(
+            [rng.randint(16, 24), rng.randint(25, 49), rng.randint(50, 64), rng.randint(65, 90)],
+            weights=[3, 35, 35, 27],
+        )[0]
+        sex = rng.choices(["Female", "Male", ""], weights=[58, 38, 4])[0]
+        disability = rng.choices(["Disabled", "Not disabled", ""], weights=[9, 85, 6])[0]
+        ethnic = rng.choices(
+            [
+                "White",
+                "Asian, Asian British or Asian Welsh",
+                "Black, Black British, Black Welsh, Caribbean or African",
+                "Mixed or Multiple ethnic groups",
+                "",
+            ],
+            weights=[93, 1.5, 0.5, 1, 4],
+        )[0]
+        area = rng.choice(wards) if wards and rng.random() < 0.8 else ""
+        concern = rng.choices(CONCERNS, weights=CONCERN_WEIGHTS)[0]
+        text = ""
+        if rng.random() < FREE_TEXT_SHARE:
+            theme = rng.choice(sorted(FREE_TEXT))
+            text = f"{rng.choice(FREE_TEXT[theme])} (demo)"
+        lines.append(f'{age},{sex},{disability},"{ethnic}","{area}",{concern},"{text}"')
+    services.responses_import(
+        consultation=consultation,
+        by=analyst,
+        text="\n".join(lines) + "\n",
+        areas=wards,
+        themes=list(issue_names),
+    )
+    services.consultation_themes_set(
+        consultation=consultation, by=analyst, themes=[*issue_names, *EXTRA_THEMES]
+    )
+    by_text = {
+        f"{phrase} (demo)": theme for theme, phrases in FREE_TEXT.items() for phrase in phrases
+    }
+    tagged = 0
+    for response in consultation.responses.exclude(free_text="").order_by("pk"):
+        if rng.random() >= TAGGED_SHARE:
+            continue  # not read yet: left for the analyst
+        tags = [by_text[response.free_text]]
+        if tags[0] == "Drug dealing" and rng.random() < 0.5:
+            tags.append("Anti-social behaviour")  # one answer can be about two themes
+        services.response_tag(response=response, by=analyst, tags=tags)
+        tagged += 1
+    return consultation, tagged
 
 
 def _user(slug: str, role: str) -> User:
@@ -233,12 +337,18 @@ def demo_assessment_install(slug: str = "rotherham") -> list[str]:
             ).pk
         )
         issues.append((issue, cited, planted))
+    consultation, tagged = _consultation(assessment, analyst, rng, [i.name for i, _, _ in issues])
+    # public concern proposed from the responses (named concerns and tagged free text)
+    services.concern_propose_all(assessment=assessment, by=analyst)
     for issue, cited, planted in issues:
         for scorer in (analyst, board):
             values = {
                 k: max(1, min(5, v + rng.choice((-1, 0, 0, 0, 1))))
                 for k, v in zip(KEYS, planted, strict=True)
             }
+            concern = issue.proposals.filter(dimension="public_concern").first()
+            if scorer is analyst and concern is not None:
+                values["public_concern"] = concern.points  # the analyst accepts the proposal
             if scorer is board and issue.name == "Anti-social behaviour":
                 values["public_concern"] = 2  # a planted disagreement (3 points) to discuss
             services.sheet_save(
@@ -253,44 +363,6 @@ def demo_assessment_install(slug: str = "rotherham") -> list[str]:
                 },
                 submit=True,
             )
-    consultation = services.consultation_create(
-        assessment=assessment,
-        by=analyst,
-        title="Community safety survey 2025 (demo)",
-        starts_on=dt.date(2025, 1, 6),
-        ends_on=dt.date(2025, 2, 28),
-        methods="Online survey, drop-in sessions, partner networks (demo)",
-        is_demo=True,
-    )
-    wards = selectors.ward_names(partnership)
-    lines = ["age,sex,disability,ethnic_group,area,concern_theme"]
-    for _ in range(RESPONDENTS):
-        age = rng.choices(
-            [rng.randint(16, 24), rng.randint(25, 49), rng.randint(50, 64), rng.randint(65, 90)],
-            weights=[3, 35, 35, 27],
-        )[0]
-        sex = rng.choices(["Female", "Male", ""], weights=[58, 38, 4])[0]
-        disability = rng.choices(["Disabled", "Not disabled", ""], weights=[9, 85, 6])[0]
-        ethnic = rng.choices(
-            [
-                "White",
-                "Asian, Asian British or Asian Welsh",
-                "Black, Black British, Black Welsh, Caribbean or African",
-                "Mixed or Multiple ethnic groups",
-                "",
-            ],
-            weights=[93, 1.5, 0.5, 1, 4],
-        )[0]
-        area = rng.choice(wards) if wards and rng.random() < 0.8 else ""
-        concern = rng.choice(CONCERNS)
-        lines.append(f'{age},{sex},{disability},"{ethnic}","{area}",{concern}')
-    services.responses_import(
-        consultation=consultation,
-        by=analyst,
-        text="\n".join(lines) + "\n",
-        areas=wards,
-        themes=[i.name for i, _, _ in issues],
-    )
     today = timezone.localdate()
     for days, area, community, source, level, description, reasons in TENSION:
         report = services.tension_report_create(
@@ -316,7 +388,8 @@ def demo_assessment_install(slug: str = "rotherham") -> list[str]:
     lines_out = [
         f"{assessment.title}: {len(issues)} issues scored by the analyst and the Board member",
         f"The assessment document: {signed}",
-        f"{RESPONDENTS} invented consultation responses; {len(TENSION)} tension reports (demo)",
+        f"{RESPONDENTS} invented consultation responses, {tagged} free-text answers tagged by "
+        f"theme, public concern proposed from them; {len(TENSION)} tension reports (demo)",
     ]
     plan = plan_current(partnership=partnership)
     if plan is not None:

@@ -100,6 +100,12 @@ class CandidateIssue(models.Model):
         blank=True,
         help_text="The police.uk crime types the issue covers (scores are proposed from them)",
     )
+    concern_themes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The consultation themes that count as concern about the issue (none: a "
+        "theme named as the issue is)",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -121,11 +127,12 @@ class Evidence(models.Model):
     class Kind(models.TextChoices):
         VIEW = "view", "Saved explorer view"
         DATA = "data", "Figures from the data, frozen"
+        CONSULTATION = "consultation", "Consultation theme counts, frozen"
         DATASET = "dataset", "Partner dataset"
         DOCUMENT = "document", "Document"
 
     issue = models.ForeignKey(CandidateIssue, on_delete=models.CASCADE, related_name="evidence")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
     saved_view = models.ForeignKey(
         "intelligence.SavedView", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -141,6 +148,9 @@ class Evidence(models.Model):
         "FrozenView", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     url = models.URLField(blank=True, help_text="A document's address")
+    figures = models.JSONField(
+        null=True, blank=True, help_text="Consultation counts as they were when proposed"
+    )
     note = models.TextField(blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -267,6 +277,11 @@ class Consultation(models.Model):
     margin_points = models.PositiveSmallIntegerField(
         default=2, help_text="Percentage points a group's interval must fall short to be flagged"
     )
+    themes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The themes free-text answers are tagged with (none: the plan's themes)",
+    )
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -277,7 +292,8 @@ class Consultation(models.Model):
 
 
 class ConsultationResponse(models.Model):
-    """One respondent's answers about themselves (each may be blank: prefer not to say)."""
+    """One respondent's answers about themselves (each may be blank: prefer not to say),
+    their concern, and perhaps their own words, tagged by theme."""
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="responses"
@@ -288,6 +304,10 @@ class ConsultationResponse(models.Model):
     ethnic_group = models.CharField(max_length=80, blank=True)
     area = models.CharField(max_length=100, blank=True)
     concern_theme = models.CharField(max_length=100, blank=True)
+    # The respondent's own words: personal data (dataprotection/declaration.py), read and
+    # tagged by analysts and admins only (`assessment.free_text`), never published.
+    free_text = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True, help_text="Themes the free text is about")
 
     class Meta:
         ordering = ["pk"]

@@ -17,6 +17,7 @@ from .models import (
     Assessment,
     CandidateIssue,
     Consultation,
+    ConsultationResponse,
     DocumentSection,
     FrozenView,
     PlanRefresh,
@@ -138,6 +139,99 @@ def coverage(consultation: Consultation) -> tuple[list[Coverage], str]:
         else:
             out.append(Coverage(dim, label, rows, unanswered))
     return out, ""
+
+
+def plan_themes(partnership: Partnership) -> list[str]:
+    """The names of the themes of the partnership's current plan."""
+    from saferstat.plan.selectors import plan_current
+
+    plan = plan_current(partnership=partnership)
+    return [t.name for t in plan.themes.all()] if plan else []
+
+
+def themes_for(consultation: Consultation) -> list[str]:
+    """The themes free-text answers are tagged with: the consultation's own list, else the
+    themes of the partnership's current plan."""
+    return list(consultation.themes) or plan_themes(consultation.assessment.partnership)
+
+
+def theme_counts(consultation: Consultation) -> list[tuple[str, int]]:
+    """How many responses' free text is tagged with each theme (every theme of the
+    consultation, 0 when none), most first: counts, not text, so every member sees them."""
+    counts = dict.fromkeys(themes_for(consultation), 0)
+    for tags in consultation.responses.exclude(tags=[]).values_list("tags", flat=True):
+        for tag in tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def response_get(*, consultation: Consultation, pk: int):
+    return _get(consultation.responses.all(), pk=pk)
+
+
+def assessment_themes(assessment: Assessment, also=()) -> list[str]:
+    """Every theme a response to the assessment's consultations can name or be tagged with,
+    and its issues' names (the themes public concern can count)."""
+    names = [i.name for i in assessment.issues.all()]
+    for consultation in assessment.consultations.all():
+        names += themes_for(consultation)
+    names += list(
+        ConsultationResponse.objects.filter(consultation__assessment=assessment)
+        .exclude(concern_theme="")
+        .values_list("concern_theme", flat=True)
+        .distinct()
+    )
+    return sorted(dict.fromkeys([*names, *also]), key=str.lower)
+
+
+def free_text_responses(consultation: Consultation, *, untagged: bool = False):
+    """The responses with free text (for `assessment.free_text` roles only), oldest first."""
+    rows = consultation.responses.exclude(free_text="")
+    return rows.filter(tags=[]) if untagged else rows
+
+
+#: Groups headline figures may be weighted on, and those weighted on unless chosen.
+WEIGHT_BY_DEFAULT = ("age", "sex")
+
+
+@dataclass
+class Reweighted:
+    dimensions: tuple[str, ...]
+    weighting: calc.Weighting | None
+    rows: list[calc.HeadlineRow]
+    answered: int
+    n_eff: float
+    message: str = ""
+
+    @property
+    def labels(self) -> list[str]:
+        return [calc.DIMENSION_LABELS[d] for d in self.dimensions]
+
+    @property
+    def missing(self) -> list[tuple[str, tuple[str, ...]]]:
+        if not self.weighting:
+            return []
+        return [
+            (calc.DIMENSION_LABELS[d], groups)
+            for d, groups in self.weighting.missing.items()
+            if groups
+        ]
+
+
+def reweighted(consultation: Consultation, dimensions=WEIGHT_BY_DEFAULT) -> Reweighted:
+    """The headline question (each respondent's concern) with the shares reweighted to the
+    partnership's Census 2021 population on ``dimensions`` (raking; post-stratification on
+    one), or a message saying why it cannot be."""
+    dims = tuple(d for d in calc.COVERAGE_GROUPS if d in set(dimensions)) or WEIGHT_BY_DEFAULT
+    partnership = consultation.assessment.partnership
+    try:
+        population = calc.census_population(census_file(), partnership.lad_codes)
+        responses = list(consultation.responses.values(*calc.COVERAGE_GROUPS, "concern_theme"))
+        weighting = calc.rake(responses, population, dims)
+        rows, answered, n_eff = calc.headline([r["concern_theme"] for r in responses], weighting)
+    except AnalyticsError as exc:
+        return Reweighted(dims, None, [], 0, 0.0, str(exc))
+    return Reweighted(dims, weighting, rows, answered, n_eff)
 
 
 def ward_names(partnership: Partnership) -> list[str]:

@@ -22,7 +22,7 @@ from saferstat.plan.models import Plan
 from saferstat.plan.selectors import plan_snapshot
 from saferstat.plan.services import plan_refresh, priority_upsert, theme_upsert
 
-from . import frozen
+from . import frozen, selectors
 from .models import (
     Assessment,
     CandidateIssue,
@@ -433,17 +433,27 @@ def proposals_make(*, issue: CandidateIssue, by: User) -> tuple[list[ScorePropos
 
     partnership = issue.partnership
     require(by, "assessment.manage", partnership)
-    if not issue.crime_types:
+    has_responses = ConsultationResponse.objects.filter(
+        consultation__assessment=issue.assessment
+    ).exists()
+    if not issue.crime_types and not has_responses:
         raise ValidationError(
-            {"crime_types": "Say which police.uk crime types the issue covers first."}
+            {
+                "crime_types": "Say which police.uk crime types the issue covers, or import "
+                "the consultation's responses, first."
+            }
         )
-    year = bridge.default_financial_year(partnership) if bridge.warehouse_is_ready() else None
-    if year is None:
-        raise ValidationError({"crime_types": "No police.uk data is loaded yet."})
     matrix = issue.assessment.scoring
     keys = {d.key for d in matrix.dimensions}
     made, skipped = [], []
-    for key, query, title in _proposal_queries(issue, year):
+    year = None
+    if issue.crime_types:
+        year = bridge.default_financial_year(partnership) if bridge.warehouse_is_ready() else None
+        if year is None:
+            skipped.append("Volume, trend and harm: no police.uk data is loaded yet.")
+    else:
+        skipped.append("Volume, trend and harm: no police.uk crime types are named.")
+    for key, query, title in _proposal_queries(issue, year) if year else []:
         if key not in keys:
             skipped.append(f"The matrix has no {key.replace('_', ' ')} dimension.")
             continue
@@ -494,7 +504,199 @@ def proposals_make(*, issue: CandidateIssue, by: User) -> tuple[list[ScorePropos
             },
         )
         made.append(item)
+    if has_responses:
+        try:
+            made.append(concern_propose(issue=issue, by=by))
+        except ValidationError as exc:
+            skipped.extend(exc.messages)
     return made, skipped
+
+
+def concern_themes_of(issue: CandidateIssue) -> list[str]:
+    """The consultation themes that count as concern about the issue: those chosen, or a
+    theme named as the issue."""
+    return list(issue.concern_themes) or [issue.name]
+
+
+def _concern_counts(assessment: Assessment) -> dict:
+    """Every consultation's responses counted for every issue of the assessment (each
+    respondent once per issue), as the evidence of a public concern proposal keeps them."""
+    issues = list(assessment.issues.all())
+    consultations = list(assessment.consultations.all())
+    responses = ConsultationResponse.objects.filter(consultation__in=consultations).values(
+        "concern_theme", "tags"
+    )
+    counts, n = calc.concern_raised(responses, {i.key: concern_themes_of(i) for i in issues})
+    return {
+        "responses": n,
+        "raised": counts,
+        "themes": {i.key: concern_themes_of(i) for i in issues},
+        "names": {i.key: i.name for i in issues},
+        "consultations": [
+            {"id": c.pk, "title": c.title, "responses": c.responses.count()} for c in consultations
+        ],
+        "counted_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+@transaction.atomic
+def concern_propose(
+    *, issue: CandidateIssue, by: User, counts: dict | None = None
+) -> ScoreProposal:
+    """Propose the public concern dimension from the consultations' responses: the share of
+    respondents who raised the issue (named it as their concern, or wrote free text tagged
+    with one of its themes), against the issue raised most. The counts are kept, frozen,
+    with the evidence the proposal cites; a scorer accepts or overrides it as any other."""
+    partnership = issue.partnership
+    require(by, "assessment.manage", partnership)
+    matrix = issue.assessment.scoring
+    key = "public_concern"
+    if key not in {d.key for d in matrix.dimensions}:
+        raise ValidationError({"form": "The matrix has no public concern dimension."})
+    counts = counts or _concern_counts(issue.assessment)
+    d = matrix.get(key)
+    raised = counts["raised"].get(issue.key, 0)
+    try:
+        proposal = calc.propose_concern(
+            d,
+            raised=raised,
+            responses=counts["responses"],
+            most=max(counts["raised"].values(), default=0),
+            themes=concern_themes_of(issue),
+        )
+    except AnalyticsError as exc:
+        raise ValidationError({"form": f"{d.label}: {exc}"}) from None
+    titles = ", ".join(c["title"] for c in counts["consultations"])
+    evidence = Evidence.objects.create(
+        issue=issue,
+        kind=Evidence.Kind.CONSULTATION,
+        title=f"{issue.name}: raised by {raised:,} of {counts['responses']:,} respondents "
+        f"({titles})"[:200],
+        figures=counts,
+        note=proposal.reasoning,
+        added_by=by,
+    )
+    old = ScoreProposal.objects.filter(issue=issue, dimension=key).first()
+    before = audit.snapshot(old, ["points", "reasoning", "evidence"]) if old else None
+    item, _ = ScoreProposal.objects.update_or_create(
+        issue=issue,
+        dimension=key,
+        defaults={"points": proposal.points, "reasoning": proposal.reasoning, "evidence": evidence},
+    )
+    audit.record(
+        actor=by,
+        verb="assessment.propose",
+        obj=item,
+        partnership=partnership,
+        before=before,
+        after={
+            **audit.snapshot(item, ["dimension", "points", "reasoning", "evidence"]),
+            "raised": raised,
+            "responses": counts["responses"],
+        },
+    )
+    return item
+
+
+def concern_propose_all(*, assessment: Assessment, by: User) -> list[ScoreProposal]:
+    """Propose public concern for every candidate issue from the same counts."""
+    require(by, "assessment.manage", assessment.partnership)
+    if not ConsultationResponse.objects.filter(consultation__assessment=assessment).exists():
+        raise ValidationError({"form": "No consultation responses to count yet."})
+    counts = _concern_counts(assessment)
+    return [concern_propose(issue=issue, by=by, counts=counts) for issue in assessment.issues.all()]
+
+
+@transaction.atomic
+def issue_concern_themes_set(
+    *, issue: CandidateIssue, by: User, themes: list[str]
+) -> CandidateIssue:
+    """Say which consultation themes count as concern about the issue."""
+    require(by, "assessment.manage", issue.partnership)
+    chosen = list(dict.fromkeys(clean_plain(t)[:100] for t in themes if clean_plain(t or "")))
+    if len(chosen) > 50:
+        raise ValidationError({"concern_themes": "Choose at most 50 themes."})
+    before = audit.snapshot(issue, ["concern_themes"])
+    issue.concern_themes = chosen
+    issue.save(update_fields=["concern_themes"])
+    audit.record(
+        actor=by,
+        verb="assessment.issue_concern_themes",
+        obj=issue,
+        partnership=issue.partnership,
+        before=before,
+        after=audit.snapshot(issue, ["concern_themes"]),
+    )
+    return issue
+
+
+# --- free text tagged by theme --------------------------------------------------------------
+
+
+@transaction.atomic
+def consultation_themes_set(
+    *, consultation: Consultation, by: User, themes: list[str]
+) -> Consultation:
+    """Set the consultation's own list of themes (blank: the plan's themes). A theme some
+    response is tagged with cannot be taken off the list."""
+    partnership = consultation.assessment.partnership
+    require(by, "assessment.free_text", partnership)
+    chosen = list(dict.fromkeys(clean_plain(t)[:100] for t in themes if clean_plain(t or "")))
+    if len(chosen) > 50:
+        raise ValidationError({"themes": "Give at most 50 themes."})
+    kept = set(chosen) or set(selectors.plan_themes(partnership))
+    in_use = {
+        tag
+        for tags in consultation.responses.exclude(tags=[]).values_list("tags", flat=True)
+        for tag in tags
+    }
+    dropped = sorted(in_use - kept)
+    if dropped:
+        raise ValidationError(
+            {"themes": f"Responses are tagged {', '.join(dropped)}: untag them first."}
+        )
+    before = audit.snapshot(consultation, ["themes"])
+    consultation.themes = chosen
+    consultation.save(update_fields=["themes"])
+    audit.record(
+        actor=by,
+        verb="assessment.consultation_themes",
+        obj=consultation,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(consultation, ["themes"]),
+    )
+    return consultation
+
+
+@transaction.atomic
+def response_tag(
+    *, response: ConsultationResponse, by: User, tags: list[str]
+) -> ConsultationResponse:
+    """Tag a response's free text with themes of its consultation. Audited with the tags
+    only: the text is personal data and is never logged."""
+    consultation = response.consultation
+    partnership = consultation.assessment.partnership
+    require(by, "assessment.free_text", partnership)
+    if not response.free_text:
+        raise ValidationError({"tags": "This response has no free text to tag."})
+    known = selectors.themes_for(consultation)
+    chosen = list(dict.fromkeys(t for t in tags if t))
+    unknown = [t for t in chosen if t not in known]
+    if unknown:
+        raise ValidationError({"tags": f"Not a theme of this consultation: {unknown[0][:100]}"})
+    before = {"tags": list(response.tags)}
+    response.tags = [t for t in known if t in chosen]
+    response.save(update_fields=["tags"])
+    audit.record(
+        actor=by,
+        verb="assessment.response_tag",
+        obj=response,
+        partnership=partnership,
+        before=before,
+        after={"tags": response.tags},
+    )
+    return response
 
 
 # --- the assessment document ----------------------------------------------------------------
@@ -700,15 +902,22 @@ def responses_import(
         )
     if parsed.errors:
         raise ValidationError({"file": parsed.errors})
+    for row in parsed.rows:
+        if "free_text" in row:
+            row["free_text"] = clean_plain(row["free_text"])
     ConsultationResponse.objects.bulk_create(
         ConsultationResponse(consultation=consultation, **row) for row in parsed.rows
     )
-    audit.record(
+    audit.record(  # counts only: the free text is personal data and is never logged
         actor=by,
         verb="assessment.responses_import",
         obj=consultation,
         partnership=partnership,
-        after={"responses_added": len(parsed.rows), "total": consultation.responses.count()},
+        after={
+            "responses_added": len(parsed.rows),
+            "with_free_text": sum(1 for r in parsed.rows if r.get("free_text")),
+            "total": consultation.responses.count(),
+        },
     )
     return len(parsed.rows)
 

@@ -20,6 +20,7 @@ urlpatterns = [
         name="document_chart",
     ),
     path(P + "consultations/<int:pk>/", views.consultation, name="consultation"),
+    path(P + "consultations/<int:pk>/responses/", views.responses, name="responses"),
     path(P + "tension/", views.tension, name="tension"),
     path(P + "tension/<int:pk>/", views.tension_detail, name="tension_detail"),
 ]

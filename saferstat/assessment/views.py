@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -177,6 +178,14 @@ def issue(request, partnership, pk: int, issue_pk: int):
                     issue=issue, by=user, crime_types=request.POST.getlist("crime_type")
                 )
                 messages.success(request, "The issue's police.uk crime types are saved.")
+            elif form == "concern_themes":
+                require(user, "assessment.manage", partnership)
+                services.issue_concern_themes_set(
+                    issue=issue, by=user, themes=request.POST.getlist("concern_theme")
+                )
+                messages.success(
+                    request, "The consultation themes counted for the issue are saved."
+                )
             elif form == "propose":
                 require(user, "assessment.manage", partnership)
                 made, skipped = services.proposals_make(issue=issue, by=user)
@@ -307,6 +316,8 @@ def issue(request, partnership, pk: int, issue_pk: int):
             "proposals": [(matrix.get(k), p) for k, p in proposals.items() if k in matrix_keys],
             "earlier": earlier_table,
             "crime_types": CRIME_TYPES,
+            "concern_themes": services.concern_themes_of(issue),
+            "known_themes": selectors.assessment_themes(assessment, also=issue.concern_themes),
             "as_now": {
                 e.pk: frozen.explorer_url(partnership.slug, e.frozen_view.query)
                 for e in evidence
@@ -331,7 +342,20 @@ def consultation(request, partnership, pk: int):
     consultation = selectors.consultation_get(partnership=partnership, pk=pk)
     errors: dict[str, str] = {}
     file_errors: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "propose_concern":
+        require(request.user, "assessment.manage", partnership)
+        try:
+            made = services.concern_propose_all(assessment=consultation.assessment, by=request.user)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(
+                request,
+                f"Public concern proposed for {len(made)} issue(s) from the responses; "
+                "scorers accept or override it.",
+            )
+            return redirect("assessment:consultation", slug=partnership.slug, pk=pk)
+    elif request.method == "POST":
         require(request.user, "assessment.manage", partnership)
         upload = request.FILES.get("file")
         try:
@@ -362,6 +386,8 @@ def consultation(request, partnership, pk: int):
             return redirect("assessment:consultation", slug=partnership.slug, pk=pk)
     groups, message = selectors.coverage(consultation)
     themes = calc.counts_by(consultation.responses.values("concern_theme"), "concern_theme")
+    weight_by = [d for d in request.GET.getlist("weight_by") if d in calc.COVERAGE_GROUPS]
+    reweighted = selectors.reweighted(consultation, weight_by or selectors.WEIGHT_BY_DEFAULT)
     return render(
         request,
         "assessment/consultation.html",
@@ -373,9 +399,72 @@ def consultation(request, partnership, pk: int):
             "groups": groups,
             "census_message": message,
             "themes": sorted(themes.items(), key=lambda kv: -kv[1]),
+            "tagged": selectors.theme_counts(consultation),
+            "with_free_text": selectors.free_text_responses(consultation).count(),
+            "reweighted": reweighted,
+            "weight_choices": list(calc.DIMENSION_LABELS.items()),
+            "can_free_text": can(request.user, "assessment.free_text", partnership),
             "can_manage": can(request.user, "assessment.manage", partnership),
             "errors": errors,
             "file_errors": file_errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+RESPONSES_PER_PAGE = 25
+
+
+@partnership_view("assessment.free_text", post=True)
+def responses(request, partnership, pk: int):
+    """The responses' free text, tagged by theme (analysts and admins only: personal data,
+    never published)."""
+    consultation = selectors.consultation_get(partnership=partnership, pk=pk)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.POST.get("form")
+        try:
+            if form == "themes":
+                services.consultation_themes_set(
+                    consultation=consultation,
+                    by=request.user,
+                    themes=request.POST.get("themes", "").splitlines(),
+                )
+                messages.success(request, "The consultation's themes are saved.")
+            elif form == "tag":
+                response = selectors.response_get(
+                    consultation=consultation, pk=parse_id(request.POST.get("response")) or 0
+                )
+                services.response_tag(
+                    response=response, by=request.user, tags=request.POST.getlist("tag")
+                )
+                messages.success(request, f"Response {response.pk} is tagged.")
+            else:
+                raise _unknown_form()
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect(request.get_full_path())
+    untagged = request.GET.get("untagged") == "1"
+    page = Paginator(
+        selectors.free_text_responses(consultation, untagged=untagged), RESPONSES_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    themes = selectors.themes_for(consultation)
+    return render(
+        request,
+        "assessment/responses.html",
+        {
+            "partnership": partnership,
+            "assessment": consultation.assessment,
+            "consultation": consultation,
+            "page": page,
+            "untagged": untagged,
+            "themes": themes,
+            "own_themes": bool(consultation.themes),
+            "themes_text": "\n".join(consultation.themes),
+            "tagged": selectors.theme_counts(consultation),
+            "errors": errors,
+            "form": request.POST if errors else {},
         },
         status=400 if errors else 200,
     )

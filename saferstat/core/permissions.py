@@ -194,6 +194,12 @@ RULES: dict[str, Rule] = {
         frozenset({Role.ADMIN}),
         description="Sign the strategic assessment document off (its figures are then frozen)",
     ),
+    # Consultation responses' free text is personal data: analysts and admins only, never
+    # published (dataprotection/declaration.py); everyone else sees the counts by theme.
+    "assessment.free_text": Rule(
+        ANALYSTS,
+        description="Read consultation responses' free-text answers and tag them by theme",
+    ),
     "assessment.matrix_edit": Rule(
         frozenset({Role.ADMIN}),
         description="Edit the scoring matrix's dimensions, scales and weights (a new version)",

@@ -152,13 +152,15 @@ CONSULTATION_RESPONSE = RecordType(
     models=(
         PersonalModel(
             "assessment.ConsultationResponse",
-            ("age", "sex", "disability", "ethnic_group", "area"),
+            ("age", "sex", "disability", "ethnic_group", "area", "free_text"),
             partnership="consultation__assessment__partnership",
+            # Free text may name the respondent or someone else: it is searched, and a
+            # response is erased on request once the consultation has closed.
+            identifies=("free_text",),
         ),
     ),
     default_months=24,
     clock="the consultation's closing date",
-    erasable="Responses hold no name or contact: no response can be linked to one person.",
     special=True,
     lawful_basis="Public task; Art. 9(2)(g) substantial public interest (equality of "
     "opportunity, DPA 2018 Sch. 1 para. 8)",

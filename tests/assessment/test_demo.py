@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from saferstat.assessment import selectors
-from saferstat.assessment.models import Assessment, PlanRefresh, TensionReport
+from saferstat.assessment.models import Assessment, PlanRefresh, ScoreSheet, TensionReport
 from saferstat.core.demo import demo_install
 from saferstat.core.models import User
 from saferstat.plan.models import Plan
@@ -48,6 +48,28 @@ def test_demo_assessment_is_built_once_and_labelled(overview_warehouse):
         (g.dimension, r.group) for g in groups for r in g.rows if r.verdict == "under-represented"
     }
     assert ("disability", "Disabled") in flagged and ("age", "16-24") in flagged
+    # free text on some invented responses, most tagged by theme; public concern proposed
+    # from the counts for every issue, accepted by the analyst, overridden by the Board
+    with_text = consultation.responses.exclude(free_text="")
+    assert 60 < with_text.count() < 200
+    assert 0 < with_text.filter(tags=[]).count() < with_text.count() / 2
+    assert all(r.free_text.endswith("(demo)") for r in with_text)
+    counts = dict(selectors.theme_counts(consultation))
+    assert counts["Anti-social behaviour"] > 0 and counts["Drug dealing"] > 0
+    concern = {i.name: i.proposals.get(dimension="public_concern") for i in assessment.issues.all()}
+    assert len(concern) == 7 and all(p.evidence.kind == "consultation" for p in concern.values())
+    assert concern["Anti-social behaviour"].points == 5  # raised most
+    assert concern["Modern slavery"].points == 1  # never raised
+    analyst = User.objects.get(username="rotherham-analyst")
+    asb_sheets = ScoreSheet.objects.filter(issue__name="Anti-social behaviour")
+    assert asb_sheets.get(scorer=analyst).values["public_concern"] == 5
+    assert "public_concern" in asb_sheets.exclude(scorer=analyst).get().overrides
+    # the headline reweighted to the Census: young respondents are few, so weights spread
+    # and the effective sample is smaller than the respondents weighted
+    shown = selectors.reweighted(consultation)
+    assert shown.rows and shown.dimensions == ("age", "sex")
+    assert shown.n_eff < shown.answered * 0.9
+    assert any(abs(r.weighted - r.share) > 0.001 for r in shown.rows)
     assert TensionReport.objects.filter(is_demo=True).count() == 6
     plan = Plan.objects.get(title="Demo plan")
     assert plan.version == 2
@@ -57,8 +79,9 @@ def test_demo_assessment_is_built_once_and_labelled(overview_warehouse):
     assert chosen.count() == 4 and all(i.plan_priority_id for i in chosen)
     # scores proposed from the data with frozen evidence; the document signed off, frozen
     knife = assessment.issues.get(name="Knife crime")
-    assert {p.dimension for p in knife.proposals.all()} == {"volume", "trend", "harm_individual"}
-    assert all(p.evidence.frozen_view.is_frozen for p in knife.proposals.all())
+    data = knife.proposals.exclude(dimension="public_concern")
+    assert {p.dimension for p in data} == {"volume", "trend", "harm_individual"}
+    assert all(p.evidence.frozen_view.is_frozen for p in data)
     assert assessment.is_signed_off or Assessment.objects.get(pk=assessment.pk).is_signed_off
     from saferstat.assessment.models import FrozenView
 

@@ -14,8 +14,9 @@ HEADER = "age,sex,disability,ethnic_group,area,concern_theme"
 
 def build(partnership, admin, analyst, *, board=None, mark: str = "") -> dict:
     """An assessment for 2025/26 with one issue (a document as evidence) scored by the
-    analyst (and the Board member, if given), a consultation with three responses, and a
-    tension report with an action. Returns the ids the URL templates need."""
+    analyst (and the Board member, if given), a consultation with three responses (one with
+    free text, tagged with the issue's theme), and a tension report with an action. Returns
+    the ids the URL templates need."""
     assessment = services.assessment_create(
         partnership=partnership,
         by=analyst,
@@ -62,10 +63,16 @@ def build(partnership, admin, analyst, *, board=None, mark: str = "") -> dict:
     services.responses_import(
         consultation=consultation,
         by=analyst,
-        text=f"{HEADER}\n34,Female,Disabled,White,,\n70,Male,Not disabled,White,,\n,,,,,\n",
+        text=f"{HEADER},free_text\n34,Female,Disabled,White,,,{mark}Bikes on the park at night\n"
+        "70,Male,Not disabled,White,,,\n,,,,,,\n",
         areas=[],
         themes=[],
     )
+    services.consultation_themes_set(
+        consultation=consultation, by=analyst, themes=[f"{mark}Knife crime", "Speeding"]
+    )
+    response = consultation.responses.exclude(free_text="").get()
+    services.response_tag(response=response, by=analyst, tags=[f"{mark}Knife crime"])
     report = services.tension_report_create(
         partnership=partnership,
         by=analyst,
@@ -119,6 +126,7 @@ def build(partnership, admin, analyst, *, board=None, mark: str = "") -> dict:
         "assessment": assessment.pk,
         "issue": issue.pk,
         "consultation": consultation.pk,
+        "response": response.pk,
         "tension": report.pk,
         "evidence": evidence.pk,
     }

@@ -317,6 +317,13 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    # Free text is personal data: analysts and admins only (assessment.free_text).
+    "assessment:responses": (
+        "/p/{slug}/assessment/consultations/{consultation}/responses/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
     "assessment:matrix": ("/p/{slug}/assessment/{assessment}/matrix/", ALL, LOGIN, 403),
     "assessment:priority_chart": (
         "/p/{slug}/assessment/{assessment}/priority-matrix.svg",
@@ -528,6 +535,7 @@ POST_MATRIX = {
     "assessment:issue": (only({**ANALYSTS_400, "lead": 400, "board": 400}), LOGIN, 403),
     "assessment:refresh": (only(ANALYSTS_400), LOGIN, 403),
     "assessment:consultation": (only(ANALYSTS_400), LOGIN, 403),
+    "assessment:responses": (only(ANALYSTS_400), LOGIN, 403),
     "assessment:matrix": (only({"admin": 400}), LOGIN, 403),
     "assessment:priority_chart": (NOT_ALLOWED, LOGIN, 403),
     "assessment:document": (only(ANALYSTS_400), LOGIN, 403),

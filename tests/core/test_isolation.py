@@ -446,6 +446,11 @@ URLS = {
         "!/p/{r}/assessment/consultations/{s_consultation}/",
         "/p/{s}/assessment/consultations/{s_consultation}/",
     ],
+    "assessment:responses": [
+        "/p/{r}/assessment/consultations/{r_consultation}/responses/",
+        "!/p/{r}/assessment/consultations/{s_consultation}/responses/",
+        "/p/{s}/assessment/consultations/{s_consultation}/responses/",
+    ],
     "assessment:matrix": [
         "/p/{r}/assessment/{r_assessment}/matrix/",
         "!/p/{r}/assessment/{s_assessment}/matrix/",
@@ -940,6 +945,7 @@ def test_the_detector_finds_sheffield_data_where_it_belongs(client, world, reuse
         "/p/sheffield/assessment/{s_assessment}/document/",
         "/p/sheffield/assessment/{s_assessment}/document/views/{s_document_view}/chart.svg",
         "/p/sheffield/assessment/tension/{s_tension}/",
+        "/p/sheffield/assessment/consultations/{s_consultation}/responses/",
         "/p/sheffield/delivery/streams/{s_stream}/achieved/",
         "/p/sheffield/delivery/streams/{s_stream}/?format=xlsx",
         "/p/sheffield/delivery/returns/{s_mret}/",
@@ -1127,6 +1133,15 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
                 "owner_role": "x",
                 "review_on": "2025-01-01",
             },
+            "/p/rotherham/assessment/consultations/{r_consultation}/responses/": {
+                "form": "tag",
+                "response": fill["s_response"],
+                "tag": "Speeding",
+            },
+            "/p/rotherham/assessment/consultations/{s_consultation}/responses/": {
+                "form": "themes",
+                "themes": "hijacked",
+            },
             "/p/sheffield/assessment/": {"year": "2026/27"},
             "/p/sheffield/assessment/tension/": {"area": "hijacked"},
             "/p/rotherham/delivery/streams/{s_stream}/": {"project": "1", "amount": "5"},
@@ -1190,6 +1205,11 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
 
     assert Application.objects.get(pk=fill["s_application"]).applicant_name.startswith("ZQXSHEF")
     assert not Erasure.objects.exists() and not SubjectRequest.objects.exists()
+    from saferstat.assessment.models import ConsultationResponse
+
+    s_response = ConsultationResponse.objects.get(pk=fill["s_response"])
+    assert s_response.tags == ["ZQXSHEF Knife crime"]
+    assert s_response.consultation.themes == ["ZQXSHEF Knife crime", "Speeding"]
     assert not RetentionPeriod.objects.exists()
     assert Application.objects.filter(partnership__slug="sheffield").count() == 2
     for slug, expected in (("rotherham", 404), ("sheffield", 403)):

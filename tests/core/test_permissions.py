@@ -59,6 +59,7 @@ EXPECTED = {
     "assessment.approve_refresh": {"admin"},
     "assessment.sign_off": {"admin"},
     "assessment.matrix_edit": {"admin"},
+    "assessment.free_text": {"admin", "analyst"},
     "tension.summary": {"admin", "analyst", "lead", "board", "scrutiny"},
     "tension.view": {"admin", "analyst", "board"},
     "tension.record": {"admin", "analyst"},
