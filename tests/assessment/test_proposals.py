@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from saferstat.analytics import assessment as calc
+from saferstat.analytics.errors import NoDataError
 from saferstat.assessment import services
 from saferstat.assessment.models import (
     Assessment,
@@ -169,7 +170,7 @@ def test_proposals_arithmetic_by_hand():
     harm = m.get("harm_individual")
     # 5,000 days over 100 records = 50 days a record: 10 to 100 is 3
     assert calc.propose_harm(harm, harm_days=5000, crime_count=100, period="x").points == 3
-    with pytest.raises(calc.NoDataError):
+    with pytest.raises(NoDataError):
         calc.propose_harm(harm, harm_days=0, crime_count=0, period="x")
     # a 1-10 scale gets the same position on its own scale
     wide = calc.Dimension("volume", "Volume", "likelihood", low=1, high=9)
