@@ -19,7 +19,8 @@ from saferstat.governance.models import Action, Body, Paper, Recommendation, Sta
 
 
 @pytest.mark.django_db
-def test_demo_governance_builds_rotherhams_year_and_is_safe_to_run_again():
+def test_demo_governance_builds_rotherhams_year_and_is_safe_to_run_again(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo paper's file stays out of others' way
     demo_install()
     call_command("demo_governance")
     call_command("demo_governance")  # again: nothing doubled

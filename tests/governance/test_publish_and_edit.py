@@ -344,15 +344,26 @@ def test_an_action_with_updates_is_kept_one_entered_in_error_goes(client, member
     assert AuditEvent.objects.get(verb="action.remove").before["title"] == "Entered twice"
 
 
-def test_an_action_delivering_a_case_review_recommendation_is_kept(members, rotherham):
-    from saferstat.casereviews.models import CaseRecommendation
+def test_records_of_other_apps_keep_their_action_and_topic(members, rotherham, world):
+    """A case review recommendation's action and a call for action's committee topic stay:
+    they are part of those records (found through the relations, not by importing them)."""
+    from saferstat.casereviews import services as cases
+    from saferstat.casereviews.models import CallForAction, CaseRecommendation
     from tests.casereviews.world import build as build_cases
 
-    build_cases(rotherham, members["admin"])
+    admin = members["admin"]
+    build_cases(rotherham, admin)
     action = CaseRecommendation.objects.get().action
     with pytest.raises(ValidationError, match="It delivers 1 case"):
-        services.action_remove(action=action, by=members["admin"])
+        services.action_remove(action=action, by=admin)
     assert Action.objects.filter(pk=action.pk).exists()
+
+    call = CallForAction.objects.get()
+    committee = Body.objects.get(pk=world["scrutiny"])
+    topic = cases.call_refer(call=call, by=admin, committee=committee).committee_item
+    with pytest.raises(ValidationError, match="1 call"):
+        services.work_programme_remove(item=topic, by=admin)
+    assert WorkProgrammeItem.objects.filter(pk=topic.pk).exists()
 
 
 # ------------------------------------------------------------------ work programme
