@@ -13,12 +13,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from saferstat.analytics.casereview import is_working_day
 from saferstat.analytics.periods import add_months_to_day as add_months
 
 LONDON = ZoneInfo("Europe/London")
 
 #: The response clock for scrutiny recommendations unless the partnership sets its own.
 DEFAULT_RESPONSE_DAYS = 28
+#: Clear working days between publishing an agenda and the meeting, unless the partnership
+#: sets its own: councils publish five clear days ahead (Local Government Act 1972
+#: s.100B(3), for council committees such as the Crime and Disorder Committee); not
+#: confirmed in DOMAIN.md for a partnership's own bodies, so it is a setting.
+DEFAULT_AGENDA_NOTICE_DAYS = 5
 #: A duty due within this many days shows on the partnership's home page.
 DUE_SOON_DAYS = 30
 
@@ -51,6 +57,33 @@ def action_state(due: dt.date | None, done: bool, today: dt.date) -> str:
     if due is not None and today > due:
         return OVERDUE
     return OPEN
+
+
+def agenda_publish_by(
+    meeting_day: dt.date,
+    clear_days: int = DEFAULT_AGENDA_NOTICE_DAYS,
+    holidays: Iterable[dt.date] | None = None,
+) -> dt.date:
+    """The last working day on which the agenda of a meeting on `meeting_day` can be
+    published with `clear_days` clear working days before it: neither the day it is
+    published nor the day of the meeting counts, nor weekends and bank holidays (England
+    and Wales; `holidays` replaces them in tests).
+
+    >>> agenda_publish_by(dt.date(2025, 7, 14), 5, holidays=())  # a Monday meeting
+    datetime.date(2025, 7, 4)
+    """
+    if clear_days < 0:
+        raise ValueError("The notice is a number of clear working days, 0 or more")
+    hols = None if holidays is None else frozenset(holidays)
+    day, left = meeting_day, clear_days
+    while left:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day, hols):
+            left -= 1
+    day -= dt.timedelta(days=1)
+    while not is_working_day(day, hols):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def response_due(made_on: dt.date, days: int = DEFAULT_RESPONSE_DAYS) -> dt.date:

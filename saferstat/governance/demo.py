@@ -1,17 +1,22 @@
 """Demo governance records for Rotherham: a year (2024/25) of Board meetings with eleven
 partner seats and attendance patterned on the 2018/19 table of the annual report (seed 004),
 an annual Crime and Disorder Committee meeting with resolutions, recommendations,
-responses and a work programme (patterned on seeds 000-002, reworded, with roles), priority
-groups, and the statutory calendar. Names are roles, never people. Safe to run again: a
+responses and a work programme (patterned on seeds 000-002, reworded, with roles), the
+committee's next meeting with its agenda published, a paper (a PDF made with WeasyPrint) on
+a Board item, priority groups, and the statutory calendar. Names are roles, never people. Safe to run again: a
 partnership that already has a Board is left as it is."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
 
 from saferstat.core.models import Organisation, Partnership, User
+from saferstat.core.pdf import html_to_pdf
 
 from . import services
 from .clock import LONDON
@@ -64,6 +69,38 @@ def _org(partnership: Partnership, name: str | None) -> Organisation | None:
     return Organisation.objects.filter(
         partnership=partnership, name=name.format(place=place)
     ).first()
+
+
+#: The demo paper: invented figures for the June 2024 Board's performance item.
+PAPER_TITLE = "Quarterly performance report, Q4 2023/24"
+PAPER_ROWS = [
+    ("All crime", "6,412", "6,655", "-3.7%"),
+    ("Violence against the person", "2,301", "2,254", "+2.1%"),
+    ("Residential burglary", "298", "341", "-12.6%"),
+    ("Anti-social behaviour incidents", "2,874", "3,102", "-7.4%"),
+]
+
+
+def demo_paper_pdf(place: str) -> bytes:
+    """A small tagged PDF for the demo's paper, made with WeasyPrint (`core.pdf`). Invented
+    figures; it says so."""
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(a)}</th><td>{b}</td><td>{c}</td><td>{d}</td></tr>"
+        for a, b, c, d in PAPER_ROWS
+    )
+    html = f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>{escape(PAPER_TITLE)}</title>
+<style>body{{font-family:sans-serif;font-size:11pt}} table{{border-collapse:collapse}}
+th,td{{border:1px solid #777;padding:4px 8px;text-align:left}}</style></head><body>
+<h1>{escape(PAPER_TITLE)}</h1>
+<p>Safer {escape(place)} Partnership Board, 10 June 2024, item 2. Demonstration paper:
+the figures are invented.</p>
+<table><caption>Recorded incidents, January to March 2024 against the same quarter of
+2023</caption><thead><tr><th scope="col">Measure</th><th scope="col">Q4 2023/24</th>
+<th scope="col">Q4 2022/23</th><th scope="col">Change</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<p>Recommendation: that the Board notes the report.</p></body></html>"""
+    return html_to_pdf(html)
 
 
 @transaction.atomic
@@ -121,6 +158,17 @@ def demo_governance(partnership: Partnership, admin: User, board_member: User | 
         by=admin,
         title="Crime overview 2024/25 so far",
         link=f"/p/{partnership.slug}/overview/",
+    )
+    performance_item = meetings[1].items.get(title="Quarterly performance report")
+    services.paper_add(
+        item=performance_item,
+        by=admin,
+        upload=SimpleUploadedFile(
+            "quarterly-performance-q4-2023-24.pdf",
+            demo_paper_pdf(partnership.areas.first().name),
+            content_type="application/pdf",
+        ),
+        title=PAPER_TITLE,
     )
     for meeting in meetings[:-1]:
         services.meeting_set_status(meeting=meeting, by=admin, status="approved")
@@ -253,6 +301,18 @@ def demo_governance(partnership: Partnership, admin: User, board_member: User | 
             body=committee, by=admin, topic=topic, source="Resolution 3, 6 November 2024"
         )
     services.meeting_set_status(meeting=hearing, by=admin, status="approved")
+    # The committee's next meeting, five weeks from today, its agenda already published.
+    coming = services.meeting_create(
+        body=committee,
+        by=admin,
+        starts_at=dt.datetime.combine(
+            timezone.localdate() + dt.timedelta(weeks=5), dt.time(10, 0), tzinfo=LONDON
+        ),
+        location="Town Hall, council chamber",
+    )
+    for title in ("Partnership annual report", "Domestic abuse (work programme topic)"):
+        services.agenda_item_add(meeting=coming, by=admin, title=title)
+    services.meeting_publish_agenda(meeting=coming, by=admin)
     for name in PRIORITY_GROUPS:
         services.body_create(partnership=partnership, by=admin, name=name, kind="priority_group")
 

@@ -69,7 +69,9 @@ class BodyForm(GovForm):
     kind = forms.ChoiceField(choices=BodyKind.choices, label="Kind of body")
     terms_of_reference = forms.CharField(widget=forms.Textarea, required=False)
     meets_in_public = forms.BooleanField(
-        required=False, label="Meets in public: its approved minutes are public"
+        required=False,
+        label="Meets in public: its published agendas and papers, and its approved minutes, "
+        "are public",
     )
 
 
@@ -88,6 +90,15 @@ class SeatForm(GovForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = _organisations(partnership)
         self.fields["user"].queryset = _members(partnership)
+
+
+class SeatEditForm(SeatForm):
+    active = forms.BooleanField(
+        required=False,
+        label="At the table",
+        help_text="Untick when the seat is no longer on the body: it stays in the attendance "
+        "tables of the meetings it attended",
+    )
 
 
 class MeetingForm(GovForm):
@@ -187,6 +198,16 @@ class RecommendationForm(GovForm):
         self.fields["resolution"].queryset = meeting.resolutions.all()
 
 
+class ActionEditForm(ActionForm):
+    """Change an action: the same fields, without where it came from."""
+
+    def __init__(self, *args, partnership, **kwargs):
+        super(ActionForm, self).__init__(*args, **kwargs)
+        self.fields.pop("resolution")
+        self.fields["owner"].queryset = _members(partnership)
+        self.fields["owner_organisation"].queryset = _organisations(partnership)
+
+
 class ActionUpdateForm(GovForm):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Progress update"
@@ -224,6 +245,10 @@ class WorkProgrammeForm(GovForm):
         self.fields["meeting"].queryset = body.meetings.all()
 
 
+class WorkProgrammeEditForm(WorkProgrammeForm):
+    done = forms.BooleanField(required=False, label="Considered: the committee has taken it")
+
+
 class DutyForm(GovForm):
     last_met = _date("Last met on", required=False, help_text="Leave empty if never met")
     cycle_months = forms.IntegerField(min_value=1, max_value=120, label="Cycle (months)")
@@ -241,6 +266,15 @@ class SettingsForm(GovForm):
     )
     response_basis = forms.CharField(
         max_length=300, required=False, label="Basis of the response period"
+    )
+    agenda_notice_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=30,
+        label="Clear working days' notice of a public body's agenda",
+        help_text="Councils publish committee agendas five clear days ahead (Local Government "
+        "Act 1972 s.100B); for the partnership's own bodies this is a local setting. Left "
+        "empty, it stays as it is",
     )
 
 

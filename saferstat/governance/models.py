@@ -36,6 +36,11 @@ class GovernanceSettings(models.Model):
         default="Local protocol with the Crime and Disorder Committee (Police and Justice Act "
         "2006 s.19-20: authorities must consider, respond and have regard)",
     )
+    agenda_notice_days = models.PositiveSmallIntegerField(
+        default=clock.DEFAULT_AGENDA_NOTICE_DAYS,
+        validators=[MaxValueValidator(30)],
+        help_text="Clear working days between publishing a public body's agenda and its meeting.",
+    )
 
     def __str__(self) -> str:
         return f"Governance settings of {self.partnership}"
@@ -50,8 +55,8 @@ class Body(models.Model):
     terms_of_reference = models.TextField(blank=True, max_length=10000)
     meets_in_public = models.BooleanField(
         default=False,
-        help_text="Approved minutes of its meetings are public (no sign-in); confidential "
-        "items never are.",
+        help_text="Its published agendas and papers, and its approved minutes, are public (no "
+        "sign-in); confidential items never are.",
     )
 
     class Meta:
@@ -107,6 +112,11 @@ class Meeting(models.Model):
     status = models.CharField(
         max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
+    agenda_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the agenda and its open papers were published (public bodies)",
+    )
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -120,7 +130,22 @@ class Meeting(models.Model):
 
     @property
     def is_public(self) -> bool:
+        """The meeting's page is open to everyone: its body meets in public and its agenda
+        was published (or its minutes approved). Confidential items never are."""
+        return self.body.meets_in_public and (
+            self.agenda_published_at is not None or self.status == MeetingStatus.APPROVED
+        )
+
+    @property
+    def minutes_public(self) -> bool:
+        """Its minutes (notes, attendance, resolutions) are public: approved, public body."""
         return self.body.meets_in_public and self.status == MeetingStatus.APPROVED
+
+    @property
+    def agenda_published_on(self):
+        if self.agenda_published_at is None:
+            return None
+        return clock.london_date(self.agenda_published_at)
 
 
 class AgendaItem(models.Model):

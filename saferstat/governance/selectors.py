@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can, can_view_meeting
@@ -28,7 +29,9 @@ from .models import (
     Paper,
     Recommendation,
     Resolution,
+    Seat,
     StatutoryDuty,
+    WorkProgrammeItem,
 )
 
 
@@ -60,6 +63,48 @@ def meeting_list(partnership: Partnership, body: Body | None = None) -> QuerySet
 
 def meeting_get(partnership: Partnership, meeting_id) -> Meeting:
     return _get(meeting_list(partnership), meeting_id, "meeting")
+
+
+def seat_get(partnership: Partnership, seat_id) -> Seat:
+    return _get(
+        Seat.objects.filter(body__partnership=partnership).select_related("body"), seat_id, "seat"
+    )
+
+
+def resolution_get(partnership: Partnership, resolution_id) -> Resolution:
+    return _get(
+        Resolution.objects.filter(meeting__partnership=partnership).select_related(
+            "meeting__body", "item"
+        ),
+        resolution_id,
+        "resolution",
+    )
+
+
+def work_programme_get(partnership: Partnership, wp_id) -> WorkProgrammeItem:
+    return _get(
+        WorkProgrammeItem.objects.filter(body__partnership=partnership).select_related(
+            "body", "meeting"
+        ),
+        wp_id,
+        "work programme topic",
+    )
+
+
+def agenda_notice(meeting: Meeting) -> dict:
+    """The agenda's notice for a meeting of a public body: the last day to publish it with
+    the partnership's clear working days, when it was published, and whether in time."""
+    days = settings_for(meeting.partnership).agenda_notice_days
+    publish_by = clock.agenda_publish_by(meeting.date, days)
+    published = meeting.agenda_published_on
+    return {
+        "days": days,
+        "publish_by": publish_by,
+        "published_on": published,
+        "late": (published or clock.london_date(timezone.now())) > publish_by
+        if meeting.status == MeetingStatus.PLANNED or published
+        else False,
+    }
 
 
 def item_get(partnership: Partnership, item_id) -> AgendaItem:
@@ -98,7 +143,7 @@ def public_bodies(partnership: Partnership) -> QuerySet[Body]:
 
 def public_meetings(partnership: Partnership, body: Body | None = None) -> QuerySet[Meeting]:
     """Meetings of the bodies that meet in public: their dates are public; their pages are
-    public once the minutes are approved (`Meeting.is_public`)."""
+    public once the agenda is published or the minutes approved (`Meeting.is_public`)."""
     return meeting_list(partnership, body).filter(body__meets_in_public=True)
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from saferstat.core import audit, documents
@@ -83,14 +83,22 @@ def _record(by, verb, obj, partnership, before=None, fields=None):
 
 @transaction.atomic
 def settings_update(
-    *, partnership: Partnership, by: User, response_days: int, response_basis: str = ""
+    *,
+    partnership: Partnership,
+    by: User,
+    response_days: int,
+    response_basis: str = "",
+    agenda_notice_days: int | None = None,
 ) -> GovernanceSettings:
-    """Set the partnership's response clock for scrutiny recommendations (days)."""
+    """Set the partnership's response clock for scrutiny recommendations (days) and the
+    clear working days' notice of a public body's agenda."""
     require(by, "governance.configure", partnership)
     current, _ = GovernanceSettings.objects.get_or_create(partnership=partnership)
     before = audit.snapshot(current)
     current.response_days = response_days
     current.response_basis = clean_plain(response_basis or "").strip()[:300]
+    if agenda_notice_days is not None:
+        current.agenda_notice_days = agenda_notice_days
     current.full_clean()
     current.save()
     _record(by, "governance.settings", current, partnership, before)
@@ -197,11 +205,7 @@ def seat_add(
     if body.seats.filter(label=label).exists():
         raise ValidationError({"label": "The body already has a seat with this name."})
     if is_chair:
-        for seat in body.seats.filter(is_chair=True):
-            before = audit.snapshot(seat, ["is_chair"])
-            seat.is_chair = False
-            seat.save(update_fields=["is_chair"])
-            _record(by, "seat.update", seat, partnership, before, ["is_chair"])
+        _one_chair(body, by)
     seat = Seat.objects.create(
         body=body,
         label=label,
@@ -213,6 +217,92 @@ def seat_add(
     )
     _record(by, "seat.add", seat, partnership)
     return seat
+
+
+def _kept_by_other_apps(obj: Model) -> list[str]:
+    """What in other apps refers to `obj` (e.g. a case review recommendation delivered by an
+    action, a call for action referred to a work programme topic): such an object is part of
+    their record and is not removed. Looked up through the model's relations, so governance
+    imports no other app."""
+    found = []
+    for rel in obj._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
+        model = rel.related_model
+        if model._meta.app_label == obj._meta.app_label:
+            continue
+        count = model._default_manager.filter(**{rel.field.name: obj}).count()
+        if count:
+            found.append(
+                f"{count} {model._meta.verbose_name_plural if count > 1 else model._meta.verbose_name}"
+            )
+    return found
+
+
+def _one_chair(body: Body, by: User, keep: Seat | None = None) -> None:
+    for seat in body.seats.filter(is_chair=True).exclude(pk=keep.pk if keep else None):
+        before = audit.snapshot(seat, ["is_chair"])
+        seat.is_chair = False
+        seat.save(update_fields=["is_chair"])
+        _record(by, "seat.update", seat, body.partnership, before, ["is_chair"])
+
+
+@transaction.atomic
+def seat_update(
+    *,
+    seat: Seat,
+    by: User,
+    label: str,
+    organisation: Organisation | None = None,
+    holder: str = "",
+    user: User | None = None,
+    is_chair: bool = False,
+    active: bool = True,
+) -> Seat:
+    """Change a seat: its name (the attendance table's column, past meetings included), the
+    organisation, the holder, the chair; or mark it no longer at the table (it stays in the
+    tables of the meetings it attended)."""
+    body = seat.body
+    partnership = body.partnership
+    require(by, "governance.manage", partnership)
+    label = _text(label, "the seat's name", "label", 100)
+    if body.seats.filter(label=label).exclude(pk=seat.pk).exists():
+        raise ValidationError({"label": "The body already has a seat with this name."})
+    if is_chair and not active:
+        raise ValidationError({"active": "The chair's seat is at the table: untick Chair first."})
+    before = audit.snapshot(seat)
+    if is_chair:
+        _one_chair(body, by, keep=seat)
+    seat.label = label
+    seat.organisation = _org(partnership, organisation, "organisation")
+    seat.holder = clean_plain(holder or "").strip()[:200]
+    seat.user = _member(partnership, user, "user")
+    seat.is_chair, seat.active = is_chair, active
+    seat.save()
+    _record(by, "seat.update", seat, partnership, before)
+    return seat
+
+
+ERR_SEAT_ATTENDED = (
+    "{label} has attendance recorded at {count} meeting(s): it stays in the attendance table. "
+    "Mark it as no longer at the table instead."
+)
+
+
+@transaction.atomic
+def seat_remove(*, seat: Seat, by: User) -> None:
+    """Remove a seat entered in error. A seat with attendance on record is kept (the
+    attendance table is the record); it can be marked no longer at the table."""
+    partnership = seat.body.partnership
+    require(by, "governance.manage", partnership)
+    count = seat.attendance.count()
+    if count:
+        raise ValidationError({"seat": ERR_SEAT_ATTENDED.format(label=seat.label, count=count)})
+    audit.record(
+        actor=by, verb="seat.remove", obj=seat, partnership=partnership,
+        before=audit.snapshot(seat),
+    )  # fmt: skip
+    seat.delete()
 
 
 # ------------------------------------------------------------------------- meetings
@@ -251,6 +341,52 @@ def meeting_set_status(*, meeting: Meeting, by: User, status: str) -> Meeting:
     meeting.status = status
     meeting.save(update_fields=["status"])
     _record(by, "meeting.status", meeting, meeting.partnership, before, ["status"])
+    return meeting
+
+
+ERR_NOT_PUBLIC = (
+    "{name} does not meet in public: its agendas are for members only. Change the body to "
+    "publish them."
+)
+
+
+@transaction.atomic
+def meeting_publish_agenda(*, meeting: Meeting, by: User) -> Meeting:
+    """Publish the agenda of a meeting of a body that meets in public: from now on anyone
+    sees its agenda and the papers of its open items (never the confidential ones) on the
+    public meetings page; the minutes follow once approved. Items added later are public
+    at once (a supplementary agenda). The audit event says whether the notice was given
+    (`clock.agenda_publish_by`, the partnership's clear working days)."""
+    from .selectors import settings_for
+
+    partnership = meeting.partnership
+    require(by, "governance.manage", partnership)
+    if not meeting.body.meets_in_public:
+        raise ValidationError({"publish": ERR_NOT_PUBLIC.format(name=meeting.body.name)})
+    if meeting.agenda_published_at is not None:
+        raise ValidationError({"publish": "The agenda is already published."})
+    if meeting.status == MeetingStatus.APPROVED:
+        raise ValidationError({"publish": "The minutes are approved: the meeting is public."})
+    if not meeting.items.filter(confidential=False).exists():
+        raise ValidationError({"publish": "Add the agenda's items before publishing it."})
+    before = audit.snapshot(meeting, ["agenda_published_at"])
+    meeting.agenda_published_at = timezone.now()
+    meeting.save(update_fields=["agenda_published_at"])
+    notice = settings_for(partnership).agenda_notice_days
+    publish_by = clock.agenda_publish_by(meeting.date, notice)
+    audit.record(
+        actor=by,
+        verb="meeting.publish_agenda",
+        obj=meeting,
+        partnership=partnership,
+        before=before,
+        after={
+            **audit.snapshot(meeting, ["agenda_published_at"]),
+            "publish_by": publish_by.isoformat(),
+            "clear_days": notice,
+            "on_time": clock.london_date(meeting.agenda_published_at) <= publish_by,
+        },
+    )
     return meeting
 
 
@@ -468,6 +604,63 @@ def resolution_add(
     return resolution
 
 
+ERR_MINUTES_APPROVED = (
+    "The minutes of this meeting are approved: its resolutions are the record and cannot change."
+)
+
+
+def _resolution_open(resolution: Resolution) -> None:
+    if resolution.meeting.status == MeetingStatus.APPROVED:
+        raise ValidationError({"resolution": ERR_MINUTES_APPROVED})
+
+
+@transaction.atomic
+def resolution_update(
+    *, resolution: Resolution, by: User, kind: str, text: str, item: AgendaItem | None = None
+) -> Resolution:
+    """Correct a resolution before the minutes are approved; it keeps its number."""
+    meeting = resolution.meeting
+    partnership = meeting.partnership
+    require(by, "governance.manage", partnership)
+    _resolution_open(resolution)
+    if kind not in ResolutionKind.values:
+        raise ValidationError({"kind": "Choose the kind of resolution."})
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationError({"item": "Choose an item of this meeting."})
+    fields = ["kind", "text", "item"]
+    before = audit.snapshot(resolution, fields)
+    resolution.kind = kind
+    resolution.text = _text(text, "the resolution", "text", 4000)
+    resolution.item = item
+    resolution.save(update_fields=fields)
+    _record(by, "resolution.update", resolution, partnership, before, fields)
+    return resolution
+
+
+@transaction.atomic
+def resolution_remove(*, resolution: Resolution, by: User) -> None:
+    """Remove a resolution entered in error, before the minutes are approved and while no
+    action or recommendation comes from it. The others keep their numbers."""
+    meeting = resolution.meeting
+    partnership = meeting.partnership
+    require(by, "governance.manage", partnership)
+    _resolution_open(resolution)
+    actions = resolution.actions.count()
+    recs = Recommendation.objects.filter(resolution=resolution).count()
+    if actions or recs:
+        raise ValidationError(
+            {
+                "resolution": f"{actions} action(s) and {recs} recommendation(s) come from "
+                "this resolution: change or remove them first."
+            }
+        )
+    audit.record(
+        actor=by, verb="resolution.remove", obj=resolution, partnership=partnership,
+        before=audit.snapshot(resolution),
+    )  # fmt: skip
+    resolution.delete()
+
+
 # -------------------------------------------------------------------------- actions
 
 
@@ -537,6 +730,68 @@ def action_update(*, action: Action, by: User, text: str = "", status: str | Non
         after={**audit.snapshot(action, ["status", "done_on"]), "update": text},
     )
     return action
+
+
+@transaction.atomic
+def action_edit(
+    *,
+    action: Action,
+    by: User,
+    title: str,
+    due_date: dt.date,
+    owner: User | None = None,
+    owner_role: str = "",
+    owner_organisation: Organisation | None = None,
+    priority: str = "",
+) -> Action:
+    """Change what an action is, who owns it, or when it is due (officers only; owners
+    give updates). The change is in the audit log with the old values."""
+    partnership = action.partnership
+    require(by, "governance.manage", partnership)
+    owner_role = clean_plain(owner_role or "").strip()[:200]
+    if owner is None and not owner_role:
+        raise ValidationError({"owner_role": "Say who owns the action: a member or a role."})
+    fields = ["title", "owner", "owner_role", "owner_organisation", "priority", "due_date"]
+    before = audit.snapshot(action, fields)
+    action.title = _text(title, "what must be done", "title", 500)
+    action.owner = _member(partnership, owner, "owner")
+    action.owner_role = owner_role
+    action.owner_organisation = _org(partnership, owner_organisation, "owner_organisation")
+    action.priority = clean_plain(priority or "").strip()[:200]
+    action.due_date = due_date
+    action.save(update_fields=fields)
+    _record(by, "action.edit", action, partnership, before, fields)
+    return action
+
+
+def action_removal_blockers(action: Action) -> list[str]:
+    """Why an action cannot be removed: its progress updates are the record; another app's
+    record (a case review recommendation) is delivered by it."""
+    reasons = []
+    updates = action.updates.count()
+    if updates:
+        reasons.append(
+            f"It has {updates} progress update(s) on record: mark it done or change it instead."
+        )
+    kept = _kept_by_other_apps(action)
+    if kept:
+        reasons.append(f"It delivers {', '.join(kept)}: it is part of that record.")
+    return reasons
+
+
+@transaction.atomic
+def action_remove(*, action: Action, by: User) -> None:
+    """Remove an action entered in error (no updates, nothing delivered through it)."""
+    partnership = action.partnership
+    require(by, "governance.manage", partnership)
+    reasons = action_removal_blockers(action)
+    if reasons:
+        raise ValidationError({"action": " ".join(reasons)})
+    audit.record(
+        actor=by, verb="action.remove", obj=action, partnership=partnership,
+        before=audit.snapshot(action),
+    )  # fmt: skip
+    action.delete()
 
 
 # ------------------------------------------------------------------ recommendations
@@ -644,6 +899,58 @@ def work_programme_add(
     )
     _record(by, "work_programme.add", item, partnership)
     return item
+
+
+@transaction.atomic
+def work_programme_update(
+    *,
+    item: WorkProgrammeItem,
+    by: User,
+    topic: str,
+    source: str = "",
+    meeting: Meeting | None = None,
+    done: bool = False,
+) -> WorkProgrammeItem:
+    """Change a topic, its source, the meeting it is planned for, or mark it considered."""
+    body = item.body
+    partnership = body.partnership
+    require(by, "governance.manage", partnership)
+    if meeting is not None and meeting.body_id != body.pk:
+        raise ValidationError({"meeting": "Choose a meeting of this body."})
+    before = audit.snapshot(item)
+    item.topic = _text(topic, "the topic", "topic", 300)
+    item.source = clean_plain(source or "").strip()[:300]
+    item.meeting = meeting
+    item.done = done
+    item.save()
+    _record(by, "work_programme.update", item, partnership, before)
+    return item
+
+
+def work_programme_removal_blockers(item: WorkProgrammeItem) -> list[str]:
+    reasons = []
+    if item.done:
+        reasons.append("The topic was considered: it stays in the work programme's record.")
+    kept = _kept_by_other_apps(item)
+    if kept:
+        reasons.append(f"{', '.join(kept).capitalize()} refer(s) to it: it is part of that record.")
+    return reasons
+
+
+@transaction.atomic
+def work_programme_remove(*, item: WorkProgrammeItem, by: User) -> None:
+    """Remove a topic dropped from the plan (not one already considered, nor one another
+    record refers to, such as a call for action referred to the committee)."""
+    partnership = item.body.partnership
+    require(by, "governance.manage", partnership)
+    reasons = work_programme_removal_blockers(item)
+    if reasons:
+        raise ValidationError({"topic": " ".join(reasons)})
+    audit.record(
+        actor=by, verb="work_programme.remove", obj=item, partnership=partnership,
+        before=audit.snapshot(item),
+    )  # fmt: skip
+    item.delete()
 
 
 # ------------------------------------------------------------- statutory calendar

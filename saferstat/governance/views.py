@@ -261,9 +261,14 @@ def meeting_detail(request, slug: str, meeting_id: int):
             lambda d: services.recommendation_create(meeting=meeting, by=by, **d),
             "The recommendation was recorded; its response clock has started.",
         )
-    elif form_name in ("status", "attendance"):
+    elif form_name in ("status", "attendance", "publish"):
         try:
-            if form_name == "status":
+            if form_name == "publish":
+                services.meeting_publish_agenda(meeting=meeting, by=by)
+                messages.success(
+                    request, "The agenda was published: it is on the public meetings page."
+                )
+            elif form_name == "status":
                 services.meeting_set_status(
                     meeting=meeting, by=by, status=request.POST.get("status", "")
                 )
@@ -283,6 +288,7 @@ def meeting_detail(request, slug: str, meeting_id: int):
     today = timezone.localdate()
     items = selectors.agenda_for(meeting, request.user)
     data_requests = [i.data_request for i in items if i.data_request is not None]
+    show_minutes = member or meeting.minutes_public
     return render(
         request,
         "governance/meeting_detail.html",
@@ -292,9 +298,15 @@ def meeting_detail(request, slug: str, meeting_id: int):
             "member": member,
             "items": items,
             "data_requests": data_requests,
-            "attendance": selectors.attendance_for(meeting),
+            "show_minutes": show_minutes,
+            "notice": selectors.agenda_notice(meeting) if meeting.body.meets_in_public else None,
+            "can_publish": manage
+            and meeting.body.meets_in_public
+            and meeting.agenda_published_at is None
+            and meeting.status != MeetingStatus.APPROVED,
+            "attendance": selectors.attendance_for(meeting) if show_minutes else [],
             "attendance_choices": AttendanceStatus.choices,
-            "resolutions": selectors.resolutions_for(meeting, request.user),
+            "resolutions": selectors.resolutions_for(meeting, request.user) if show_minutes else [],
             "actions": [(a, a.state(today)) for a in selectors.actions_of_meeting(meeting)]
             if member
             else [],
@@ -393,6 +405,7 @@ def action_detail(request, partnership, action_id: int):
             "state": action.state(timezone.localdate()),
             "updates": action.updates.select_related("by"),
             "may_update": may_update,
+            "can_manage": can(request.user, "governance.manage", partnership),
             "form": form,
             "history_url": audit_history_url(request.user, partnership, action),
         },
@@ -528,13 +541,17 @@ def settings_page(request, partnership):
     current = selectors.settings_for(partnership)
     form = forms.SettingsForm(
         request.POST if request.method == "POST" else None,
-        initial={"response_days": current.response_days, "response_basis": current.response_basis},
+        initial={
+            "response_days": current.response_days,
+            "response_basis": current.response_basis,
+            "agenda_notice_days": current.agenda_notice_days,
+        },
     )
     if form.is_bound and form_save(
         request,
         form,
         lambda d: services.settings_update(partnership=partnership, by=request.user, **d),
-        "The response clock was saved. It applies to recommendations made from now on.",
+        "The settings were saved. The response clock applies to recommendations made from now on.",
     ):
         return redirect("governance:settings", slug=partnership.slug)
     return render(
@@ -569,8 +586,11 @@ def _confirm_remove(
     remove,
     done_message: str,
     done_url: str,
+    refused: bool = False,
 ):
-    """The confirmation page of a removal; the POST removes only with confirm=yes."""
+    """The confirmation page of a removal; the POST removes only with confirm=yes. When the
+    record must stay (`refused`), the page says why and offers no button; a POST still goes
+    to the service, which refuses it with its reason."""
     error = ""
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
@@ -592,6 +612,7 @@ def _confirm_remove(
             "consequences": consequences,
             "back_url": back_url,
             "error": error,
+            "refused": refused,
         },
         status=400 if error else 200,
     )
@@ -643,6 +664,7 @@ def body_remove(request, partnership, body_id: int):
         remove=lambda: services.body_remove(body=body, by=request.user),
         done_message=f"{body.name} was removed.",
         done_url=reverse("governance:index", args=[partnership.slug]),
+        refused=meetings > 0,
     )
 
 
@@ -856,4 +878,238 @@ def body_ics(request, slug: str, body_id: int):
         name=f"{partnership.name}: {body.name}",
         member=member,
         filename=slugify(f"{partnership.slug} {body.name}"),
+    )
+
+
+# ------------------------------------- editing and removing seats, resolutions, actions
+
+
+def _edit_page(request, partnership, *, form, save, success, done_url, template, context):
+    if form.is_bound and form_save(request, form, save, success):
+        return redirect(done_url)
+    return render(
+        request,
+        template,
+        {"partnership": partnership, "form": form, **context},
+        status=form_status(form),
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def seat_edit(request, partnership, seat_id: int):
+    seat = selectors.seat_get(partnership, seat_id)
+    body_url = reverse("governance:body_detail", args=[partnership.slug, seat.body_id])
+    form = forms.SeatEditForm(
+        request.POST if request.method == "POST" else None,
+        partnership=partnership,
+        initial={
+            "label": seat.label,
+            "organisation": seat.organisation_id,
+            "holder": seat.holder,
+            "user": seat.user_id,
+            "is_chair": seat.is_chair,
+            "active": seat.active,
+        },
+    )
+    return _edit_page(
+        request,
+        partnership,
+        form=form,
+        save=lambda d: services.seat_update(seat=seat, by=request.user, **d),
+        success="The seat was changed.",
+        done_url=body_url,
+        template="governance/edit.html",
+        context={
+            "title": f"Change the seat {seat.label}",
+            "caption": seat.body.name,
+            "back_url": body_url,
+            "remove_url": reverse("governance:seat_remove", args=[partnership.slug, seat.pk]),
+            "history_url": audit_history_url(request.user, partnership, seat),
+            "lede": "Renaming a seat renames its column in the attendance tables of past "
+            "meetings too.",
+        },
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def seat_remove(request, partnership, seat_id: int):
+    seat = selectors.seat_get(partnership, seat_id)
+    attended = seat.attendance.count()
+    body_url = reverse("governance:body_detail", args=[partnership.slug, seat.body_id])
+    return _confirm_remove(
+        request,
+        partnership,
+        what=f"the seat {seat.label}",
+        consequences=[
+            services.ERR_SEAT_ATTENDED.format(label=seat.label, count=attended)
+            if attended
+            else "It has no attendance on record: it leaves the attendance table."
+        ],
+        back_url=reverse("governance:seat_edit", args=[partnership.slug, seat.pk]),
+        remove=lambda: services.seat_remove(seat=seat, by=request.user),
+        done_message=f"The seat {seat.label} was removed.",
+        done_url=body_url,
+        refused=bool(attended),
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def resolution_edit(request, partnership, resolution_id: int):
+    resolution = selectors.resolution_get(partnership, resolution_id)
+    meeting = resolution.meeting
+    meeting_url = reverse("governance:meeting_detail", args=[partnership.slug, meeting.pk])
+    form = forms.ResolutionForm(
+        request.POST if request.method == "POST" else None,
+        meeting=meeting,
+        initial={"kind": resolution.kind, "text": resolution.text, "item": resolution.item_id},
+    )
+    approved = meeting.status == MeetingStatus.APPROVED
+    return _edit_page(
+        request,
+        partnership,
+        form=form,
+        save=lambda d: services.resolution_update(resolution=resolution, by=request.user, **d),
+        success=f"Resolution {resolution.number} was changed.",
+        done_url=meeting_url,
+        template="governance/edit.html",
+        context={
+            "title": f"Change resolution {resolution.number}",
+            "caption": str(meeting),
+            "back_url": meeting_url,
+            "refusal": services.ERR_MINUTES_APPROVED if approved else "",
+            "remove_url": ""
+            if approved
+            else reverse("governance:resolution_remove", args=[partnership.slug, resolution.pk]),
+            "history_url": audit_history_url(request.user, partnership, resolution),
+            "lede": "A resolution can be corrected until the minutes are approved. It keeps "
+            "its number.",
+        },
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def resolution_remove(request, partnership, resolution_id: int):
+    resolution = selectors.resolution_get(partnership, resolution_id)
+    meeting = resolution.meeting
+    actions = resolution.actions.count()
+    consequences = ["The other resolutions keep their numbers."]
+    refused = meeting.status == MeetingStatus.APPROVED or actions > 0
+    if meeting.status == MeetingStatus.APPROVED:
+        consequences = [services.ERR_MINUTES_APPROVED]
+    elif actions:
+        consequences.insert(0, f"{actions} action(s) come from it: change or remove them first.")
+    return _confirm_remove(
+        request,
+        partnership,
+        what=f"resolution {resolution.number}",
+        consequences=consequences,
+        back_url=reverse("governance:resolution_edit", args=[partnership.slug, resolution.pk]),
+        remove=lambda: services.resolution_remove(resolution=resolution, by=request.user),
+        done_message=f"Resolution {resolution.number} was removed.",
+        done_url=reverse("governance:meeting_detail", args=[partnership.slug, meeting.pk]),
+        refused=refused,
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def action_edit(request, partnership, action_id: int):
+    action = selectors.action_get(partnership, action_id)
+    action_url = reverse("governance:action_detail", args=[partnership.slug, action.pk])
+    form = forms.ActionEditForm(
+        request.POST if request.method == "POST" else None,
+        partnership=partnership,
+        initial={
+            "title": action.title,
+            "owner": action.owner_id,
+            "owner_role": action.owner_role,
+            "owner_organisation": action.owner_organisation_id,
+            "due_date": action.due_date,
+            "priority": action.priority,
+        },
+    )
+    return _edit_page(
+        request,
+        partnership,
+        form=form,
+        save=lambda d: services.action_edit(action=action, by=request.user, **d),
+        success="The action was changed.",
+        done_url=action_url,
+        template="governance/edit.html",
+        context={
+            "title": "Change the action",
+            "caption": action.title[:80],
+            "back_url": action_url,
+            "remove_url": reverse("governance:action_remove", args=[partnership.slug, action.pk]),
+            "history_url": audit_history_url(request.user, partnership, action),
+            "lede": "A new due date or owner is in the audit log with the old one.",
+        },
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def action_remove(request, partnership, action_id: int):
+    action = selectors.action_get(partnership, action_id)
+    reasons = services.action_removal_blockers(action)
+    return _confirm_remove(
+        request,
+        partnership,
+        what=f"the action {action.title[:80]}",
+        consequences=reasons or ["It leaves the action log."],
+        back_url=reverse("governance:action_detail", args=[partnership.slug, action.pk]),
+        remove=lambda: services.action_remove(action=action, by=request.user),
+        done_message="The action was removed.",
+        done_url=reverse("governance:action_log", args=[partnership.slug]),
+        refused=bool(reasons),
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def work_programme_edit(request, partnership, wp_id: int):
+    item = selectors.work_programme_get(partnership, wp_id)
+    body_url = reverse("governance:body_detail", args=[partnership.slug, item.body_id])
+    form = forms.WorkProgrammeEditForm(
+        request.POST if request.method == "POST" else None,
+        body=item.body,
+        initial={
+            "topic": item.topic,
+            "source": item.source,
+            "meeting": item.meeting_id,
+            "done": item.done,
+        },
+    )
+    return _edit_page(
+        request,
+        partnership,
+        form=form,
+        save=lambda d: services.work_programme_update(item=item, by=request.user, **d),
+        success="The topic was changed.",
+        done_url=body_url,
+        template="governance/edit.html",
+        context={
+            "title": "Change a work programme topic",
+            "caption": item.body.name,
+            "back_url": body_url,
+            "remove_url": reverse(
+                "governance:work_programme_remove", args=[partnership.slug, item.pk]
+            ),
+            "history_url": audit_history_url(request.user, partnership, item),
+            "lede": "",
+        },
+    )
+
+
+@partnership_view("governance.manage", post=True)
+def work_programme_remove(request, partnership, wp_id: int):
+    item = selectors.work_programme_get(partnership, wp_id)
+    reasons = services.work_programme_removal_blockers(item)
+    return _confirm_remove(
+        request,
+        partnership,
+        what=f"the topic {item.topic}",
+        consequences=reasons or ["It leaves the work programme."],
+        back_url=reverse("governance:work_programme_edit", args=[partnership.slug, item.pk]),
+        remove=lambda: services.work_programme_remove(item=item, by=request.user),
+        done_message="The topic was removed from the work programme.",
+        done_url=reverse("governance:body_detail", args=[partnership.slug, item.body_id]),
+        refused=bool(reasons),
     )

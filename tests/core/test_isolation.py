@@ -276,6 +276,46 @@ URLS = {
         "!/p/{r}/governance/papers/{s_paper}/remove/",
         "/p/{s}/governance/papers/{s_paper}/remove/",
     ],
+    "governance:seat_edit": [
+        "/p/{r}/governance/seats/{r_seat}/",
+        "!/p/{r}/governance/seats/{s_seat}/",
+        "/p/{s}/governance/seats/{s_seat}/",
+    ],
+    "governance:seat_remove": [
+        "/p/{r}/governance/seats/{r_seat}/remove/",
+        "!/p/{r}/governance/seats/{s_seat}/remove/",
+        "/p/{s}/governance/seats/{s_seat}/remove/",
+    ],
+    "governance:resolution_edit": [
+        "/p/{r}/governance/resolutions/{r_resolution}/",
+        "!/p/{r}/governance/resolutions/{s_resolution}/",
+        "/p/{s}/governance/resolutions/{s_resolution}/",
+    ],
+    "governance:resolution_remove": [
+        "/p/{r}/governance/resolutions/{r_resolution}/remove/",
+        "!/p/{r}/governance/resolutions/{s_resolution}/remove/",
+        "/p/{s}/governance/resolutions/{s_resolution}/remove/",
+    ],
+    "governance:action_edit": [
+        "/p/{r}/governance/actions/{r_action}/edit/",
+        "!/p/{r}/governance/actions/{s_action}/edit/",
+        "/p/{s}/governance/actions/{s_action}/edit/",
+    ],
+    "governance:action_remove": [
+        "/p/{r}/governance/actions/{r_action}/remove/",
+        "!/p/{r}/governance/actions/{s_action}/remove/",
+        "/p/{s}/governance/actions/{s_action}/remove/",
+    ],
+    "governance:work_programme_edit": [
+        "/p/{r}/governance/programme/{r_wp}/",
+        "!/p/{r}/governance/programme/{s_wp}/",
+        "/p/{s}/governance/programme/{s_wp}/",
+    ],
+    "governance:work_programme_remove": [
+        "/p/{r}/governance/programme/{r_wp}/remove/",
+        "!/p/{r}/governance/programme/{s_wp}/remove/",
+        "/p/{s}/governance/programme/{s_wp}/remove/",
+    ],
     "casereviews:cases": ["/p/{r}/case-reviews/", "/p/{s}/case-reviews/"],
     "casereviews:case_detail": [
         "/p/{r}/case-reviews/{r_application}/",

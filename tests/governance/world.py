@@ -18,8 +18,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True) -> dict:
     """A Board (private) and a scrutiny committee (meets in public), a held Board meeting
     with a confidential item, an approved scrutiny meeting with a recommendation, an action,
-    the statutory calendar. The confidential item has a paper (a PDF); "item" is the
-    Board meeting's open item. `mark` is put in every piece of text; `public=False` keeps the
+    the statutory calendar, a work programme topic ("wp"). The confidential item has a paper
+    (a PDF); "item" is the Board meeting's open item; "seat" (the Council's, with attendance)
+    and "resolution" (from the held, not approved, Board meeting). `mark` is put in every piece of text; `public=False` keeps the
     committee's meetings private."""
     council = organisation_upsert(
         partnership=partnership,
@@ -79,6 +80,9 @@ def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True
         text=f"{mark}Report hate crime outcomes each quarter",
         to_organisation=council,
     )
+    topic = services.work_programme_add(
+        body=scrutiny, by=admin, topic=f"{mark}Domestic abuse", source="Resolution 3"
+    )
     duties = services.duties_ensure(partnership=partnership, by=admin)
     return {
         "board": board.pk,
@@ -90,4 +94,7 @@ def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True
         "duty": duties[0].pk,
         "item": item.pk,
         "paper": paper.pk,
+        "seat": seat.pk,
+        "resolution": resolution.pk,
+        "wp": topic.pk,
     }
