@@ -4,6 +4,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    saferstat_online = (
+        "Adds consultation response columns free_text (empty) and tags (an empty list): "
+        "PostgreSQL 11 and later add a column with a constant default without rewriting."
+    )
     dependencies = [
         ("assessment", "0002_frozen_document_proposals_matrix_versions"),
     ]
