@@ -19,9 +19,7 @@ def _signed_assessment(ctx: Context):
     fy = ctx.financial_year
     start = int(fy.start[:4])
     wanted = [f"{start + 1}/{str(start + 2)[-2:]}", fy.label]
-    signed = {
-        a.year: a for a in assessment_list(partnership=ctx.partnership) if a.is_signed_off
-    }
+    signed = {a.year: a for a in assessment_list(partnership=ctx.partnership) if a.is_signed_off}
     for year in wanted:
         if year in signed:
             return signed[year]
@@ -163,6 +161,4 @@ register(
         template="reports/sections/_assessment.html",
     )
 )
-register(
-    Section("contacts", "Contacts and support services", ANNUAL_AND_PACK, build_contacts)
-)
+register(Section("contacts", "Contacts and support services", ANNUAL_AND_PACK, build_contacts))

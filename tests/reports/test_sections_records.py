@@ -133,7 +133,9 @@ def test_the_pack_links_the_signed_strategic_assessment(rotherham, members):
     )
     data = _by_key(selectors.build_sections(report))["assessment"]["data"]
     assert data["assessment"]["year"] == "2025/26"
-    assert data["assessment"]["document"] == f"/p/rotherham/assessment/{ids['assessment']}/document/"
+    assert (
+        data["assessment"]["document"] == f"/p/rotherham/assessment/{ids['assessment']}/document/"
+    )
     assert data["links"][1]["source"].endswith("/document.pdf")
     assert "has not chosen its priorities yet" in " ".join(data["paragraphs"])
 
