@@ -24,11 +24,11 @@ WIDEST = """() => [...document.querySelectorAll('main *')]
   .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
   .slice(-3).map(el => el.tagName + '.' + el.className + ' ' + Math.round(
     el.getBoundingClientRect().width)).join('; ')"""
-NOT_PAGES = (".svg", ".csv", ".json", ".png", ".pdf", ".ics")
+NOT_PAGES = (".svg", ".csv", ".json", ".png", ".pdf", ".ics", ".xml")
 #: API endpoints answer JSON; their documentation page is a page.
 API_PAGES = {"api:openapi-view"}
 #: Answers for machines, not people: the health check is JSON for the proxy and monitoring;
-#: a meeting paper is a file download (attachment).
+#: a meeting paper is a file download (attachment); a feed (.xml) is for feed readers.
 MACHINE_ANSWERS = {"health", "governance:paper_download"}
 
 
