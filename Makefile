@@ -104,7 +104,8 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff format --check saferstat tests config bench scripts
 
-## bench: ingest, queries and web against baselines (pandas, DuckDB, zcat), at a small scale
+## bench: ingest, queries, web and the annual report against baselines (pandas, DuckDB, zcat,
+## the overview page), at a small scale
 ## by default (a few minutes); BENCH_SCALE=1 is the full national size (~60M rows).
 ## Results are appended to docs/benchmarks.md. Needs wrk for the load test (installed with
 ## apt when run as root; otherwise a slower Python client is used).

@@ -281,7 +281,93 @@ def pandas_query(args) -> dict:
     }
 
 
+# --- the annual report -------------------------------------------------------------------------
+
+
+def report_build(args) -> dict:
+    """The annual report of ``--slug`` for ``--year``, as the task worker and the command line
+    build it, step by step: every section from the records (each section timed), the public
+    version (disclosure control), the tagged PDF, the XLSX annex. The baseline, timed in the
+    same process before it: the partnership's crime overview page for the same year, as a
+    signed-in member reads it (the page whose figures the report's crime section repeats);
+    the figure cache is emptied between the two.
+    Needs DJANGO_SETTINGS_MODULE and a database with the demo loaded."""
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from saferstat.analytics.periods import parse_period
+    from saferstat.core.models import Membership, Partnership
+    from saferstat.intelligence import figures
+    from saferstat.reports import render, selectors
+    from saferstat.reports.models import Report
+
+    partnership = Partnership.objects.get(slug=args.slug)
+    member = Membership.objects.filter(partnership=partnership).select_related("user").first()
+    client = Client()
+    client.force_login(member.user)
+    fy = figures.fy_slug(parse_period(args.year, kinds=("financial_year",)))
+    url = f"/p/{args.slug}/overview/{fy}/"
+    overview = []
+    for _ in range(max(args.repeat, 1)):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        overview.append(time.perf_counter() - t0)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    # The report's figures are computed afresh, not read from the answers the overview page
+    # just cached (a nightly rebuild finds the warehouse changed, so its cache empty).
+    from saferstat.analytics import runner
+
+    with runner._LOCK:
+        runner._CACHE.clear()
+    render._image.cache_clear()
+    report = Report(
+        partnership=partnership,
+        kind="annual",
+        period=args.year,
+        title=f"{partnership.name} annual report {args.year}",
+    )
+    section_times: dict[str, float] = {}
+    last = [time.perf_counter(), ""]
+
+    def step(done: int, total: int, label: str) -> None:
+        now = time.perf_counter()
+        if last[1]:
+            section_times[last[1]] = now - last[0]
+        last[:] = [now, label if done < total else ""]
+
+    t0 = time.perf_counter()
+    sections = selectors.build_sections(report, step)
+    t1 = time.perf_counter()
+    public, suppressions = selectors.disclose(
+        sections, selectors.policy_for(partnership), months=selectors.report_months(report)
+    )
+    t2 = time.perf_counter()
+    pdf = render.pdf_bytes(report, public, public=True)
+    t3 = time.perf_counter()
+    annex = render.annex(report, public, "xlsx")
+    t4 = time.perf_counter()
+    return {
+        "overview_url": url,
+        "overview_first_s": overview[0],
+        "overview_warm_s": statistics.median(overview[1:]) if len(overview) > 1 else None,
+        "sections_s": t1 - t0,
+        "disclose_s": t2 - t1,
+        "pdf_s": t3 - t2,
+        "annex_s": t4 - t3,
+        "total_s": t4 - t0,
+        "section_times": section_times,
+        "sections": len(sections),
+        "suppressions": len(suppressions),
+        "pdf_bytes": len(pdf),
+        "annex_bytes": len(annex),
+    }
+
+
 TASKS = {
+    "report-build": report_build,
     "pandas-ingest": pandas_ingest,
     "duckdb-scan": duckdb_scan,
     "reader": reader,
@@ -299,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-file", action="store_true", help="pandas-ingest: count per file")
     parser.add_argument("--warehouse")
     parser.add_argument("--which", default="overview")
+    parser.add_argument("--slug", default="rotherham", help="report-build: the partnership")
+    parser.add_argument("--year", default=PERIOD, help="report-build: the financial year")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
         "--scoped", action="store_true", help="connect(..., force_slugs=[the force]) (query)"

@@ -6,7 +6,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .accessibility import default_statement
-from .models import AccessibilityStatement, AuditEvent, Partnership, PrivacyNotice
+from .models import (
+    AccessibilityStatement,
+    AuditEvent,
+    Organisation,
+    Partnership,
+    PrivacyNotice,
+)
 from .privacy import default_notice
 
 
@@ -15,6 +21,15 @@ def partnership_get(*, slug: str) -> Partnership:
         return Partnership.objects.prefetch_related("areas").get(slug=slug)
     except Partnership.DoesNotExist:
         raise Http404("No such partnership") from None
+
+
+def organisation_list(*, partnership: Partnership) -> list[Organisation]:
+    """The partnership's organisations: responsible authorities first, then by name."""
+    return list(
+        Organisation.objects.filter(partnership=partnership).order_by(
+            "-is_responsible_authority", "name"
+        )
+    )
 
 
 def partnership_public_list() -> QuerySet[Partnership]:

@@ -87,14 +87,16 @@ class Section:
 REGISTRY: list[Section] = []
 
 
-def register(section: Section) -> None:
+def register(section: Section, *, before: str = "") -> None:
     """Add a section, or replace the entry with the same key (a module that lands replaces
-    its "not yet available" entry)."""
+    its "not yet available" entry). A new entry goes at the end, or just before the entry
+    keyed ``before`` (its place in seed 004's order)."""
     for index, existing in enumerate(REGISTRY):
         if existing.key == section.key:
             REGISTRY[index] = section
             return
-    REGISTRY.append(section)
+    keys = [s.key for s in REGISTRY]
+    REGISTRY.insert(keys.index(before) if before in keys else len(REGISTRY), section)
 
 
 def sections_for(kind: str) -> list[Section]:

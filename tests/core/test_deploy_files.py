@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import get_commands
+from django.core.management import get_commands, load_command_class
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -81,6 +81,46 @@ def test_timers_run_maintenance_and_backups():
     assert all(c in text for c in ("recover_stuck_jobs", "purge_uploads", "worker_heartbeat"))
     # Personal data past its retention period is erased daily (docs/data-protection.md).
     assert "manage.py queue_retention" in (SYSTEMD / "saferstat-daily.service").read_text()
+
+
+def scheduled_commands() -> set[str]:
+    """SaferStat's management commands meant to run on a schedule: those whose help says to
+    run them from cron or a timer (and the nightly backup)."""
+    out = {"backup"}
+    for name, app in get_commands().items():
+        if app.startswith("saferstat") and re.search(
+            r"\bcron\b|\btimer\b", load_command_class(app, name).help
+        ):
+            out.add(name)
+    return out
+
+
+def test_every_scheduled_command_has_a_timer():
+    scheduled = scheduled_commands()
+    assert {
+        "queue_report_builds",
+        "governance_reminders",
+        "queue_return_reminders",
+        "queue_retention",
+        "queue_policeuk_fetch",
+    } <= scheduled
+    timed: dict[str, str] = {}
+    for service in SYSTEMD.glob("*.service"):
+        timer = SYSTEMD / f"{service.stem}.timer"
+        if not timer.is_file():
+            continue
+        parsed = unit(timer.name)
+        assert parsed["Install"]["WantedBy"] == "timers.target", timer.name
+        assert {"OnCalendar", "OnUnitActiveSec"} & set(parsed["Timer"]), timer.name
+        assert unit(service.name)["Service"]["Type"] == "oneshot", service.name
+        for command in re.findall(r"manage\.py (\w+)", service.read_text()):
+            timed[command] = timer.name
+    missing = scheduled - set(timed)
+    assert not missing, f"scheduled commands with no systemd timer: {sorted(missing)}"
+    # The new timers, as docs/deploy.md lists them.
+    deploy_doc = (ROOT / "docs" / "deploy.md").read_text()
+    for timer in set(timed.values()):
+        assert f"`{timer}`" in deploy_doc, timer
 
 
 def test_nginx_body_limit_matches_the_upload_limit():

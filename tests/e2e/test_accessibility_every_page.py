@@ -29,7 +29,7 @@ NOT_PAGES = (".svg", ".csv", ".json", ".png", ".pdf", ".ics", ".xml")
 #: API endpoints answer JSON; their documentation page is a page.
 API_PAGES = {"api:openapi-view"}
 #: Answers for machines, not people: the health check is JSON for the proxy and monitoring;
-#: a meeting paper is a file download (attachment).
+#: a meeting paper is a file download (attachment); a feed (.xml) is for feed readers.
 MACHINE_ANSWERS = {"health", "governance:paper_download"}
 
 

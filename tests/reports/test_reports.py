@@ -143,10 +143,12 @@ def test_a_published_version_never_changes_and_stays_until_replaced(world, rothe
         .values_list("verb", flat=True)
     )
     assert verbs.count("publish") == 2 and verbs.count("build") == 2 and "built" in verbs
-    # Sections that other modules will provide say so, and the board table is there.
+    # The stored sections: the Delivery ones built (with nothing recorded, they say so),
+    # and the board table is there.
     first.refresh_from_db()
     keys = {s["key"]: s for s in first.sections}
-    assert keys["projects"]["available"] is False and "Delivery" in keys["projects"]["provided_by"]
+    assert keys["projects"]["available"] is True
+    assert keys["projects"]["data"]["paragraphs"][0].startswith("No project is recorded")
     assert keys["attendance"]["data"]["tables"][0]["columns"][0] == "Date"
 
 

@@ -21,6 +21,10 @@ def _show(value, unit: str):
         )
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if unit == "pence":  # money is kept in whole pence (delivery.money)
+        from saferstat.delivery.money import pounds
+
+        return pounds(int(value))
     if isinstance(value, float) and not value.is_integer():
         text = f"{value:,.1f}"
     elif unit == "rate":
