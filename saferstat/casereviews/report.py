@@ -15,7 +15,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from saferstat.reports.sections import ANNUAL, Context, Section, cell
+from saferstat.reports.sections import ANNUAL_AND_PACK, Context, Section, cell
 
 KEY = "case-reviews"
 
@@ -75,7 +75,7 @@ def build_case_reviews(ctx: Context) -> dict[str, Any]:
 SECTION = Section(
     KEY,
     "ASB case reviews (the Community Trigger)",
-    (ANNUAL,),
+    ANNUAL_AND_PACK,
     build_case_reviews,
     template="reports/sections/_case_reviews.html",
 )

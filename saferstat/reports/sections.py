@@ -1062,7 +1062,7 @@ for _section in (
     Section(
         "case-reviews",
         "ASB case reviews (the Community Trigger)",
-        (ANNUAL,),
+        ANNUAL_AND_PACK,
         None,
         provided_by="Case reviews (the four statutory figures)",
     ),
