@@ -68,8 +68,8 @@ def test_a_quarterly_return_from_lead_to_board(
     page.get_by_text("Return approved").wait_for()
     assert "Approved" in page.locator("#return-status").inner_text()
     # Every step is in the return's history, the comment with the step that sent it back.
-    steps = list(ReturnEvent.objects.filter(ret__priority__key="missing", ret__period__label=
-                 "2024/25-Q2").values_list("kind", "comment"))  # fmt: skip
+    q2 = ReturnEvent.objects.filter(ret__priority__key="missing", ret__period__label="2024/25-Q2")
+    steps = list(q2.values_list("kind", "comment"))
     assert [k for k, _ in steps] == ["submit", "return", "submit", "approve"]
     assert "12 looks low" in steps[1][1]
 
