@@ -255,6 +255,7 @@ MATRIX = {
     # tests/performance/test_public.py.
     "performance:public": ("/p/{slug}/performance/public/", ALL, LOGIN, 403),
     "performance:calendar": ("/p/{slug}/performance/calendar/", ALL, LOGIN, 403),
+    "performance:rag_rule": ("/p/{slug}/performance/rag-rule/", ALL, LOGIN, 403),
     "performance:values_upload": (
         "/p/{slug}/performance/import/",
         only(ANALYSTS_OK),
@@ -507,6 +508,7 @@ POST_MATRIX = {
     "performance:return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
     "performance:public": (only({"admin": 400}), LOGIN, 403),  # publish or unpublish: neither
     "performance:calendar": (only(ANALYSTS_400), LOGIN, 403),
+    "performance:rag_rule": (only(ANALYSTS_400), LOGIN, 403),  # no form named: unchanged
     "performance:values_upload": (only(ANALYSTS_400), LOGIN, 403),
     "performance:values_template": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
     "performance:indicator_list": (NOT_ALLOWED, LOGIN, 403),

@@ -342,6 +342,7 @@ URLS = {
         "/p/{s}/performance/public/",
     ],
     "performance:calendar": ["/p/{r}/performance/calendar/", "/p/{s}/performance/calendar/"],
+    "performance:rag_rule": ["/p/{r}/performance/rag-rule/", "/p/{s}/performance/rag-rule/"],
     "performance:values_upload": ["/p/{r}/performance/import/", "/p/{s}/performance/import/"],
     "performance:values_template": [
         "/p/{r}/performance/import/template.csv",
