@@ -587,7 +587,7 @@ def late(request, partnership):
 # --- communications, training and engagement -------------------------------------------------
 
 
-@accepts_upload
+@accepts_upload(action="delivery.manage")
 @partnership_view("delivery.view", post=True)
 def communications(request, partnership):
     rows = selectors.communications(partnership=partnership)

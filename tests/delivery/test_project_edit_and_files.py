@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from saferstat.core.models import AuditEvent
 from saferstat.core.services import organisation_upsert
 from saferstat.delivery.models import Communication, Measure, MonitoringLine, MonitoringReturn
-from saferstat.delivery.services import measure_upsert
+from saferstat.delivery.services import communication_add, measure_upsert
 from saferstat.performance.services import reporting_period_upsert
 from tests.governance.world import PDF
 
@@ -191,7 +191,12 @@ def test_a_communication_carries_a_file_that_members_download(client, world, mem
     assert download["X-Content-Type-Options"] == "nosniff"
     assert b"".join(download.streaming_content) == PDF
     # A communication without a file has nothing to download.
-    assert client.get(f"{COMMS}{world['bulletin'].pk}/file/").status_code == 404
+    plain = communication_add(
+        partnership=row.partnership, by=members["analyst"], date=dt.date(2024, 12, 1),
+        title="Link only", audience="Residents", link="https://example.org/bulletin",
+    )  # fmt: skip
+    assert not plain.file_path
+    assert client.get(f"{COMMS}{plain.pk}/file/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -207,12 +212,13 @@ def test_a_file_that_is_not_what_it_says_is_refused_and_nothing_is_kept(
 ):
     client.force_login(members["analyst"])
     rows, audits = Communication.objects.count(), AuditEvent.objects.count()
+    folder = Path(settings.MEDIA_ROOT) / "communications"
+    kept = sorted(folder.rglob("*"))  # the world's bulletin's file
     response = client.post(COMMS, bulletin(file=SimpleUploadedFile(name, data)))
     assert response.status_code == 400
     assert words in response.content.decode()
     assert Communication.objects.count() == rows and AuditEvent.objects.count() == audits
-    folder = Path(settings.MEDIA_ROOT) / "communications"
-    assert not folder.exists() or not any(folder.rglob("*.*"))
+    assert sorted(folder.rglob("*")) == kept
 
 
 def test_a_file_over_the_limit_is_refused(client, world, members, settings):
@@ -221,3 +227,29 @@ def test_a_file_over_the_limit_is_refused(client, world, members, settings):
     response = client.post(COMMS, bulletin(file=SimpleUploadedFile("big.pdf", PDF + b"0" * 200)))
     assert response.status_code == 400 and "must be smaller than" in response.content.decode()
     assert not Communication.objects.filter(title="Winter e-bulletin").exists()
+
+
+@pytest.mark.parametrize("role", ["board", "lead", "scrutiny"])
+def test_a_member_who_only_reads_the_log_cannot_send_a_file_its_body_is_never_read(
+    world, members, settings, tmp_path, role
+):
+    """The log is read by every member, but only analysts and admins attach files: the upload
+    guard checks `delivery.manage` (`accepts_upload(action=...)`) before a byte is read."""
+    from tests.intelligence.test_upload_limits import MB, Body, csrf_client, post_body
+
+    settings.SAFERSTAT_MAX_UPLOAD_BYTES = 2 * MB
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
+    (tmp_path / "upload-tmp").mkdir()
+    body = Body(1 * MB, tmp_path / "upload-tmp", name="bulletin.pdf")
+    response = post_body(csrf_client(members[role]), COMMS, body)
+    assert response.status_code == 403
+    assert body.read_bytes == 0
+    assert client_reads_log(members[role])
+
+
+def client_reads_log(user) -> bool:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.get(COMMS).status_code == 200
