@@ -36,19 +36,29 @@ _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _TOO_LARGE = "saferstat_upload_too_large"
 
 
-def accepts_upload(view):
+def accepts_upload(view=None, *, action: str | None = None):
     """Mark a :func:`~saferstat.core.views_helpers.partnership_view` (or ``force_view``) page
     as one that takes uploaded files: its permission (``saferstat_action``, or
     ``saferstat_force_action``) is checked before the body is read, and files up to
-    ``SAFERSTAT_MAX_UPLOAD_BYTES`` are accepted."""
-    if not (
-        getattr(view, "saferstat_action", None) or getattr(view, "saferstat_force_action", None)
-    ):
-        raise TypeError(
-            "accepts_upload needs a partnership_view or force_view (it checks its permission)"
-        )
-    view.saferstat_accepts_upload = True
-    return view
+    ``SAFERSTAT_MAX_UPLOAD_BYTES`` are accepted.
+
+    ``@accepts_upload(action="...")`` checks that action instead, for a page every member
+    reads whose files only some may send (e.g. the communications log: ``delivery.view``
+    to read, ``delivery.manage`` to attach a file)."""
+
+    def mark(view):
+        if not (
+            getattr(view, "saferstat_action", None) or getattr(view, "saferstat_force_action", None)
+        ):
+            raise TypeError(
+                "accepts_upload needs a partnership_view or force_view (it checks its permission)"
+            )
+        view.saferstat_accepts_upload = True
+        if action:
+            view.saferstat_upload_action = action
+        return view
+
+    return mark(view) if view is not None else mark
 
 
 def size_text(limit: int) -> str:
@@ -155,7 +165,8 @@ class UploadGuardMiddleware:
                 allowed = can_force(request.user, force_action, view_kwargs.get("force", ""))
             else:
                 partnership = partnership_get(slug=view_kwargs.get("slug", ""))
-                allowed = can(request.user, view_func.saferstat_action, partnership)
+                action = getattr(view_func, "saferstat_upload_action", None)
+                allowed = can(request.user, action or view_func.saferstat_action, partnership)
         except Exception:
             _drop_body(request)
             raise

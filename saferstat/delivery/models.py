@@ -255,6 +255,14 @@ class Communication(models.Model):
     )
     reach = models.PositiveIntegerField(null=True, blank=True, help_text="People reached")
     link = models.URLField(blank=True)
+    # An attached file (the bulletin itself, a campaign leaflet): checked by its content like
+    # a meeting's papers (`saferstat.core.documents`), kept under MEDIA_ROOT/communications/
+    # and served as a download to members.
+    file_name = models.CharField(max_length=200, blank=True, help_text="Safe file name")
+    file_kind = models.CharField(max_length=10, blank=True, help_text="Checked kind: pdf, docx...")
+    file_path = models.CharField(max_length=500, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:

@@ -54,6 +54,10 @@ def project_get(*, partnership: Partnership, project_id: int) -> Project:
     )
 
 
+def communication_get(*, partnership: Partnership, communication_id: int) -> Communication:
+    return _get(Communication.objects.all(), partnership, communication_id, "communication")
+
+
 def grant_get(*, partnership: Partnership, grant_id: int) -> Grant:
     try:
         return Grant.objects.select_related("stream", "project").get(

@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import Sum
 
 from saferstat.analytics.periods import add_months
-from saferstat.core import audit
+from saferstat.core import audit, documents
 from saferstat.core.models import Membership, Organisation, Partnership, User
 from saferstat.core.permissions import can_correct_project, can_submit_project, require
 from saferstat.core.sanitise import clean_plain
+from saferstat.intelligence.files import upload_kept
 from saferstat.performance import workflow
 from saferstat.performance.models import Indicator, ReportingPeriod
 from saferstat.performance.services import rich_commentary
@@ -51,6 +52,14 @@ ERR_WHOLE = "Enter a whole number from 0 to 999,999,999."
 ERR_REQUIRED = "Enter a value before submitting (or save a draft)."
 ERR_NOT_LEAD = "Only the project's lead can enter and submit its monitoring return."
 ERR_OTHER = "It belongs to another partnership."
+ERR_NAME_USED = "Another project is called {name}: choose another name."
+ERR_MEASURE_HAS_VALUES = (
+    "{name} has figures in {n} monitoring return{s}: it cannot be removed (the returns keep "
+    "their history). Change its planned value instead."
+)
+#: Where files attached to communications are kept, under MEDIA_ROOT (never swept by
+#: `purge_uploads`).
+COMMUNICATIONS_FOLDER = "communications"
 
 
 def _pence(value) -> int:
@@ -265,6 +274,56 @@ def project_upsert(
     return project
 
 
+@transaction.atomic
+def project_update(
+    *,
+    project: Project,
+    by: User,
+    name: str,
+    organisation: Organisation,
+    start_date: dt.date,
+    end_date: dt.date,
+    lead: User | None,
+    lead_role: str = "",
+    summary: str | None = None,
+) -> Project:
+    """Change a project's name, delivering organisation, lead and dates (its priorities,
+    objectives and status are kept; `project_upsert` changes those). Returns open for the
+    quarters its new dates reach; those already opened stay, with their history."""
+    partnership = project.partnership
+    require(by, "delivery.manage", partnership)
+    _same(partnership, organisation, "organisation")
+    if (
+        lead is not None
+        and not Membership.objects.filter(user=lead, partnership=partnership, role="lead").exists()
+    ):
+        raise ValidationError({"lead": "The lead must be a priority lead of this partnership."})
+    if end_date < start_date:
+        raise ValidationError({"end_date": "The project must end on or after it starts."})
+    name = clean_plain(name)[:200]
+    if not name:
+        raise ValidationError({"name": "Name the project."})
+    if Project.objects.filter(partnership=partnership, name=name).exclude(pk=project.pk).exists():
+        raise ValidationError({"name": ERR_NAME_USED.format(name=name)})
+    before = _project_state(project)
+    project.name, project.organisation = name, organisation
+    project.start_date, project.end_date = start_date, end_date
+    project.lead, project.lead_role = lead, clean_plain(lead_role)[:200]
+    if summary is not None:
+        project.summary = clean_plain(summary)
+    project.save()
+    audit.record(
+        actor=by,
+        verb="project.update",
+        obj=project,
+        partnership=partnership,
+        before=before,
+        after=_project_state(project),
+    )
+    monitoring_returns_open(partnership=partnership, projects=[project])
+    return project
+
+
 def stream_left(stream: FundingStream, *, without: Project | None = None) -> int:
     """Pence of the stream not yet awarded (negative when over-allocated)."""
     grants = stream.grants.all()
@@ -372,6 +431,27 @@ def measure_upsert(
         after=audit.snapshot(measure),
     )
     return measure
+
+
+@transaction.atomic
+def measure_remove(*, measure: Measure, by: User) -> None:
+    """Remove a declared output or outcome, refused once any monitoring return holds a
+    figure for it; its empty lines in returns not yet filled in go with it."""
+    partnership = measure.project.partnership
+    require(by, "delivery.manage", partnership)
+    held = measure.lines.exclude(value__isnull=True).values("ret").distinct().count()
+    if held:
+        raise ValidationError(
+            ERR_MEASURE_HAS_VALUES.format(name=measure.name, n=held, s="s" if held != 1 else "")
+        )
+    audit.record(
+        actor=by,
+        verb="measure.remove",
+        obj=measure,
+        partnership=partnership,
+        before=audit.snapshot(measure),
+    )
+    measure.delete()
 
 
 # --- monitoring returns ----------------------------------------------------------------------
@@ -574,7 +654,6 @@ def monitoring_correct(
 # --- communications, training and engagement -------------------------------------------------
 
 
-@transaction.atomic
 def communication_add(
     *,
     partnership: Partnership,
@@ -586,9 +665,17 @@ def communication_add(
     reach: int | None = None,
     priority: Priority | None = None,
     link: str = "",
+    upload=None,
     is_demo: bool = False,
 ) -> Communication:
-    """Log an e-bulletin or campaign."""
+    """Log an e-bulletin or campaign, optionally with its file (the bulletin, a leaflet):
+    checked by its content and size like a meeting's papers (`core.documents.check_document`)
+    and kept under MEDIA_ROOT/communications/ with its row, or neither.
+
+    Raises:
+        ValidationError: on "title", "priority", "link" or "file" (empty, too large, a kind
+            not accepted, or not what its name says).
+    """
     require(by, "delivery.manage", partnership)
     if priority is not None and priority.partnership.pk != partnership.pk:
         raise ValidationError({"priority": ERR_OTHER})
@@ -606,15 +693,28 @@ def communication_add(
     if not row.title or not row.audience:
         raise ValidationError({"title": "Give the title and the audience."})
     row.full_clean()
-    row.save()
-    audit.record(
-        actor=by,
-        verb="communication.add",
-        obj=row,
-        partnership=partnership,
-        after=audit.snapshot(row),
-    )
-    return row
+
+    def save() -> Communication:
+        with transaction.atomic():
+            row.save()
+            audit.record(
+                actor=by,
+                verb="communication.add",
+                obj=row,
+                partnership=partnership,
+                after=audit.snapshot(
+                    row, [f.name for f in row._meta.fields if f.name != "file_path"]
+                ),
+            )
+        return row
+
+    if upload is None:
+        return save()
+    name, kind_ = documents.check_document(upload)
+    with upload_kept(upload=upload, name=name, folder=COMMUNICATIONS_FOLDER) as kept:
+        row.file_name, row.file_kind = name, kind_.key
+        row.file_path, row.file_size, row.file_sha256 = str(kept.path), kept.size, kept.sha256
+        return save()
 
 
 @transaction.atomic

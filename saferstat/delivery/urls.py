@@ -16,5 +16,10 @@ urlpatterns = [
     path(P + "returns/<int:return_id>/", views.return_detail, name="return_detail"),
     path(P + "late/", views.late, name="late"),
     path(P + "communications/", views.communications, name="communications"),
+    path(
+        P + "communications/<int:communication_id>/file/",
+        views.communication_file,
+        name="communication_file",
+    ),
     path(P + "engagement/", views.engagement, name="engagement"),
 ]

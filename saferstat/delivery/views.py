@@ -9,11 +9,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 
+from saferstat.core import documents
 from saferstat.core.exports import export_response
 from saferstat.core.models import Membership, Organisation
 from saferstat.core.permissions import can, can_correct_project, can_submit_project, require
+from saferstat.core.uploads import accepts_upload, size_text
 from saferstat.core.views_helpers import audit_history_url, parse_id, partnership_view
 from saferstat.performance import workflow
 from saferstat.performance.models import ReturnStatus
@@ -309,10 +312,33 @@ def project_detail(request, partnership, project_id: int):
     priorities = priority_list(partnership=partnership)
     errors: dict[str, str] = {}
     form = request.POST.get("form", "")
+    organisations = list(Organisation.objects.filter(partnership=partnership))
+    leads = _leads(partnership)
     if request.method == "POST":
         require(request.user, "delivery.manage", partnership)
         try:
-            if form == "measure":
+            if form == "details":
+                done = _save_details(request, project, organisations, leads)
+            elif form == "remove_measure":
+                measure = next(
+                    (
+                        m
+                        for m in project.measures.all()
+                        if m.pk == parse_id(request.POST.get("measure"))
+                    ),
+                    None,
+                )
+                if measure is None:
+                    raise Http404("No such measure in this project")
+                if request.POST.get("confirm") != "yes":
+                    raise ValidationError(
+                        {
+                            "remove": f"Tick the box to confirm that {measure.name} should be removed."
+                        }
+                    )
+                services.measure_remove(measure=measure, by=request.user)
+                done = f"{measure.name} was removed."
+            elif form == "measure":
                 indicator_code = request.POST.get("indicator", "")
                 indicators = indicator_list(partnership=partnership)
                 indicator = None
@@ -370,9 +396,12 @@ def project_detail(request, partnership, project_id: int):
                 raise ValidationError("Choose what to record.")
         except ValidationError as exc:
             errors = _errors(exc)
+            if form == "details":  # the details form's fields are named project_<field>
+                errors = {f"project_{k}" if k in DETAILS else k: v for k, v in errors.items()}
         else:
             messages.success(request, done)
             return redirect("delivery:project_detail", slug=partnership.slug, project_id=project.pk)
+    project.refresh_from_db()
     row = selectors.project_rows(partnership=partnership, projects=[project])[0]
     return render(
         request,
@@ -389,6 +418,22 @@ def project_detail(request, partnership, project_id: int):
             "chosen_priorities": {p.pk for p in project.priorities.all()},
             "chosen_objectives": {o.pk for o in project.objectives.all()},
             "indicators": indicator_list(partnership=partnership),
+            "organisations": organisations,
+            "leads": leads,
+            "removable": _removable(project),
+            "details": (
+                {k: request.POST.get(f"project_{k}", "") for k in DETAILS}
+                if form == "details" and errors
+                else {
+                    "name": project.name,
+                    "organisation": str(project.organisation_id),
+                    "lead": str(project.lead_id or ""),
+                    "lead_role": project.lead_role,
+                    "start_date": project.start_date.isoformat(),
+                    "end_date": project.end_date.isoformat(),
+                    "summary": project.summary,
+                }
+            ),
             "errors": errors,
             "posted": request.POST if errors else {},
             "form": form,
@@ -396,6 +441,34 @@ def project_detail(request, partnership, project_id: int):
         },
         status=400 if errors else 200,
     )
+
+
+#: The fields of the project details form (posted as project_<field>).
+DETAILS = ("name", "organisation", "lead", "lead_role", "start_date", "end_date", "summary")
+
+
+def _save_details(request, project, organisations, leads) -> str:
+    def posted(field: str) -> str:
+        return request.POST.get(f"project_{field}", "")
+
+    services.project_update(
+        project=project,
+        by=request.user,
+        name=posted("name"),
+        organisation=_pick(organisations, posted("organisation"), "organisation"),
+        lead=_pick(leads, posted("lead"), "lead") if posted("lead") else None,
+        lead_role=posted("lead_role"),
+        start_date=_date(posted("start_date"), "start_date"),
+        end_date=_date(posted("end_date"), "end_date"),
+        summary=posted("summary"),
+    )
+    return "Project details saved."
+
+
+def _removable(project) -> list:
+    """Each measure, and whether a return holds a figure for it (then it stays)."""
+    held = set(project.measures.filter(lines__value__isnull=False).values_list("pk", flat=True))
+    return [(m, m.pk in held) for m in project.measures.all()]
 
 
 # --- monitoring returns ----------------------------------------------------------------------
@@ -514,6 +587,7 @@ def late(request, partnership):
 # --- communications, training and engagement -------------------------------------------------
 
 
+@accepts_upload(action="delivery.manage")
 @partnership_view("delivery.view", post=True)
 def communications(request, partnership):
     rows = selectors.communications(partnership=partnership)
@@ -542,6 +616,7 @@ def communications(request, partnership):
                 reach=_whole(request.POST.get("reach", ""), "reach"),
                 priority=_pick(priorities, priority_id, "priority") if priority_id else None,
                 link=request.POST.get("link", "").strip(),
+                upload=request.FILES.get("file"),
             )
         except ValidationError as exc:
             errors = _errors(exc)
@@ -557,12 +632,23 @@ def communications(request, partnership):
             "reach": selectors.reach_total(rows),
             "priorities": priorities,
             "kinds": Communication.Kind.choices,
+            "max_file": size_text(documents.max_bytes()),
             "can_manage": can(request.user, "delivery.manage", partnership),
             "errors": errors,
             "posted": request.POST if errors else {},
         },
         status=400 if errors else 200,
     )
+
+
+@partnership_view("delivery.view")
+def communication_file(request, partnership, communication_id: int):
+    """The file attached to a communication, as a download (attachment, its checked type,
+    nosniff: `core.documents.download_response`, as meeting papers are served)."""
+    row = selectors.communication_get(partnership=partnership, communication_id=communication_id)
+    if not row.file_path:
+        raise Http404("No file is attached")
+    return documents.download_response(row.file_path, name=row.file_name, kind_key=row.file_kind)
 
 
 @partnership_view("delivery.view", post=True)

@@ -406,6 +406,7 @@ JOB_LABELS = {
     "governance.reminders": "Reminder emails",
     "dataprotection.retention": "Personal data retention",
     "reports.rebuild": "Report rebuilds",
+    "performance.reminders": "Quarterly return reminders",
 }
 
 

@@ -29,9 +29,14 @@ def _root() -> Path:
     return Path(settings.SAFERSTAT_WAREHOUSE)
 
 
-def _cached(key: tuple, compute):
-    """``compute()`` kept until the warehouse changes (the runner's cache)."""
+def cached(key: tuple, compute):
+    """``compute()`` kept until the warehouse changes (the runner's cache, bounded, in each
+    process), for figures computed from it here and in other apps (the Board dashboard's).
+    ``key`` must hold everything else the figures depend on."""
     return runner.cached(_root(), key, compute)
+
+
+_cached = cached
 
 
 def analysis_query(

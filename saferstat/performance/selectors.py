@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max
 from django.http import Http404
 
 from saferstat.analytics import performance as verdicts
 from saferstat.analytics.disclosure import DEFAULT_POLICY, Policy, is_sensitive, publish_count
 from saferstat.analytics.performance import RagRule, SeriesPoint, Verdict
-from saferstat.core.models import Partnership, User
+from saferstat.core.models import AuditEvent, Partnership, User
+from saferstat.intelligence import figures
 from saferstat.plan.selectors import lead_text
 
 from .computed import computed_values
@@ -21,6 +23,7 @@ from .models import (
     PerformanceSettings,
     ReportingPeriod,
     Return,
+    ReturnEvent,
     ReturnLine,
     ReturnStatus,
     Source,
@@ -150,18 +153,97 @@ STATUS_WORDS = {
 def indicator_rows(
     *, partnership: Partnership, period: ReportingPeriod, indicators: list[Indicator] | None = None
 ) -> list[IndicatorRow]:
-    """Every indicator (or those given) with its series and verdict at ``period``."""
+    """Every indicator (or those given) with its series and verdict at ``period``.
+
+    The figures (series, verdicts, the lead's note and commentary) are computed once for
+    all the partnership's indicators and kept (`figures.cached`: until the warehouse
+    changes, bounded, per process) under :func:`figures_key`, which holds everything else
+    they are computed from; the indicators themselves are read fresh each time."""
     periods = [
         p for p in period_list(partnership=partnership) if p.start_month <= period.start_month
     ]
-    indicators = indicators if indicators is not None else indicator_list(partnership=partnership)
+    every = indicator_list(partnership=partnership)
     rule = rag_rule_for(partnership)
+    kept = figures.cached(
+        figures_key(partnership, period, periods, every, rule),
+        lambda: _figures(partnership, period, periods, every, rule),
+    )
+    wanted = indicators if indicators is not None else every
+    missing = [i for i in wanted if i.pk not in kept]
+    if missing:  # not one of the partnership's indicators as read above: computed, not kept
+        kept = {**kept, **_figures(partnership, period, periods, missing, rule)}
+    rows = []
+    for indicator in wanted:
+        points, verdict, note, commentary = kept[indicator.pk]
+        rows.append(IndicatorRow(indicator, list(points), verdict, note, commentary))
+    return rows
+
+
+def _definition(indicator: Indicator) -> tuple:
+    """What an indicator's figures depend on in its definition."""
+    return (
+        indicator.pk,
+        indicator.code,
+        indicator.name,
+        indicator.unit,
+        indicator.polarity,
+        indicator.source,
+        indicator.priority_id,
+        tuple(indicator.crime_types or ()),
+        tuple(sorted((indicator.rebases or {}).items())),
+        tuple((t.from_period, t.value) for t in indicator.targets.all()),
+    )
+
+
+def figures_key(
+    partnership: Partnership,
+    period: ReportingPeriod,
+    periods: list[ReportingPeriod],
+    indicators: list[Indicator],
+    rule: RagRule,
+) -> tuple:
+    """Everything the dashboard's figures at ``period`` are computed from, besides the
+    warehouse (the cache adds its version): the partnership's area, the calendar up to the
+    period, the indicators' definitions and targets, the RAG rule, and the returns: every
+    step of a return (saved, submitted, approved, returned, corrected, imported) writes a
+    `ReturnEvent`, so their count, latest id and time change with any approved value. The
+    partnership's latest audit event (id and time) covers any other write, such as a note
+    changed by an import. Two reads (three, with the calendar, the indicators and the rule
+    read anyway)."""
+    steps = ReturnEvent.objects.filter(ret__partnership=partnership).aggregate(
+        n=Count("pk"), last=Max("pk"), at=Max("at")
+    )
+    audited = AuditEvent.objects.filter(partnership=partnership).aggregate(
+        last=Max("pk"), at=Max("at")
+    )
+    return (
+        "performance.figures",
+        partnership.pk,
+        tuple(partnership.lad_codes),
+        partnership.force_slug,
+        period.pk,
+        tuple((p.pk, p.label, p.start_month) for p in periods),
+        tuple(sorted(rule.as_dict().items())),
+        tuple(_definition(i) for i in indicators),
+        (steps["n"], steps["last"], steps["at"]),
+        (audited["last"], audited["at"]),
+    )
+
+
+def _figures(
+    partnership: Partnership,
+    period: ReportingPeriod,
+    periods: list[ReportingPeriod],
+    indicators: list[Indicator],
+    rule: RagRule,
+) -> dict[int, tuple]:
+    """``{indicator pk: (points, verdict, note, commentary)}`` at ``period``."""
     lines = list(
         ReturnLine.objects.filter(
             ret__partnership=partnership, ret__period__in=periods
         ).select_related("ret", "ret__period")
     )
-    rows = []
+    out = {}
     for indicator in indicators:
         points = indicator_series(indicator, periods, lines=lines)
         verdict = verdicts.indicator_verdict(
@@ -182,19 +264,14 @@ def indicator_rows(
             ),
             None,
         )
-        commentary = ""
-        if line is not None and line.ret.status in SIGNED_OFF:
-            commentary = line.ret.commentary
-        rows.append(
-            IndicatorRow(
-                indicator,
-                points,
-                verdict,
-                note=line.note if line is not None and line.ret.status in SIGNED_OFF else "",
-                commentary=commentary,
-            )
+        signed_off = line is not None and line.ret.status in SIGNED_OFF
+        out[indicator.pk] = (
+            tuple(points),
+            verdict,
+            line.note if signed_off else "",
+            line.ret.commentary if signed_off else "",
         )
-    return rows
+    return out
 
 
 @dataclass
@@ -221,12 +298,11 @@ def dashboard(
 ) -> list[ThemeGroup]:
     """The Board dashboard: indicators by theme and priority, filtered by theme key, lead
     (priority key) and RAG status. A lead's own priorities come first."""
-    indicators = indicator_list(partnership=partnership)
+    rows = indicator_rows(partnership=partnership, period=period)
     if theme:
-        indicators = [i for i in indicators if i.priority.theme.key == theme]
+        rows = [r for r in rows if r.indicator.priority.theme.key == theme]
     if lead:
-        indicators = [i for i in indicators if i.priority.key == lead]
-    rows = indicator_rows(partnership=partnership, period=period, indicators=indicators)
+        rows = [r for r in rows if r.indicator.priority.key == lead]
     if rag:
         rows = [r for r in rows if r.verdict.rag == rag]
     themes: dict[int, ThemeGroup] = {}
@@ -343,10 +419,11 @@ def public_dashboard(
     """The public dashboard: the indicators marked public, by theme and priority, each with
     its published values and its verdict in words (no commentary: it is written for the
     Board). No totals are published, so no cell needs secondary suppression."""
-    indicators = [i for i in indicator_list(partnership=partnership) if i.public]
     themes: dict[int, ThemeGroup] = {}
     priorities: dict[int, PriorityGroup] = {}
-    for row in indicator_rows(partnership=partnership, period=period, indicators=indicators):
+    for row in indicator_rows(partnership=partnership, period=period):
+        if not row.indicator.public:
+            continue
         i = row.indicator
         p = i.priority
         controlled = i.unit == "count" and is_sensitive(p.theme.name, p.name, i.name)

@@ -479,6 +479,48 @@ def reminders_send(*, today: dt.date | None = None, partnership=None) -> list[Re
     return chase(owed, INDICATOR_REMINDERS, today=today)
 
 
+#: The scheduled job's name on the jobs page (`governance.models.JOB_LABELS`).
+REMINDER_JOB = "performance.reminders"
+
+
+def reminders_run(*, partnership: Partnership, today: dt.date | None = None):
+    """Today's quarterly return reminders for one partnership, kept as a `governance.JobRun`
+    (shown on /p/<slug>/governance/jobs/ with the other scheduled jobs), as the governance
+    reminders and the retention job keep theirs. The run says how many reminders went; a
+    failure is kept on the run (and raised for the worker's log)."""
+    from saferstat.governance.models import JobRun
+
+    today = today or timezone.localdate()
+    run = JobRun.objects.create(
+        partnership=partnership, job=REMINDER_JOB, started_at=timezone.now()
+    )
+    try:
+        chased = reminders_send(today=today, partnership=partnership)
+        run.ok = True
+        run.detail = f"{len(chased)} quarterly return reminder(s)"
+    except Exception as exc:  # recorded on the run, then raised for the worker's log
+        run.detail = f"Failed: {type(exc).__name__}"[:500]
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save()
+        audit.record(
+            actor=None,
+            actor_label="scheduled reminders",
+            verb="return_reminders.run",
+            obj=run,
+            partnership=partnership,
+            after=audit.snapshot(run, ["job", "ok", "detail"]),
+        )
+    run.chased = chased
+    return run
+
+
+def reminders_run_all(today: dt.date | None = None) -> list:
+    """`reminders_run` for every partnership (the daily task)."""
+    return [reminders_run(partnership=p, today=today) for p in Partnership.objects.all()]
+
+
 # --- highlights and challenges --------------------------------------------------------------
 
 

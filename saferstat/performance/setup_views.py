@@ -9,19 +9,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from saferstat.analytics.performance import DEFAULT_RAG_RULE, RagRule
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can
 from saferstat.core.uploads import accepts_upload
-from saferstat.core.views_helpers import partnership_view, posted_form
+from saferstat.core.views_helpers import audit_history_url, partnership_view, posted_form
 from saferstat.governance.forms import GovForm
 from saferstat.plan.models import Priority
 
 from . import selectors
 from .importing import template_header, values_import
-from .models import Frequency, Polarity, Source, Unit
+from .models import Frequency, PerformanceSettings, Polarity, Source, Unit
 from .services import (
     indicator_delete,
     indicator_upsert,
+    rag_rule_set,
     reporting_period_delete,
     reporting_period_upsert,
 )
@@ -382,4 +384,53 @@ def calendar(request, partnership):
             "delete_error": delete_error,
         },
         status=400 if (form.errors or delete_error) else 200,
+    )
+
+
+# --- the RAG rule -----------------------------------------------------------------------------
+
+#: The rule's four switches, in the order they apply, with what each says on the page.
+RAG_SWITCHES = [
+    ("red", "red_when_failing", "Assurance is consistently failing the target"),
+    ("red", "red_when_concern", "The latest point is special cause concern"),
+    ("green", "green_when_passing", "Assurance is consistently passing the target"),
+    ("green", "green_when_improvement", "The latest point is special cause improvement"),
+]
+
+
+@partnership_view("performance.view", post=True)
+def rag_rule(request, partnership):
+    """How the red, amber and green statuses are set, in words, for every member; analysts
+    and admins choose which signals make an indicator red or green (audited)."""
+    may_manage = can(request.user, "performance.manage", partnership)
+    error = ""
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied("Not allowed: performance.manage")
+        if request.POST.get("form") != "rule":
+            error = "Choose the signals that set each colour, then save the rule."
+        else:
+            chosen = set(request.POST.getlist("when"))
+            rule = RagRule(**{name: name in chosen for _, name, _ in RAG_SWITCHES})
+            rag_rule_set(partnership=partnership, by=request.user, rule=rule)
+            messages.success(request, f"The RAG rule was saved: {rule.describe()}")
+            return redirect("performance:rag_rule", slug=partnership.slug)
+    rule = selectors.rag_rule_for(partnership)
+    row = PerformanceSettings.objects.filter(partnership=partnership).first()
+    return render(
+        request,
+        "performance/rag_rule.html",
+        {
+            "partnership": partnership,
+            "rule": rule.describe(),
+            "default": DEFAULT_RAG_RULE.describe(),
+            "is_default": rule == DEFAULT_RAG_RULE,
+            "switches": [
+                (colour, name, label, getattr(rule, name)) for colour, name, label in RAG_SWITCHES
+            ],
+            "may_manage": may_manage,
+            "error": error,
+            "history_url": audit_history_url(request.user, partnership, row) if row else None,
+        },
+        status=400 if error else 200,
     )

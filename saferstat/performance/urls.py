@@ -14,6 +14,7 @@ urlpatterns = [
     path(P + "late/", views.late, name="late"),
     path(P + "highlights/", views.highlights, name="highlights"),
     path(P + "calendar/", setup_views.calendar, name="calendar"),
+    path(P + "rag-rule/", setup_views.rag_rule, name="rag_rule"),
     path(P + "import/", setup_views.values_upload, name="values_upload"),
     path(P + "import/template.csv", setup_views.values_template, name="values_template"),
     path(P + "returns/<int:return_id>/", views.return_detail, name="return"),

@@ -82,6 +82,7 @@ def dashboard(request, partnership):
             "priorities": priorities,
             "rag_choices": RAG_CHOICES,
             "rule": selectors.rag_rule_for(partnership).describe(),
+            "can_manage": can(request.user, "performance.manage", partnership),
             "print": request.GET.get("print") == "1",
         },
     )

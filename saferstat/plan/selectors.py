@@ -77,6 +77,49 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
     }
 
 
+#: A return of the performance module nobody has started (`performance.ReturnStatus`): it
+#: holds nothing, so it goes with its priority.
+NOT_STARTED = "not_started"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def priority_blockers(priority: Priority) -> list[str]:
+    """Why the priority cannot be deleted (empty when it can): what hangs off it elsewhere,
+    read through its reverse relations (the apps built on the plan are not imported): the
+    performance indicators it owns, the delivery projects serving it, and its quarterly
+    returns that have been started."""
+    reasons = []
+    indicators = priority.indicators.count()
+    if indicators:
+        reasons.append(
+            _plural(indicators, "indicator belongs", "indicators belong")
+            + " to it: move them to another priority or delete them first"
+        )
+    projects = priority.projects.count()
+    if projects:
+        reasons.append(
+            _plural(projects, "project serves", "projects serve")
+            + " it: choose other priorities on their pages first"
+        )
+    started = priority.returns.exclude(status=NOT_STARTED).count()
+    if started:
+        reasons.append(
+            _plural(started, "quarterly return has", "quarterly returns have")
+            + " been started for it: their history is kept"
+        )
+    return reasons
+
+
+def theme_blockers(theme: Theme) -> list[str]:
+    """Why the theme cannot be deleted: the blockers of each of its priorities."""
+    return [
+        f"{p.name}: {reason}" for p in theme.priorities.all() for reason in priority_blockers(p)
+    ]
+
+
 def plan_version_get(*, plan: Plan, number: int) -> PlanVersion:
     try:
         return PlanVersion.objects.get(plan=plan, number=number)

@@ -14,10 +14,12 @@ from saferstat.core.permissions import require
 from saferstat.core.sanitise import clean_plain
 
 from .models import Objective, Plan, PlanVersion, Priority, Theme
-from .selectors import plan_snapshot
+from .selectors import plan_snapshot, priority_blockers, theme_blockers
 
 ERR_LEAD = "The lead must be a priority lead of this partnership."
 ERR_ORGANISATION = "The organisation belongs to another partnership."
+ERR_PRIORITY_KEPT = "{name} cannot be deleted: {reasons}."
+ERR_THEME_KEPT = "{name} cannot be deleted while its priorities are in use: {reasons}."
 
 
 @transaction.atomic
@@ -159,3 +161,61 @@ def plan_refresh(*, plan: Plan, by: User, label: str) -> PlanVersion:
         after=audit.snapshot(plan, ["version", "version_label"]),
     )
     return kept
+
+
+def _priority_state(priority: Priority) -> dict:
+    return {
+        **audit.snapshot(priority),
+        "objectives": list(priority.objectives.values_list("text", flat=True)),
+    }
+
+
+def _remove_priority(priority: Priority) -> None:
+    # Only returns nobody has started are left (the blockers refuse the others): they hold
+    # nothing and go with it.
+    priority.returns.all().delete()
+    priority.delete()
+
+
+@transaction.atomic
+def priority_delete(*, priority: Priority, by: User) -> None:
+    """Delete a priority with its objectives, refused (with the reasons) while indicators,
+    projects or started returns hang off it. Earlier versions of the plan keep it, and the
+    difference shows it removed."""
+    partnership = priority.partnership
+    require(by, "plan.edit", partnership)
+    reasons = priority_blockers(priority)
+    if reasons:
+        raise ValidationError(
+            ERR_PRIORITY_KEPT.format(name=priority.name, reasons="; ".join(reasons))
+        )
+    audit.record(
+        actor=by,
+        verb="plan.priority_delete",
+        obj=priority,
+        partnership=partnership,
+        before=_priority_state(priority),
+    )
+    _remove_priority(priority)
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme, by: User) -> None:
+    """Delete a theme with its priorities (and their objectives), refused while any of its
+    priorities has indicators, projects or started returns."""
+    partnership = theme.plan.partnership
+    require(by, "plan.edit", partnership)
+    reasons = theme_blockers(theme)
+    if reasons:
+        raise ValidationError(ERR_THEME_KEPT.format(name=theme.name, reasons="; ".join(reasons)))
+    priorities = list(theme.priorities.all())
+    audit.record(
+        actor=by,
+        verb="plan.theme_delete",
+        obj=theme,
+        partnership=partnership,
+        before={**audit.snapshot(theme), "priorities": [_priority_state(p) for p in priorities]},
+    )
+    for priority in priorities:
+        _remove_priority(priority)
+    theme.delete()

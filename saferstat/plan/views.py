@@ -17,8 +17,15 @@ from saferstat.core.views_helpers import form_status, partnership_view, posted_f
 from saferstat.governance.forms import GovForm
 
 from .models import Theme
-from .selectors import lead_text, plan_current, plan_snapshot, plan_version_get
-from .services import plan_refresh, priority_upsert, theme_upsert
+from .selectors import (
+    lead_text,
+    plan_current,
+    plan_snapshot,
+    plan_version_get,
+    priority_blockers,
+    theme_blockers,
+)
+from .services import plan_refresh, priority_delete, priority_upsert, theme_delete, theme_upsert
 
 
 @partnership_view("plan.view", post=True)
@@ -177,8 +184,14 @@ def plan_edit(request, partnership):
     priority_form = PriorityForm(
         posted_form(request, "priority"), initial=initial, prefix="priority", plan=plan
     )
+    delete_error = ""
     if request.method == "POST":
-        if theme_form.is_bound:
+        if request.POST.get("form") in ("delete_theme", "delete_priority"):
+            done, delete_error = _delete(request, plan)
+            if done:
+                messages.success(request, done)
+                return redirect("plan:edit", slug=partnership.slug)
+        elif theme_form.is_bound:
             if theme_form.is_valid():
                 d = theme_form.cleaned_data
                 try:
@@ -223,6 +236,36 @@ def plan_edit(request, partnership):
             "plan": plan,
             "theme_form": theme_form,
             "priority_form": priority_form,
+            "delete_error": delete_error,
+            "removable": [
+                (
+                    theme,
+                    theme_blockers(theme),
+                    [(p, priority_blockers(p)) for p in theme.priorities.all()],
+                )
+                for theme in plan.themes.all()
+            ],
         },
-        status=form_status(theme_form, priority_form),
+        status=400 if delete_error else form_status(theme_form, priority_form),
     )
+
+
+def _delete(request, plan) -> tuple[str, str]:
+    """Delete the theme or priority the POST names, once confirmed: (done message, error)."""
+    themes = list(plan.themes.all())
+    if request.POST["form"] == "delete_theme":
+        target = next((t for t in themes if str(t.pk) == request.POST.get("id")), None)
+        service, what = theme_delete, "theme"
+    else:
+        priorities = [p for t in themes for p in t.priorities.all()]
+        target = next((p for p in priorities if str(p.pk) == request.POST.get("id")), None)
+        service, what = priority_delete, "priority"
+    if target is None:
+        raise Http404(f"No such {what} in this plan")
+    if request.POST.get("confirm") != "yes":
+        return "", f"Tick the box to confirm that the {what} “{target.name}” should be deleted."
+    try:
+        service(**{what: target}, by=request.user)
+    except ValidationError as exc:
+        return "", " ".join(exc.messages)
+    return f"The {what} “{target.name}” was deleted.", ""

@@ -305,6 +305,7 @@ MATRIX = {
     # tests/performance/test_public.py.
     "performance:public": ("/p/{slug}/performance/public/", ALL, LOGIN, 403),
     "performance:calendar": ("/p/{slug}/performance/calendar/", ALL, LOGIN, 403),
+    "performance:rag_rule": ("/p/{slug}/performance/rag-rule/", ALL, LOGIN, 403),
     "performance:values_upload": (
         "/p/{slug}/performance/import/",
         only(ANALYSTS_OK),
@@ -421,6 +422,12 @@ MATRIX = {
     "delivery:return_detail": ("/p/{slug}/delivery/returns/{project_ret}/", ALL, LOGIN, 403),
     "delivery:late": ("/p/{slug}/delivery/late/", only(ANALYSTS_OK), LOGIN, 403),
     "delivery:communications": ("/p/{slug}/delivery/communications/", ALL, LOGIN, 403),
+    "delivery:communication_file": (
+        "/p/{slug}/delivery/communications/{communication}/file/",
+        ALL,
+        LOGIN,
+        403,
+    ),
     "delivery:engagement": ("/p/{slug}/delivery/engagement/", ALL, LOGIN, 403),
     # POST only (with a bearer token): see tests/performance/test_api.py.
     "api:return_submit_api": (
@@ -573,6 +580,7 @@ POST_MATRIX = {
     "performance:return": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
     "performance:public": (only({"admin": 400}), LOGIN, 403),  # publish or unpublish: neither
     "performance:calendar": (only(ANALYSTS_400), LOGIN, 403),
+    "performance:rag_rule": (only(ANALYSTS_400), LOGIN, 403),  # no form named: unchanged
     "performance:values_upload": (only(ANALYSTS_400), LOGIN, 403),
     "performance:values_template": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
     "performance:indicator_list": (NOT_ALLOWED, LOGIN, 403),
@@ -605,6 +613,7 @@ POST_MATRIX = {
     "delivery:return_detail": (only({"admin": 400, "analyst": 400, "lead": 400}), LOGIN, 403),
     "delivery:late": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
     "delivery:communications": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "delivery:communication_file": (NOT_ALLOWED, LOGIN, 403),
     "delivery:engagement": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
 }
 #: The empty POSTs that may change something: the admin unpublishing (it is not published).
@@ -698,6 +707,7 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
         "project": 0,
         "project_ret": 0,
         "grant": 0,
+        "communication": 0,
     }
     if name.startswith("assessment:"):
         fill.update(
@@ -715,6 +725,7 @@ def test_access(name, client, overview_warehouse, rotherham, sheffield, members,
             "project": world["project"].pk,
             "project_ret": world["submitted"].pk,
             "grant": world["grant"].pk,
+            "communication": world["bulletin"].pk,
         }
     elif any(word in name for word in ("plan", "performance", "indicator", "return")):
         world = plan_world(

@@ -387,6 +387,7 @@ URLS = {
         "/p/{s}/performance/public/",
     ],
     "performance:calendar": ["/p/{r}/performance/calendar/", "/p/{s}/performance/calendar/"],
+    "performance:rag_rule": ["/p/{r}/performance/rag-rule/", "/p/{s}/performance/rag-rule/"],
     "performance:values_upload": ["/p/{r}/performance/import/", "/p/{s}/performance/import/"],
     "performance:values_template": [
         "/p/{r}/performance/import/template.csv",
@@ -567,6 +568,11 @@ URLS = {
         "/p/{r}/delivery/communications/",
         "/p/{r}/delivery/communications/?format=ods",
         "/p/{s}/delivery/communications/",
+    ],
+    "delivery:communication_file": [
+        "/p/{r}/delivery/communications/{r_comm}/file/",
+        "!/p/{r}/delivery/communications/{s_comm}/file/",
+        "/p/{s}/delivery/communications/{s_comm}/file/",
     ],
     "delivery:engagement": [
         "/p/{r}/delivery/engagement/",
@@ -893,6 +899,11 @@ def world(
             "r_mret": r_delivery["approved"].pk,
             "s_mret": s_delivery["approved"].pk,
             "s_measure": s_delivery["output"].pk,
+            "r_measure": r_delivery["output"].pk,
+            "r_comm": r_delivery["bulletin"].pk,
+            "s_comm": s_delivery["bulletin"].pk,
+            "s_theme": s_plan["first"].theme.pk,
+            "s_priority": s_plan["first"].pk,
             "r": rotherham.slug,
             "s": sheffield.slug,
             "shared": SHARED_SLUG,
@@ -1186,6 +1197,28 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/sheffield/assessment/tension/": {"area": "hijacked"},
             "/p/rotherham/delivery/streams/{s_stream}/": {"project": "1", "amount": "5"},
             "/p/rotherham/delivery/projects/{s_project}/": {"form": "status", "status": "stopped"},
+            "/p/rotherham/delivery/projects/{s_project}/?details": {
+                "form": "details",
+                "project_name": "hijacked",
+                "project_organisation": "1",
+                "project_start_date": "2024-04-01",
+                "project_end_date": "2025-03-31",
+            },
+            "/p/rotherham/delivery/projects/{r_project}/?remove": {
+                "form": "remove_measure",
+                "measure": "{s_measure}",
+                "confirm": "yes",
+            },
+            "/p/rotherham/plan/edit/?theme": {
+                "form": "delete_theme",
+                "id": "{s_theme}",
+                "confirm": "yes",
+            },
+            "/p/rotherham/plan/edit/?priority": {
+                "form": "delete_priority",
+                "id": "{s_priority}",
+                "confirm": "yes",
+            },
             "/p/rotherham/delivery/returns/{s_mret}/": {"action": "correct", "reason": "x"},
             "/p/sheffield/delivery/returns/{s_mret}/": {"action": "approve"},
             "/p/sheffield/delivery/": {
@@ -1207,6 +1240,7 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
         }
         for template, data in attempts.items():
             url = template.format(**fill)
+            data = {k: v.format(**fill) if isinstance(v, str) else v for k, v in data.items()}
             response = client.post(url, data)
             assert response.status_code in {302, 403, 404}, (role, url, response.status_code)
             assert not leaks(response, url, world["secrets"]), (role, url)
@@ -1287,6 +1321,13 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
     )
 
     assert Project.objects.get(pk=fill["s_project"]).status == "active"
+    assert Project.objects.get(pk=fill["s_project"]).name.startswith("ZQXSHEF")
+    from saferstat.delivery.models import Measure
+    from saferstat.plan.models import Priority, Theme
+
+    assert Measure.objects.filter(pk=fill["s_measure"]).exists()
+    assert Theme.objects.filter(pk=fill["s_theme"]).exists()
+    assert Priority.objects.filter(pk=fill["s_priority"]).exists()
     assert MonitoringReturn.objects.get(pk=fill["s_mret"]).status == "approved"
     assert not FundingStream.objects.filter(name="x").exists()
     assert not Communication.objects.filter(title="x").exists()

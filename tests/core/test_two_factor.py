@@ -298,6 +298,7 @@ def world(sensitive, members, rotherham):
         "grant": delivery["grant"].pk,
         "project": delivery["project"].pk,
         "project_ret": delivery["submitted"].pk,
+        "communication": delivery["bulletin"].pk,
         "ret": plan["approved"].pk,
         "indicator": plan["missing"].code,
         "run": run.pk,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from saferstat.core.services import organisation_upsert
 from saferstat.delivery import services
 from saferstat.delivery.models import MonitoringReturn
@@ -20,7 +22,7 @@ def delivery_world(
     """A £118,000 stream (``amount`` pence), one project led by ``lead`` with an award of
     £20,000, an output (planned 80) and an outcome linked to an indicator, and its 2024/25
     monitoring returns: Q1 approved (``value`` referrals, £5,000 spent), Q2 submitted, Q3
-    and Q4 owed; a bulletin and a training session. Builds the plan first when there is
+    and Q4 owed; a bulletin (with its PDF, under MEDIA_ROOT) and a training session. Builds the plan first when there is
     none (`tests.performance.factories.plan_world`)."""
     priority = Priority.objects.filter(theme__plan__partnership=partnership).first()
     if priority is None:
@@ -96,6 +98,9 @@ def delivery_world(
         audience=f"{mark}Residents and practitioners",
         reach=value,
         priority=priority,
+        upload=SimpleUploadedFile(
+            f"{mark}bulletin.pdf", b"%PDF-1.4\n% " + mark.encode() + b"bulletin\n%%EOF\n"
+        ),
     )
     training = services.activity_add(
         partnership=partnership,

@@ -29,8 +29,9 @@ NOT_PAGES = (".svg", ".csv", ".json", ".png", ".pdf", ".ics", ".xml")
 #: API endpoints answer JSON; their documentation page is a page.
 API_PAGES = {"api:openapi-view"}
 #: Answers for machines, not people: the health check is JSON for the proxy and monitoring;
-#: a meeting paper is a file download (attachment); a feed (.xml) is for feed readers.
-MACHINE_ANSWERS = {"health", "governance:paper_download"}
+#: a meeting paper and a communication's file are file downloads (attachments); a feed (.xml)
+#: is for feed readers.
+MACHINE_ANSWERS = {"health", "governance:paper_download", "delivery:communication_file"}
 
 
 def page_plan() -> list[tuple[str, str, str]]:
@@ -154,6 +155,7 @@ def test_every_page_passes_axe_at_1200_and_320(
         "project": delivery["project"].pk,
         "project_ret": delivery["submitted"].pk,
         "grant": delivery["grant"].pk,
+        "communication": delivery["bulletin"].pk,
     }
     from tests.reports.world import build as build_reports
 

@@ -118,3 +118,27 @@ def test_another_partnerships_member_needs_it_published(
     client.force_login(make_member(sheffield, "admin", username="sheffield-admin"))
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"published": "1"}).status_code == 403
+
+
+def test_the_partnerships_published_pages_link_the_published_dashboard(
+    client, public_world, members, rotherham, overview_warehouse
+):
+    """The crime overview and the public meetings page link the public dashboard once it
+    is published, and not before."""
+    from saferstat.governance.models import Body
+    from saferstat.performance.services import dashboard_publish
+
+    rotherham.overview_published = True
+    rotherham.save()
+    Body.objects.create(partnership=rotherham, name="Partnership Board", kind="board",
+                        meets_in_public=True)  # fmt: skip
+    pages = ["/p/rotherham/overview/2024-25/", "/p/rotherham/governance/public/"]
+    link = 'href="/p/rotherham/performance/public/"'
+    for url in pages:
+        response = client.get(url)  # anonymous: these pages are public
+        assert response.status_code == 200, url
+        assert link not in response.content.decode(), url
+    dashboard_publish(partnership=rotherham, by=members["admin"], published=True)
+    for url in pages:
+        assert link in client.get(url).content.decode(), url
+    assert client.get("/p/rotherham/performance/public/").status_code == 200

@@ -211,3 +211,39 @@ def test_the_reminder_task_runs_the_service(world, members):
     result = send_return_reminders.enqueue()
     assert result.return_value >= 1
     assert any(m.to == ["lead@example.org"] for m in mail.outbox)
+
+
+def test_each_reminder_run_is_kept_and_shown_on_the_jobs_page(
+    client, world, members, other_lead, sheffield, monkeypatch
+):
+    """The daily task keeps one run per partnership (how many reminders went), shown on the
+    scheduled jobs page like the governance reminders; a failure is kept on the run."""
+    from saferstat.governance.models import JobRun
+    from saferstat.performance import services
+    from saferstat.performance.tasks import send_return_reminders
+
+    members["lead"].email = "lead@example.org"
+    members["lead"].save()
+    result = send_return_reminders.enqueue()
+    runs = JobRun.objects.filter(job="performance.reminders")
+    assert {r.partnership.slug for r in runs} == {"rotherham", "sheffield"}
+    mine = runs.get(partnership__slug="rotherham")
+    assert mine.ok and mine.finished_at is not None
+    sent = len([m for m in mail.outbox if m.to == ["lead@example.org"]])
+    assert sent >= 1 and mine.detail == f"{sent} quarterly return reminder(s)"
+    assert result.return_value == sent
+    assert runs.get(partnership__slug="sheffield").detail == "0 quarterly return reminder(s)"
+    assert AuditEvent.objects.filter(verb="return_reminders.run").count() == 2
+    client.force_login(members["analyst"])
+    html = client.get("/p/rotherham/governance/jobs/").content.decode()
+    assert "Quarterly return reminders" in html and mine.detail in html
+
+    # A failing run is kept as failed, and raised for the worker's log.
+    def broken(**kwargs):
+        raise RuntimeError("mail server down")
+
+    monkeypatch.setattr(services, "reminders_send", broken)
+    with pytest.raises(RuntimeError):
+        services.reminders_run(partnership=world["plan"].partnership)
+    failed = JobRun.objects.filter(job="performance.reminders").first()
+    assert not failed.ok and failed.detail == "Failed: RuntimeError"

@@ -143,3 +143,46 @@ def test_the_calendar_adds_moves_and_deletes_quarters(client, world, members):
     # A quarter with a started return is kept.
     response = client.post(url, {"form": "delete", "label": "2024/25-Q1", "confirm": "yes"})
     assert response.status_code == 400 and "cannot be deleted" in response.content.decode()
+
+
+# --- the RAG rule ---------------------------------------------------------------------------
+
+RULE = "/p/rotherham/performance/rag-rule/"
+
+
+def test_every_member_reads_the_rule_and_the_dashboard_links_to_it(client, world, members):
+    client.force_login(members["board"])
+    page = client.get(RULE).content.decode()
+    assert "Red when assurance is consistently failing the target" in page
+    assert "This is the default rule." in page
+    assert 'name="when"' not in page  # no form for the Board
+    dashboard = client.get("/p/rotherham/performance/").content.decode()
+    assert RULE in dashboard
+    assert client.post(RULE, {"form": "rule", "when": []}).status_code == 403
+
+
+def test_an_analyst_changes_the_rule_and_the_verdicts_follow_it(client, world, members):
+    from saferstat.performance.selectors import indicator_rows, rag_rule_for
+
+    client.force_login(members["analyst"])
+    assert 'name="when"' in client.get(RULE).content.decode()
+    assert client.post(RULE, {}).status_code == 400  # neither saved nor changed
+    assert rag_rule_for(world["plan"].partnership).red_when_failing
+    # Only special cause makes a colour: never red for failing the target.
+    response = client.post(
+        RULE, {"form": "rule", "when": ["red_when_concern", "green_when_improvement"]}
+    )
+    assert response.status_code == 302
+    rule = rag_rule_for(world["plan"].partnership)
+    assert (rule.red_when_failing, rule.red_when_concern) == (False, True)
+    assert (rule.green_when_passing, rule.green_when_improvement) == (False, True)
+    event = AuditEvent.objects.get(verb="performance.rag_rule_set")
+    assert event.after["rag_rule"]["red_when_concern"] is True
+    page = client.get(RULE).content.decode()
+    assert "The partnership changed the default rule" in page
+    assert "Red when the latest point is special cause concern; otherwise green when" in page
+    rows = indicator_rows(
+        partnership=world["plan"].partnership, period=world["periods"]["2024/25-Q1"]
+    )
+    assert all(r.verdict.rag_rule == rule.describe() for r in rows)
+    assert rule.describe() in client.get("/p/rotherham/performance/").content.decode()
