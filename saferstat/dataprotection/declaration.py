@@ -227,6 +227,8 @@ BY_KEY: dict[str, RecordType] = {r.key: r for r in RECORD_TYPES}
 #: Fields whose names look like personal data (see `LOOKS_PERSONAL` in the test) but hold
 #: none, with the reason. A new field must be declared above or listed here.
 NOT_PERSONAL: dict[tuple[str, str], str] = {
+    ("delivery.Communication", "file_name"): "the name of a bulletin or campaign file as "
+    "uploaded, shown so readers know which file it is: not about a data subject",
     ("governance.Paper", "original_name"): "the name of a meeting paper's file as uploaded, "
     "shown so members know which paper it is: not about a data subject",
     ("core.PrivacyNotice", "contact"): "how to reach the controller and its data protection "
