@@ -85,6 +85,11 @@ RULES: dict[str, Rule] = {
     "governance.configure": Rule(
         frozenset({Role.ADMIN}), description="Set the recommendation response clock"
     ),
+    # Domestic homicide reviews are confidential: not the Board, leads, scrutiny or the
+    # public; the statutory calendar shows their line only to these roles.
+    "governance.dhr": Rule(
+        ANALYSTS, description="See and record domestic homicide reviews (confidential)"
+    ),
     "actions.update": Rule(
         frozenset({Role.ADMIN, Role.ANALYST, Role.LEAD, Role.BOARD}),
         description="Update actions (Board members and leads: only their own)",

@@ -196,6 +196,26 @@ MEETING_RECORD = RecordType(
     lawful_basis="Public task",
 )
 
+DHR = RecordType(
+    key="dhr",
+    label="Domestic homicide reviews",
+    models=(
+        # Known by a case reference, never a name; the reason and the chair are free text a
+        # user might still put a name in, so they are declared, searched and exported.
+        PersonalModel(
+            "governance.DomesticHomicideReview",
+            ("decision_reason", "chair_role"),
+            partnership="partnership",
+            identifies=("decision_reason", "chair_role"),
+        ),
+    ),
+    default_months=None,
+    clock="kept: the partnership's statutory record of its reviews",
+    erasable="The register is the partnership's record of a statutory duty (Domestic "
+    "Violence, Crime and Victims Act 2004 s.9) (UK GDPR Art. 17(3)(b)).",
+    lawful_basis="Public task (Domestic Violence, Crime and Victims Act 2004 s.9)",
+)
+
 USER_ACCOUNT = RecordType(
     key="user_account",
     label="User accounts of members",
@@ -220,6 +240,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     TENSION_REPORT,
     CONSULTATION_RESPONSE,
     MEETING_RECORD,
+    DHR,
     USER_ACCOUNT,
 )
 BY_KEY: dict[str, RecordType] = {r.key: r for r in RECORD_TYPES}

@@ -27,6 +27,12 @@ DEFAULT_RESPONSE_DAYS = 28
 DEFAULT_AGENDA_NOTICE_DAYS = 5
 #: A duty due within this many days shows on the partnership's home page.
 DUE_SOON_DAYS = 30
+#: Domestic homicide reviews (DVCVA 2004 s.9): months from notification to the decision
+#: whether to hold a review, and from that decision to the report going to the Home Office
+#: (now the Domestic Abuse Commissioner). Neither period is confirmed in DOMAIN.md: they are
+#: local settings, to be checked against the Home Office statutory guidance.
+DEFAULT_DHR_DECISION_MONTHS = 1
+DEFAULT_DHR_REPORT_MONTHS = 6
 
 OPEN, DONE, OVERDUE = "open", "done", "overdue"
 DUE_SOON, ON_TRACK, NOT_SET = "due_soon", "on_track", "not_set"
@@ -137,6 +143,46 @@ def duty_state(due: dt.date | None, today: dt.date, soon_days: int = DUE_SOON_DA
     if (due - today).days <= soon_days:
         return DUE_SOON
     return ON_TRACK
+
+
+def dhr_decision_due(notified_on: dt.date, months: int = DEFAULT_DHR_DECISION_MONTHS) -> dt.date:
+    """When the decision whether to hold a review is due: `months` after the partnership
+    was notified, on the same day of the month or the month's last day when it is shorter.
+
+    >>> dhr_decision_due(dt.date(2025, 1, 31), 1)
+    datetime.date(2025, 2, 28)
+    """
+    if months < 1:
+        raise ValueError("The decision period must be at least one month")
+    return add_months(notified_on, months)
+
+
+def dhr_report_due(decided_on: dt.date, months: int = DEFAULT_DHR_REPORT_MONTHS) -> dt.date:
+    """When the review's report is due: `months` after the decision to hold it.
+
+    >>> dhr_report_due(dt.date(2024, 8, 31), 6)
+    datetime.date(2025, 2, 28)
+    """
+    if months < 1:
+        raise ValueError("The report period must be at least one month")
+    return add_months(decided_on, months)
+
+
+def dhr_deadline(
+    status: str,
+    notified_on: dt.date,
+    decided_on: dt.date | None,
+    decision_months: int = DEFAULT_DHR_DECISION_MONTHS,
+    report_months: int = DEFAULT_DHR_REPORT_MONTHS,
+) -> tuple[str, dt.date] | None:
+    """A review's next deadline as ("decision" or "report", date), or None when nothing is
+    due: awaiting a decision (notified, deciding), the decision; in progress, the report
+    (from the decision date); once the report is sent, or closed, nothing."""
+    if status in ("notified", "deciding"):
+        return "decision", dhr_decision_due(notified_on, decision_months)
+    if status == "in_progress" and decided_on is not None:
+        return "report", dhr_report_due(decided_on, report_months)
+    return None
 
 
 def financial_year_of(day: dt.date) -> int:

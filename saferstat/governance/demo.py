@@ -331,4 +331,23 @@ def demo_governance(partnership: Partnership, admin: User, board_member: User | 
             cycle_months=duty.cycle_months,
             owner="Community safety manager",
         )
+    demo_dhr(partnership, admin)
     return True
+
+
+def demo_dhr(partnership: Partnership, admin: User) -> None:
+    """One invented domestic homicide review in progress, by its reference only: notified
+    60 days ago, the decision to hold it 40 days ago (its report due in the months ahead)."""
+    today = timezone.localdate()
+    notified = today - dt.timedelta(days=60)
+    services.dhr_create(
+        partnership=partnership,
+        by=admin,
+        reference=f"DHR {notified.year}-01",
+        notified_on=notified,
+        status="in_progress",
+        decision="review",
+        decision_on=today - dt.timedelta(days=40),
+        decision_reason="The criteria for a review are met (invented demo record).",
+        chair_role="Independent chair",
+    )

@@ -12,7 +12,14 @@ from django import forms
 from saferstat.core.models import Organisation, User
 
 from . import clock
-from .models import AttendanceStatus, BodyKind, ResolutionKind, ResponseKind
+from .models import (
+    AttendanceStatus,
+    BodyKind,
+    DhrDecision,
+    DhrStatus,
+    ResolutionKind,
+    ResponseKind,
+)
 from .selectors import linkable_requests
 
 _CLASSES = {
@@ -276,6 +283,22 @@ class SettingsForm(GovForm):
         "Act 1972 s.100B); for the partnership's own bodies this is a local setting. Left "
         "empty, it stays as it is",
     )
+    dhr_decision_months = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=24,
+        label="Months from notification to the decision whether to hold a domestic homicide review",
+        help_text="A local setting (1 month unless changed): check it against the Home Office "
+        "statutory guidance. Left empty, it stays as it is",
+    )
+    dhr_report_months = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=60,
+        label="Months from the decision to the review's report going to the Home Office",
+        help_text="A local setting (6 months unless changed): check it against the Home Office "
+        "statutory guidance. Left empty, it stays as it is",
+    )
 
 
 ATTENDANCE_CHOICES = AttendanceStatus.choices
@@ -297,4 +320,45 @@ class PaperForm(GovForm):
         required=False,
         label="Title (optional)",
         help_text="The file's name if empty",
+    )
+
+
+REFERENCE_HELP = (
+    "A case reference such as DHR 2025-01. Never a name: not the person who died, nor anyone "
+    "else involved"
+)
+
+
+class DhrCreateForm(GovForm):
+    reference = forms.CharField(max_length=40, label="Case reference", help_text=REFERENCE_HELP)
+    notified_on = _date("Date the partnership was notified")
+
+
+class DhrForm(GovForm):
+    reference = forms.CharField(max_length=40, label="Case reference", help_text=REFERENCE_HELP)
+    notified_on = _date("Date the partnership was notified")
+    status = forms.ChoiceField(choices=DhrStatus.choices, label="Status")
+    decision = forms.ChoiceField(
+        choices=[("", "Not decided yet"), *DhrDecision.choices],
+        required=False,
+        label="Decision",
+    )
+    decision_on = _date("Date of the decision", required=False)
+    decision_reason = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Reason for the decision",
+        help_text="No names: refer to people by their role (the victim, the perpetrator, a "
+        "family member)",
+    )
+    chair_role = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Chair appointed",
+        help_text="The chair's role, for example Independent chair (not their name)",
+    )
+    report_sent_on = _date(
+        "Date the report was sent to the Home Office / Domestic Abuse Commissioner",
+        required=False,
     )

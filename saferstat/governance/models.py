@@ -41,6 +41,18 @@ class GovernanceSettings(models.Model):
         validators=[MaxValueValidator(30)],
         help_text="Clear working days between publishing a public body's agenda and its meeting.",
     )
+    dhr_decision_months = models.PositiveSmallIntegerField(
+        default=clock.DEFAULT_DHR_DECISION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Months from notification to the decision whether to hold a domestic "
+        "homicide review (a local setting: check the Home Office statutory guidance).",
+    )
+    dhr_report_months = models.PositiveSmallIntegerField(
+        default=clock.DEFAULT_DHR_REPORT_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Months from the decision to hold a review to its report going to the Home "
+        "Office (a local setting: check the Home Office statutory guidance).",
+    )
 
     def __str__(self) -> str:
         return f"Governance settings of {self.partnership}"
@@ -399,6 +411,60 @@ class StatutoryDuty(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DhrStatus(models.TextChoices):
+    NOTIFIED = "notified", "Notified"
+    DECIDING = "deciding", "Deciding"
+    IN_PROGRESS = "in_progress", "In progress"
+    REPORT_SENT = "report_sent", "Report sent"
+    CLOSED = "closed", "Closed"
+
+
+#: A review is open (and on the statutory calendar) until its report is sent or it closes.
+DHR_OPEN = (DhrStatus.NOTIFIED, DhrStatus.DECIDING, DhrStatus.IN_PROGRESS)
+
+
+class DhrDecision(models.TextChoices):
+    REVIEW = "review", "Hold a review"
+    NO_REVIEW = "no_review", "Do not hold a review"
+
+
+class DomesticHomicideReview(models.Model):
+    """A domestic homicide review (Domestic Violence, Crime and Victims Act 2004 s.9; now
+    also called a Domestic Abuse Related Death Review). Confidential: only the roles of
+    `governance.dhr` see it. Known by a case reference, never a name."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(
+        max_length=40, help_text="A case reference such as DHR 2025-01, never a name"
+    )
+    notified_on = models.DateField(help_text="Date the partnership was notified")
+    status = models.CharField(max_length=20, choices=DhrStatus.choices, default=DhrStatus.NOTIFIED)
+    decision = models.CharField(max_length=20, choices=DhrDecision.choices, blank=True)
+    decision_on = models.DateField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, max_length=4000)
+    chair_role = models.CharField(
+        max_length=200, blank=True, help_text="The independent chair's role, not their name"
+    )
+    report_sent_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Report sent to the Home Office / Domestic Abuse Commissioner",
+    )
+
+    class Meta:
+        ordering = ["notified_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "reference"], name="unique_dhr_ref")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in DHR_OPEN
 
 
 #: What each scheduled job is called on the jobs page (other apps' jobs included).

@@ -22,6 +22,8 @@ from .models import (
     Attendance,
     Body,
     BodyKind,
+    DhrStatus,
+    DomesticHomicideReview,
     GovernanceSettings,
     JobRun,
     Meeting,
@@ -311,12 +313,82 @@ def attendance_rows(table: clock.AttendanceTable) -> tuple[list[str], list[list]
 
 
 @dataclass
+class DhrRow:
+    """A domestic homicide review with its next deadline ("decision" or "report") and its
+    state on a day (overdue, due_soon, on_track; "" when nothing is due)."""
+
+    review: DomesticHomicideReview
+    deadline_kind: str
+    due: dt.date | None
+    state: str
+
+
+def dhr_list(partnership: Partnership) -> QuerySet[DomesticHomicideReview]:
+    """The partnership's domestic homicide reviews (confidential: callers check
+    `governance.dhr`)."""
+    return DomesticHomicideReview.objects.filter(partnership=partnership)
+
+
+def dhr_get(partnership: Partnership, dhr_id) -> DomesticHomicideReview:
+    return _get(dhr_list(partnership), dhr_id, "review")
+
+
+def dhr_rows(partnership: Partnership, today: dt.date) -> list[DhrRow]:
+    """Every review with its next deadline from the partnership's settings."""
+    current = settings_for(partnership)
+    rows = []
+    for review in dhr_list(partnership):
+        deadline = clock.dhr_deadline(
+            review.status,
+            review.notified_on,
+            review.decision_on,
+            current.dhr_decision_months,
+            current.dhr_report_months,
+        )
+        if deadline is None:
+            rows.append(DhrRow(review, "", None, ""))
+        else:
+            kind, due = deadline
+            rows.append(DhrRow(review, kind, due, clock.duty_state(due, today)))
+    return rows
+
+
+@dataclass
+class DhrSummary:
+    """The statutory calendar's line for domestic homicide reviews."""
+
+    in_progress: int  # reviews being held
+    awaiting_decision: int  # notified, no decision yet
+    late: list[DhrRow]
+    next_row: DhrRow | None  # the open review with the earliest deadline
+
+
+def dhr_summary(partnership: Partnership, today: dt.date) -> DhrSummary:
+    rows = [r for r in dhr_rows(partnership, today) if r.due is not None]
+    rows.sort(key=lambda r: r.due)
+    statuses = [r.review.status for r in rows]
+    return DhrSummary(
+        in_progress=statuses.count(DhrStatus.IN_PROGRESS),
+        awaiting_decision=len(statuses) - statuses.count(DhrStatus.IN_PROGRESS),
+        late=[r for r in rows if r.state == clock.OVERDUE],
+        next_row=rows[0] if rows else None,
+    )
+
+
+@dataclass
 class DutyRow:
     duty: StatutoryDuty
     last_met: dt.date | None
     last_met_source: str
     due: dt.date | None
     state: str
+    #: The domestic homicide reviews line: its summary, None for other duties and for those
+    #: who may not see reviews (`governance.dhr`); then the line shows no figures.
+    dhr: DhrSummary | None = None
+
+    @property
+    def confidential(self) -> bool:
+        return self.duty.key == "dhr" and self.dhr is None
 
 
 def _last_scrutiny(partnership: Partnership) -> dt.date | None:
@@ -332,12 +404,18 @@ def _last_scrutiny(partnership: Partnership) -> dt.date | None:
     return meeting.date if meeting else None
 
 
-def duty_rows(partnership: Partnership, today: dt.date) -> list[DutyRow]:
+def duty_rows(partnership: Partnership, today: dt.date, *, dhr: bool = False) -> list[DutyRow]:
     """The statutory calendar: each duty with when it was last met, when it is next due and
-    its state. Scrutiny is met by the latest scrutiny meeting held (or a date entered)."""
+    its state. Scrutiny is met by the latest scrutiny meeting held (or a date entered).
+    Domestic homicide reviews are computed from the register: the next deadline of an open
+    review; only when `dhr` (the reader may see reviews), otherwise the line is
+    "confidential" with no figures."""
     rows = []
     scrutiny = _last_scrutiny(partnership)
     for duty in StatutoryDuty.objects.filter(partnership=partnership):
+        if duty.key == "dhr":
+            rows.append(_dhr_duty_row(partnership, duty, today, dhr))
+            continue
         last, source = duty.last_met, "entered"
         if duty.key == "scrutiny" and scrutiny and (last is None or scrutiny > last):
             last, source = scrutiny, "meeting"
@@ -347,9 +425,33 @@ def duty_rows(partnership: Partnership, today: dt.date) -> list[DutyRow]:
     return rows
 
 
-def duties_needing_attention(partnership: Partnership, today: dt.date) -> list[DutyRow]:
-    """Duties overdue or due within 30 days: they show on the partnership's home page."""
-    return [r for r in duty_rows(partnership, today) if r.state in (clock.OVERDUE, clock.DUE_SOON)]
+def _dhr_duty_row(partnership, duty: StatutoryDuty, today: dt.date, visible: bool) -> DutyRow:
+    if not visible:
+        return DutyRow(duty, None, "", None, "confidential")
+    summary = dhr_summary(partnership, today)
+    if not duty.applies:
+        return DutyRow(duty, None, "", None, "not_applicable", summary)
+    due = summary.next_row.due if summary.next_row else None
+    state = clock.duty_state(due, today) if due else "none_open"
+    return DutyRow(duty, None, "register", due, state, summary)
+
+
+def duties_needing_attention(
+    partnership: Partnership, today: dt.date, *, dhr: bool = False
+) -> list[DutyRow]:
+    """Duties overdue or due within 30 days: they show on the partnership's home page (the
+    domestic homicide reviews line only to those who may see reviews)."""
+    return [
+        r
+        for r in duty_rows(partnership, today, dhr=dhr)
+        if r.state in (clock.OVERDUE, clock.DUE_SOON)
+    ]
+
+
+def duties_missing(partnership: Partnership, keys) -> list[str]:
+    """Keys of the statutory calendar's duties the partnership has not set up yet."""
+    have = set(StatutoryDuty.objects.filter(partnership=partnership).values_list("key", flat=True))
+    return [k for k in keys if k not in have]
 
 
 def duty_get(partnership: Partnership, duty_id) -> StatutoryDuty:

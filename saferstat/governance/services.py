@@ -27,6 +27,9 @@ from .models import (
     AttendanceStatus,
     Body,
     BodyKind,
+    DhrDecision,
+    DhrStatus,
+    DomesticHomicideReview,
     GovernanceSettings,
     Meeting,
     MeetingStatus,
@@ -89,9 +92,12 @@ def settings_update(
     response_days: int,
     response_basis: str = "",
     agenda_notice_days: int | None = None,
+    dhr_decision_months: int | None = None,
+    dhr_report_months: int | None = None,
 ) -> GovernanceSettings:
-    """Set the partnership's response clock for scrutiny recommendations (days) and the
-    clear working days' notice of a public body's agenda."""
+    """Set the partnership's response clock for scrutiny recommendations (days), the
+    clear working days' notice of a public body's agenda and the domestic homicide review
+    periods (months; None keeps them)."""
     require(by, "governance.configure", partnership)
     current, _ = GovernanceSettings.objects.get_or_create(partnership=partnership)
     before = audit.snapshot(current)
@@ -99,6 +105,10 @@ def settings_update(
     current.response_basis = clean_plain(response_basis or "").strip()[:300]
     if agenda_notice_days is not None:
         current.agenda_notice_days = agenda_notice_days
+    if dhr_decision_months is not None:
+        current.dhr_decision_months = dhr_decision_months
+    if dhr_report_months is not None:
+        current.dhr_report_months = dhr_report_months
     current.full_clean()
     current.save()
     _record(by, "governance.settings", current, partnership, before)
@@ -1004,6 +1014,14 @@ DUTIES = [
         True,
     ),
     (
+        "dhr",
+        "Domestic homicide reviews in progress",
+        "Domestic Violence, Crime and Victims Act 2004 s.9 (Domestic Abuse Related Death "
+        "Reviews); deadlines are local settings, not confirmed in law",
+        12,
+        False,
+    ),
+    (
         "prevent-channel",
         "Prevent and Channel returns",
         "Counter-Terrorism and Security Act 2015 s.26, s.36 (return period not confirmed)",
@@ -1069,3 +1087,121 @@ def duty_update(
     duty.save()
     _record(by, "duty.update", duty, partnership, before)
     return duty
+
+
+# ------------------------------------------------------ domestic homicide reviews
+
+ERR_DHR_FUTURE = "The date cannot be in the future."
+ERR_DHR_REF_TAKEN = "Another review already has this reference."
+
+
+def _dhr_check(review: DomesticHomicideReview) -> None:
+    """The rules a review's record keeps: dates in order and not in the future, a decision
+    with its date and reason, a status that fits the decision."""
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    for field in ("notified_on", "decision_on", "report_sent_on"):
+        day = getattr(review, field)
+        if day is not None and day > today:
+            errors[field] = ERR_DHR_FUTURE
+    if review.decision:
+        if review.decision_on is None:
+            errors.setdefault("decision_on", "Enter the date of the decision.")
+        if not review.decision_reason:
+            errors["decision_reason"] = "Enter the reason for the decision."
+    elif review.decision_on is not None or review.decision_reason:
+        errors["decision"] = "Choose the decision the date and reason are for."
+    if review.decision_on and review.notified_on and review.decision_on < review.notified_on:
+        errors.setdefault("decision_on", "The decision cannot come before the notification.")
+    if review.report_sent_on is not None:
+        if review.decision != DhrDecision.REVIEW:
+            errors["report_sent_on"] = "Only a review that was held sends a report."
+        elif review.decision_on and review.report_sent_on < review.decision_on:
+            errors["report_sent_on"] = "The report cannot be sent before the decision."
+    status = review.status
+    if status in (DhrStatus.NOTIFIED, DhrStatus.DECIDING) and review.decision:
+        errors["status"] = (
+            "A decision is recorded: the review is in progress, its report sent, or closed."
+        )
+    elif status in (DhrStatus.IN_PROGRESS, DhrStatus.REPORT_SENT) and (
+        review.decision != DhrDecision.REVIEW
+    ):
+        errors["status"] = "Record the decision to hold a review first."
+    elif status == DhrStatus.REPORT_SENT and review.report_sent_on is None:
+        errors["report_sent_on"] = "Enter the date the report was sent."
+    elif status == DhrStatus.CLOSED and not review.decision:
+        errors["status"] = "Record the decision before closing the review."
+    taken = DomesticHomicideReview.objects.filter(
+        partnership=review.partnership, reference__iexact=review.reference
+    ).exclude(pk=review.pk)
+    if review.reference and taken.exists():
+        errors["reference"] = ERR_DHR_REF_TAKEN
+    if errors:
+        raise ValidationError(errors)
+    try:
+        review.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+
+
+def _dhr_fill(review: DomesticHomicideReview, **fields) -> None:
+    review.reference = _text(fields["reference"], "the case reference", "reference", 40)
+    review.notified_on = fields["notified_on"]
+    if review.notified_on is None:
+        raise ValidationError({"notified_on": "Enter the date the partnership was notified."})
+    review.status = fields.get("status") or DhrStatus.NOTIFIED
+    review.decision = fields.get("decision") or ""
+    review.decision_on = fields.get("decision_on")
+    review.decision_reason = clean_plain(fields.get("decision_reason") or "").strip()[:4000]
+    review.chair_role = clean_plain(fields.get("chair_role") or "").strip()[:200]
+    review.report_sent_on = fields.get("report_sent_on")
+
+
+@transaction.atomic
+def dhr_create(
+    *,
+    partnership: Partnership,
+    by: User | None,
+    reference: str,
+    notified_on: dt.date,
+    status: str = DhrStatus.NOTIFIED,
+    decision: str = "",
+    decision_on: dt.date | None = None,
+    decision_reason: str = "",
+    chair_role: str = "",
+    report_sent_on: dt.date | None = None,
+) -> DomesticHomicideReview:
+    """Add a domestic homicide review to the register, by its case reference (never a
+    name). `by` None only for the demo command."""
+    if by is not None:
+        require(by, "governance.dhr", partnership)
+    review = DomesticHomicideReview(partnership=partnership)
+    _dhr_fill(
+        review,
+        reference=reference,
+        notified_on=notified_on,
+        status=status,
+        decision=decision,
+        decision_on=decision_on,
+        decision_reason=decision_reason,
+        chair_role=chair_role,
+        report_sent_on=report_sent_on,
+    )
+    _dhr_check(review)
+    review.save()
+    _record(by, "dhr.create", review, partnership)
+    return review
+
+
+@transaction.atomic
+def dhr_update(*, review: DomesticHomicideReview, by: User, **fields) -> DomesticHomicideReview:
+    """Change a review's record: its decision, chair, report date and status."""
+    partnership = review.partnership
+    require(by, "governance.dhr", partnership)
+    review = DomesticHomicideReview.objects.select_for_update().get(pk=review.pk)
+    before = audit.snapshot(review)
+    _dhr_fill(review, **fields)
+    _dhr_check(review)
+    review.save()
+    _record(by, "dhr.update", review, partnership, before)
+    return review

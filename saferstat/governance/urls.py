@@ -45,6 +45,8 @@ urlpatterns = [
     ),
     path(P + "calendar/", views.calendar, name="calendar"),
     path(P + "calendar/<int:duty_id>/", views.duty_edit, name="duty_edit"),
+    path(P + "dhr/", views.dhr_list, name="dhr_list"),
+    path(P + "dhr/<int:dhr_id>/", views.dhr_edit, name="dhr_edit"),
     path(P + "settings/", views.settings_page, name="settings"),
     path(P + "jobs/", views.jobs, name="jobs"),
 ]

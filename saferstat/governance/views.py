@@ -63,7 +63,9 @@ def index(request, partnership):
             ).count(),
             "overdue": selectors.action_list(partnership, today=today, state=clock.OVERDUE).count(),
             "late_recs": len(selectors.recommendation_list(partnership, state="late", today=today)),
-            "duties": selectors.duties_needing_attention(partnership, today),
+            "duties": selectors.duties_needing_attention(
+                partnership, today, dhr=can(request.user, "governance.dhr", partnership)
+            ),
             "can_manage": can(request.user, "governance.manage", partnership),
             "can_configure": can(request.user, "governance.configure", partnership),
             "body_form": body_form,
@@ -494,15 +496,87 @@ def calendar(request, partnership):
         services.duties_ensure(partnership=partnership, by=request.user)
         messages.success(request, "The statutory calendar was set up.")
         return redirect("governance:calendar", slug=partnership.slug)
+    can_dhr = can(request.user, "governance.dhr", partnership)
     return render(
         request,
         "governance/calendar.html",
         {
             "partnership": partnership,
-            "rows": selectors.duty_rows(partnership, timezone.localdate()),
+            "rows": selectors.duty_rows(partnership, timezone.localdate(), dhr=can_dhr),
+            "missing": selectors.duties_missing(partnership, [d[0] for d in services.DUTIES]),
             "can_manage": can(request.user, "governance.manage", partnership),
+            "can_dhr": can_dhr,
             "soon_days": clock.DUE_SOON_DAYS,
         },
+    )
+
+
+# ------------------------------------------------------ domestic homicide reviews
+
+
+@partnership_view("governance.dhr", post=True)
+def dhr_list(request, partnership):
+    form = forms.DhrCreateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form_save(
+        request,
+        form,
+        lambda d: services.dhr_create(partnership=partnership, by=request.user, **d),
+        "The review was added to the register.",
+    ):
+        return redirect("governance:dhr_list", slug=partnership.slug)
+    current = selectors.settings_for(partnership)
+    return render(
+        request,
+        "governance/dhr_list.html",
+        {
+            "partnership": partnership,
+            "rows": selectors.dhr_rows(partnership, timezone.localdate()),
+            "current": current,
+            "can_configure": can(request.user, "governance.configure", partnership),
+            "form": form,
+        },
+        status=form_status(form),
+    )
+
+
+@partnership_view("governance.dhr", post=True)
+def dhr_edit(request, partnership, dhr_id: int):
+    review = selectors.dhr_get(partnership, dhr_id)
+    fields = [
+        "reference",
+        "notified_on",
+        "status",
+        "decision",
+        "decision_on",
+        "decision_reason",
+        "chair_role",
+        "report_sent_on",
+    ]
+    form = forms.DhrForm(
+        request.POST if request.method == "POST" else None,
+        initial={f: getattr(review, f) for f in fields},
+    )
+    if form.is_bound and form_save(
+        request,
+        form,
+        lambda d: services.dhr_update(review=review, by=request.user, **d),
+        "The review was updated.",
+    ):
+        return redirect("governance:dhr_list", slug=partnership.slug)
+    row = next(r for r in selectors.dhr_rows(partnership, timezone.localdate())
+               if r.review.pk == review.pk)  # fmt: skip
+    return render(
+        request,
+        "governance/dhr_edit.html",
+        {
+            "partnership": partnership,
+            "review": review,
+            "row": row,
+            "current": selectors.settings_for(partnership),
+            "form": form,
+            "history_url": audit_history_url(request.user, partnership, review),
+        },
+        status=form_status(form),
     )
 
 
@@ -545,6 +619,8 @@ def settings_page(request, partnership):
             "response_days": current.response_days,
             "response_basis": current.response_basis,
             "agenda_notice_days": current.agenda_notice_days,
+            "dhr_decision_months": current.dhr_decision_months,
+            "dhr_report_months": current.dhr_report_months,
         },
     )
     if form.is_bound and form_save(

@@ -150,6 +150,19 @@ MATRIX = {
         LOGIN,
         403,
     ),
+    # Domestic homicide reviews are confidential: admins and analysts only.
+    "governance:dhr_list": (
+        "/p/{slug}/governance/dhr/",
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),
+    "governance:dhr_edit": (
+        "/p/{slug}/governance/dhr/{dhr}/",
+        only({"admin": 200, "analyst": 200}),
+        LOGIN,
+        403,
+    ),
     "governance:settings": ("/p/{slug}/governance/settings/", only({"admin": 200}), LOGIN, 403),
     "governance:jobs": (
         "/p/{slug}/governance/jobs/",
@@ -531,6 +544,8 @@ POST_MATRIX = {
     "governance:recommendation_detail": (only({"admin": 200, "analyst": 200}), LOGIN, 403),
     "governance:calendar": (only({"admin": 302, "analyst": 302}), LOGIN, 403),
     "governance:duty_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "governance:dhr_list": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "governance:dhr_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     "governance:settings": (only({"admin": 400}), LOGIN, 403),
     "governance:jobs": (only({"admin": 405, "analyst": 405}), LOGIN, 403),
     # Removals need confirm=yes; an empty POST removes nothing (400).

@@ -35,6 +35,7 @@ EXPECTED = {
     "governance.view_confidential": {"admin", "analyst", "lead", "board"},
     "governance.manage": {"admin", "analyst"},
     "governance.configure": {"admin"},
+    "governance.dhr": {"admin", "analyst"},
     "actions.update": {"admin", "analyst", "lead", "board"},
     "recommendations.respond": {"admin", "analyst"},
     "plan.view": {"admin", "analyst", "lead", "board", "scrutiny"},

@@ -15,7 +15,14 @@ from saferstat.core.demo import demo_install
 from saferstat.core.models import Partnership
 from saferstat.governance import selectors
 from saferstat.governance.demo import BOARD, COMMITTEE, MEETINGS, PAPER_TITLE, SEATS
-from saferstat.governance.models import Action, Body, Paper, Recommendation, StatutoryDuty
+from saferstat.governance.models import (
+    Action,
+    Body,
+    DomesticHomicideReview,
+    Paper,
+    Recommendation,
+    StatutoryDuty,
+)
 
 
 @pytest.mark.django_db
@@ -50,5 +57,13 @@ def test_demo_governance_builds_rotherhams_year_and_is_safe_to_run_again(setting
     assert recs.count() == 2 and recs.filter(responded_on__isnull=False).count() == 1
     assert Action.objects.filter(partnership=rotherham).count() == 4
     assert Action.objects.filter(partnership=rotherham, owner__username="rotherham-board").exists()
-    assert StatutoryDuty.objects.filter(partnership=rotherham).count() == 7
+    assert StatutoryDuty.objects.filter(partnership=rotherham).count() == 8
+    # One invented domestic homicide review in progress, by reference only, on the calendar.
+    (review,) = DomesticHomicideReview.objects.filter(partnership=rotherham)
+    assert review.reference.startswith("DHR ") and review.status == "in_progress"
+    assert review.chair_role == "Independent chair"
+    today = timezone.localdate()
+    (line,) = [r for r in selectors.duty_rows(rotherham, today, dhr=True) if r.duty.key == "dhr"]
+    assert line.dhr.in_progress == 1 and not line.dhr.late
+    assert line.due > today and line.state in ("on_track", "due_soon")
     assert not Body.objects.exclude(partnership=rotherham).exists()

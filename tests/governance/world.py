@@ -18,7 +18,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True) -> dict:
     """A Board (private) and a scrutiny committee (meets in public), a held Board meeting
     with a confidential item, an approved scrutiny meeting with a recommendation, an action,
-    the statutory calendar, a work programme topic ("wp"). The confidential item has a paper
+    the statutory calendar, a work programme topic ("wp"), a domestic homicide review
+    awaiting its decision ("dhr", overdue). The confidential item has a paper
     (a PDF); "item" is the Board meeting's open item; "seat" (the Council's, with attendance)
     and "resolution" (from the held, not approved, Board meeting). `mark` is put in every piece of text; `public=False` keeps the
     committee's meetings private."""
@@ -84,6 +85,12 @@ def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True
         body=scrutiny, by=admin, topic=f"{mark}Domestic abuse", source="Resolution 3"
     )
     duties = services.duties_ensure(partnership=partnership, by=admin)
+    dhr = services.dhr_create(
+        partnership=partnership,
+        by=admin,
+        reference=f"{mark}DHR 2024-01",
+        notified_on=dt.date(2024, 3, 4),
+    )
     return {
         "board": board.pk,
         "scrutiny": scrutiny.pk,
@@ -97,4 +104,5 @@ def build(partnership, admin, *, owner=None, mark: str = "", public: bool = True
         "seat": seat.pk,
         "resolution": resolution.pk,
         "wp": topic.pk,
+        "dhr": dhr.pk,
     }

@@ -18,7 +18,9 @@ def governance_attention(partnership, user):
     return {
         "show": True,
         "partnership": partnership,
-        "duties": duties_needing_attention(partnership, timezone.localdate()),
+        "duties": duties_needing_attention(
+            partnership, timezone.localdate(), dhr=can(user, "governance.dhr", partnership)
+        ),
     }
 
 
