@@ -22,6 +22,7 @@ from saferstat.core import audit
 from saferstat.core.models import AuditEvent, Partnership, User
 from saferstat.core.permissions import require, require_personal_data
 from saferstat.core.sanitise import clean_plain
+from saferstat.governance.jobs import scheduled_run
 from saferstat.governance.models import JobRun
 
 from .declaration import BY_KEY, RECORD_TYPES, PersonalModel, RecordType
@@ -198,9 +199,10 @@ def retention_run(*, partnership: Partnership, today: dt.date | None = None) -> 
     """Erase the personal fields of every record of the partnership whose retention period
     has ended, and keep the run (shown with the other scheduled jobs)."""
     today = today or timezone.localdate()
-    run = JobRun.objects.create(partnership=partnership, job=JOB, started_at=timezone.now())
     counts: list[str] = []
-    try:
+    with scheduled_run(
+        partnership=partnership, job=JOB, verb="retention.run", actor_label=JOB_ACTOR
+    ) as run:
         with transaction.atomic():
             for record_type in RECORD_TYPES:
                 months = period_months(partnership, record_type)
@@ -219,22 +221,7 @@ def retention_run(*, partnership: Partnership, today: dt.date | None = None) -> 
                         )
                         erased += 1
                 counts.append(f"{erased} {record_type.label.lower()}")
-            run.ok = True
-            run.detail = ("Erased: " + ", ".join(counts))[:500]
-    except Exception as exc:  # recorded on the run, then raised for the worker's log
-        run.detail = f"Failed: {type(exc).__name__}"[:500]
-        raise
-    finally:
-        run.finished_at = timezone.now()
-        run.save()
-        audit.record(
-            actor=None,
-            actor_label=JOB_ACTOR,
-            verb="retention.run",
-            obj=run,
-            partnership=partnership,
-            after=audit.snapshot(run, ["job", "ok", "detail"]),
-        )
+            run.detail = "Erased: " + ", ".join(counts)
     return run
 
 

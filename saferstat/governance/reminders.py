@@ -15,10 +15,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from saferstat.core import audit
 from saferstat.core.choices import Role
 from saferstat.core.models import Partnership, User
 
+from .jobs import scheduled_run
 from .models import Action, ActionStatus, JobRun, Recommendation
 
 JOB = "governance.reminders"
@@ -54,9 +54,10 @@ def _officers(partnership: Partnership) -> list[str]:
 def reminders_run(*, partnership: Partnership, today: dt.date | None = None) -> JobRun:
     """Send today's reminders for one partnership and record the run."""
     today = today or timezone.localdate()
-    run = JobRun.objects.create(partnership=partnership, job=JOB, started_at=timezone.now())
     sent_actions = sent_recs = 0
-    try:
+    with scheduled_run(
+        partnership=partnership, job=JOB, verb="reminders.run", actor_label="scheduled reminders"
+    ) as run:
         with transaction.atomic():
             actions = (
                 Action.objects.filter(
@@ -110,24 +111,10 @@ def reminders_run(*, partnership: Partnership, today: dt.date | None = None) -> 
                     r.save(update_fields=["last_reminded_on"])
                 sent_recs = len(late_recs)
             extra = [source(partnership, today) for source in SOURCES]
-            run.ok = True
             run.detail = "; ".join(
                 [f"{sent_actions} action reminder(s)", f"{sent_recs} late recommendation(s)"]
                 + [e for e in extra if e]
-            )[:500]
-    except Exception as exc:  # recorded on the run, then raised for the worker's log
-        run.detail = f"Failed: {type(exc).__name__}"[:500]
-        raise
-    finally:
-        run.finished_at = timezone.now()
-        run.save()
-        audit.record(
-            actor=None,
-            verb="reminders.run",
-            obj=run,
-            partnership=partnership,
-            after=audit.snapshot(run, ["job", "ok", "detail"]),
-        )
+            )
     return run
 
 

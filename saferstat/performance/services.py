@@ -488,30 +488,17 @@ def reminders_run(*, partnership: Partnership, today: dt.date | None = None):
     (shown on /p/<slug>/governance/jobs/ with the other scheduled jobs), as the governance
     reminders and the retention job keep theirs. The run says how many reminders went; a
     failure is kept on the run (and raised for the worker's log)."""
-    from saferstat.governance.models import JobRun
+    from saferstat.governance.jobs import scheduled_run
 
     today = today or timezone.localdate()
-    run = JobRun.objects.create(
-        partnership=partnership, job=REMINDER_JOB, started_at=timezone.now()
-    )
-    try:
+    with scheduled_run(
+        partnership=partnership,
+        job=REMINDER_JOB,
+        verb="return_reminders.run",
+        actor_label="scheduled reminders",
+    ) as run:
         chased = reminders_send(today=today, partnership=partnership)
-        run.ok = True
         run.detail = f"{len(chased)} quarterly return reminder(s)"
-    except Exception as exc:  # recorded on the run, then raised for the worker's log
-        run.detail = f"Failed: {type(exc).__name__}"[:500]
-        raise
-    finally:
-        run.finished_at = timezone.now()
-        run.save()
-        audit.record(
-            actor=None,
-            actor_label="scheduled reminders",
-            verb="return_reminders.run",
-            obj=run,
-            partnership=partnership,
-            after=audit.snapshot(run, ["job", "ok", "detail"]),
-        )
     run.chased = chased
     return run
 

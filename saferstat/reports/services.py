@@ -300,11 +300,10 @@ def rebuild_stale(*, partnership: Partnership) -> list[ReportVersion]:
     """The scheduled job for one partnership: queue a new version of every report whose
     latest version is out of date (the warehouse or the narrative changed since it was
     built) and that is not building already; recorded as a run on the jobs page."""
-    from saferstat.governance.models import JobRun
+    from saferstat.governance.jobs import scheduled_run
 
-    run = JobRun.objects.create(partnership=partnership, job=JOB, started_at=timezone.now())
     queued: list[ReportVersion] = []
-    try:
+    with scheduled_run(partnership=partnership, job=JOB, verb="reports.rebuild_run") as run:
         current = warehouse_version()
         for report in Report.objects.filter(partnership=partnership):
             if selectors.version_building(report) is not None:
@@ -315,16 +314,7 @@ def rebuild_stale(*, partnership: Partnership) -> list[ReportVersion]:
             stale = latest.warehouse_version != current or report.updated_at > latest.queued_at
             if stale:
                 queued.append(report_build(report=report, by=None, by_label="scheduled job"))
-    except Exception as exc:
-        JobRun.objects.filter(pk=run.pk).update(
-            finished_at=timezone.now(), ok=False, detail=f"Failed: {exc}"[:500]
-        )
-        raise
-    JobRun.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(),
-        ok=True,
-        detail=f"{len(queued)} report(s) out of date, rebuilt as new versions",
-    )
+        run.detail = f"{len(queued)} report(s) out of date, rebuilt as new versions"
     return queued
 
 
