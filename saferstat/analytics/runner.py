@@ -62,6 +62,12 @@ def cached(root: str | os.PathLike, key: tuple, compute):
     return value
 
 
+def forget() -> None:
+    """Empty the cache (tests that count the work a page does when nothing is kept)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
 def run(root: str | os.PathLike, q: AnalysisQuery):
     """The answer to ``q`` from the warehouse at ``root`` (cached on the warehouse version).
 
