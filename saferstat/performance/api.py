@@ -36,6 +36,12 @@ class IndicatorOut(Schema):
     unit: str
     polarity: str
     source: str
+    #: The partner dataset's short name (source ``partner``), else None.
+    dataset: str | None = None
+    #: Only these values of the dataset's category column are counted (none: every record).
+    category_column: str | None = None
+    categories: list[str] = []
+    frequency: str = "quarterly"
     is_demo: bool
     value: float | None
     status: str
@@ -121,6 +127,10 @@ def partnership_indicators(request, slug: str, period: str | None = None):
                 unit=i.unit,
                 polarity=i.polarity,
                 source=i.source,
+                dataset=i.dataset.slug if i.dataset else None,
+                category_column=i.category_column or None,
+                categories=list(i.categories or []),
+                frequency=i.frequency,
                 is_demo=i.is_demo,
                 value=v.latest.value if v.latest else None,
                 status=v.latest.status if v.latest else "not_in_calendar",

@@ -227,6 +227,26 @@ def test_a_sensitive_datasets_indicator_is_hidden_from_scrutiny(
     assert "asb-policeuk" in {i["code"] for i in api["indicators"]}
     client.force_login(members["board"])
     assert client.get("/p/rotherham/performance/indicators/knife-possession/").status_code == 200
+    api = client.get("/api/partnerships/rotherham/indicators?period=2024/25-Q2").json()
+    listed = next(i for i in api["indicators"] if i["code"] == "knife-possession")
+    assert (listed["source"], listed["dataset"], listed["value"]) == ("partner", "knife-crime", 22)
+    assert [(p["period"], p["value"]) for p in listed["series"]] == [
+        ("2024/25-Q1", 15),
+        ("2024/25-Q2", 22),
+    ]
+    csv_text = client.get(
+        "/api/partnerships/rotherham/indicators/knife-possession/series.csv?period=2024/25-Q3"
+    ).content.decode()
+    assert csv_text.splitlines()[1:] == [
+        "2024/25-Q1,15.0,computed",
+        "2024/25-Q2,22.0,computed",
+        "2024/25-Q3,,incomplete",
+    ]
+    client.force_login(members["scrutiny"])
+    assert (
+        client.get("/api/partnerships/rotherham/indicators/knife-possession/series.csv").status_code
+        == 404
+    )
     # Shared with scrutiny: seen.
     knife.shared_with_scrutiny = True
     knife.save()
@@ -253,3 +273,34 @@ def test_a_sensitive_datasets_indicator_is_disclosure_controlled_in_public(
     )
     public = next(r for g in groups for p in g.priorities for r in p.rows if r.indicator.dataset)
     assert not public.controlled and [p.shown for p in public.points] == ["15", "22"]
+
+
+@pytest.mark.slow
+def test_the_demo_indicator_from_a_partner_dataset_sums_the_uploaded_file(overview_warehouse):
+    import csv
+    from pathlib import Path
+
+    from saferstat.core.demo import demo_install
+    from saferstat.intelligence.datasets.demo import demo_partner_install
+    from saferstat.intelligence.models import PartnerUpload
+    from saferstat.performance.demo import KNIFE_CODE, demo_plan_install
+
+    demo_install()
+    demo_partner_install(("rotherham",))
+    demo_plan_install("rotherham")
+    indicator = Indicator.objects.get(code=KNIFE_CODE)
+    assert indicator.is_demo and indicator.dataset.slug == "knife-crime"
+    # Independently: the uploaded demo file's counts summed per quarter.
+    (upload,) = PartnerUpload.objects.filter(dataset=indicator.dataset)
+    sums: Counter = Counter()
+    with Path(upload.stored_path).open(encoding="utf-8-sig", newline="") as fh:
+        for line in csv.DictReader(fh):
+            sums[quarter_of(line["Month"]).label] += int(line["Offences"])
+    partnership = indicator.partnership
+    period = selectors.period_get(partnership=partnership, label="2024/25-Q4")
+    row = row_of(partnership, period, KNIFE_CODE)
+    by_period = {p.period: (p.value, p.status) for p in row.points}
+    for label in ("2024/25-Q1", "2024/25-Q2", "2024/25-Q3", "2024/25-Q4"):
+        assert by_period[label] == (float(sums[label]), "computed"), label
+    # The calendar's 2023/24 is before the demo data: gaps, never 0.
+    assert by_period["2023/24-Q4"] == (None, "no_data")
