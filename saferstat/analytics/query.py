@@ -29,6 +29,8 @@ VIEW_ANALYSIS = {
     "harm": "harm",
     "periods": "periods",
 }
+#: What a partner dataset's counts may be counted by (``partner.COUNT_BY``).
+DATASET_BY = ("period", "ward", "area", "category", "outcome")
 #: Analyses that take a run of months (``from``/``to``) instead of a period.
 RANGE_ANALYSES = ("spc", "periods")
 #: What each choice-valued parameter may be, with the message for anything else.
@@ -112,6 +114,8 @@ class AnalysisQuery:
     compare_with: tuple[str, ...] | None = None
     #: The area's neighbour group (the partnership's, from its data), the default comparators.
     neighbours: tuple[str, ...] | None = None
+    #: A partner dataset's category column, counted by with ``by='category'``.
+    category: str | None = None
 
 
 def _one(params: Mapping[str, object], name: str) -> str:
@@ -221,6 +225,10 @@ def _parse(
     chosen: dict[str, str] = {}
     for name, (allowed, message) in CHOICES.items():
         value = _one(params, name) or DEFAULTS[name]
+        if name == "by" and dataset is not None and analysis == "counts":
+            allowed = DATASET_BY
+            message = "Choose periods, wards, areas, a category or outcomes to count by."
+            value = _one(params, name) or "period"
         if value not in allowed:
             errors[name] = message
             value = DEFAULTS[name]
@@ -260,6 +268,10 @@ def _parse(
         errors["compare"] = COMPARE_HINT
         typed["compare"] = compare_text
         codes = [c for c in codes if LAD.fullmatch(c)]
+    category = _one(params, "category") or None
+    partner_counts = dataset is not None and analysis == "counts"
+    if partner_counts and (chosen["by"] == "category") != (category is not None):
+        errors["category"] = "Give the category column to count by, and only when counting by it."
     target: float | None = None
     if _one(params, "target"):
         try:
@@ -279,6 +291,7 @@ def _parse(
         target=target,
         compare_with=tuple(codes[:MAX_COMPARATORS]) or None,
         neighbours=None if neighbours is None else tuple(neighbours),
+        category=category if partner_counts else None,
         **chosen,
     )
     return query, errors, typed

@@ -71,7 +71,8 @@ def forget() -> None:
 def run(root: str | os.PathLike, q: AnalysisQuery):
     """The answer to ``q`` from the warehouse at ``root`` (cached on the warehouse version).
 
-    Returns the analysis's own result: ``CountsResult``, ``Overview``, ``SpcSeries``,
+    Returns the analysis's own result: ``CountsResult`` (``PartnerCountsResult`` for a
+    partner dataset), ``Overview``, ``SpcSeries``,
     ``TimeSeries``, ``Comparison``, ``Hotspots`` or ``HarmEstimate``.
     """
 
@@ -87,6 +88,17 @@ def answer(con: duckdb.DuckDBPyConnection, q: AnalysisQuery):
     forces = q.force_slugs
     types = q.crime_types
     if q.analysis == "counts":
+        if q.dataset is not None:
+            if q.period is None:
+                raise DatasetEmpty(f"No data is loaded for {q.dataset_label or q.dataset} yet.")
+            return partner.partner_counts(
+                con,
+                dataset=q.dataset,
+                area_codes=q.area_codes,
+                period=q.period,
+                by=q.by,
+                category=q.category,
+            )
         return measures.counts(
             con, area_codes=q.area_codes, period=q.period, by=q.by, force_slugs=forces
         )

@@ -366,6 +366,16 @@ def can_view_partner_dataset(user: User | AnonymousUser | None, dataset) -> bool
     return can(user, "datasets.view_sensitive", partnership)
 
 
+def can_view_indicator(user: User | AnonymousUser | None, indicator) -> bool:
+    """True when the user may see this indicator (a `performance.Indicator`) and its figures:
+    members may, except that one computed from a partner dataset inherits the dataset's
+    sensitivity (`can_view_partner_dataset`)."""
+    if not can(user, "performance.view", indicator.partnership):
+        return False
+    dataset = getattr(indicator, "dataset", None)
+    return dataset is None or can_view_partner_dataset(user, dataset)
+
+
 def can_view_meeting(user: User | AnonymousUser | None, meeting) -> bool:
     """True when the user may see this meeting (a `governance.Meeting`): members may; anyone
     may once its minutes are approved and its body meets in public."""

@@ -36,6 +36,12 @@ class IndicatorOut(Schema):
     unit: str
     polarity: str
     source: str
+    #: The partner dataset's short name (source ``partner``), else None.
+    dataset: str | None = None
+    #: Only these values of the dataset's category column are counted (none: every record).
+    category_column: str | None = None
+    categories: list[str] = []
+    frequency: str = "quarterly"
     is_demo: bool
     value: float | None
     status: str
@@ -107,9 +113,9 @@ def partnership_indicators(request, slug: str, period: str | None = None):
     """Every indicator of the partnership at a quarter of its reporting calendar
     (`2024/25-Q4`; default: the latest that has opened): value, target, SPC variation and
     assurance (with their words), RAG with its rule, and the series (a gap has no value)."""
-    partnership, _ = _partnership(request, slug, "performance.view")
+    partnership, user = _partnership(request, slug, "performance.view")
     chosen = _calendar_period(partnership, period)
-    rows = selectors.indicator_rows(partnership=partnership, period=chosen)
+    rows = selectors.indicator_rows(partnership=partnership, period=chosen, user=user)
     out = []
     for row in rows:
         v, i = row.verdict, row.indicator
@@ -121,6 +127,10 @@ def partnership_indicators(request, slug: str, period: str | None = None):
                 unit=i.unit,
                 polarity=i.polarity,
                 source=i.source,
+                dataset=i.dataset.slug if i.dataset else None,
+                category_column=i.category_column or None,
+                categories=list(i.categories or []),
+                frequency=i.frequency,
                 is_demo=i.is_demo,
                 value=v.latest.value if v.latest else None,
                 status=v.latest.status if v.latest else "not_in_calendar",
@@ -149,10 +159,10 @@ def partnership_indicators(request, slug: str, period: str | None = None):
 def indicator_series_csv(request, slug: str, code: str, period: str | None = None):
     """`period,value,status` for every quarter of the calendar up to `period`; a gap is an
     empty value, never 0."""
-    partnership, _ = _partnership(request, slug, "performance.view")
+    partnership, user = _partnership(request, slug, "performance.view")
     chosen = _calendar_period(partnership, period)
     try:
-        indicator = selectors.indicator_get(partnership=partnership, code=code)
+        indicator = selectors.indicator_get(partnership=partnership, code=code, user=user)
     except Http404:
         raise HttpError(404, "No such indicator") from None
     row = selectors.indicator_rows(partnership=partnership, period=chosen, indicators=[indicator])[

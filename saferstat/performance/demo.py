@@ -4,7 +4,8 @@ nine indicators, a reporting calendar of two years, and two years of quarterly r
 one submitted late, one corrected after approval, and the lead's last quarter still a draft.
 
 Entered values are invented (the indicators are marked "demo"); `asb-policeuk` is computed
-from the real police.uk data in the warehouse. Everything is written through the services,
+from the real police.uk data in the warehouse, and `knife-crime-partner` from the demo
+partner dataset "Knife crime" (invented values) when `demo_partner_data` has loaded it. Everything is written through the services,
 so it is audited; only the dates of the demo history are set back afterwards, so that the
 returns look entered when each quarter closed (the audit log keeps the real times).
 """
@@ -21,6 +22,7 @@ from saferstat.core.choices import Role
 from saferstat.core.demo import DEMO_PASSWORD
 from saferstat.core.models import Membership, Organisation, Partnership, User
 from saferstat.core.services import membership_set
+from saferstat.intelligence.datasets.models import PartnerDataset
 from saferstat.plan.models import Priority
 from saferstat.plan.services import plan_upsert, priority_upsert, theme_upsert
 
@@ -188,6 +190,9 @@ INDICATORS = [
     ),
 ]
 ASB_CODE = "asb-policeuk"
+#: The indicator computed from a demo partner dataset (all its offences, quarterly).
+KNIFE_CODE = "knife-crime-partner"
+KNIFE_DATASET = "knife-crime"
 QUARTERS = [f"2023/24-Q{q}" for q in range(1, 5)] + [f"2024/25-Q{q}" for q in range(1, 5)]
 #: Demo story: one return submitted after its deadline, one corrected after approval, and
 #: the first lead's last quarter still a draft (late: the reminders chase it).
@@ -288,6 +293,25 @@ def demo_plan_install(slug: str = "rotherham") -> list[str]:
         order=len(INDICATORS),
         targets={},
     )
+    knife = PartnerDataset.objects.filter(partnership=partnership, slug=KNIFE_DATASET).first()
+    if knife is not None:  # loaded by `manage.py demo_partner_data` (run it first)
+        indicators[KNIFE_CODE] = indicator_upsert(
+            partnership=partnership,
+            by=analyst,
+            priority=priorities["organised-crime"],
+            code=KNIFE_CODE,
+            name="Knife crime offences (partner data)",
+            definition="Offences involving a knife or sharp instrument in the partnership's area "
+            "in the quarter, counted from the police's knife crime partner dataset (demo: "
+            "invented values).",
+            unit="count",
+            polarity="decrease",
+            source=Source.PARTNER,
+            dataset=knife,
+            is_demo=True,
+            order=len(INDICATORS) + 1,
+            targets={},
+        )
     periods = {}
     for label in QUARTERS:
         opens, deadline = calendar_dates(label)

@@ -32,6 +32,7 @@ class Frequency(models.TextChoices):
 class Source(models.TextChoices):
     ENTERED = "entered", "Entered by the lead"
     POLICEUK = "policeuk", "Computed from police.uk records"
+    PARTNER = "partner", "Computed from a partner dataset"
 
 
 class ReturnStatus(models.TextChoices):
@@ -50,8 +51,8 @@ SIGNED_OFF = (ReturnStatus.APPROVED, ReturnStatus.CORRECTED)
 class Indicator(models.Model):
     """A measure the partnership tracks for a priority: what it counts, in what unit, which
     direction is better, how often, and where its values come from (entered by the priority
-    lead in a quarterly return, or computed from police.uk records for the partnership's
-    area). Rebases (new SPC limits from a period) are kept with their reasons."""
+    lead in a quarterly return, or computed for the partnership's area from police.uk
+    records or from one of its partner datasets, optionally filtered on a category). Rebases (new SPC limits from a period) are kept with their reasons."""
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="indicators"
@@ -68,6 +69,22 @@ class Indicator(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.ENTERED)
     crime_types = models.JSONField(
         default=list, blank=True, help_text="police.uk categories counted (computed only)"
+    )
+    dataset = models.ForeignKey(
+        "intelligence.PartnerDataset",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        help_text="The partner dataset counted (computed from a partner dataset only).",
+    )
+    category_column = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The dataset's category column to filter on (blank: every record).",
+    )
+    categories = models.JSONField(
+        default=list, blank=True, help_text="The values of the category column counted."
     )
     baseline = models.CharField(max_length=200, blank=True)
     rebases = models.JSONField(default=dict, blank=True, help_text="{period: reason}")
@@ -91,6 +108,24 @@ class Indicator(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.source != Source.ENTERED
+
+    @property
+    def is_sensitive_data(self) -> bool:
+        """Computed from a sensitive partner dataset: seen only by those who may see the
+        dataset, and disclosure-controlled on the public dashboard."""
+        return self.source == Source.PARTNER and self.dataset is not None and self.dataset.sensitive
+
+    @property
+    def source_text(self) -> str:
+        """Where the values come from, in words (with the categories or dataset counted)."""
+        if self.source == Source.POLICEUK and self.crime_types:
+            return f"{self.get_source_display()} ({', '.join(self.crime_types)})"
+        if self.source == Source.PARTNER and self.dataset is not None:
+            text = f"{self.get_source_display()}: {self.dataset.name}"
+            if self.category_column:
+                text += f" ({self.category_column}: {', '.join(self.categories)})"
+            return text
+        return self.get_source_display()
 
 
 class Target(models.Model):

@@ -13,6 +13,7 @@ from saferstat.analytics import performance as verdicts
 from saferstat.analytics.disclosure import DEFAULT_POLICY, Policy, is_sensitive, publish_count
 from saferstat.analytics.performance import RagRule, SeriesPoint, Verdict
 from saferstat.core.models import AuditEvent, Partnership, User
+from saferstat.core.permissions import can_view_indicator
 from saferstat.intelligence import figures
 from saferstat.plan.selectors import lead_text
 
@@ -53,8 +54,16 @@ def period_get(*, partnership: Partnership, label: str | None) -> ReportingPerio
     )
 
 
-def indicator_list(*, partnership: Partnership) -> list[Indicator]:
-    return list(
+def visible(user, indicators: list) -> list:
+    """The indicators (or rows with an ``indicator``) the user may see: one computed from a
+    sensitive partner dataset only for those who may see the dataset
+    (`permissions.can_view_indicator`)."""
+    return [x for x in indicators if can_view_indicator(user, getattr(x, "indicator", x))]
+
+
+def indicator_list(*, partnership: Partnership, user=None) -> list[Indicator]:
+    """The partnership's indicators; given a ``user``, only those they may see."""
+    every = list(
         Indicator.objects.filter(partnership=partnership)
         .select_related(
             "partnership",
@@ -62,13 +71,17 @@ def indicator_list(*, partnership: Partnership) -> list[Indicator]:
             "priority__theme",
             "priority__lead",
             "priority__lead_organisation",
+            "dataset",
         )
         .prefetch_related("targets")
     )
+    return every if user is None else visible(user, every)
 
 
-def indicator_get(*, partnership: Partnership, code: str) -> Indicator:
-    for indicator in indicator_list(partnership=partnership):
+def indicator_get(*, partnership: Partnership, code: str, user=None) -> Indicator:
+    """The indicator with this code (404 when there is none, or the ``user`` given may not
+    see it)."""
+    for indicator in indicator_list(partnership=partnership, user=user):
         if indicator.code == code:
             return indicator
     raise Http404("No such indicator")
@@ -134,6 +147,8 @@ class IndicatorRow:
     @property
     def status_text(self) -> str:
         latest = self.verdict.latest
+        if latest and latest.status == "computed" and self.indicator.source == Source.PARTNER:
+            return "Computed from a partner dataset"
         return STATUS_WORDS.get(latest.status, latest.status) if latest else "Not in the calendar"
 
 
@@ -151,9 +166,14 @@ STATUS_WORDS = {
 
 
 def indicator_rows(
-    *, partnership: Partnership, period: ReportingPeriod, indicators: list[Indicator] | None = None
+    *,
+    partnership: Partnership,
+    period: ReportingPeriod,
+    indicators: list[Indicator] | None = None,
+    user=None,
 ) -> list[IndicatorRow]:
-    """Every indicator (or those given) with its series and verdict at ``period``.
+    """Every indicator (or those given) with its series and verdict at ``period``; given a
+    ``user``, only the indicators they may see (:func:`visible`).
 
     The figures (series, verdicts, the lead's note and commentary) are computed once for
     all the partnership's indicators and kept (`figures.cached`: until the warehouse
@@ -169,6 +189,8 @@ def indicator_rows(
         lambda: _figures(partnership, period, periods, every, rule),
     )
     wanted = indicators if indicators is not None else every
+    if user is not None:
+        wanted = visible(user, wanted)
     missing = [i for i in wanted if i.pk not in kept]
     if missing:  # not one of the partnership's indicators as read above: computed, not kept
         kept = {**kept, **_figures(partnership, period, periods, missing, rule)}
@@ -190,6 +212,10 @@ def _definition(indicator: Indicator) -> tuple:
         indicator.source,
         indicator.priority_id,
         tuple(indicator.crime_types or ()),
+        indicator.frequency,
+        indicator.dataset_id,
+        indicator.category_column,
+        tuple(indicator.categories or ()),
         tuple(sorted((indicator.rebases or {}).items())),
         tuple((t.from_period, t.value) for t in indicator.targets.all()),
     )
@@ -298,7 +324,7 @@ def dashboard(
 ) -> list[ThemeGroup]:
     """The Board dashboard: indicators by theme and priority, filtered by theme key, lead
     (priority key) and RAG status. A lead's own priorities come first."""
-    rows = indicator_rows(partnership=partnership, period=period)
+    rows = indicator_rows(partnership=partnership, period=period, user=user)
     if theme:
         rows = [r for r in rows if r.indicator.priority.theme.key == theme]
     if lead:
@@ -385,7 +411,7 @@ class PublicPoint:
 @dataclass
 class PublicRow:
     """One public indicator as everyone sees it: approved (or computed) values only, and
-    for a count of a sensitive theme, the published form of each count
+    for a count of a sensitive theme (or computed from a sensitive partner dataset), the published form of each count
     (`saferstat.analytics.disclosure.publish_count`: 1 to 7 hidden, others rounded to 5)
     with no change on last year (it would give the exact difference)."""
 
@@ -426,7 +452,9 @@ def public_dashboard(
             continue
         i = row.indicator
         p = i.priority
-        controlled = i.unit == "count" and is_sensitive(p.theme.name, p.name, i.name)
+        controlled = i.unit == "count" and (
+            i.is_sensitive_data or is_sensitive(p.theme.name, p.name, i.name)
+        )
         latest = row.verdict.latest
         public = PublicRow(
             row=row,

@@ -68,6 +68,55 @@ RESERVED_CODES = frozenset({"new"})
 # --- indicators and calendar ----------------------------------------------------------------
 
 
+def _check_partner_source(
+    partnership: Partnership, source: str, dataset, column: str, values: list[str]
+) -> tuple[str, list[str]]:
+    """The category column and values of a partner dataset indicator, as the dataset spells
+    them (``("", [])`` for any other source or no filter).
+
+    Raises:
+        ValidationError: no dataset, another partnership's, a column that is not one of its
+            category columns, a filter without values or values the column does not allow.
+    """
+    if source != Source.PARTNER:
+        if dataset is not None or column or values:
+            raise ValidationError(
+                {"dataset": "Only an indicator computed from a partner dataset names one."}
+            )
+        return "", []
+    if dataset is None:
+        raise ValidationError({"dataset": "Choose the partner dataset it is computed from."})
+    if dataset.partnership_id != partnership.pk:
+        raise ValidationError({"dataset": "The dataset belongs to another partnership."})
+    column = (column or "").strip()
+    values = [v.strip() for v in values if v and v.strip()]
+    if not column:
+        if values:
+            raise ValidationError({"category_column": "Choose the category column to filter on."})
+        return "", []
+    schema = dataset.dataset_schema()
+    declared = {c.casefold(): c for c in schema.category_columns}
+    if column.casefold() not in declared:
+        have = ", ".join(schema.category_columns) or "none"
+        raise ValidationError(
+            {"category_column": f"{dataset.name} has no category column {column!r} "
+             f"(its category columns: {have})."}
+        )  # fmt: skip
+    column = declared[column.casefold()]
+    if not values:
+        raise ValidationError({"categories": f"Give the values of {column} to count."})
+    allowed = {a.casefold(): a for a in schema.column(column).allowed}
+    if allowed:
+        unknown = [v for v in values if v.casefold() not in allowed]
+        if unknown:
+            raise ValidationError(
+                {"categories": f"{column} has no value {', '.join(map(repr, unknown))} "
+                 f"(allowed: {', '.join(allowed.values())})."}
+            )  # fmt: skip
+        values = [allowed[v.casefold()] for v in values]
+    return column, list(dict.fromkeys(values))
+
+
 @transaction.atomic
 def indicator_upsert(
     *,
@@ -82,6 +131,9 @@ def indicator_upsert(
     frequency: str = "quarterly",
     source: str = Source.ENTERED,
     crime_types: list[str] | None = None,
+    dataset=None,
+    category_column: str = "",
+    categories: list[str] | None = None,
     is_demo: bool = False,
     order: int = 0,
     targets: Mapping[str, float] | None = None,
@@ -92,7 +144,9 @@ def indicator_upsert(
     """Define an indicator (or change it). ``targets`` ``{from period: value}`` replace the
     indicator's targets; ``rebases`` ``{period: reason}`` need a reason each; ``public``
     (None: unchanged) shows it on the public dashboard. ``create`` True refuses a code
-    already in use, False an unknown one (None: either)."""
+    already in use, False an unknown one (None: either). A partner dataset indicator names
+    one of the partnership's ``dataset`` s (an ``intelligence.PartnerDataset``) and, to count
+    only some records, one of its category columns and the values counted."""
     require(by, "performance.manage", partnership)
     exists = Indicator.objects.filter(partnership=partnership, code=code).exists()
     if create is True and exists:
@@ -112,6 +166,9 @@ def indicator_upsert(
         raise ValidationError({"crime_types": f"Unknown police.uk categories: {unknown}"})
     if source == Source.ENTERED and frequency != "quarterly":
         raise ValidationError({"frequency": "Entered indicators are reported quarterly."})
+    category_column, categories = _check_partner_source(
+        partnership, source, dataset, category_column, categories or []
+    )
     indicator = Indicator.objects.filter(partnership=partnership, code=code).first()
     before = audit.snapshot(indicator) if indicator else None
     indicator = indicator or Indicator(partnership=partnership, code=code)
@@ -120,7 +177,9 @@ def indicator_upsert(
     indicator.definition = clean_plain(definition)
     indicator.unit, indicator.polarity = unit, polarity
     indicator.frequency, indicator.source = frequency, source
-    indicator.crime_types = list(crime_types or [])
+    indicator.crime_types = list(crime_types or []) if source == Source.POLICEUK else []
+    indicator.dataset = dataset if source == Source.PARTNER else None
+    indicator.category_column, indicator.categories = category_column, categories
     indicator.rebases = {k: clean_plain(v) for k, v in (rebases or {}).items()}
     indicator.is_demo, indicator.order = is_demo, order
     if public is not None:

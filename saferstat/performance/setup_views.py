@@ -15,6 +15,7 @@ from saferstat.core.permissions import can
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import audit_history_url, partnership_view, posted_form
 from saferstat.governance.forms import GovForm
+from saferstat.intelligence.datasets.models import PartnerDataset
 from saferstat.plan.models import Priority
 
 from . import selectors
@@ -142,6 +143,26 @@ class IndicatorForm(GovForm):
         label="police.uk categories (computed indicators only)",
         widget=forms.SelectMultiple(attrs={"class": "govuk-select", "size": 6}),
     )
+    dataset = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Partner dataset (indicators computed from a partner dataset only)",
+        help_text="Its counts for the partnership's area in each quarter are the values; a "
+        "quarter with no data loaded is a gap. A sensitive dataset's indicator is seen only by "
+        "those who may see the dataset.",
+    )
+    category_column = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Count only some records: the dataset's category column (optional)",
+        help_text="For example Offence.",
+    )
+    categories = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="The values of that column counted",
+        help_text="Separated by commas, for example Possession of a bladed article.",
+    )
     targets = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -167,6 +188,10 @@ class IndicatorForm(GovForm):
             theme__plan__partnership=partnership
         ).select_related("theme")
         self.fields["crime_types"].choices = [(c, c) for c in CRIME_TYPES]
+        self.fields["dataset"].queryset = PartnerDataset.objects.filter(partnership=partnership)
+
+    def clean_categories(self):
+        return [v.strip() for v in self.cleaned_data["categories"].split(",") if v.strip()]
 
     def clean_targets(self):
         return _lines(self.cleaned_data["targets"], "targets", number=True)
@@ -186,6 +211,9 @@ def _indicator_initial(indicator) -> dict:
         "frequency": indicator.frequency,
         "source": indicator.source,
         "crime_types": indicator.crime_types,
+        "dataset": indicator.dataset,
+        "category_column": indicator.category_column,
+        "categories": ", ".join(indicator.categories or []),
         "targets": "\n".join(f"{t.from_period} {t.value:g}" for t in indicator.targets.all()),
         "rebases": "\n".join(f"{k}: {v}" for k, v in indicator.rebases.items()),
         "public": indicator.public,
@@ -210,6 +238,9 @@ def _save_indicator(request, partnership, form, *, create: bool):
             frequency=data["frequency"],
             source=data["source"],
             crime_types=data["crime_types"],
+            dataset=data["dataset"],
+            category_column=data["category_column"],
+            categories=data["categories"],
             order=data["order"] or 0,
             targets=data["targets"],
             rebases=data["rebases"],
@@ -233,7 +264,7 @@ def indicator_list(request, partnership):
         "performance/indicator_list.html",
         {
             "partnership": partnership,
-            "indicators": selectors.indicator_list(partnership=partnership),
+            "indicators": selectors.indicator_list(partnership=partnership, user=request.user),
             "can_manage": can(request.user, "performance.manage", partnership),
         },
     )

@@ -18,7 +18,7 @@ from saferstat.analytics import charts
 from saferstat.analytics import performance as verdicts
 from saferstat.analytics.disclosure import DEFAULT_POLICY
 from saferstat.core.exports import export_response
-from saferstat.core.permissions import can, can_correct, can_submit_for
+from saferstat.core.permissions import can, can_correct, can_submit_for, can_view_indicator
 from saferstat.core.selectors import partnership_get
 from saferstat.core.views_helpers import audit_history_url, partnership_view
 from saferstat.plan.selectors import priority_list
@@ -131,15 +131,20 @@ def summary(request, partnership):
     """The one-page summary a Board member reads in two minutes: counts by RAG, the reds and
     greens with their reasons, and the accepted highlights and challenges."""
     period = _period(request, partnership)
-    rows = selectors.indicator_rows(partnership=partnership, period=period) if period else []
+    rows = (
+        selectors.indicator_rows(partnership=partnership, period=period, user=request.user)
+        if period
+        else []
+    )
     by_rag = {key: [r for r in rows if r.verdict.rag == key] for key, _ in RAG_CHOICES}
     decisions = (
         HighlightDecision.objects.filter(partnership=partnership, period=period.label)
         .exclude(decision=HighlightDecision.Decision.REJECTED)
-        .select_related("indicator")
+        .select_related("indicator", "indicator__partnership", "indicator__dataset")
         if period
         else []
     )
+    decisions = [d for d in decisions if can_view_indicator(request.user, d.indicator)]
     return render(
         request,
         "performance/summary.html",
@@ -157,7 +162,7 @@ def summary(request, partnership):
 
 
 def _indicator_and_row(request, partnership, code):
-    indicator = selectors.indicator_get(partnership=partnership, code=code)
+    indicator = selectors.indicator_get(partnership=partnership, code=code, user=request.user)
     period = _period(request, partnership)
     if period is None:
         raise Http404("No reporting calendar yet")
@@ -317,7 +322,7 @@ def _posted_values(request, indicators) -> tuple[dict, dict]:
 @partnership_view("performance.view", post=True)
 def return_detail(request, partnership, return_id: int):
     ret = selectors.return_get(partnership=partnership, return_id=return_id)
-    indicators = list(ret.priority.indicators.all())
+    indicators = selectors.visible(request.user, list(ret.priority.indicators.all()))
     lines = {line.indicator_id: line for line in ret.lines.all()}
     is_lead = can_submit_for(request.user, ret.priority)
     can_approve = can(request.user, "performance.approve", partnership)
@@ -407,7 +412,7 @@ def highlights(request, partnership):
     period = _period(request, partnership)
     if period is None:
         raise Http404("No reporting calendar yet")
-    rows = selectors.indicator_rows(partnership=partnership, period=period)
+    rows = selectors.indicator_rows(partnership=partnership, period=period, user=request.user)
     proposals = []
     for row in rows:
         for p in verdicts.propose(
