@@ -17,7 +17,7 @@ from saferstat.core.exports import export_response
 from saferstat.core.models import Membership, Organisation
 from saferstat.core.permissions import can, can_correct_project, can_submit_project, require
 from saferstat.core.uploads import accepts_upload, size_text
-from saferstat.core.views_helpers import audit_history_url, parse_id, partnership_view
+from saferstat.core.views_helpers import audit_history_url, error_texts, parse_id, partnership_view
 from saferstat.performance import workflow
 from saferstat.performance.models import ReturnStatus
 from saferstat.performance.selectors import indicator_list
@@ -28,12 +28,6 @@ from .models import EXPORT_COLUMNS, Activity, Communication, MeasureKind, Projec
 from .money import parse_pounds, pounds
 
 EXPORTS = {"csv", "xlsx", "ods"}
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: " ".join(v) for k, v in exc.message_dict.items()}
-    return {"form": " ".join(exc.messages)}
 
 
 def _money(text: str, field: str = "amount") -> int:
@@ -97,7 +91,7 @@ def index(request, partnership):
                 reporting_schedule=request.POST.get("reporting_schedule", "") or "Quarterly",
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"Funding stream {stream} recorded.")
             return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream.pk)
@@ -179,7 +173,7 @@ def stream_detail(request, partnership, stream_id: int):
                 reason=request.POST.get("reason", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             note = " (over what was left: reason recorded)" if grant.over_reason else ""
             messages.success(request, f"Award to {grant.project} saved{note}.")
@@ -283,7 +277,7 @@ def project_list(request, partnership):
                 summary=request.POST.get("summary", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"Project {project} recorded.")
             return redirect("delivery:project_detail", slug=partnership.slug, project_id=project.pk)
@@ -395,7 +389,7 @@ def project_detail(request, partnership, project_id: int):
             else:
                 raise ValidationError("Choose what to record.")
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
             if form == "details":  # the details form's fields are named project_<field>
                 errors = {f"project_{k}" if k in DETAILS else k: v for k, v in errors.items()}
         else:
@@ -532,7 +526,7 @@ def return_detail(request, partnership, return_id: int):
             else:
                 raise ValidationError("Choose what to do with the return.")
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, done)
             return redirect("delivery:return_detail", slug=partnership.slug, return_id=ret.pk)
@@ -619,7 +613,7 @@ def communications(request, partnership):
                 upload=request.FILES.get("file"),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, "Added to the communications log.")
             return redirect("delivery:communications", slug=partnership.slug)
@@ -688,7 +682,7 @@ def engagement(request, partnership):
                 priority=_pick(priorities, priority_id, "priority") if priority_id else None,
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, "Added to the training and engagement log.")
             return redirect("delivery:engagement", slug=partnership.slug)
@@ -732,7 +726,7 @@ def stream_edit(request, partnership, stream_id: int):
                 export_columns=request.POST.getlist("export_columns"),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"Funding stream {stream} saved.")
             return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream.pk)

@@ -23,6 +23,7 @@ from saferstat.core.views_helpers import (
     parse_id,
     partnership_view,
     posted_form,
+    run_confirmed,
 )
 
 from . import clock, forms, ical, selectors, services
@@ -669,16 +670,10 @@ def _confirm_remove(
     to the service, which refuses it with its reason."""
     error = ""
     if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            error = ERR_CONFIRM
-        else:
-            try:
-                remove()
-            except ValidationError as exc:
-                error = " ".join(m for ms in exc.message_dict.values() for m in ms)
-            else:
-                messages.success(request, done_message)
-                return redirect(done_url)
+        error = run_confirmed(request, remove, ERR_CONFIRM)
+        if not error:
+            messages.success(request, done_message)
+            return redirect(done_url)
     return render(
         request,
         "governance/confirm_remove.html",
@@ -960,13 +955,40 @@ def body_ics(request, slug: str, body_id: int):
 # ------------------------------------- editing and removing seats, resolutions, actions
 
 
-def _edit_page(request, partnership, *, form, save, success, done_url, template, context):
+def _change_page(
+    request,
+    partnership,
+    obj,
+    *,
+    form,
+    save,
+    success: str,
+    back_url: str,
+    title: str,
+    caption: str,
+    remove_url: str,
+    lede: str = "",
+    refusal: str = "",
+):
+    """The change page of a seat, resolution, action or work programme topic: the form
+    saves through `save` and goes back to `back_url`; it links to the removal page
+    (`remove_url`, none when blank) and to the object's history in the audit log."""
     if form.is_bound and form_save(request, form, save, success):
-        return redirect(done_url)
+        return redirect(back_url)
     return render(
         request,
-        template,
-        {"partnership": partnership, "form": form, **context},
+        "governance/edit.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "title": title,
+            "caption": caption,
+            "back_url": back_url,
+            "refusal": refusal,
+            "remove_url": remove_url,
+            "history_url": audit_history_url(request.user, partnership, obj),
+            "lede": lede,
+        },
         status=form_status(form),
     )
 
@@ -987,23 +1009,18 @@ def seat_edit(request, partnership, seat_id: int):
             "active": seat.active,
         },
     )
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        seat,
         form=form,
         save=lambda d: services.seat_update(seat=seat, by=request.user, **d),
         success="The seat was changed.",
-        done_url=body_url,
-        template="governance/edit.html",
-        context={
-            "title": f"Change the seat {seat.label}",
-            "caption": seat.body.name,
-            "back_url": body_url,
-            "remove_url": reverse("governance:seat_remove", args=[partnership.slug, seat.pk]),
-            "history_url": audit_history_url(request.user, partnership, seat),
-            "lede": "Renaming a seat renames its column in the attendance tables of past "
-            "meetings too.",
-        },
+        back_url=body_url,
+        title=f"Change the seat {seat.label}",
+        caption=seat.body.name,
+        remove_url=reverse("governance:seat_remove", args=[partnership.slug, seat.pk]),
+        lede="Renaming a seat renames its column in the attendance tables of past meetings too.",
     )
 
 
@@ -1040,26 +1057,21 @@ def resolution_edit(request, partnership, resolution_id: int):
         initial={"kind": resolution.kind, "text": resolution.text, "item": resolution.item_id},
     )
     approved = meeting.status == MeetingStatus.APPROVED
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        resolution,
         form=form,
         save=lambda d: services.resolution_update(resolution=resolution, by=request.user, **d),
         success=f"Resolution {resolution.number} was changed.",
-        done_url=meeting_url,
-        template="governance/edit.html",
-        context={
-            "title": f"Change resolution {resolution.number}",
-            "caption": str(meeting),
-            "back_url": meeting_url,
-            "refusal": services.ERR_MINUTES_APPROVED if approved else "",
-            "remove_url": ""
-            if approved
-            else reverse("governance:resolution_remove", args=[partnership.slug, resolution.pk]),
-            "history_url": audit_history_url(request.user, partnership, resolution),
-            "lede": "A resolution can be corrected until the minutes are approved. It keeps "
-            "its number.",
-        },
+        back_url=meeting_url,
+        title=f"Change resolution {resolution.number}",
+        caption=str(meeting),
+        refusal=services.ERR_MINUTES_APPROVED if approved else "",
+        remove_url=""
+        if approved
+        else reverse("governance:resolution_remove", args=[partnership.slug, resolution.pk]),
+        lede="A resolution can be corrected until the minutes are approved. It keeps its number.",
     )
 
 
@@ -1103,22 +1115,18 @@ def action_edit(request, partnership, action_id: int):
             "priority": action.priority,
         },
     )
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        action,
         form=form,
         save=lambda d: services.action_edit(action=action, by=request.user, **d),
         success="The action was changed.",
-        done_url=action_url,
-        template="governance/edit.html",
-        context={
-            "title": "Change the action",
-            "caption": action.title[:80],
-            "back_url": action_url,
-            "remove_url": reverse("governance:action_remove", args=[partnership.slug, action.pk]),
-            "history_url": audit_history_url(request.user, partnership, action),
-            "lede": "A new due date or owner is in the audit log with the old one.",
-        },
+        back_url=action_url,
+        title="Change the action",
+        caption=action.title[:80],
+        remove_url=reverse("governance:action_remove", args=[partnership.slug, action.pk]),
+        lede="A new due date or owner is in the audit log with the old one.",
     )
 
 
@@ -1153,24 +1161,17 @@ def work_programme_edit(request, partnership, wp_id: int):
             "done": item.done,
         },
     )
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        item,
         form=form,
         save=lambda d: services.work_programme_update(item=item, by=request.user, **d),
         success="The topic was changed.",
-        done_url=body_url,
-        template="governance/edit.html",
-        context={
-            "title": "Change a work programme topic",
-            "caption": item.body.name,
-            "back_url": body_url,
-            "remove_url": reverse(
-                "governance:work_programme_remove", args=[partnership.slug, item.pk]
-            ),
-            "history_url": audit_history_url(request.user, partnership, item),
-            "lede": "",
-        },
+        back_url=body_url,
+        title="Change a work programme topic",
+        caption=item.body.name,
+        remove_url=reverse("governance:work_programme_remove", args=[partnership.slug, item.pk]),
     )
 
 
