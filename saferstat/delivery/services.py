@@ -103,6 +103,36 @@ def _check_not_below_awarded(stream: FundingStream, amount_pence: int) -> None:
         )
 
 
+def _stream_save(
+    stream: FundingStream,
+    *,
+    partnership: Partnership,
+    by: User,
+    before: dict | None,
+    funder: str,
+    amount_pence: int,
+    conditions: str,
+    reporting_schedule: str,
+    columns: list[str],
+) -> FundingStream:
+    """Fill in a stream's checked fields, save it and audit it (created when there is no
+    `before`, else changed)."""
+    stream.funder, stream.amount_pence = funder, amount_pence
+    stream.conditions = clean_plain(conditions)
+    stream.reporting_schedule = clean_plain(reporting_schedule)[:200]
+    stream.export_columns = columns
+    stream.save()
+    audit.record(
+        actor=by,
+        verb="funding_stream.create" if before is None else "funding_stream.update",
+        obj=stream,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(stream),
+    )
+    return stream
+
+
 @transaction.atomic
 def stream_upsert(
     *,
@@ -129,20 +159,18 @@ def stream_upsert(
     if stream is not None:
         _check_not_below_awarded(stream, amount_pence)
     stream = stream or FundingStream(partnership=partnership, name=name, financial_year=year)
-    stream.funder, stream.amount_pence = funder, amount_pence
-    stream.conditions = clean_plain(conditions)
-    stream.reporting_schedule = clean_plain(reporting_schedule)[:200]
-    stream.export_columns, stream.is_demo = columns, is_demo
-    stream.save()
-    audit.record(
-        actor=by,
-        verb="funding_stream.create" if before is None else "funding_stream.update",
-        obj=stream,
+    stream.is_demo = is_demo
+    return _stream_save(
+        stream,
         partnership=partnership,
+        by=by,
         before=before,
-        after=audit.snapshot(stream),
+        funder=funder,
+        amount_pence=amount_pence,
+        conditions=conditions,
+        reporting_schedule=reporting_schedule,
+        columns=columns,
     )
-    return stream
 
 
 @transaction.atomic
@@ -174,21 +202,18 @@ def stream_update(
         raise ValidationError({"name": f"There is already a {name} stream for {year}."})
     _check_not_below_awarded(stream, amount_pence)
     before = audit.snapshot(stream)
-    stream.name, stream.funder, stream.financial_year = name, funder, year
-    stream.amount_pence = amount_pence
-    stream.conditions = clean_plain(conditions)
-    stream.reporting_schedule = clean_plain(reporting_schedule)[:200]
-    stream.export_columns = columns
-    stream.save()
-    audit.record(
-        actor=by,
-        verb="funding_stream.update",
-        obj=stream,
+    stream.name, stream.financial_year = name, year
+    return _stream_save(
+        stream,
         partnership=partnership,
+        by=by,
         before=before,
-        after=audit.snapshot(stream),
+        funder=funder,
+        amount_pence=amount_pence,
+        conditions=conditions,
+        reporting_schedule=reporting_schedule,
+        columns=columns,
     )
-    return stream
 
 
 ERR_PRIORITIES = "Choose at least one priority of this partnership's plan."
