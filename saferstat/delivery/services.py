@@ -122,13 +122,8 @@ def _stream_save(
     stream.reporting_schedule = clean_plain(reporting_schedule)[:200]
     stream.export_columns = columns
     stream.save()
-    audit.record(
-        actor=by,
-        verb="funding_stream.create" if before is None else "funding_stream.update",
-        obj=stream,
-        partnership=partnership,
-        before=before,
-        after=audit.snapshot(stream),
+    audit.record_saved(
+        actor=by, noun="funding_stream", obj=stream, partnership=partnership, before=before
     )
     return stream
 
@@ -287,9 +282,9 @@ def project_upsert(
     project.save()
     project.priorities.set(chosen)
     project.objectives.set(objectives)
-    audit.record(
+    audit.record_saved(
         actor=by,
-        verb="project.create" if before is None else "project.update",
+        noun="project",
         obj=project,
         partnership=partnership,
         before=before,
@@ -447,13 +442,12 @@ def measure_upsert(
         order,
     )
     measure.save()
-    audit.record(
+    audit.record_saved(
         actor=by,
-        verb="measure.create" if before is None else "measure.update",
+        noun="measure",
         obj=measure,
         partnership=partnership,
         before=before,
-        after=audit.snapshot(measure),
     )
     return measure
 

@@ -138,9 +138,9 @@ def indicator_upsert(
             Target(indicator=indicator, from_period=k, value=float(v)) for k, v in targets.items()
         )
         after["targets"] = {k: float(v) for k, v in targets.items()}
-    audit.record(
+    audit.record_saved(
         actor=by,
-        verb="indicator.create" if before is None else "indicator.update",
+        noun="indicator",
         obj=indicator,
         partnership=partnership,
         before=before,
