@@ -72,6 +72,18 @@ def _pick(rows, pk_text: str, field: str):
 # --- funding streams -------------------------------------------------------------------------
 
 
+def _stream_posted(request) -> dict:
+    """A funding stream's name, funder, year, amount (pounds, as pence) and conditions, as
+    posted."""
+    return {
+        "name": request.POST.get("name", ""),
+        "funder": request.POST.get("funder", ""),
+        "financial_year": request.POST.get("financial_year", ""),
+        "amount_pence": _money(request.POST.get("amount", "")),
+        "conditions": request.POST.get("conditions", ""),
+    }
+
+
 @partnership_view("delivery.view", post=True)
 def index(request, partnership):
     """Funding streams with what is awarded and left; funding by priority and organisation.
@@ -83,11 +95,7 @@ def index(request, partnership):
             stream = services.stream_upsert(
                 partnership=partnership,
                 by=request.user,
-                name=request.POST.get("name", ""),
-                funder=request.POST.get("funder", ""),
-                financial_year=request.POST.get("financial_year", ""),
-                amount_pence=_money(request.POST.get("amount", "")),
-                conditions=request.POST.get("conditions", ""),
+                **_stream_posted(request),
                 reporting_schedule=request.POST.get("reporting_schedule", "") or "Quarterly",
             )
         except ValidationError as exc:
@@ -717,11 +725,7 @@ def stream_edit(request, partnership, stream_id: int):
             stream = services.stream_update(
                 stream=stream,
                 by=request.user,
-                name=request.POST.get("name", ""),
-                funder=request.POST.get("funder", ""),
-                financial_year=request.POST.get("financial_year", ""),
-                amount_pence=_money(request.POST.get("amount", "")),
-                conditions=request.POST.get("conditions", ""),
+                **_stream_posted(request),
                 reporting_schedule=request.POST.get("reporting_schedule", ""),
                 export_columns=request.POST.getlist("export_columns"),
             )
