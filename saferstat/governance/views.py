@@ -593,18 +593,14 @@ def duty_edit(request, partnership, duty_id: int):
         "evidence": duty.evidence,
     }
     form = forms.DutyForm(request.POST if request.method == "POST" else None, initial=initial)
-    if form.is_bound and form_save(
+    return _form_page(
         request,
-        form,
-        lambda d: services.duty_update(duty=duty, by=request.user, **d),
-        "The duty was updated.",
-    ):
-        return redirect("governance:calendar", slug=partnership.slug)
-    return render(
-        request,
-        "governance/duty_edit.html",
-        {"partnership": partnership, "duty": duty, "form": form},
-        status=form_status(form),
+        form=form,
+        save=lambda d: services.duty_update(duty=duty, by=request.user, **d),
+        success="The duty was updated.",
+        done_url=reverse("governance:calendar", args=[partnership.slug]),
+        template="governance/duty_edit.html",
+        context={"partnership": partnership, "duty": duty},
     )
 
 
@@ -624,18 +620,15 @@ def settings_page(request, partnership):
             "dhr_report_months": current.dhr_report_months,
         },
     )
-    if form.is_bound and form_save(
+    return _form_page(
         request,
-        form,
-        lambda d: services.settings_update(partnership=partnership, by=request.user, **d),
-        "The settings were saved. The response clock applies to recommendations made from now on.",
-    ):
-        return redirect("governance:settings", slug=partnership.slug)
-    return render(
-        request,
-        "governance/settings.html",
-        {"partnership": partnership, "form": form, "current": current},
-        status=form_status(form),
+        form=form,
+        save=lambda d: services.settings_update(partnership=partnership, by=request.user, **d),
+        success="The settings were saved. The response clock applies to recommendations made "
+        "from now on.",
+        done_url=reverse("governance:settings", args=[partnership.slug]),
+        template="governance/settings.html",
+        context={"partnership": partnership, "current": current},
     )
 
 
@@ -646,6 +639,15 @@ def jobs(request, partnership):
         "governance/jobs.html",
         {"partnership": partnership, "runs": selectors.job_runs(partnership)[:50]},
     )
+
+
+def _form_page(request, *, form, save, success: str, done_url: str, template: str, context):
+    """A page with one form: a valid POST is saved through `save` (the service's errors go
+    on the form), flashed `success` and sent on to `done_url`; otherwise the page, 400 while
+    the form has errors."""
+    if form.is_bound and form_save(request, form, save, success):
+        return redirect(done_url)
+    return render(request, template, {"form": form, **context}, status=form_status(form))
 
 
 # ------------------------------------------------------- editing bodies and items
@@ -701,18 +703,14 @@ def body_edit(request, partnership, body_id: int):
             "meets_in_public": body.meets_in_public,
         },
     )
-    if form.is_bound and form_save(
+    return _form_page(
         request,
-        form,
-        lambda d: services.body_update(body=body, by=request.user, **d),
-        "The body was changed.",
-    ):
-        return redirect("governance:body_detail", slug=partnership.slug, body_id=body.pk)
-    return render(
-        request,
-        "governance/body_edit.html",
-        {"partnership": partnership, "body": body, "form": form},
-        status=form_status(form),
+        form=form,
+        save=lambda d: services.body_update(body=body, by=request.user, **d),
+        success="The body was changed.",
+        done_url=reverse("governance:body_detail", args=[partnership.slug, body.pk]),
+        template="governance/body_edit.html",
+        context={"partnership": partnership, "body": body},
     )
 
 
@@ -973,14 +971,15 @@ def _change_page(
     """The change page of a seat, resolution, action or work programme topic: the form
     saves through `save` and goes back to `back_url`; it links to the removal page
     (`remove_url`, none when blank) and to the object's history in the audit log."""
-    if form.is_bound and form_save(request, form, save, success):
-        return redirect(back_url)
-    return render(
+    return _form_page(
         request,
-        "governance/edit.html",
-        {
+        form=form,
+        save=save,
+        success=success,
+        done_url=back_url,
+        template="governance/edit.html",
+        context={
             "partnership": partnership,
-            "form": form,
             "title": title,
             "caption": caption,
             "back_url": back_url,
@@ -989,7 +988,6 @@ def _change_page(
             "history_url": audit_history_url(request.user, partnership, obj),
             "lede": lede,
         },
-        status=form_status(form),
     )
 
 
