@@ -51,6 +51,61 @@ def _required(value: str, field: str, message: str, limit: int = 200) -> str:
     return text
 
 
+def _fields_set(obj, *, by: User, verb: str, partnership: Partnership, **values):
+    """Set the given fields of ``obj``, save only them and audit them before and after."""
+    fields = list(values)
+    before = audit.snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=fields)
+    audit.record(
+        actor=by,
+        verb=verb,
+        obj=obj,
+        partnership=partnership,
+        before=before,
+        after=audit.snapshot(obj, fields),
+    )
+    return obj
+
+
+def _themes(themes: list[str], field: str, message: str) -> list[str]:
+    """The themes given, cleaned, each once, in order; at most 50."""
+    chosen = list(dict.fromkeys(clean_plain(t)[:100] for t in themes if clean_plain(t or "")))
+    if len(chosen) > 50:
+        raise ValidationError({field: message})
+    return chosen
+
+
+def _proposal_store(
+    *,
+    issue: CandidateIssue,
+    by: User,
+    key: str,
+    proposal: calc.Proposal,
+    evidence: Evidence,
+    **facts,
+) -> ScoreProposal:
+    """Keep ``proposal`` as the issue's proposed score for dimension ``key``, citing
+    ``evidence``, and audit it with ``facts`` (where its figures came from)."""
+    old = ScoreProposal.objects.filter(issue=issue, dimension=key).first()
+    before = audit.snapshot(old, ["points", "reasoning", "evidence"]) if old else None
+    item, _ = ScoreProposal.objects.update_or_create(
+        issue=issue,
+        dimension=key,
+        defaults={"points": proposal.points, "reasoning": proposal.reasoning, "evidence": evidence},
+    )
+    audit.record(
+        actor=by,
+        verb="assessment.propose",
+        obj=item,
+        partnership=issue.partnership,
+        before=before,
+        after={**audit.snapshot(item, ["dimension", "points", "reasoning", "evidence"]), **facts},
+    )
+    return item
+
+
 @transaction.atomic
 def assessment_create(
     *, partnership: Partnership, by: User, year: str, title: str = "", is_demo: bool = False
@@ -333,18 +388,9 @@ def sheets_visible(user: User, issue: CandidateIssue) -> bool:
 @transaction.atomic
 def issue_choose(*, issue: CandidateIssue, by: User, chosen: bool) -> CandidateIssue:
     require(by, "assessment.manage", issue.partnership)
-    before = audit.snapshot(issue, ["chosen"])
-    issue.chosen = chosen
-    issue.save(update_fields=["chosen"])
-    audit.record(
-        actor=by,
-        verb="assessment.issue_choose",
-        obj=issue,
-        partnership=issue.partnership,
-        before=before,
-        after=audit.snapshot(issue, ["chosen"]),
+    return _fields_set(
+        issue, by=by, verb="assessment.issue_choose", partnership=issue.partnership, chosen=chosen
     )
-    return issue
 
 
 @transaction.atomic
@@ -353,18 +399,13 @@ def issue_crime_types_set(
 ) -> CandidateIssue:
     """Say which police.uk crime types the issue covers (scores are proposed from them)."""
     require(by, "assessment.manage", issue.partnership)
-    before = audit.snapshot(issue, ["crime_types"])
-    issue.crime_types = _crime_types(crime_types)
-    issue.save(update_fields=["crime_types"])
-    audit.record(
-        actor=by,
+    return _fields_set(
+        issue,
+        by=by,
         verb="assessment.issue_crime_types",
-        obj=issue,
         partnership=issue.partnership,
-        before=before,
-        after=audit.snapshot(issue, ["crime_types"]),
+        crime_types=_crime_types(crime_types),
     )
-    return issue
 
 
 # --- scores proposed from the data ----------------------------------------------------------
@@ -481,29 +522,16 @@ def proposals_make(*, issue: CandidateIssue, by: User) -> tuple[list[ScorePropos
             note=proposal.reasoning,
             added_by=by,
         )
-        old = ScoreProposal.objects.filter(issue=issue, dimension=key).first()
-        before = audit.snapshot(old, ["points", "reasoning", "evidence"]) if old else None
-        item, _ = ScoreProposal.objects.update_or_create(
-            issue=issue,
-            dimension=key,
-            defaults={
-                "points": proposal.points,
-                "reasoning": proposal.reasoning,
-                "evidence": evidence,
-            },
+        made.append(
+            _proposal_store(
+                issue=issue,
+                by=by,
+                key=key,
+                proposal=proposal,
+                evidence=evidence,
+                warehouse_version=version,
+            )
         )
-        audit.record(
-            actor=by,
-            verb="assessment.propose",
-            obj=item,
-            partnership=partnership,
-            before=before,
-            after={
-                **audit.snapshot(item, ["dimension", "points", "reasoning", "evidence"]),
-                "warehouse_version": version,
-            },
-        )
-        made.append(item)
     if has_responses:
         try:
             made.append(concern_propose(issue=issue, by=by))
@@ -576,26 +604,15 @@ def concern_propose(
         note=proposal.reasoning,
         added_by=by,
     )
-    old = ScoreProposal.objects.filter(issue=issue, dimension=key).first()
-    before = audit.snapshot(old, ["points", "reasoning", "evidence"]) if old else None
-    item, _ = ScoreProposal.objects.update_or_create(
+    return _proposal_store(
         issue=issue,
-        dimension=key,
-        defaults={"points": proposal.points, "reasoning": proposal.reasoning, "evidence": evidence},
+        by=by,
+        key=key,
+        proposal=proposal,
+        evidence=evidence,
+        raised=raised,
+        responses=counts["responses"],
     )
-    audit.record(
-        actor=by,
-        verb="assessment.propose",
-        obj=item,
-        partnership=partnership,
-        before=before,
-        after={
-            **audit.snapshot(item, ["dimension", "points", "reasoning", "evidence"]),
-            "raised": raised,
-            "responses": counts["responses"],
-        },
-    )
-    return item
 
 
 def concern_propose_all(*, assessment: Assessment, by: User) -> list[ScoreProposal]:
@@ -613,21 +630,13 @@ def issue_concern_themes_set(
 ) -> CandidateIssue:
     """Say which consultation themes count as concern about the issue."""
     require(by, "assessment.manage", issue.partnership)
-    chosen = list(dict.fromkeys(clean_plain(t)[:100] for t in themes if clean_plain(t or "")))
-    if len(chosen) > 50:
-        raise ValidationError({"concern_themes": "Choose at most 50 themes."})
-    before = audit.snapshot(issue, ["concern_themes"])
-    issue.concern_themes = chosen
-    issue.save(update_fields=["concern_themes"])
-    audit.record(
-        actor=by,
+    return _fields_set(
+        issue,
+        by=by,
         verb="assessment.issue_concern_themes",
-        obj=issue,
         partnership=issue.partnership,
-        before=before,
-        after=audit.snapshot(issue, ["concern_themes"]),
+        concern_themes=_themes(themes, "concern_themes", "Choose at most 50 themes."),
     )
-    return issue
 
 
 # --- free text tagged by theme --------------------------------------------------------------
@@ -641,9 +650,7 @@ def consultation_themes_set(
     response is tagged with cannot be taken off the list."""
     partnership = consultation.assessment.partnership
     require(by, "assessment.free_text", partnership)
-    chosen = list(dict.fromkeys(clean_plain(t)[:100] for t in themes if clean_plain(t or "")))
-    if len(chosen) > 50:
-        raise ValidationError({"themes": "Give at most 50 themes."})
+    chosen = _themes(themes, "themes", "Give at most 50 themes.")
     kept = set(chosen) or set(selectors.plan_themes(partnership))
     in_use = {
         tag
@@ -655,18 +662,13 @@ def consultation_themes_set(
         raise ValidationError(
             {"themes": f"Responses are tagged {', '.join(dropped)}: untag them first."}
         )
-    before = audit.snapshot(consultation, ["themes"])
-    consultation.themes = chosen
-    consultation.save(update_fields=["themes"])
-    audit.record(
-        actor=by,
+    return _fields_set(
+        consultation,
+        by=by,
         verb="assessment.consultation_themes",
-        obj=consultation,
         partnership=partnership,
-        before=before,
-        after=audit.snapshot(consultation, ["themes"]),
+        themes=chosen,
     )
-    return consultation
 
 
 @transaction.atomic
@@ -726,18 +728,13 @@ def section_text_set(*, assessment: Assessment, by: User, key: str, text: str) -
     if key not in DocumentSection.Key.values:
         raise ValidationError({"section": "Choose a section of the document."})
     section = next(s for s in sections_of(assessment) if s.key == key)
-    before = audit.snapshot(section, ["text"])
-    section.text = clean_plain(text)[:20000]
-    section.save(update_fields=["text"])
-    audit.record(
-        actor=by,
+    return _fields_set(
+        section,
+        by=by,
         verb="assessment.section_text",
-        obj=section,
         partnership=assessment.partnership,
-        before=before,
-        after=audit.snapshot(section, ["text"]),
+        text=clean_plain(text)[:20000],
     )
-    return section
 
 
 @transaction.atomic

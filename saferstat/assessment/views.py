@@ -24,18 +24,12 @@ from saferstat.analytics.policeuk import CRIME_TYPES
 from saferstat.core.pdf import html_to_pdf
 from saferstat.core.permissions import can, require
 from saferstat.core.uploads import accepts_upload
-from saferstat.core.views_helpers import parse_id, partnership_view
+from saferstat.core.views_helpers import error_texts, parse_id, partnership_view
 from saferstat.intelligence.models import PartnerDataset, SavedView
 from saferstat.plan.selectors import plan_current, plan_snapshot
 
 from . import frozen, selectors, services
 from .models import Evidence, PlanRefresh, ScoreSheet, TensionReport
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "message_dict"):
-        return {k: "; ".join(v) for k, v in exc.message_dict.items()}
-    return {"form": "; ".join(exc.messages)}
 
 
 def _date(text: str | None, field: str) -> dt.date:
@@ -62,7 +56,7 @@ def index(request, partnership):
                 title=request.POST.get("title", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             return redirect("assessment:detail", slug=partnership.slug, pk=assessment.pk)
     return render(
@@ -117,7 +111,7 @@ def detail(request, partnership, pk: int):
             else:
                 raise _unknown_form()
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             return redirect("assessment:detail", slug=partnership.slug, pk=assessment.pk)
     ranking = selectors.ranking(assessment)
@@ -228,7 +222,7 @@ def issue(request, partnership, pk: int, issue_pk: int):
                 )
                 messages.success(request, "Your scores are saved.")
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             return redirect("assessment:issue", slug=partnership.slug, pk=pk, issue_pk=issue.pk)
     own = issue.sheets.filter(scorer=user).first() if user.is_authenticated else None
@@ -347,7 +341,7 @@ def consultation(request, partnership, pk: int):
         try:
             made = services.concern_propose_all(assessment=consultation.assessment, by=request.user)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             messages.success(
                 request,
@@ -380,7 +374,7 @@ def consultation(request, partnership, pk: int):
                 file_errors = detail
                 errors = {"file": f"The file has {len(detail)} problems: nothing was imported."}
             else:
-                errors = _errors(exc)
+                errors = error_texts(exc, sep="; ")
         else:
             messages.success(request, f"{added:,} responses imported.")
             return redirect("assessment:consultation", slug=partnership.slug, pk=pk)
@@ -442,7 +436,7 @@ def responses(request, partnership, pk: int):
             else:
                 raise _unknown_form()
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             return redirect(request.get_full_path())
     untagged = request.GET.get("untagged") == "1"
@@ -488,7 +482,7 @@ def tension(request, partnership):
                 reasons=request.POST.get("reasons", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             return redirect("assessment:tension_detail", slug=partnership.slug, pk=report.pk)
     can_view = can(request.user, "tension.view", partnership)
@@ -525,7 +519,7 @@ def tension_detail(request, partnership, pk: int):
                 review_on=_date(request.POST.get("review_on"), "review_on"),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             return redirect("assessment:tension_detail", slug=partnership.slug, pk=pk)
     else:
@@ -590,7 +584,7 @@ def refresh(request, partnership, pk: int):
             else:
                 raise _unknown_form()
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, sep="; ")
         else:
             return redirect("assessment:refresh", slug=partnership.slug, pk=pk)
     changes = plan_diff(plan_snapshot(plan), pending.proposal) if pending and plan else []
@@ -671,7 +665,7 @@ def document(request, partnership, pk: int):
                 section = request.POST.get("section", "")
                 errors = {
                     (f"{k}-{section}" if k in ("title", "query", "text") else k): v
-                    for k, v in _errors(exc).items()
+                    for k, v in error_texts(exc, sep="; ").items()
                 }
         else:
             return redirect("assessment:document", slug=partnership.slug, pk=pk)
@@ -822,7 +816,7 @@ def matrix(request, partnership, pk: int):
                     note=request.POST.get("note", ""),
                 )
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = error_texts(exc, sep="; ")
             else:
                 messages.success(request, f"The matrix is now version {version.number}.")
                 return redirect("assessment:matrix", slug=partnership.slug, pk=pk)

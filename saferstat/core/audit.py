@@ -52,6 +52,27 @@ def record(
     )
 
 
+def record_saved(
+    *,
+    actor: User | None,
+    noun: str,
+    obj: models.Model,
+    partnership: Partnership | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record a create-or-update: ``<noun>.create`` when there was nothing `before`, else
+    ``<noun>.update``; `after` is every field of `obj` unless given."""
+    return record(
+        actor=actor,
+        verb=f"{noun}.create" if before is None else f"{noun}.update",
+        obj=obj,
+        partnership=partnership,
+        before=before,
+        after=snapshot(obj) if after is None else after,
+    )
+
+
 #: ``<app label>.<Model>:<primary key>``, as in ``?object=intelligence.ImportRun:12``.
 OBJECT_REF = re.compile(r"^([a-z][a-z0-9_]*\.[A-Za-z][A-Za-z0-9]*):([A-Za-z0-9_-]{1,64})$")
 

@@ -63,9 +63,9 @@ def partnership_upsert(
         area.full_clean()
     after = audit.snapshot(partnership)
     if before != after:
-        audit.record(
+        audit.record_saved(
             actor=by,
-            verb="partnership.create" if before is None else "partnership.update",
+            noun="partnership",
             obj=partnership,
             partnership=partnership,
             before=before,

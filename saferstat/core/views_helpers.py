@@ -135,3 +135,24 @@ def posted_form(request, name: str):
 def form_status(*forms_) -> int:
     """400 when any bound form has errors, else 200 (None stands for a form not shown)."""
     return 400 if any(f is not None and f.is_bound and f.errors for f in forms_) else 200
+
+
+def run_confirmed(request, write, unconfirmed: str) -> str:
+    """Run `write()` only when the POST confirms it (its box ``confirm=yes`` ticked): for
+    removals and deletions. Returns the error to show, or "" once done: `unconfirmed` when
+    the box was not ticked, else the service's refusal (its messages, joined)."""
+    if request.POST.get("confirm") != "yes":
+        return unconfirmed
+    try:
+        write()
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def error_texts(exc: ValidationError, *, field: str = "form", sep: str = " ") -> dict[str, str]:
+    """A service's refusal as one text a field, for a page to show beside each field: a
+    field's messages joined with `sep`; an error on no field goes under `field`."""
+    if hasattr(exc, "error_dict"):
+        return {k: sep.join(v) for k, v in exc.message_dict.items()}
+    return {field: sep.join(exc.messages)}

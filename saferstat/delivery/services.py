@@ -77,7 +77,10 @@ def _same(partnership: Partnership, obj, field: str) -> None:
 # --- funding streams, projects, grants, measures ---------------------------------------------
 
 
-def _stream_fields(name, funder, financial_year, amount_pence, export_columns):
+def _stream_fields(
+    name, funder, financial_year, amount_pence, export_columns, conditions, reporting_schedule
+) -> dict:
+    """A funding stream's fields as given, checked and cleaned, by model field name."""
     amount_pence = _pence(amount_pence)
     name, funder = clean_plain(name)[:200], clean_plain(funder)[:200]
     if not name or not funder:
@@ -89,7 +92,15 @@ def _stream_fields(name, funder, financial_year, amount_pence, export_columns):
     unknown = [c for c in columns if c not in EXPORT_COLUMNS]
     if unknown:
         raise ValidationError({"export_columns": f"Unknown columns: {', '.join(unknown)}"})
-    return name, funder, year, amount_pence, columns
+    return {
+        "name": name,
+        "funder": funder,
+        "financial_year": year,
+        "amount_pence": amount_pence,
+        "conditions": clean_plain(conditions),
+        "reporting_schedule": clean_plain(reporting_schedule)[:200],
+        "export_columns": columns,
+    }
 
 
 def _check_not_below_awarded(stream: FundingStream, amount_pence: int) -> None:
@@ -101,6 +112,20 @@ def _check_not_below_awarded(stream: FundingStream, amount_pence: int) -> None:
                 "cannot be less (change or remove awards first)."
             }
         )
+
+
+def _stream_save(
+    stream: FundingStream, fields: dict, *, partnership: Partnership, by: User, before: dict | None
+) -> FundingStream:
+    """Fill in a stream's checked `fields` (from `_stream_fields`), save it and audit it
+    (created when there is no `before`, else changed)."""
+    for name, value in fields.items():
+        setattr(stream, name, value)
+    stream.save()
+    audit.record_saved(
+        actor=by, noun="funding_stream", obj=stream, partnership=partnership, before=before
+    )
+    return stream
 
 
 @transaction.atomic
@@ -119,30 +144,19 @@ def stream_upsert(
 ) -> FundingStream:
     """Record a funding stream (or change it: the same name and year)."""
     require(by, "delivery.manage", partnership)
-    name, funder, year, amount_pence, columns = _stream_fields(
-        name, funder, financial_year, amount_pence, export_columns
+    fields = _stream_fields(
+        name, funder, financial_year, amount_pence, export_columns, conditions, reporting_schedule
     )
+    name, year = fields["name"], fields["financial_year"]
     stream = FundingStream.objects.filter(
         partnership=partnership, name=name, financial_year=year
     ).first()
     before = audit.snapshot(stream) if stream else None
     if stream is not None:
-        _check_not_below_awarded(stream, amount_pence)
+        _check_not_below_awarded(stream, fields["amount_pence"])
     stream = stream or FundingStream(partnership=partnership, name=name, financial_year=year)
-    stream.funder, stream.amount_pence = funder, amount_pence
-    stream.conditions = clean_plain(conditions)
-    stream.reporting_schedule = clean_plain(reporting_schedule)[:200]
-    stream.export_columns, stream.is_demo = columns, is_demo
-    stream.save()
-    audit.record(
-        actor=by,
-        verb="funding_stream.create" if before is None else "funding_stream.update",
-        obj=stream,
-        partnership=partnership,
-        before=before,
-        after=audit.snapshot(stream),
-    )
-    return stream
+    stream.is_demo = is_demo
+    return _stream_save(stream, fields, partnership=partnership, by=by, before=before)
 
 
 @transaction.atomic
@@ -162,9 +176,10 @@ def stream_update(
     awarded), conditions, reporting schedule and the columns of its funder return."""
     partnership = stream.partnership
     require(by, "delivery.manage", partnership)
-    name, funder, year, amount_pence, columns = _stream_fields(
-        name, funder, financial_year, amount_pence, export_columns
+    fields = _stream_fields(
+        name, funder, financial_year, amount_pence, export_columns, conditions, reporting_schedule
     )
+    name, year = fields["name"], fields["financial_year"]
     stream = FundingStream.objects.select_for_update().get(pk=stream.pk)
     if (
         FundingStream.objects.filter(partnership=partnership, name=name, financial_year=year)
@@ -172,23 +187,9 @@ def stream_update(
         .exists()
     ):
         raise ValidationError({"name": f"There is already a {name} stream for {year}."})
-    _check_not_below_awarded(stream, amount_pence)
+    _check_not_below_awarded(stream, fields["amount_pence"])
     before = audit.snapshot(stream)
-    stream.name, stream.funder, stream.financial_year = name, funder, year
-    stream.amount_pence = amount_pence
-    stream.conditions = clean_plain(conditions)
-    stream.reporting_schedule = clean_plain(reporting_schedule)[:200]
-    stream.export_columns = columns
-    stream.save()
-    audit.record(
-        actor=by,
-        verb="funding_stream.update",
-        obj=stream,
-        partnership=partnership,
-        before=before,
-        after=audit.snapshot(stream),
-    )
-    return stream
+    return _stream_save(stream, fields, partnership=partnership, by=by, before=before)
 
 
 ERR_PRIORITIES = "Choose at least one priority of this partnership's plan."
@@ -262,9 +263,9 @@ def project_upsert(
     project.save()
     project.priorities.set(chosen)
     project.objectives.set(objectives)
-    audit.record(
+    audit.record_saved(
         actor=by,
-        verb="project.create" if before is None else "project.update",
+        noun="project",
         obj=project,
         partnership=partnership,
         before=before,
@@ -422,13 +423,12 @@ def measure_upsert(
         order,
     )
     measure.save()
-    audit.record(
+    audit.record_saved(
         actor=by,
-        verb="measure.create" if before is None else "measure.update",
+        noun="measure",
         obj=measure,
         partnership=partnership,
         before=before,
-        after=audit.snapshot(measure),
     )
     return measure
 

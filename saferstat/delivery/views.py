@@ -17,7 +17,7 @@ from saferstat.core.exports import export_response
 from saferstat.core.models import Membership, Organisation
 from saferstat.core.permissions import can, can_correct_project, can_submit_project, require
 from saferstat.core.uploads import accepts_upload, size_text
-from saferstat.core.views_helpers import audit_history_url, parse_id, partnership_view
+from saferstat.core.views_helpers import audit_history_url, error_texts, parse_id, partnership_view
 from saferstat.performance import workflow
 from saferstat.performance.models import ReturnStatus
 from saferstat.performance.selectors import indicator_list
@@ -28,12 +28,6 @@ from .models import EXPORT_COLUMNS, Activity, Communication, MeasureKind, Projec
 from .money import parse_pounds, pounds
 
 EXPORTS = {"csv", "xlsx", "ods"}
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: " ".join(v) for k, v in exc.message_dict.items()}
-    return {"form": " ".join(exc.messages)}
 
 
 def _money(text: str, field: str = "amount") -> int:
@@ -78,6 +72,18 @@ def _pick(rows, pk_text: str, field: str):
 # --- funding streams -------------------------------------------------------------------------
 
 
+def _stream_posted(request) -> dict:
+    """A funding stream's name, funder, year, amount (pounds, as pence) and conditions, as
+    posted."""
+    return {
+        "name": request.POST.get("name", ""),
+        "funder": request.POST.get("funder", ""),
+        "financial_year": request.POST.get("financial_year", ""),
+        "amount_pence": _money(request.POST.get("amount", "")),
+        "conditions": request.POST.get("conditions", ""),
+    }
+
+
 @partnership_view("delivery.view", post=True)
 def index(request, partnership):
     """Funding streams with what is awarded and left; funding by priority and organisation.
@@ -89,15 +95,11 @@ def index(request, partnership):
             stream = services.stream_upsert(
                 partnership=partnership,
                 by=request.user,
-                name=request.POST.get("name", ""),
-                funder=request.POST.get("funder", ""),
-                financial_year=request.POST.get("financial_year", ""),
-                amount_pence=_money(request.POST.get("amount", "")),
-                conditions=request.POST.get("conditions", ""),
+                **_stream_posted(request),
                 reporting_schedule=request.POST.get("reporting_schedule", "") or "Quarterly",
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"Funding stream {stream} recorded.")
             return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream.pk)
@@ -179,7 +181,7 @@ def stream_detail(request, partnership, stream_id: int):
                 reason=request.POST.get("reason", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             note = " (over what was left: reason recorded)" if grant.over_reason else ""
             messages.success(request, f"Award to {grant.project} saved{note}.")
@@ -283,7 +285,7 @@ def project_list(request, partnership):
                 summary=request.POST.get("summary", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"Project {project} recorded.")
             return redirect("delivery:project_detail", slug=partnership.slug, project_id=project.pk)
@@ -395,7 +397,7 @@ def project_detail(request, partnership, project_id: int):
             else:
                 raise ValidationError("Choose what to record.")
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
             if form == "details":  # the details form's fields are named project_<field>
                 errors = {f"project_{k}" if k in DETAILS else k: v for k, v in errors.items()}
         else:
@@ -532,7 +534,7 @@ def return_detail(request, partnership, return_id: int):
             else:
                 raise ValidationError("Choose what to do with the return.")
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, done)
             return redirect("delivery:return_detail", slug=partnership.slug, return_id=ret.pk)
@@ -619,7 +621,7 @@ def communications(request, partnership):
                 upload=request.FILES.get("file"),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, "Added to the communications log.")
             return redirect("delivery:communications", slug=partnership.slug)
@@ -688,7 +690,7 @@ def engagement(request, partnership):
                 priority=_pick(priorities, priority_id, "priority") if priority_id else None,
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, "Added to the training and engagement log.")
             return redirect("delivery:engagement", slug=partnership.slug)
@@ -723,16 +725,12 @@ def stream_edit(request, partnership, stream_id: int):
             stream = services.stream_update(
                 stream=stream,
                 by=request.user,
-                name=request.POST.get("name", ""),
-                funder=request.POST.get("funder", ""),
-                financial_year=request.POST.get("financial_year", ""),
-                amount_pence=_money(request.POST.get("amount", "")),
-                conditions=request.POST.get("conditions", ""),
+                **_stream_posted(request),
                 reporting_schedule=request.POST.get("reporting_schedule", ""),
                 export_columns=request.POST.getlist("export_columns"),
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"Funding stream {stream} saved.")
             return redirect("delivery:stream_detail", slug=partnership.slug, stream_id=stream.pk)

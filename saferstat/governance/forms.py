@@ -52,6 +52,19 @@ class GovForm(forms.Form):
         }
 
 
+def key_field(help_text: str, required: str = "Enter a key.") -> forms.SlugField:
+    """A short key that stays the same (a plan theme's or priority's, an indicator's code):
+    lower case letters, numbers and hyphens, up to 60 characters."""
+    return forms.SlugField(
+        max_length=60,
+        help_text=help_text,
+        error_messages={
+            "required": required,
+            "invalid": "Use lower case letters, numbers and hyphens only.",
+        },
+    )
+
+
 def _date(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(
         label=label,

@@ -81,6 +81,19 @@ def _record(by, verb, obj, partnership, before=None, fields=None):
     )
 
 
+def _remove(by, verb, obj, partnership, before=None) -> None:
+    """Audit the removal of `obj` (before: all its fields, unless `before` is given), then
+    delete it."""
+    audit.record(
+        actor=by,
+        verb=verb,
+        obj=obj,
+        partnership=partnership,
+        before=audit.snapshot(obj) if before is None else before,
+    )
+    obj.delete()
+
+
 # ------------------------------------------------------------------------- settings
 
 
@@ -187,14 +200,7 @@ def body_remove(*, body: Body, by: User) -> None:
     count = body.meetings.count()
     if count:
         raise ValidationError({"body": ERR_BODY_HAS_MEETINGS.format(name=body.name, count=count)})
-    audit.record(
-        actor=by,
-        verb="body.remove",
-        obj=body,
-        partnership=partnership,
-        before=audit.snapshot(body),
-    )
-    body.delete()
+    _remove(by, "body.remove", body, partnership)
 
 
 @transaction.atomic
@@ -308,11 +314,7 @@ def seat_remove(*, seat: Seat, by: User) -> None:
     count = seat.attendance.count()
     if count:
         raise ValidationError({"seat": ERR_SEAT_ATTENDED.format(label=seat.label, count=count)})
-    audit.record(
-        actor=by, verb="seat.remove", obj=seat, partnership=partnership,
-        before=audit.snapshot(seat),
-    )  # fmt: skip
-    seat.delete()
+    _remove(by, "seat.remove", seat, partnership)
 
 
 # ------------------------------------------------------------------------- meetings
@@ -477,17 +479,11 @@ def agenda_item_remove(*, item: AgendaItem, by: User) -> None:
     partnership = item.meeting.partnership
     require(by, "governance.manage", partnership)
     paths = list(item.papers.values_list("stored_path", flat=True))
-    audit.record(
-        actor=by,
-        verb="agenda_item.remove",
-        obj=item,
-        partnership=partnership,
-        before={
-            **audit.snapshot(item, ["meeting", "number", "title", "confidential"]),
-            "papers": [p.original_name for p in item.papers.all()],
-        },
-    )
-    item.delete()
+    before = {
+        **audit.snapshot(item, ["meeting", "number", "title", "confidential"]),
+        "papers": [p.original_name for p in item.papers.all()],
+    }
+    _remove(by, "agenda_item.remove", item, partnership, before)
     _discard_on_commit(paths)
 
 
@@ -533,15 +529,9 @@ def paper_add(*, item: AgendaItem, by: User, upload, title: str = "") -> Paper:
 def paper_remove(*, paper: Paper, by: User) -> None:
     partnership = paper.item.meeting.partnership
     require(by, "governance.manage", partnership)
-    audit.record(
-        actor=by,
-        verb="paper.remove",
-        obj=paper,
-        partnership=partnership,
-        before=audit.snapshot(paper, ["item", "title", "original_name", "kind", "sha256"]),
-    )
     path = paper.stored_path
-    paper.delete()
+    before = audit.snapshot(paper, ["item", "title", "original_name", "kind", "sha256"])
+    _remove(by, "paper.remove", paper, partnership, before)
     _discard_on_commit([path])
 
 
@@ -664,11 +654,7 @@ def resolution_remove(*, resolution: Resolution, by: User) -> None:
                 "this resolution: change or remove them first."
             }
         )
-    audit.record(
-        actor=by, verb="resolution.remove", obj=resolution, partnership=partnership,
-        before=audit.snapshot(resolution),
-    )  # fmt: skip
-    resolution.delete()
+    _remove(by, "resolution.remove", resolution, partnership)
 
 
 # -------------------------------------------------------------------------- actions
@@ -797,11 +783,7 @@ def action_remove(*, action: Action, by: User) -> None:
     reasons = action_removal_blockers(action)
     if reasons:
         raise ValidationError({"action": " ".join(reasons)})
-    audit.record(
-        actor=by, verb="action.remove", obj=action, partnership=partnership,
-        before=audit.snapshot(action),
-    )  # fmt: skip
-    action.delete()
+    _remove(by, "action.remove", action, partnership)
 
 
 # ------------------------------------------------------------------ recommendations
@@ -956,11 +938,7 @@ def work_programme_remove(*, item: WorkProgrammeItem, by: User) -> None:
     reasons = work_programme_removal_blockers(item)
     if reasons:
         raise ValidationError({"topic": " ".join(reasons)})
-    audit.record(
-        actor=by, verb="work_programme.remove", obj=item, partnership=partnership,
-        before=audit.snapshot(item),
-    )  # fmt: skip
-    item.delete()
+    _remove(by, "work_programme.remove", item, partnership)
 
 
 # ------------------------------------------------------------- statutory calendar

@@ -23,6 +23,7 @@ from saferstat.core.views_helpers import (
     parse_id,
     partnership_view,
     posted_form,
+    run_confirmed,
 )
 
 from . import clock, forms, ical, selectors, services
@@ -592,18 +593,14 @@ def duty_edit(request, partnership, duty_id: int):
         "evidence": duty.evidence,
     }
     form = forms.DutyForm(request.POST if request.method == "POST" else None, initial=initial)
-    if form.is_bound and form_save(
+    return _form_page(
         request,
-        form,
-        lambda d: services.duty_update(duty=duty, by=request.user, **d),
-        "The duty was updated.",
-    ):
-        return redirect("governance:calendar", slug=partnership.slug)
-    return render(
-        request,
-        "governance/duty_edit.html",
-        {"partnership": partnership, "duty": duty, "form": form},
-        status=form_status(form),
+        form=form,
+        save=lambda d: services.duty_update(duty=duty, by=request.user, **d),
+        success="The duty was updated.",
+        done_url=reverse("governance:calendar", args=[partnership.slug]),
+        template="governance/duty_edit.html",
+        context={"partnership": partnership, "duty": duty},
     )
 
 
@@ -623,18 +620,15 @@ def settings_page(request, partnership):
             "dhr_report_months": current.dhr_report_months,
         },
     )
-    if form.is_bound and form_save(
+    return _form_page(
         request,
-        form,
-        lambda d: services.settings_update(partnership=partnership, by=request.user, **d),
-        "The settings were saved. The response clock applies to recommendations made from now on.",
-    ):
-        return redirect("governance:settings", slug=partnership.slug)
-    return render(
-        request,
-        "governance/settings.html",
-        {"partnership": partnership, "form": form, "current": current},
-        status=form_status(form),
+        form=form,
+        save=lambda d: services.settings_update(partnership=partnership, by=request.user, **d),
+        success="The settings were saved. The response clock applies to recommendations made "
+        "from now on.",
+        done_url=reverse("governance:settings", args=[partnership.slug]),
+        template="governance/settings.html",
+        context={"partnership": partnership, "current": current},
     )
 
 
@@ -645,6 +639,15 @@ def jobs(request, partnership):
         "governance/jobs.html",
         {"partnership": partnership, "runs": selectors.job_runs(partnership)[:50]},
     )
+
+
+def _form_page(request, *, form, save, success: str, done_url: str, template: str, context):
+    """A page with one form: a valid POST is saved through `save` (the service's errors go
+    on the form), flashed `success` and sent on to `done_url`; otherwise the page, 400 while
+    the form has errors."""
+    if form.is_bound and form_save(request, form, save, success):
+        return redirect(done_url)
+    return render(request, template, {"form": form, **context}, status=form_status(form))
 
 
 # ------------------------------------------------------- editing bodies and items
@@ -669,16 +672,10 @@ def _confirm_remove(
     to the service, which refuses it with its reason."""
     error = ""
     if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            error = ERR_CONFIRM
-        else:
-            try:
-                remove()
-            except ValidationError as exc:
-                error = " ".join(m for ms in exc.message_dict.values() for m in ms)
-            else:
-                messages.success(request, done_message)
-                return redirect(done_url)
+        error = run_confirmed(request, remove, ERR_CONFIRM)
+        if not error:
+            messages.success(request, done_message)
+            return redirect(done_url)
     return render(
         request,
         "governance/confirm_remove.html",
@@ -706,18 +703,14 @@ def body_edit(request, partnership, body_id: int):
             "meets_in_public": body.meets_in_public,
         },
     )
-    if form.is_bound and form_save(
+    return _form_page(
         request,
-        form,
-        lambda d: services.body_update(body=body, by=request.user, **d),
-        "The body was changed.",
-    ):
-        return redirect("governance:body_detail", slug=partnership.slug, body_id=body.pk)
-    return render(
-        request,
-        "governance/body_edit.html",
-        {"partnership": partnership, "body": body, "form": form},
-        status=form_status(form),
+        form=form,
+        save=lambda d: services.body_update(body=body, by=request.user, **d),
+        success="The body was changed.",
+        done_url=reverse("governance:body_detail", args=[partnership.slug, body.pk]),
+        template="governance/body_edit.html",
+        context={"partnership": partnership, "body": body},
     )
 
 
@@ -960,14 +953,41 @@ def body_ics(request, slug: str, body_id: int):
 # ------------------------------------- editing and removing seats, resolutions, actions
 
 
-def _edit_page(request, partnership, *, form, save, success, done_url, template, context):
-    if form.is_bound and form_save(request, form, save, success):
-        return redirect(done_url)
-    return render(
+def _change_page(
+    request,
+    partnership,
+    obj,
+    *,
+    form,
+    save,
+    success: str,
+    back_url: str,
+    title: str,
+    caption: str,
+    remove_url: str,
+    lede: str = "",
+    refusal: str = "",
+):
+    """The change page of a seat, resolution, action or work programme topic: the form
+    saves through `save` and goes back to `back_url`; it links to the removal page
+    (`remove_url`, none when blank) and to the object's history in the audit log."""
+    return _form_page(
         request,
-        template,
-        {"partnership": partnership, "form": form, **context},
-        status=form_status(form),
+        form=form,
+        save=save,
+        success=success,
+        done_url=back_url,
+        template="governance/edit.html",
+        context={
+            "partnership": partnership,
+            "title": title,
+            "caption": caption,
+            "back_url": back_url,
+            "refusal": refusal,
+            "remove_url": remove_url,
+            "history_url": audit_history_url(request.user, partnership, obj),
+            "lede": lede,
+        },
     )
 
 
@@ -987,23 +1007,18 @@ def seat_edit(request, partnership, seat_id: int):
             "active": seat.active,
         },
     )
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        seat,
         form=form,
         save=lambda d: services.seat_update(seat=seat, by=request.user, **d),
         success="The seat was changed.",
-        done_url=body_url,
-        template="governance/edit.html",
-        context={
-            "title": f"Change the seat {seat.label}",
-            "caption": seat.body.name,
-            "back_url": body_url,
-            "remove_url": reverse("governance:seat_remove", args=[partnership.slug, seat.pk]),
-            "history_url": audit_history_url(request.user, partnership, seat),
-            "lede": "Renaming a seat renames its column in the attendance tables of past "
-            "meetings too.",
-        },
+        back_url=body_url,
+        title=f"Change the seat {seat.label}",
+        caption=seat.body.name,
+        remove_url=reverse("governance:seat_remove", args=[partnership.slug, seat.pk]),
+        lede="Renaming a seat renames its column in the attendance tables of past meetings too.",
     )
 
 
@@ -1040,26 +1055,21 @@ def resolution_edit(request, partnership, resolution_id: int):
         initial={"kind": resolution.kind, "text": resolution.text, "item": resolution.item_id},
     )
     approved = meeting.status == MeetingStatus.APPROVED
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        resolution,
         form=form,
         save=lambda d: services.resolution_update(resolution=resolution, by=request.user, **d),
         success=f"Resolution {resolution.number} was changed.",
-        done_url=meeting_url,
-        template="governance/edit.html",
-        context={
-            "title": f"Change resolution {resolution.number}",
-            "caption": str(meeting),
-            "back_url": meeting_url,
-            "refusal": services.ERR_MINUTES_APPROVED if approved else "",
-            "remove_url": ""
-            if approved
-            else reverse("governance:resolution_remove", args=[partnership.slug, resolution.pk]),
-            "history_url": audit_history_url(request.user, partnership, resolution),
-            "lede": "A resolution can be corrected until the minutes are approved. It keeps "
-            "its number.",
-        },
+        back_url=meeting_url,
+        title=f"Change resolution {resolution.number}",
+        caption=str(meeting),
+        refusal=services.ERR_MINUTES_APPROVED if approved else "",
+        remove_url=""
+        if approved
+        else reverse("governance:resolution_remove", args=[partnership.slug, resolution.pk]),
+        lede="A resolution can be corrected until the minutes are approved. It keeps its number.",
     )
 
 
@@ -1103,22 +1113,18 @@ def action_edit(request, partnership, action_id: int):
             "priority": action.priority,
         },
     )
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        action,
         form=form,
         save=lambda d: services.action_edit(action=action, by=request.user, **d),
         success="The action was changed.",
-        done_url=action_url,
-        template="governance/edit.html",
-        context={
-            "title": "Change the action",
-            "caption": action.title[:80],
-            "back_url": action_url,
-            "remove_url": reverse("governance:action_remove", args=[partnership.slug, action.pk]),
-            "history_url": audit_history_url(request.user, partnership, action),
-            "lede": "A new due date or owner is in the audit log with the old one.",
-        },
+        back_url=action_url,
+        title="Change the action",
+        caption=action.title[:80],
+        remove_url=reverse("governance:action_remove", args=[partnership.slug, action.pk]),
+        lede="A new due date or owner is in the audit log with the old one.",
     )
 
 
@@ -1153,24 +1159,17 @@ def work_programme_edit(request, partnership, wp_id: int):
             "done": item.done,
         },
     )
-    return _edit_page(
+    return _change_page(
         request,
         partnership,
+        item,
         form=form,
         save=lambda d: services.work_programme_update(item=item, by=request.user, **d),
         success="The topic was changed.",
-        done_url=body_url,
-        template="governance/edit.html",
-        context={
-            "title": "Change a work programme topic",
-            "caption": item.body.name,
-            "back_url": body_url,
-            "remove_url": reverse(
-                "governance:work_programme_remove", args=[partnership.slug, item.pk]
-            ),
-            "history_url": audit_history_url(request.user, partnership, item),
-            "lede": "",
-        },
+        back_url=body_url,
+        title="Change a work programme topic",
+        caption=item.body.name,
+        remove_url=reverse("governance:work_programme_remove", args=[partnership.slug, item.pk]),
     )
 
 

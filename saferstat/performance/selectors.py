@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 from django.http import Http404
+from django.utils import timezone
 
 from saferstat.analytics import performance as verdicts
 from saferstat.analytics.disclosure import DEFAULT_POLICY, Policy, is_sensitive, publish_count
@@ -48,7 +49,7 @@ def period_get(*, partnership: Partnership, label: str | None) -> ReportingPerio
     periods = ReportingPeriod.objects.filter(partnership=partnership)
     if label:
         return periods.filter(label=label).first()
-    today = dt.date.today()
+    today = timezone.localdate()
     return periods.filter(opens_on__lte=today).order_by("-start_month").first() or (
         periods.order_by("start_month").first()
     )
@@ -368,7 +369,7 @@ def returns_of_lead(*, partnership: Partnership, user: User) -> list[Return]:
 
 def returns_late(*, partnership: Partnership, today: dt.date | None = None) -> list[Return]:
     """Returns still owed after their deadline, oldest first."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     return list(
         Return.objects.filter(partnership=partnership, status__in=OWED, period__deadline__lt=today)
         .select_related("period", "priority", "priority__lead")

@@ -197,9 +197,9 @@ def indicator_upsert(
             Target(indicator=indicator, from_period=k, value=float(v)) for k, v in targets.items()
         )
         after["targets"] = {k: float(v) for k, v in targets.items()}
-    audit.record(
+    audit.record_saved(
         actor=by,
-        verb="indicator.create" if before is None else "indicator.update",
+        noun="indicator",
         obj=indicator,
         partnership=partnership,
         before=before,
@@ -463,11 +463,10 @@ def return_approve(*, ret: Return, by: User, comment: str = "") -> Return:
     """The analyst signs the submitted return off: its values count on the dashboard."""
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     require(by, "performance.approve", ret.partnership)
-    workflow.check_status(ret, (ReturnStatus.SUBMITTED,), "approved")
     before = _state(ret)
-    workflow.mark_approved(ret, by, comment)
+    comment = workflow.mark_approved(ret, by, comment)  # refuses unless submitted
     ret.save()
-    return _finish(ret, by, "approve", before, ret.decision_comment)
+    return _finish(ret, by, "approve", before, comment)
 
 
 @transaction.atomic

@@ -13,8 +13,13 @@ from saferstat.analytics.performance import DEFAULT_RAG_RULE, RagRule
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can
 from saferstat.core.uploads import accepts_upload
-from saferstat.core.views_helpers import audit_history_url, partnership_view, posted_form
-from saferstat.governance.forms import GovForm
+from saferstat.core.views_helpers import (
+    audit_history_url,
+    partnership_view,
+    posted_form,
+    run_confirmed,
+)
+from saferstat.governance.forms import GovForm, key_field
 from saferstat.intelligence.datasets.models import PartnerDataset
 from saferstat.plan.models import Priority
 
@@ -117,13 +122,11 @@ def _lines(text: str, field: str, *, number: bool) -> dict:
 
 
 class IndicatorForm(GovForm):
-    code = forms.SlugField(
-        max_length=60,
-        help_text="Short, stays the same: lower case letters, numbers and hyphens, for example "
+    code = key_field(
+        "Short, stays the same: lower case letters, numbers and hyphens, for example "
         "repeat-missing.",
-        error_messages={"required": "Enter a code.", "invalid": "Use lower case letters, "
-                        "numbers and hyphens only."},
-    )  # fmt: skip
+        required="Enter a code.",
+    )
     name = forms.CharField(max_length=200, error_messages={"required": "Enter a name."})
     definition = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -299,16 +302,14 @@ def indicator_edit(request, partnership, code: str):
     delete_error = ""
     if request.method == "POST":
         if request.POST.get("form") == "delete":
-            if request.POST.get("confirm") != "yes":
-                delete_error = "Tick the box to confirm that the indicator should be deleted."
-            else:
-                try:
-                    indicator_delete(indicator=indicator, by=request.user)
-                except ValidationError as exc:
-                    delete_error = " ".join(exc.messages)
-                else:
-                    messages.success(request, f"The indicator “{indicator.name}” was deleted.")
-                    return redirect("performance:indicator_list", slug=partnership.slug)
+            delete_error = run_confirmed(
+                request,
+                lambda: indicator_delete(indicator=indicator, by=request.user),
+                "Tick the box to confirm that the indicator should be deleted.",
+            )
+            if not delete_error:
+                messages.success(request, f"The indicator “{indicator.name}” was deleted.")
+                return redirect("performance:indicator_list", slug=partnership.slug)
         elif form.is_bound:
             data_code = form.data.get("code")
             if data_code != indicator.code:
@@ -372,16 +373,14 @@ def calendar(request, partnership):
             period = selectors.period_get(partnership=partnership, label=request.POST.get("label"))
             if period is None or not request.POST.get("label"):
                 raise Http404("That quarter is not in the calendar")
-            if request.POST.get("confirm") != "yes":
-                delete_error = f"Tick the box to confirm that {period.label} should be deleted."
-            else:
-                try:
-                    reporting_period_delete(period=period, by=request.user)
-                except ValidationError as exc:
-                    delete_error = " ".join(exc.messages)
-                else:
-                    messages.success(request, f"{period.label} was taken out of the calendar.")
-                    return redirect("performance:calendar", slug=partnership.slug)
+            delete_error = run_confirmed(
+                request,
+                lambda: reporting_period_delete(period=period, by=request.user),
+                f"Tick the box to confirm that {period.label} should be deleted.",
+            )
+            if not delete_error:
+                messages.success(request, f"{period.label} was taken out of the calendar.")
+                return redirect("performance:calendar", slug=partnership.slug)
         elif form.is_bound:
             if form.is_valid():
                 data = form.cleaned_data

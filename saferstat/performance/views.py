@@ -4,7 +4,6 @@ correct), late returns, and the proposed highlights and challenges."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 
@@ -13,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from saferstat.analytics import charts
 from saferstat.analytics import performance as verdicts
@@ -20,7 +20,7 @@ from saferstat.analytics.disclosure import DEFAULT_POLICY
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_correct, can_submit_for, can_view_indicator
 from saferstat.core.selectors import partnership_get
-from saferstat.core.views_helpers import audit_history_url, partnership_view
+from saferstat.core.views_helpers import audit_history_url, error_texts, partnership_view
 from saferstat.plan.selectors import priority_list
 
 from . import selectors, workflow
@@ -43,12 +43,6 @@ def _period(request, partnership):
     if period is None and request.GET.get("period"):
         raise Http404("That period is not in the reporting calendar")
     return period
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: " ".join(v) for k, v in exc.message_dict.items()}
-    return {"return": " ".join(exc.messages)}
 
 
 @partnership_view("performance.view")
@@ -290,7 +284,7 @@ def mine(request, partnership):
                 p for p in priority_list(partnership=partnership) if p.lead_id == request.user.pk
             ],
             "can_approve": can(request.user, "performance.approve", partnership),
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
         },
     )
 
@@ -366,7 +360,7 @@ def return_detail(request, partnership, return_id: int):
             else:
                 raise ValidationError("Choose what to do with the return.")
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, field="return")
         else:
             messages.success(request, done)
             return redirect("performance:return", slug=partnership.slug, return_id=ret.pk)
@@ -436,7 +430,7 @@ def highlights(request, partnership):
                 decision=request.POST.get("decision", ""), text=request.POST.get("text", ""),
             )  # fmt: skip
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_texts(exc, field="return")
         else:
             messages.success(request, "Decision recorded.")
             return redirect(f"{request.path}?period={period.label}")

@@ -57,23 +57,25 @@ def mark_submitted(ret, by) -> None:
     ret.submitted_at, ret.submitted_by = timezone.now(), by
 
 
+def _decide(ret, by, status: str, comment: str) -> str:
+    """Record the analyst's decision on the return, now; returns the comment."""
+    ret.status = status
+    ret.decided_at, ret.decided_by = timezone.now(), by
+    ret.decision_comment = comment
+    return comment
+
+
 def mark_approved(ret, by, comment: str = "") -> str:
     """Sign the submitted return off; returns the cleaned comment."""
     check_status(ret, (ReturnStatus.SUBMITTED,), "approved")
-    ret.status = ReturnStatus.APPROVED
-    ret.decided_at, ret.decided_by = timezone.now(), by
-    ret.decision_comment = clean_plain(comment)
-    return ret.decision_comment
+    return _decide(ret, by, ReturnStatus.APPROVED, clean_plain(comment))
 
 
 def mark_imported(ret, by, comment: str) -> str:
     """Sign off a return that was never started with values imported from the partnership's
     own spreadsheet by an analyst (nothing was submitted, so nothing was late)."""
     check_status(ret, (ReturnStatus.NOT_STARTED,), "imported")
-    ret.status = ReturnStatus.APPROVED
-    ret.decided_at, ret.decided_by = timezone.now(), by
-    ret.decision_comment = clean_plain(comment)
-    return ret.decision_comment
+    return _decide(ret, by, ReturnStatus.APPROVED, clean_plain(comment))
 
 
 def mark_returned(ret, by, comment: str) -> str:
@@ -82,10 +84,7 @@ def mark_returned(ret, by, comment: str) -> str:
     comment = clean_plain(comment)
     if not comment:
         raise ValidationError({"comment": ERR_COMMENT})
-    ret.status = ReturnStatus.RETURNED
-    ret.decided_at, ret.decided_by = timezone.now(), by
-    ret.decision_comment = comment
-    return comment
+    return _decide(ret, by, ReturnStatus.RETURNED, comment)
 
 
 def mark_corrected(ret, reason: str) -> str:

@@ -41,13 +41,12 @@ def plan_upsert(
     plan.summary = clean_plain(summary)
     plan.full_clean()
     plan.save()
-    audit.record(
+    audit.record_saved(
         actor=by,
-        verb="plan.create" if before is None else "plan.update",
+        noun="plan",
         obj=plan,
         partnership=partnership,
         before=before,
-        after=audit.snapshot(plan),
     )
     return plan
 

@@ -13,8 +13,8 @@ from saferstat.analytics.plan_diff import plan_diff
 from saferstat.core.choices import Role
 from saferstat.core.models import Organisation, User
 from saferstat.core.permissions import can
-from saferstat.core.views_helpers import form_status, partnership_view, posted_form
-from saferstat.governance.forms import GovForm
+from saferstat.core.views_helpers import form_status, partnership_view, posted_form, run_confirmed
+from saferstat.governance.forms import GovForm, key_field
 
 from .models import Theme
 from .selectors import (
@@ -90,13 +90,10 @@ def plan_version(request, partnership, number: int):
 
 
 class ThemeForm(GovForm):
-    key = forms.SlugField(
-        max_length=60,
-        help_text="Short, stays the same across versions, for example children. Give an "
-        "existing theme's key to rename it.",
-        error_messages={"required": "Enter a key.", "invalid": "Use lower case letters, "
-                        "numbers and hyphens only."},
-    )  # fmt: skip
+    key = key_field(
+        "Short, stays the same across versions, for example children. Give an existing "
+        "theme's key to rename it."
+    )
     name = forms.CharField(max_length=200, error_messages={"required": "Enter the theme's name."})
     order = forms.IntegerField(min_value=0, initial=0, required=False)
 
@@ -105,13 +102,10 @@ class PriorityForm(GovForm):
     theme = forms.ModelChoiceField(
         queryset=None, error_messages={"required": "Choose the theme it comes under."}
     )
-    key = forms.SlugField(
-        max_length=60,
-        help_text="Short, stays the same across versions. Give an existing priority's key (and "
-        "theme) to change it.",
-        error_messages={"required": "Enter a key.", "invalid": "Use lower case letters, "
-                        "numbers and hyphens only."},
-    )  # fmt: skip
+    key = key_field(
+        "Short, stays the same across versions. Give an existing priority's key (and theme) "
+        "to change it."
+    )
     name = forms.CharField(
         max_length=200, error_messages={"required": "Enter the priority's name."}
     )
@@ -262,10 +256,9 @@ def _delete(request, plan) -> tuple[str, str]:
         service, what = priority_delete, "priority"
     if target is None:
         raise Http404(f"No such {what} in this plan")
-    if request.POST.get("confirm") != "yes":
-        return "", f"Tick the box to confirm that the {what} “{target.name}” should be deleted."
-    try:
-        service(**{what: target}, by=request.user)
-    except ValidationError as exc:
-        return "", " ".join(exc.messages)
-    return f"The {what} “{target.name}” was deleted.", ""
+    error = run_confirmed(
+        request,
+        lambda: service(**{what: target}, by=request.user),
+        f"Tick the box to confirm that the {what} “{target.name}” should be deleted.",
+    )
+    return ("", error) if error else (f"The {what} “{target.name}” was deleted.", "")
