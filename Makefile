@@ -34,12 +34,13 @@ saferstat/static/vendor/.built: node_modules/.installed scripts/build_frontend.p
 	$(BIN)/python scripts/build_frontend.py
 	@touch $@
 
-## system-deps: Debian's chromium (browser tests) and fonts; needs root, skipped when present
+## system-deps: Debian's chromium (browser tests), fonts and poppler-utils (PDF pages
+## rendered to check they are not blank); needs root, skipped when present
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "liberation sans"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftoppm ] || ! fc-list 2>/dev/null | grep -qi "liberation sans"; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q chromium fonts-liberation; \
-	  else echo "Install Debian's chromium and fonts-liberation: sudo apt-get install chromium fonts-liberation"; exit 1; fi; \
+	    export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q chromium fonts-liberation poppler-utils; \
+	  else echo "Install Debian's chromium, fonts-liberation and poppler-utils: sudo apt-get install chromium fonts-liberation poppler-utils"; exit 1; fi; \
 	fi
 
 .env:

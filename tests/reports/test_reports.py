@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 
 import pikepdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from PIL import Image
 
 from saferstat.core.models import AuditEvent
 from saferstat.plan.models import Priority
@@ -192,7 +194,7 @@ def test_public_version_hides_small_sensitive_counts_and_the_annex_too(world, ro
 
 
 @pytest.mark.django_db
-def test_the_pdf_is_tagged_and_the_annex_opens(world, rotherham, members):
+def test_the_pdf_is_tagged_and_the_annex_opens(world, rotherham, members, tmp_path):
     report = services.report_create(
         partnership=rotherham, by=members["analyst"], kind="annual", period="2024/25"
     )
@@ -203,6 +205,14 @@ def test_the_pdf_is_tagged_and_the_annex_opens(world, rotherham, members):
     assert bool(pdf.Root.MarkInfo.Marked)
     assert str(pdf.Root.Lang) == "en-GB"
     assert len(pdf.pages) >= 5  # cover, contents and a page per section
+    # Every page renders (poppler's pdftoppm, Debian poppler-utils) to an image with ink on it.
+    (tmp_path / "report.pdf").write_bytes(content)
+    subprocess.run(["pdftoppm", "-r", "24", "-png", "report.pdf", "page"], cwd=tmp_path, check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(pdf.pages)
+    for page in pages:
+        darkest, _ = Image.open(page).convert("L").getextrema()
+        assert darkest < 128, f"{page.name} is blank"
     for fmt, magic in (("xlsx", b"PK"), ("ods", b"PK")):
         assert render.annex(report, version.public_sections, fmt, version)[:2] == magic
 
