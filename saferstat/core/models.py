@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -36,6 +38,10 @@ class Partnership(models.Model):
     overview_published = models.BooleanField(
         default=False, help_text="When ticked, the crime overview is public (no sign-in)."
     )
+    #: The partnership's logo for report covers: a PNG that SaferStat drew again from the
+    #: uploaded image (services.partnership_logo_set), kept in the database so that backups
+    #: carry it. Empty: no logo.
+    logo_png = models.BinaryField(blank=True, default=b"", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,6 +62,13 @@ class Partnership(models.Model):
             return self.privacy_notice is not None
         except ObjectDoesNotExist:
             return False
+
+    @property
+    def logo_data_url(self) -> str:
+        """The logo as a ``data:`` address for pages and PDFs ("" without one)."""
+        if not self.logo_png:
+            return ""
+        return "data:image/png;base64," + base64.b64encode(bytes(self.logo_png)).decode("ascii")
 
     def neighbour_codes(self) -> list[str]:
         """The local authority codes of the partnership's neighbour group, in order."""

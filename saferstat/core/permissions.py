@@ -55,6 +55,9 @@ RULES: dict[str, Rule] = {
     "privacy.edit": Rule(
         frozenset({Role.ADMIN}), description="Write and publish the partnership's privacy notice"
     ),
+    "partnership.logo": Rule(
+        frozenset({Role.ADMIN}), description="Upload or remove the partnership's logo"
+    ),
     "neighbours.edit": Rule(
         frozenset({Role.ADMIN}),
         description="Set the neighbour group that comparisons use by default",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 
 from django.core.exceptions import ValidationError
@@ -311,3 +313,67 @@ def neighbour_group_set(
         after={"neighbours": wanted},
     )
     return wanted
+
+
+#: The largest logo file taken, and the largest side it is drawn at on a cover.
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 600
+LOGO_MAX_PIXELS = 25_000_000
+
+
+def _logo_png(upload) -> bytes:
+    """The uploaded image drawn again as a PNG no larger than :data:`LOGO_MAX_SIDE`, so
+    that nothing but pixels is kept (no metadata, no other file hidden in it).
+
+    Raises:
+        ValidationError: not a PNG or JPEG by its content, too large, or damaged.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError({"logo": "The logo must be smaller than 1 MB."})
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+        if kind not in ("PNG", "JPEG"):
+            raise ValidationError({"logo": "The logo must be a PNG or JPEG image."})
+        if width * height > LOGO_MAX_PIXELS:
+            raise ValidationError({"logo": "The logo has too many pixels."})
+        with Image.open(io.BytesIO(data)) as image:
+            image = image.convert("RGBA")
+            image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError({"logo": "The file is not a PNG or JPEG image."}) from None
+    return out.getvalue()
+
+
+@transaction.atomic
+def partnership_logo_set(*, partnership: Partnership, by: User, upload=None) -> Partnership:
+    """Set the partnership's logo from an uploaded PNG or JPEG (drawn again as a PNG), or
+    remove it (``upload`` None). Audited with a fingerprint of the image, not the image."""
+    require(by, "partnership.logo", partnership)
+
+    def fingerprint(png: bytes) -> str:
+        return hashlib.sha256(png).hexdigest()[:16] if png else ""
+
+    before = fingerprint(bytes(partnership.logo_png))
+    png = _logo_png(upload) if upload is not None else b""
+    after = fingerprint(png)
+    if before == after:
+        return partnership
+    partnership.logo_png = png
+    partnership.save(update_fields=["logo_png"])
+    audit.record(
+        actor=by,
+        verb="partnership.logo" if png else "partnership.logo_remove",
+        obj=partnership,
+        partnership=partnership,
+        before={"logo": before},
+        after={"logo": after},
+    )
+    return partnership

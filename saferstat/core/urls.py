@@ -22,4 +22,5 @@ urlpatterns = [
     path("p/<slug:slug>/privacy/", views.privacy_notice, name="privacy_notice"),
     path("p/<slug:slug>/privacy/edit/", views.privacy_notice_edit, name="privacy_notice_edit"),
     path("p/<slug:slug>/neighbours/", views.neighbour_group, name="neighbour_group"),
+    path("p/<slug:slug>/logo/", views.partnership_logo, name="partnership_logo"),
 ]

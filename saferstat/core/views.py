@@ -28,11 +28,20 @@ from .selectors import (
 from .services import (
     accessibility_statement_save,
     neighbour_group_set,
+    partnership_logo_set,
     partnership_publish_overview,
     privacy_notice_save,
 )
 from .tokens import api_token_create, api_token_revoke
-from .views_helpers import audit_history_url, form_save, form_status, parse_id, partnership_view
+from .uploads import accepts_upload
+from .views_helpers import (
+    audit_history_url,
+    form_save,
+    form_status,
+    parse_id,
+    partnership_view,
+    run_confirmed,
+)
 
 
 @require_safe
@@ -56,6 +65,7 @@ def partnership_home(request, partnership):
             "can_upload": can(request.user, "data.upload", partnership),
             "can_audit": can(request.user, "audit.view", partnership),
             "can_edit_neighbours": can(request.user, "neighbours.edit", partnership),
+            "can_edit_logo": can(request.user, "partnership.logo", partnership),
             "can_publish": can(request.user, "partnership.publish", partnership),
         },
     )
@@ -152,6 +162,43 @@ def neighbour_group(request, partnership):
         request,
         "core/neighbours.html",
         {"partnership": partnership, "current": current, "errors": errors, "typed": typed},
+        status=400 if errors else 200,
+    )
+
+
+@accepts_upload
+@partnership_view("partnership.logo", post=True)
+def partnership_logo(request, partnership):
+    """The partnership's logo for report covers: upload or remove it (admins)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if request.POST.get("form") == "remove":
+            error = run_confirmed(
+                request,
+                lambda: partnership_logo_set(partnership=partnership, by=request.user),
+                "Tick the box to confirm that the logo should be removed.",
+            )
+            if error:
+                errors = {"confirm": error}
+            else:
+                messages.success(request, "The logo was removed.")
+                return redirect("partnership_logo", slug=partnership.slug)
+        else:
+            upload = request.FILES.get("logo")
+            if upload is None:
+                errors = {"logo": "Choose a PNG or JPEG image to upload."}
+            else:
+                try:
+                    partnership_logo_set(partnership=partnership, by=request.user, upload=upload)
+                except ValidationError as exc:
+                    errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+                else:
+                    messages.success(request, "The logo was saved: report covers now show it.")
+                    return redirect("partnership_logo", slug=partnership.slug)
+    return render(
+        request,
+        "core/logo.html",
+        {"partnership": partnership, "errors": errors},
         status=400 if errors else 200,
     )
 

@@ -63,6 +63,7 @@ MATRIX = {
     "audit_log": ("/p/{slug}/audit/", only({"admin": 200}), LOGIN, 403),
     "partnership_publish": ("/p/{slug}/publish/", only({"admin": 302}), LOGIN, 403),
     "neighbour_group": ("/p/{slug}/neighbours/", only({"admin": 200}), LOGIN, 403),
+    "partnership_logo": ("/p/{slug}/logo/", only({"admin": 200}), LOGIN, 403),
     "overview:latest": ("/p/{slug}/overview/", {r: 302 for r in ROLES}, LOGIN, 403),
     "overview:year": ("/p/{slug}/overview/2024-25/", ALL, LOGIN, 403),
     "overview:trend_svg": ("/p/{slug}/overview/2024-25/trend.svg", ALL, LOGIN, 403),
@@ -476,6 +477,7 @@ POST_MATRIX = {
     "audit_log": (only({"admin": 405}), LOGIN, 403),
     "partnership_publish": (only({"admin": 302}), LOGIN, 403),
     "neighbour_group": (only({"admin": 400}), LOGIN, 403),  # no codes: refused, nothing changes
+    "partnership_logo": (only({"admin": 400}), LOGIN, 403),  # no file: refused
     "overview:latest": (NOT_ALLOWED, LOGIN, 403),
     "overview:year": (NOT_ALLOWED, LOGIN, 403),
     "overview:trend_svg": (NOT_ALLOWED, LOGIN, 403),

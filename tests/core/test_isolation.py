@@ -107,6 +107,7 @@ URLS = {
     ],
     "partnership_publish": ["/p/{r}/publish/", "/p/{s}/publish/"],
     "neighbour_group": ["/p/{r}/neighbours/", "/p/{s}/neighbours/"],
+    "partnership_logo": ["/p/{r}/logo/", "/p/{s}/logo/"],
     "overview:latest": ["/p/{r}/overview/", "/p/{s}/overview/"],
     "overview:year": ["/p/{r}/overview/2024-25/", "/p/{s}/overview/2024-25/"],
     "overview:trend_svg": [

@@ -22,6 +22,7 @@ EXPECTED = {
     "privacy.view": {"admin", "analyst", "lead", "board", "scrutiny"},  # public once saved
     "privacy.edit": {"admin"},
     "neighbours.edit": {"admin"},
+    "partnership.logo": {"admin"},
     "datasets.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "datasets.view_sensitive": {"admin", "analyst", "lead", "board"},
     "datasets.declare": {"admin"},
