@@ -60,6 +60,7 @@ demo: install .env
 	$(BIN)/python manage.py demo_plan_performance
 	$(BIN)/python manage.py demo_assessment
 	$(BIN)/python manage.py demo_delivery
+	$(BIN)/python manage.py demo_reports
 	$(MAKE) --no-print-directory serve
 
 serve:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 import tempfile
@@ -13,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
@@ -21,14 +19,13 @@ from saferstat.analytics import assessment as calc
 from saferstat.analytics import figures
 from saferstat.analytics.plan_diff import plan_diff
 from saferstat.analytics.policeuk import CRIME_TYPES
-from saferstat.core.pdf import html_to_pdf
 from saferstat.core.permissions import can, require
 from saferstat.core.uploads import accepts_upload
 from saferstat.core.views_helpers import error_texts, parse_id, partnership_view
 from saferstat.intelligence.models import PartnerDataset, SavedView
 from saferstat.plan.selectors import plan_current, plan_snapshot
 
-from . import frozen, selectors, services
+from . import frozen, printing, selectors, services
 from .models import Evidence, PlanRefresh, ScoreSheet, TensionReport
 
 
@@ -707,25 +704,12 @@ def document_pdf(request, partnership, pk: int):
     assessment = selectors.assessment_get(partnership=partnership, pk=pk)
     if not assessment.is_signed_off:
         raise Http404("The document is not signed off yet: its PDF comes with the sign-off.")
-    sections = selectors.document(assessment)
-    charts = {
-        shown.view.pk: "data:image/svg+xml;base64,"
-        + base64.b64encode(shown.figures["chart"]["svg"].encode()).decode()
-        for section in sections
-        for shown in section.views
-        if shown.figures and shown.figures.get("chart")
-    }
-    html = render_to_string(
-        "assessment/document_print.html",
-        {
-            "partnership": partnership,
-            "assessment": assessment,
-            "sections": sections,
-            "charts": charts,
-            "site": request.build_absolute_uri("/").rstrip("/"),
-        },
+    content = printing.pdf_bytes(
+        assessment,
+        site=request.build_absolute_uri("/"),
+        sections=selectors.document(assessment),
     )
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"{slugify(assessment.title)}.pdf"
     )

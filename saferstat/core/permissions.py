@@ -170,6 +170,10 @@ RULES: dict[str, Rule] = {
         description="See a report's true values, before disclosure control",
     ),
     "reports.draft": Rule(ANALYSTS, description="Start reports and write their narrative"),
+    "reports.contacts": Rule(
+        ANALYSTS,
+        description="Keep the contacts and support services directory printed in reports",
+    ),
     "reports.publish": Rule(
         frozenset({Role.ADMIN}),
         description="Publish a built version of a report (it replaces the published one)",

@@ -257,6 +257,12 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("core.Partnership", "name"): "the partnership's name",
     ("core.PartnershipArea", "name"): "a local authority's name",
     ("core.Organisation", "name"): "a partner organisation's name",
+    ("reports.SupportService", "name"): "a support service's name (a helpline, a charity's "
+    "service), as published in the annual report: not a person's",
+    ("reports.SupportService", "phone"): "a support service's published phone number, "
+    "printed in the annual report: a service's number, not a person's",
+    ("reports.SupportService", "web_address"): "a support service's published website: "
+    "a service's address, not a person's",
     ("core.ApiToken", "name"): "a label the user gives a token",
     ("intelligence.PartnerDataset", "name"): "a dataset's name",
     ("intelligence.PartnerUpload", "original_name"): "a file's name",

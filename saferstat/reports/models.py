@@ -160,3 +160,31 @@ class DisclosurePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Disclosure rule of {self.partnership}"
+
+
+class SupportService(models.Model):
+    """One entry of the partnership's contacts and support services directory (a helpline,
+    a service's website): printed, in its order, in the annual report's "Contacts and support
+    services" section. A service's published number, never a person's."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="support_services"
+    )
+    name = models.CharField(max_length=200)
+    purpose = models.TextField(blank=True, help_text="Who it is for and what it does")
+    phone = models.CharField(max_length=30, blank=True, help_text="Digits, spaces and +")
+    web_address = models.URLField(max_length=300, blank=True)
+    hours = models.CharField(max_length=200, blank=True, help_text="For example 24 hours")
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"], name="unique_support_service_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

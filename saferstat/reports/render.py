@@ -130,3 +130,62 @@ def annex(
         exports.Sheet("About", ["Item", "Value"], about),
     ]
     return exports.workbook_xlsx(sheets) if fmt == "xlsx" else exports.workbook_ods(sheets)
+
+
+def assessment_annex_rows(assessment, sections) -> list[list[Any]]:
+    """The signed strategic assessment's annex: one row per frozen figure, in the report
+    annex's columns: section, table (``A<section>.<view>`` as in the document's annex),
+    row (its first column's value), column, value, unit (blank), source (the explorer
+    address of the months frozen), sensitive and suppressed (no: a frozen internal
+    document, not disclosure-controlled)."""
+    from saferstat.assessment.frozen import explorer_url
+
+    slug = assessment.partnership.slug
+    out: list[list[Any]] = []
+    for s_number, section in enumerate(sections, start=1):
+        for v_number, shown in enumerate(section.views, start=1):
+            figures = shown.figures
+            if not figures or not figures.get("columns"):
+                continue
+            first, *others = figures["columns"]
+            table = f"A{s_number}.{v_number}: {figures.get('title') or shown.view.title}"
+            source = explorer_url(slug, figures.get("resolved_query", shown.view.query))
+            for row in figures["rows"]:
+                label = row.get(first)
+                for column in others:
+                    value = row.get(column)
+                    out.append(
+                        [
+                            section.title,
+                            table,
+                            "" if label is None else label,
+                            column,
+                            "" if value is None else value,
+                            "",
+                            source,
+                            False,
+                            False,
+                        ]
+                    )
+    return out
+
+
+def assessment_annex(assessment, sections, fmt: str) -> bytes:
+    """The signed strategic assessment's data annex (XLSX, ODS or CSV), from its frozen
+    figures; a second sheet says what it is and when it was signed off."""
+    rows = assessment_annex_rows(assessment, sections)
+    if fmt == "csv":
+        return exports.export_csv(ANNEX_HEADER, rows)
+    about = [
+        ["Document", assessment.title],
+        ["Partnership", assessment.partnership.name],
+        ["Kind", "Strategic assessment"],
+        ["Year", assessment.year],
+        ["Signed off", assessment.signed_off_at],
+        ["Figures", "Frozen at sign-off, each with the warehouse version it came from"],
+    ]
+    sheets = [
+        exports.Sheet("Figures", ANNEX_HEADER, rows),
+        exports.Sheet("About", ["Item", "Value"], about),
+    ]
+    return exports.workbook_xlsx(sheets) if fmt == "xlsx" else exports.workbook_ods(sheets)

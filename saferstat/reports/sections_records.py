@@ -1,6 +1,7 @@
 """Report sections from other records: the strategic assessment (its signed document's
 summary, the priorities it chose and the links to it, from `saferstat.assessment.selectors`)
-and the contacts directory (the partnership's organisations, and each priority's lead as a
+and the contacts directory (the support services kept as records in `reports`, then the
+partnership's organisations, and each priority's lead as a
 role with their organisation, from `core` and `plan`: roles, never people's names)."""
 
 from __future__ import annotations
@@ -82,14 +83,44 @@ def build_assessment(ctx: Context) -> dict:
 
 
 def build_contacts(ctx: Context) -> dict:
-    """The partnership's organisations (responsible authorities first) and who leads each
-    priority, as a role and an organisation (plan.selectors.plan_current)."""
+    """The contacts and support services directory first (the records kept on the contacts
+    page, in their order: reports.selectors.support_service_list), then the partnership's
+    organisations (responsible authorities first) and who leads each priority, as a role and
+    an organisation (plan.selectors.plan_current)."""
     from saferstat.core.selectors import organisation_list
     from saferstat.plan.selectors import plan_current
 
+    from .selectors import support_service_list
+
     slug = ctx.partnership.slug
-    organisations = organisation_list(partnership=ctx.partnership)
     tables = []
+    directory = list(support_service_list(ctx.partnership))
+    if directory:
+        tables.append(
+            {
+                "key": "contacts-services",
+                "caption": "Support services",
+                "columns": ["Service", "What it does", "Phone", "Web address", "Hours"],
+                "rows": [
+                    {
+                        "label": s.name,
+                        "cells": [
+                            cell(s.purpose, "text"),
+                            cell(s.phone, "text"),
+                            cell(s.web_address, "text"),
+                            cell(s.hours, "text"),
+                        ],
+                    }
+                    for s in directory
+                ],
+                "source": {
+                    "label": "The contacts and support services directory",
+                    "url": reverse("reports:contacts", args=[slug]),
+                    "detail": "reports.selectors.support_service_list",
+                },
+            }
+        )
+    organisations = organisation_list(partnership=ctx.partnership)
     if organisations:
         tables.append(
             {
@@ -142,12 +173,16 @@ def build_contacts(ctx: Context) -> dict:
                     },
                 }
             )
-    return {
-        "paragraphs": [
+    paragraphs = []
+    if directory:
+        paragraphs.append("Support services you can contact, with their published numbers.")
+    if len(tables) > len(directory[:1]):
+        paragraphs.append(
             "Leads are named by their role: ask the organisation for the person in post."
-        ]
-        if tables
-        else ["No organisation or priority lead is recorded."],
+        )
+    return {
+        "paragraphs": paragraphs
+        or ["No support service, organisation or priority lead is recorded."],
         "tables": tables,
     }
 

@@ -22,7 +22,14 @@ from saferstat.analytics.periods import parse_period
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can
 
-from .models import DisclosurePolicy, Report, ReportStatus, ReportVersion, VersionStatus
+from .models import (
+    DisclosurePolicy,
+    Report,
+    ReportStatus,
+    ReportVersion,
+    SupportService,
+    VersionStatus,
+)
 from .sections import Context, sections_for
 
 
@@ -394,3 +401,15 @@ def ward_names(partnership: Partnership) -> list[str]:
         return sorted(name for _code, name in figures.wards(partnership))
     except Exception:  # no reference tables loaded yet: no wards to offer
         return []
+
+
+def support_service_list(partnership: Partnership) -> QuerySet[SupportService]:
+    """The partnership's contacts and support services directory, in its order."""
+    return SupportService.objects.filter(partnership=partnership).order_by("order", "name")
+
+
+def support_service_get(partnership: Partnership, service_id) -> SupportService:
+    try:
+        return support_service_list(partnership).get(pk=service_id)
+    except (SupportService.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such support service") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable
 from functools import partial
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from saferstat.analytics.disclosure import policy_errors
 from saferstat.analytics.periods import PeriodError, parse_period
-from saferstat.core.audit import record, snapshot
+from saferstat.core.audit import record, record_saved, snapshot
 from saferstat.core.models import Partnership, User
 from saferstat.core.permissions import require
 from saferstat.core.sanitise import clean_plain, clean_rich_text
@@ -27,6 +28,7 @@ from .models import (
     ReportKind,
     ReportStatus,
     ReportVersion,
+    SupportService,
     VersionStatus,
 )
 from .sections import narrative_keys
@@ -348,3 +350,120 @@ def disclosure_policy_set(
             after={"threshold": threshold, "base": base},
         )
     return row
+
+
+# ------------------------------------------------- contacts and support services directory
+
+#: A published phone number: digits and spaces, a leading + allowed.
+PHONE = re.compile(r"\+?[0-9][0-9 ]*")
+SERVICE_FIELDS = ["name", "purpose", "phone", "web_address", "hours", "order"]
+
+
+def support_service_errors(
+    *,
+    partnership: Partnership,
+    name: str,
+    phone: str,
+    web_address: str,
+    order: int,
+    exclude: int | None = None,
+) -> dict[str, str]:
+    """What is wrong with a directory entry, by field (empty when nothing is)."""
+    from django.core.validators import URLValidator
+
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Enter the service's name."
+    elif (
+        SupportService.objects.filter(partnership=partnership, name__iexact=name)
+        .exclude(pk=exclude)
+        .exists()
+    ):
+        errors["name"] = f"The directory already has “{name}”."
+    if phone and (not PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 3):
+        errors["phone"] = "Enter the phone number with digits and spaces only (and + first)."
+    if web_address:
+        if not web_address.lower().startswith(("https://", "http://")):
+            errors["web_address"] = "Enter a web address starting with https:// or http://."
+        else:
+            try:
+                URLValidator(schemes=["http", "https"])(web_address)
+            except ValidationError:
+                errors["web_address"] = "Enter a real web address, like https://www.example.org."
+    if order < 0 or order > 32767:
+        errors["order"] = "Enter a whole number from 0 to 32767."
+    return errors
+
+
+def support_service_save(
+    *,
+    partnership: Partnership,
+    by: User,
+    service: SupportService | None = None,
+    name: str,
+    purpose: str = "",
+    phone: str = "",
+    web_address: str = "",
+    hours: str = "",
+    order: int | None = 0,
+) -> SupportService:
+    """Add an entry to the directory, or change one (`service`); analysts and admins;
+    audited (``support_service.create`` / ``.update``)."""
+    require(by, "reports.contacts", partnership)
+    if service is not None and service.partnership_id != partnership.pk:
+        raise ValidationError("This service belongs to another partnership.")
+    values = {
+        "name": clean_plain(name),
+        "purpose": clean_plain(purpose),
+        "phone": " ".join(clean_plain(phone).split()),
+        "web_address": clean_plain(web_address),
+        "hours": clean_plain(hours),
+        "order": order or 0,
+    }
+    errors = support_service_errors(
+        partnership=partnership,
+        name=values["name"],
+        phone=values["phone"],
+        web_address=values["web_address"],
+        order=values["order"],
+        exclude=service.pk if service is not None else None,
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = None
+        if service is None:
+            service = SupportService(partnership=partnership)
+        else:
+            service = SupportService.objects.select_for_update().get(pk=service.pk)
+            before = snapshot(service, SERVICE_FIELDS)
+        for field, value in values.items():
+            setattr(service, field, value)
+        service.save()
+        record_saved(
+            actor=by,
+            noun="support_service",
+            obj=service,
+            partnership=partnership,
+            before=before,
+            after=snapshot(service, SERVICE_FIELDS),
+        )
+    return service
+
+
+def support_service_remove(*, service: SupportService, by: User) -> None:
+    """Remove an entry from the directory (analysts and admins; audited). Built report
+    versions keep the directory as it was when they were built."""
+    partnership = service.partnership
+    require(by, "reports.contacts", partnership)
+    with transaction.atomic():
+        service = SupportService.objects.select_for_update().get(pk=service.pk)
+        before = snapshot(service, SERVICE_FIELDS)
+        record(
+            actor=by,
+            verb="support_service.remove",
+            obj=service,
+            partnership=partnership,
+            before=before,
+        )
+        service.delete()

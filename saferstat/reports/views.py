@@ -18,11 +18,18 @@ from saferstat.analytics.disclosure import BASES, MAX_THRESHOLD, MIN_THRESHOLD
 from saferstat.core.exports import FORMATS
 from saferstat.core.permissions import can
 from saferstat.core.selectors import partnership_get
-from saferstat.core.views_helpers import SAFE_METHODS, partnership_view
+from saferstat.core.views_helpers import (
+    SAFE_METHODS,
+    audit_history_url,
+    form_save,
+    form_status,
+    partnership_view,
+    run_confirmed,
+)
 
 from . import render as rendering
 from . import selectors, services
-from .forms import PolicyForm, ReportForm
+from .forms import PolicyForm, ReportForm, SupportServiceForm
 from .sections import narrative_keys, sections_for
 
 FORMAT_LABELS = [("xlsx", "Excel"), ("ods", "OpenDocument"), ("csv", "CSV")]
@@ -96,6 +103,7 @@ def index(request, partnership):
             "partnership": partnership,
             "reports": selectors.report_list(partnership),
             "form": form,
+            "can_contacts": can(request.user, "reports.contacts", partnership),
             "wards": selectors.ward_names(partnership) if form is not None else [],
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
@@ -381,3 +389,94 @@ def feed(request, slug: str):
             pubdate=r.published_at,
         )
     return HttpResponse(atom.writeString("utf-8"), content_type="application/atom+xml")
+
+
+# ------------------------------------------------- contacts and support services directory
+
+
+def _service_save(request, partnership, form, service=None) -> bool:
+    return form_save(
+        request,
+        form,
+        lambda data: services.support_service_save(
+            partnership=partnership, by=request.user, service=service, **data
+        ),
+        f"“{form.cleaned_data.get('name', '')}” was saved in the directory."
+        if form.is_valid()
+        else "",
+    )
+
+
+@partnership_view("reports.contacts", post=True)
+def contacts(request, partnership):
+    """The contacts and support services directory (printed in the annual report): the
+    entries in their order, and a form to add one (analysts and admins)."""
+    form = SupportServiceForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and _service_save(request, partnership, form):
+        return redirect("reports:contacts", slug=partnership.slug)
+    return render(
+        request,
+        "reports/contacts.html",
+        {
+            "partnership": partnership,
+            "services": selectors.support_service_list(partnership),
+            "form": form,
+        },
+        status=form_status(form),
+    )
+
+
+@partnership_view("reports.contacts", post=True)
+def contact_edit(request, partnership, service_id: int):
+    service = selectors.support_service_get(partnership, service_id)
+    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS}
+    form = SupportServiceForm(request.POST if request.method == "POST" else None, initial=initial)
+    back = reverse("reports:contacts", args=[partnership.slug])
+    if form.is_bound and _service_save(request, partnership, form, service):
+        return redirect(back)
+    return render(
+        request,
+        "governance/edit.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "title": f"Change “{service.name}”",
+            "caption": "contacts and support services",
+            "back_url": back,
+            "remove_url": reverse("reports:contact_remove", args=[partnership.slug, service.pk]),
+            "history_url": audit_history_url(request.user, partnership, service),
+        },
+        status=form_status(form),
+    )
+
+
+@partnership_view("reports.contacts", post=True)
+def contact_remove(request, partnership, service_id: int):
+    """Confirm, then remove a directory entry (audited)."""
+    service = selectors.support_service_get(partnership, service_id)
+    back = reverse("reports:contacts", args=[partnership.slug])
+    error = ""
+    if request.method == "POST":
+        error = run_confirmed(
+            request,
+            lambda: services.support_service_remove(service=service, by=request.user),
+            "Tick the box to confirm the removal.",
+        )
+        if not error:
+            messages.success(request, f"“{service.name}” was removed from the directory.")
+            return redirect(back)
+    return render(
+        request,
+        "governance/confirm_remove.html",
+        {
+            "partnership": partnership,
+            "what": f"“{service.name}” from the directory",
+            "caption": "Reports",
+            "consequences": [
+                "Reports built from now on no longer list it; built versions keep it."
+            ],
+            "back_url": back,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

@@ -461,6 +461,19 @@ MATRIX = {
     "reports:annex": ("/p/{slug}/reports/{report}/annex/?format=csv", ALL, LOGIN, 403),
     "reports:feed": ("/p/{slug}/reports/published/feed.xml", ALL, LOGIN, 403),
     "reports:disclosure": ("/p/{slug}/reports/disclosure/", ALL, LOGIN, 403),
+    "reports:contacts": ("/p/{slug}/reports/contacts/", only(ANALYSTS_OK), LOGIN, 403),
+    "reports:contact_edit": (
+        "/p/{slug}/reports/contacts/{service}/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
+    "reports:contact_remove": (
+        "/p/{slug}/reports/contacts/{service}/remove/",
+        only(ANALYSTS_OK),
+        LOGIN,
+        403,
+    ),
     "reports:versions": ("/p/{slug}/reports/{report}/versions/", ALL, LOGIN, 403),
     "reports:version": ("/p/{slug}/reports/{report}/versions/1/", ALL, LOGIN, 403),
 }
@@ -529,6 +542,10 @@ POST_MATRIX = {
     "reports:feed": (NOT_ALLOWED, LOGIN, 403),
     # An empty form: admins get it back with its errors; only admins set the rule.
     "reports:disclosure": (only({"admin": 400}), LOGIN, 403),
+    # An empty POST: the form says what is missing; the removal asks to tick the box.
+    "reports:contacts": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "reports:contact_edit": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
+    "reports:contact_remove": (only({"admin": 400, "analyst": 400}), LOGIN, 403),
     # Analysts and admins build a version (here one is queued already: sent back to wait).
     "reports:versions": (only({"admin": 302, "analyst": 302}), LOGIN, 403),
     "reports:version": (NOT_ALLOWED, LOGIN, 403),

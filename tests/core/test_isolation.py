@@ -436,6 +436,17 @@ URLS = {
     "reports:index": ["/p/{r}/reports/", "/p/{s}/reports/"],
     "reports:feed": ["/p/{r}/reports/published/feed.xml", "/p/{s}/reports/published/feed.xml"],
     "reports:disclosure": ["/p/{r}/reports/disclosure/", "/p/{s}/reports/disclosure/"],
+    "reports:contacts": ["/p/{r}/reports/contacts/", "/p/{s}/reports/contacts/"],
+    "reports:contact_edit": [
+        "/p/{r}/reports/contacts/{r_service}/",
+        "!/p/{r}/reports/contacts/{s_service}/",
+        "/p/{s}/reports/contacts/{s_service}/",
+    ],
+    "reports:contact_remove": [
+        "/p/{r}/reports/contacts/{r_service}/remove/",
+        "!/p/{r}/reports/contacts/{s_service}/remove/",
+        "/p/{s}/reports/contacts/{s_service}/remove/",
+    ],
     "reports:versions": [
         "/p/{r}/reports/{r_report}/versions/",
         "!/p/{r}/reports/{s_report}/versions/",
@@ -936,8 +947,10 @@ def world(
             "s_ret": s_plan["approved"].pk,
             "r_ind": r_plan["missing"].code,
             "s_ind": s_plan["missing"].code,
-            "r_report": build_reports(rotherham, analyst)["report"],
-            "s_report": build_reports(sheffield, s_analyst, mark="ZQXSHEF ")["report"],
+            **{f"r_{k}": v for k, v in build_reports(rotherham, analyst).items()},
+            **{
+                f"s_{k}": v for k, v in build_reports(sheffield, s_analyst, mark="ZQXSHEF ").items()
+            },
             **{f"s_{k}": v for k, v in s_asm.items()},
             **{f"r_{k}": v for k, v in r_asm.items()},
         },
@@ -1173,6 +1186,9 @@ def test_writes_aimed_at_sheffield_are_refused_and_change_nothing(client, world,
             "/p/sheffield/reports/": {"kind": "annual", "period": "2024/25"},
             "/p/rotherham/reports/{s_report}/versions/": {},
             "/p/sheffield/reports/disclosure/": {"threshold": "50", "base": "10"},
+            "/p/sheffield/reports/contacts/": {"name": "hijacked", "phone": "0114 496 0999"},
+            "/p/rotherham/reports/contacts/{s_service}/": {"name": "hijacked"},
+            "/p/rotherham/reports/contacts/{s_service}/remove/": {"confirm": "yes"},
             "/p/rotherham/assessment/{r_assessment}/issues/{s_issue}/": {
                 "form": "score",
                 "score-volume": "1",

@@ -31,6 +31,7 @@ EXPECTED = {
     "reports.view": {"admin", "analyst", "lead", "board", "scrutiny"},
     "reports.view_internal": {"admin", "analyst", "lead", "board"},
     "reports.draft": {"admin", "analyst"},
+    "reports.contacts": {"admin", "analyst"},
     "reports.publish": {"admin"},
     "reports.disclosure": {"admin"},
     "governance.view_confidential": {"admin", "analyst", "lead", "board"},

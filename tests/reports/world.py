@@ -1,9 +1,10 @@
-"""A draft report of a partnership with version 1 queued, through the services (for the
+"""A draft report of a partnership with version 1 queued and an entry of its contacts
+directory, through the services (for the
 access matrix, the isolation test and the two-factor test). `mark` is put in its title."""
 
 from __future__ import annotations
 
-from saferstat.reports.services import report_build, report_create
+from saferstat.reports.services import report_build, report_create, support_service_save
 
 
 def build(partnership, analyst, *, mark: str = "") -> dict:
@@ -16,7 +17,16 @@ def build(partnership, analyst, *, mark: str = "") -> dict:
     )
     # Version 1, queued (not built: cheap); its page shows its progress.
     report_build(report=report, by=analyst, queue=False)
-    return {"report": report.pk}
+    service = support_service_save(
+        partnership=partnership,
+        by=analyst,
+        name=f"{mark}Victim support line (demo)",
+        purpose=f"{mark}Support for anyone affected by crime",
+        phone="0114 496 0555",
+        web_address="https://victim-support.example.org/",
+        hours="24 hours",
+    )
+    return {"report": report.pk, "service": service.pk}
 
 
 def build_version(report, by):

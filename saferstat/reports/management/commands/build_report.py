@@ -1,5 +1,7 @@
 """``manage.py build_report KIND --partnership SLUG --year 2024/25 [--quarter 2024/25-Q4]
 [--ward NAME] [--public] --out DIR``: the same build as the pages, from the command line.
+KIND ``assessment`` writes the partnership's signed strategic assessment document for the
+year as it was signed off (its frozen figures, the assessment app's own print rendering).
 
 Writes report.html, report.pdf, annex.xlsx, annex.ods and annex.csv into DIR; stores
 nothing (a version is made from the pages or the scheduled job). Exits non-zero with a
@@ -19,7 +21,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "kind", choices=["annual", "scrutiny-pack", "quarterly", "ward-profile"]
+            "kind",
+            choices=["annual", "scrutiny-pack", "quarterly", "ward-profile", "assessment"],
         )
         parser.add_argument("--partnership", required=True, help="The partnership's slug")
         parser.add_argument("--year", required=True, help="The financial year, e.g. 2024/25")
@@ -52,6 +55,9 @@ class Command(BaseCommand):
                     raise CommandError(f"{period} is not in {fy}.")
         except PeriodError as exc:
             raise CommandError(str(exc)) from None
+        if kind == "assessment":
+            self._assessment(found, fy, Path(out))
+            return
         if kind == "ward-profile":
             names = selectors.ward_names(found)
             match = [n for n in names if n.casefold() == ward.casefold()]
@@ -92,3 +98,36 @@ class Command(BaseCommand):
         for fmt in ("xlsx", "ods", "csv"):
             (folder / f"annex.{fmt}").write_bytes(render.annex(report, sections, fmt))
         self.stdout.write(f"Wrote report.html, report.pdf and the annex to {folder}.")
+
+    def _assessment(self, partnership, year: str, folder: Path) -> None:
+        """The partnership's signed strategic assessment document for the year, as it was
+        signed off: its HTML, its PDF (the document's own print rendering) and the annex of
+        its frozen figures. Nothing is computed again."""
+        from django.conf import settings
+
+        from saferstat.assessment import printing
+        from saferstat.reports import render
+
+        assessment = printing.signed_document(partnership, year)
+        if assessment is None:
+            raise CommandError(
+                f"{partnership.name} has no signed-off strategic assessment for {year}: "
+                "sign the document off on its page first."
+            )
+        sections = printing.document_sections(assessment)
+        site = settings.SAFERSTAT_SITE_URL
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "report.html").write_text(
+            printing.print_html(assessment, site=site, sections=sections), encoding="utf-8"
+        )
+        (folder / "report.pdf").write_bytes(
+            printing.pdf_bytes(assessment, site=site, sections=sections)
+        )
+        for fmt in ("xlsx", "ods", "csv"):
+            (folder / f"annex.{fmt}").write_bytes(
+                render.assessment_annex(assessment, sections, fmt)
+            )
+        self.stdout.write(
+            f"Wrote {assessment.title} (signed off {assessment.signed_off_at:%-d %B %Y}): "
+            f"report.html, report.pdf and the annex to {folder}."
+        )
