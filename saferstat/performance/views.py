@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from saferstat.analytics import charts
 from saferstat.analytics import performance as verdicts
-from saferstat.analytics.disclosure import DEFAULT_POLICY
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_correct, can_submit_for, can_view_indicator
 from saferstat.core.selectors import partnership_get
@@ -480,8 +479,15 @@ def public(request, slug: str):
             else "The public dashboard is unpublished: only members can read it.",
         )
         return redirect("performance:public", slug=partnership.slug)
+    from saferstat.reports.selectors import policy_for  # the partnership's disclosure rule
+
+    policy = policy_for(partnership)
     period = _period(request, partnership)
-    groups = selectors.public_dashboard(partnership=partnership, period=period) if period else []
+    groups = (
+        selectors.public_dashboard(partnership=partnership, period=period, policy=policy)
+        if period
+        else []
+    )
     return render(
         request,
         "performance/public.html",
@@ -494,7 +500,7 @@ def public(request, slug: str):
             "member": member,
             "may_publish": may_publish,
             "rule": selectors.rag_rule_for(partnership).describe(),
-            "policy": DEFAULT_POLICY.describe(),
+            "policy": policy.describe(),
         },
     )
 

@@ -142,3 +142,27 @@ def test_the_partnerships_published_pages_link_the_published_dashboard(
     for url in pages:
         assert link in client.get(url).content.decode(), url
     assert client.get("/p/rotherham/performance/public/").status_code == 200
+
+
+def test_the_partnerships_own_disclosure_rule_applies(client, public_world, members):
+    """The rule the admin sets for everything the partnership publishes (reports' page)
+    holds on the public dashboard too: a sensitive 9 is rounded to 10 by default and hidden
+    under a threshold of 10."""
+    from saferstat.reports.services import disclosure_policy_set
+
+    partnership = public_world["plan"].partnership
+    values_import(
+        partnership=partnership,
+        by=members["analyst"],
+        upload=SimpleUploadedFile("v.csv", b"indicator,period,value\nda-repeat,2024/25-Q2,9\n"),
+    )
+    client.force_login(members["scrutiny"])
+
+    def shown() -> str:
+        page = client.get(URL).content.decode()
+        card = page.split('id="indicator-da-repeat"')[1].split('id="indicator-')[0]
+        return card.split('<strong class="saferstat-latest">')[1].split("<")[0]
+
+    assert shown() == "10"
+    disclosure_policy_set(partnership=partnership, by=members["admin"], threshold=10, base=5)
+    assert shown() == "*"
