@@ -65,6 +65,27 @@ def demo_reports_install(slug: str = "rotherham") -> list[str]:
             order=order * 10,
         )
         added.append(name)
-    if not added:
-        return ["The demo support services are already there; nothing changed."]
-    return [f"{len(added)} demo support service(s) added to the contacts directory."]
+    lines = (
+        [f"{len(added)} demo support service(s) added to the contacts directory."]
+        if added
+        else ["The demo support services are already there; nothing changed."]
+    )
+    return lines + [_annual_report(partnership, analyst)]
+
+
+#: The year whose annual report the demo starts (the latest whole year of the demo data).
+DEMO_YEAR = "2024/25"
+
+
+def _annual_report(partnership: Partnership, analyst: User) -> str:
+    """Start the demo year's annual report and queue its first build for the task worker
+    (which `make demo` starts next), once: a report already there is left as it is."""
+    from .models import Report
+
+    if Report.objects.filter(partnership=partnership, kind="annual", period=DEMO_YEAR).exists():
+        return f"The {DEMO_YEAR} annual report is already there; nothing changed."
+    report = services.report_create(
+        partnership=partnership, by=analyst, kind="annual", period=DEMO_YEAR
+    )
+    services.report_build(report=report, by=analyst)
+    return f"The {DEMO_YEAR} annual report was started; its first build is queued."

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from saferstat.core.models import AuditEvent
 from saferstat.reports import selectors, services
-from saferstat.reports.models import SupportService
+from saferstat.reports.models import Report, SupportService
 from tests.performance.factories import plan_world
 
 URL = "/p/rotherham/reports/contacts/"
@@ -159,6 +159,10 @@ def test_the_demo_directory_is_invented_and_uses_drama_numbers(rotherham, member
     call_command("demo_reports", stdout=io.StringIO())  # safe to run again
     listed = list(selectors.support_service_list(rotherham))
     assert len(listed) == 4 and "4 demo support service(s)" in out.getvalue()
+    # The demo year's annual report is started once, its first build queued (run at once
+    # here: the tests' task backend is immediate).
+    (report,) = Report.objects.filter(partnership=rotherham, kind="annual", period="2024/25")
+    assert report.versions.count() == 1 and "first build is queued" in out.getvalue()
     for service in listed:
         assert service.name.endswith("(demo)")
         digits = service.phone.replace(" ", "")
