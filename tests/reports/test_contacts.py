@@ -159,8 +159,8 @@ def test_the_demo_directory_is_invented_and_uses_drama_numbers(rotherham, member
     call_command("demo_reports", stdout=io.StringIO())  # safe to run again
     listed = list(selectors.support_service_list(rotherham))
     assert len(listed) == 4 and "4 demo support service(s)" in out.getvalue()
-    # The demo year's annual report is started once, its first build queued (run at once
-    # here: the tests' task backend is immediate).
+    # The demo year's annual report is started once, its first build queued (for the
+    # worker, after the transaction commits).
     (report,) = Report.objects.filter(partnership=rotherham, kind="annual", period="2024/25")
     assert report.versions.count() == 1 and "first build is queued" in out.getvalue()
     for service in listed:
