@@ -132,6 +132,10 @@ OUT_OF_CHECK = (
     "tests/analytics/test_warehouse.py::test_a_killed_load_leaves_the_previous_state",
     "tests/analytics/test_warehouse.py::test_loading_files_imports_neither_pandas_nor_duckdb",
     "tests/analytics/test_warehouse.py::test_two_writers_at_once_lose_nothing",
+    # These need the migration files; `make check` builds its database from the models
+    # (`--nomigrations`, ~8 s less per worker).
+    "tests/core/test_migrations.py::",
+    "tests/delivery/test_editing_and_reminders.py::test_the_migration_keeps_each_projects_priority",
 )
 
 
@@ -146,10 +150,22 @@ SLOW = (
 )
 
 
+#: Fixtures holding a whole year or more of real police.uk months. A test that uses one checks
+#: figures end to end (pages, API, CLI against recounts from the raw files) and pays for a
+#: DuckDB catalogue of its own; such tests get the `warehouse` marker: `make test` runs them,
+#: `make check` does not (run them with `pytest -m warehouse` after changing analytics).
+#: Tests over ``small_warehouse`` (three months) stay in `make check`.
+REAL_YEAR_WAREHOUSES = frozenset(
+    {"demo_warehouse", "demo_warehouse_con", "fy2425_warehouse", "overview_warehouse"}
+)
+
+
 def pytest_collection_modifyitems(config, items):
     marker = pytest.mark.subprocess
     for item in items:
         if item.nodeid.startswith(OUT_OF_CHECK):
             item.add_marker(marker)
+        if REAL_YEAR_WAREHOUSES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.warehouse)
         if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)

@@ -206,3 +206,19 @@ def test_changes_to_a_table_made_in_the_same_migration_are_not_flagged():
     assert risky_operations(initial) == []
     initial.operations.append(migrations.RunPython(migrations.RunPython.noop))
     assert risky_operations(initial) == ["RunPython (may touch any table)"]
+
+
+@pytest.mark.django_db  # makemigrations reads the migration history of the database
+def test_the_models_and_the_migrations_agree():
+    """A model changed without its migration fails here (and `make check`, which builds its
+    test database from the models, would not notice)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit:
+        pytest.fail(f"makemigrations found model changes without a migration:\n{out.getvalue()}")
+    assert "No changes detected" in out.getvalue()
