@@ -89,12 +89,16 @@ test: install system-deps lint
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 	@if [ -n "$$SAFERSTAT_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
-# Tests that start their own SQLite installs in subprocesses (backup round trips, killed
-# workers, collectstatic) gain nothing from a second run here; the PostgreSQL backup test runs.
+# On PostgreSQL: every test that uses the database (marker `database`, every app), but not
+# the browser journeys, and of the tests over a real year of police.uk months (`warehouse`:
+# what they add is DuckDB's, not the database's) only the every-URL crawls (access matrix,
+# isolation, fuzzing, query counts). Tests that start their own SQLite installs in
+# subprocesses (backup round trips, killed workers, collectstatic) gain nothing from a second
+# run here; the PostgreSQL backup test runs.
 PG_SKIP := not (test_worker_kill or test_static or (test_backup and not postgresql))
 test-postgres: install
-	DATABASE_URL="$$SAFERSTAT_TEST_POSTGRES_URL" $(BIN)/pytest -n 2 --dist loadgroup -q -m "not e2e" \
-	  -k "$(PG_SKIP)" tests/core tests/intelligence tests/governance tests/performance
+	DATABASE_URL="$$SAFERSTAT_TEST_POSTGRES_URL" $(BIN)/pytest -n 2 --dist loadgroup -q \
+	  -m "database and not e2e and (subprocess or not warehouse)" -k "$(PG_SKIP)"
 
 ## smoke: a production install on PostgreSQL, used over HTTP (scripts/smoke.py): production
 ## settings, migrate, one real month, gunicorn and the task worker, sign in, overview, an

@@ -160,12 +160,19 @@ REAL_YEAR_WAREHOUSES = frozenset(
 )
 
 
+#: Fixtures that give a test the Django database (directly or through another fixture).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences"})
+
+
 def pytest_collection_modifyitems(config, items):
     marker = pytest.mark.subprocess
     for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.database)
         if item.nodeid.startswith(OUT_OF_CHECK):
             item.add_marker(marker)
-        if REAL_YEAR_WAREHOUSES.intersection(getattr(item, "fixturenames", ())):
+        if REAL_YEAR_WAREHOUSES & fixtures:
             item.add_marker(pytest.mark.warehouse)
         if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404
+from django.utils import timezone
 
 from saferstat.analytics import assessment as calc
 from saferstat.analytics.errors import AnalyticsError
@@ -260,7 +261,7 @@ def tension_get(*, partnership: Partnership, pk: int) -> TensionReport:
 def tension_summary(*, partnership: Partnership, weeks: int = 12, today: dt.date | None = None):
     """Reports per week by level over the last ``weeks`` weeks: no area, community, source
     or text (what scrutiny members and leads see)."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     start = today - dt.timedelta(weeks=weeks - 1)
     reports = TensionReport.objects.filter(partnership=partnership, reported_on__gte=start)
     return calc.tension_trend(reports.values_list("reported_on", "level"), start=start, end=today)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from saferstat.analytics.errors import NoDataError, QueryError
 from saferstat.core.models import Partnership, User
@@ -237,7 +238,7 @@ def project_rows(
 ) -> list[ProjectRow]:
     """Each project (of the stream, or the ones given, or all) with its award, spend and
     outputs and outcomes against plan from approved returns, and its gaps in words."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     qs = Project.objects.filter(partnership=partnership).select_related("organisation", "lead")
     if stream is not None:
         qs = qs.filter(grants__stream=stream)

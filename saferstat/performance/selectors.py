@@ -44,15 +44,20 @@ def period_list(*, partnership: Partnership) -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.filter(partnership=partnership))
 
 
-def period_get(*, partnership: Partnership, label: str | None) -> ReportingPeriod | None:
-    """The calendar period with this label; without a label, the latest one that has opened."""
-    periods = ReportingPeriod.objects.filter(partnership=partnership)
+def period_get(
+    *, partnership: Partnership, label: str | None, periods: list[ReportingPeriod] | None = None
+) -> ReportingPeriod | None:
+    """The calendar period with this label; without a label, the latest one that has opened
+    (else the first). ``periods``: the calendar already read (:func:`period_list`)."""
+    if periods is None:
+        periods = period_list(partnership=partnership)
     if label:
-        return periods.filter(label=label).first()
+        return next((p for p in periods if p.label == label), None)
     today = timezone.localdate()
-    return periods.filter(opens_on__lte=today).order_by("-start_month").first() or (
-        periods.order_by("start_month").first()
-    )
+    opened = [p for p in periods if p.opens_on <= today]
+    if opened:
+        return max(opened, key=lambda p: p.start_month)
+    return min(periods, key=lambda p: p.start_month, default=None)
 
 
 def visible(user, indicators: list) -> list:
@@ -180,15 +185,27 @@ def indicator_rows(
     all the partnership's indicators and kept (`figures.cached`: until the warehouse
     changes, bounded, per process) under :func:`figures_key`, which holds everything else
     they are computed from; the indicators themselves are read fresh each time."""
-    periods = [
-        p for p in period_list(partnership=partnership) if p.start_month <= period.start_month
-    ]
+    return _rows_and_key(partnership, period, indicators, user)[0]
+
+
+def _rows_and_key(
+    partnership: Partnership,
+    period: ReportingPeriod,
+    indicators: list[Indicator] | None,
+    user,
+    calendar: list[ReportingPeriod] | None = None,
+    rule: RagRule | None = None,
+) -> tuple[list[IndicatorRow], tuple]:
+    """:func:`indicator_rows` and the :func:`figures_key` they were computed under
+    (``calendar`` and ``rule``: the calendar and RAG rule when the caller has read them)."""
+    if calendar is None:
+        calendar = period_list(partnership=partnership)
+    periods = [p for p in calendar if p.start_month <= period.start_month]
     every = indicator_list(partnership=partnership)
-    rule = rag_rule_for(partnership)
-    kept = figures.cached(
-        figures_key(partnership, period, periods, every, rule),
-        lambda: _figures(partnership, period, periods, every, rule),
-    )
+    if rule is None:
+        rule = rag_rule_for(partnership)
+    key = figures_key(partnership, period, periods, every, rule)
+    kept = figures.cached(key, lambda: _figures(partnership, period, periods, every, rule))
     wanted = indicators if indicators is not None else every
     if user is not None:
         wanted = visible(user, wanted)
@@ -199,7 +216,7 @@ def indicator_rows(
     for indicator in wanted:
         points, verdict, note, commentary = kept[indicator.pk]
         rows.append(IndicatorRow(indicator, list(points), verdict, note, commentary))
-    return rows
+    return rows, key
 
 
 def _definition(indicator: Indicator) -> tuple:
@@ -314,6 +331,17 @@ class ThemeGroup:
     priorities: list[PriorityGroup] = field(default_factory=list)
 
 
+@dataclass
+class Dashboard:
+    """The Board dashboard's groups, and a key that names everything they show: the figures'
+    key (:func:`figures_key`, which changes with any audited write to the partnership), the
+    filters, the indicators shown in their order and whether the reader leads one of them.
+    The page keeps its rendered cards under it (with the warehouse version)."""
+
+    groups: list[ThemeGroup]
+    key: tuple
+
+
 def dashboard(
     *,
     partnership: Partnership,
@@ -322,10 +350,13 @@ def dashboard(
     theme: str = "",
     lead: str = "",
     rag: str = "",
-) -> list[ThemeGroup]:
+    calendar: list[ReportingPeriod] | None = None,
+    rule: RagRule | None = None,
+) -> Dashboard:
     """The Board dashboard: indicators by theme and priority, filtered by theme key, lead
-    (priority key) and RAG status. A lead's own priorities come first."""
-    rows = indicator_rows(partnership=partnership, period=period, user=user)
+    (priority key) and RAG status. A lead's own priorities come first. ``calendar`` and
+    ``rule``: the reporting calendar and RAG rule, when the page has read them already."""
+    rows, figures = _rows_and_key(partnership, period, None, user, calendar, rule)
     if theme:
         rows = [r for r in rows if r.indicator.priority.theme.key == theme]
     if lead:
@@ -342,12 +373,16 @@ def dashboard(
             group.priorities.append(priorities[p.pk])
         priorities[p.pk].rows.append(row)
     groups = list(themes.values())
+    leads_one = False
     if user is not None and user.is_authenticated:
         own = [g for g in groups if any(pg.priority.lead_id == user.pk for pg in g.priorities)]
+        leads_one = bool(own)
         groups = own + [g for g in groups if g not in own]
         for g in groups:
             g.priorities.sort(key=lambda pg: pg.priority.lead_id != user.pk)
-    return groups
+    shown = tuple(row.indicator.pk for g in groups for pg in g.priorities for row in pg.rows)
+    reader = user.pk if leads_one else None
+    return Dashboard(groups, ("dashboard", figures, theme, lead, rag, shown, reader))
 
 
 def returns_owed(*, partnership: Partnership, user: User) -> list[Return]:

@@ -12,7 +12,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from saferstat.analytics import charts
 from saferstat.analytics import performance as verdicts
@@ -20,6 +22,7 @@ from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_correct, can_submit_for, can_view_indicator
 from saferstat.core.selectors import partnership_get
 from saferstat.core.views_helpers import audit_history_url, error_texts, partnership_view
+from saferstat.intelligence import figures
 from saferstat.plan.selectors import priority_list
 
 from . import selectors, workflow
@@ -37,8 +40,10 @@ from .services import (
 RAG_CHOICES = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "No RAG")]
 
 
-def _period(request, partnership):
-    period = selectors.period_get(partnership=partnership, label=request.GET.get("period"))
+def _period(request, partnership, periods=None):
+    period = selectors.period_get(
+        partnership=partnership, label=request.GET.get("period"), periods=periods
+    )
     if period is None and request.GET.get("period"):
         raise Http404("That period is not in the reporting calendar")
     return period
@@ -47,38 +52,70 @@ def _period(request, partnership):
 @partnership_view("performance.view")
 def dashboard(request, partnership):
     """The Board dashboard: every indicator by theme and priority, filtered."""
-    period = _period(request, partnership)
+    periods = selectors.period_list(partnership=partnership)
+    period = _period(request, partnership, periods)
+    rule = selectors.rag_rule_for(partnership)
     filters = {
         "theme": request.GET.get("theme", ""),
         "lead": request.GET.get("lead", ""),
         "rag": request.GET.get("rag", ""),
     }
-    groups = (
-        selectors.dashboard(partnership=partnership, period=period, user=request.user, **filters)
+    board = (
+        selectors.dashboard(
+            partnership=partnership,
+            period=period,
+            user=request.user,
+            calendar=periods,
+            rule=rule,
+            **filters,
+        )
         if period
-        else []
+        else None
     )
     priorities = priority_list(partnership=partnership)
     themes = {p.theme.key: p.theme for p in priorities}
-    if request.GET.get("format") in {"csv", "xlsx", "ods"} and period is not None:
-        return _dashboard_download(request.GET["format"], partnership, period, groups)
+    if request.GET.get("format") in {"csv", "xlsx", "ods"} and board is not None:
+        return _dashboard_download(request.GET["format"], partnership, period, board.groups)
+    printing = request.GET.get("print") == "1"
     return render(
         request,
         "performance/dashboard.html",
         {
             "partnership": partnership,
             "period": period,
-            "periods": selectors.period_list(partnership=partnership),
-            "groups": groups,
+            "periods": periods,
+            "cards": _cards_html(request, partnership, period, board, printing) if board else "",
             "filters": filters,
             "themes": list(themes.values()),
             "priorities": priorities,
             "rag_choices": RAG_CHOICES,
-            "rule": selectors.rag_rule_for(partnership).describe(),
+            "rule": rule.describe(),
             "can_manage": can(request.user, "performance.manage", partnership),
-            "print": request.GET.get("print") == "1",
+            "print": printing,
         },
     )
+
+
+def _cards_html(request, partnership, period, board, printing: bool) -> str:
+    """The dashboard's indicator cards as HTML, rendered once per :class:`Dashboard` key
+    (and warehouse version): they are most of the page's cost and the same for every reader
+    who sees the same indicators. The template uses nothing but these arguments."""
+
+    def render_cards() -> str:
+        return mark_safe(  # noqa: S308 - our own template's output, autoescaped
+            render_to_string(
+                "performance/partials/_dashboard_cards.html",
+                {
+                    "partnership": partnership,
+                    "period": period,
+                    "groups": board.groups,
+                    "reader": board.key[-1],
+                    "print": printing,
+                },
+            )
+        )
+
+    return figures.cached((*board.key, printing), render_cards)
 
 
 def _dashboard_download(fmt, partnership, period, groups):

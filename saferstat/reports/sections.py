@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from saferstat.analytics.disclosure import is_sensitive
 from saferstat.analytics.errors import NoDataError
@@ -410,12 +411,11 @@ def build_last_year_recommendations(ctx: Context) -> dict:
 
 
 def _scrutiny_year(ctx: Context, fy: Period, *, key: str, status: bool = False) -> dict:
-    import datetime as dt
 
     from saferstat.governance import selectors as gov
     from saferstat.governance.models import BodyKind, MeetingStatus
 
-    today = dt.date.today()
+    today = timezone.localdate()
     meetings = [
         m
         for m in gov.meeting_list(ctx.partnership)
@@ -745,12 +745,12 @@ def build_board_actions(ctx: Context) -> dict:
     start = dt.date.fromisoformat(period.start + "-01")
     slug = ctx.partnership.slug
     rows = []
-    for a in gov.action_list(ctx.partnership, today=dt.date.today()):
+    for a in gov.action_list(ctx.partnership, today=timezone.localdate()):
         due_here = start <= a.due_date <= end
         open_at_end = a.done_on is None or a.done_on > end
         if not (due_here or (open_at_end and a.due_date <= end)):
             continue
-        state = a.state(min(end, dt.date.today()))
+        state = a.state(min(end, timezone.localdate()))
         rows.append(
             {
                 "label": a.title,

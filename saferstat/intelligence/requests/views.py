@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from saferstat.core.permissions import can
 from saferstat.core.views_helpers import audit_history_url, partnership_view
@@ -40,7 +41,7 @@ def request_list(request, partnership):
             "page": page,
             "mine": mine,
             "status": status,
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
             "can_raise": can(request.user, "requests.raise", partnership),
         },
     )
@@ -137,7 +138,7 @@ def request_detail(request, partnership, request_id: int):
             "can_answer": can_answer,
             "errors": errors,
             "statuses": RequestStatus.choices,
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
             "history_url": audit_history_url(request.user, partnership, data_request),
         },
         status=400 if errors else 200,
