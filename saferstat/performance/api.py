@@ -43,6 +43,8 @@ class IndicatorOut(Schema):
     categories: list[str] = []
     frequency: str = "quarterly"
     is_demo: bool
+    #: The point `value` is for: the quarter, or a monthly indicator's last month of it.
+    value_period: str = ""
     value: float | None
     status: str
     target: float | None
@@ -132,6 +134,7 @@ def partnership_indicators(request, slug: str, period: str | None = None):
                 categories=list(i.categories or []),
                 frequency=i.frequency,
                 is_demo=i.is_demo,
+                value_period=v.period,
                 value=v.latest.value if v.latest else None,
                 status=v.latest.status if v.latest else "not_in_calendar",
                 target=v.target,
@@ -157,8 +160,9 @@ def partnership_indicators(request, slug: str, period: str | None = None):
     summary="An indicator's series as CSV",
 )
 def indicator_series_csv(request, slug: str, code: str, period: str | None = None):
-    """`period,value,status` for every quarter of the calendar up to `period`; a gap is an
-    empty value, never 0."""
+    """`period,value,status` for every quarter of the calendar up to `period` (every month
+    of those quarters, `2024-05`, for a monthly indicator); a gap is an empty value, never
+    0."""
     partnership, user = _partnership(request, slug, "performance.view")
     chosen = _calendar_period(partnership, period)
     try:

@@ -35,6 +35,7 @@ from saferstat.plan.models import Priority
 
 from . import workflow
 from .models import (
+    Frequency,
     HighlightDecision,
     Indicator,
     PerformanceSettings,
@@ -60,6 +61,10 @@ ERR_HAS_VALUES = (
 ERR_PERIOD_STARTED = (
     "{n} return{s} for {label} {has} been started: a quarter with returns in it cannot be "
     "deleted. Move its dates instead."
+)
+ERR_QUARTERLY_DATASET = (
+    "{name} holds a count per quarter, so it cannot give a value per month: choose "
+    "quarterly, or a dataset with monthly periods."
 )
 #: Codes that are addresses of pages under indicators/.
 RESERVED_CODES = frozenset({"new"})
@@ -169,6 +174,12 @@ def indicator_upsert(
     category_column, categories = _check_partner_source(
         partnership, source, dataset, category_column, categories or []
     )
+    if (
+        frequency == Frequency.MONTHLY
+        and source == Source.PARTNER
+        and dataset.dataset_schema().granularity != "month"
+    ):
+        raise ValidationError({"frequency": ERR_QUARTERLY_DATASET.format(name=dataset.name)})
     indicator = Indicator.objects.filter(partnership=partnership, code=code).first()
     before = audit.snapshot(indicator) if indicator else None
     indicator = indicator or Indicator(partnership=partnership, code=code)

@@ -99,7 +99,7 @@ def _dashboard_download(fmt, partnership, period, groups):
                         row.indicator.code,
                         row.indicator.name,
                         row.indicator.unit,
-                        period.label,
+                        v.period,
                         v.latest.value if v.latest else None,
                         row.status_text,
                         v.target,
