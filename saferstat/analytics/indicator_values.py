@@ -17,6 +17,15 @@ The file has one row per indicator and quarter::
 ``indicator`` is the indicator's code, ``period`` a quarter of the reporting calendar
 (``2024/25-Q1``, or ``Q1 2024/25``), ``value`` a number checked by the indicator's unit
 exactly like the return form (:func:`check_value`), ``note`` optional text.
+
+An indicator reported monthly has a row per month, with the month (``2024-05``, a month of
+the row's quarter) in the optional ``month`` column::
+
+    indicator,period,month,value,note
+    missing-monthly,2024/25-Q1,2024-04,12,
+    missing-monthly,2024/25-Q1,2024-05,9,
+
+A quarterly indicator's row leaves ``month`` empty (or the file has no ``month`` column).
 """
 
 from __future__ import annotations
@@ -30,9 +39,10 @@ from saferstat.analytics.importing import FileValidationError, IssueCollector
 from saferstat.analytics.partner.files import RawTable, _blank
 from saferstat.analytics.partner.schema import MAX_ISSUES, _show
 from saferstat.analytics.partner.validation import _parse_quarter_value, _text
+from saferstat.analytics.periods import PeriodError, parse_month, parse_period
 
 #: The columns of a values file, in the order the template writes them.
-COLUMNS = ("indicator", "period", "value", "note")
+COLUMNS = ("indicator", "period", "month", "value", "note")
 REQUIRED = ("indicator", "period", "value")
 #: At most this many data rows in one file (ten years of a hundred indicators).
 MAX_VALUE_ROWS = 4000
@@ -83,13 +93,15 @@ def check_value(number: float, unit: str) -> str | None:
 @dataclass(frozen=True)
 class ValueRow:
     """One checked row: the indicator's code, the quarter (``2024/25-Q1``), the value and
-    the note, with the row's line in the file."""
+    the note, with the row's line in the file; ``month`` (``2024-05``) for a monthly
+    indicator, else blank."""
 
     line: int
     code: str
     period: str
     value: float
     note: str
+    month: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,7 @@ def validate_values(
     units: Mapping[str, str | None],
     periods: Collection[str],
     blocked: Mapping[tuple[str, str], str] | None = None,
+    monthly: Collection[str] = (),
     max_issues: int = MAX_ISSUES,
 ) -> ValuesFile:
     """Check every row of a values file; refuse it whole if anything is wrong.
@@ -118,6 +131,8 @@ def validate_values(
         periods: the quarters of the reporting calendar.
         blocked: ``{(code, quarter): reason}`` for values that may not be imported now
             (for example, the lead's return for that quarter is awaiting approval).
+        monthly: the codes of indicators reported monthly: each row names its month, a
+            month of the row's quarter; other indicators' rows leave ``month`` empty.
         max_issues: list at most this many problems, then "... and N more".
 
     Raises:
@@ -162,7 +177,8 @@ def validate_values(
         return values[i] if i is not None and i < len(values) else None
 
     rows: list[ValueRow] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    monthly = frozenset(monthly)
     for line, values in table.rows if all(n in index for n in REQUIRED) else []:
         before = issues.total
         if any(not _blank(v) for v in values[width:]):
@@ -192,6 +208,7 @@ def validate_values(
                 )
             else:
                 period = parsed.label
+        month = _check_month(issues, line, cell(values, "month"), code, period, monthly)
         number = parse_number(cell(values, "value"))
         if number is None:
             issues.add(line, "value", "is empty: give a number")
@@ -208,17 +225,57 @@ def validate_values(
             )
         if issues.total != before or period is None:
             continue
-        key = (code, period)
-        if key in blocked:
-            issues.add(line, "period", blocked[key])
+        if (code, period) in blocked:
+            issues.add(line, "period", blocked[(code, period)])
             continue
+        key = (code, period, month)
         if key in seen:
-            issues.add(line, "row", f"duplicate of line {seen[key]} (same indicator and period)")
+            what = "indicator, period and month" if month else "indicator and period"
+            issues.add(line, "row", f"duplicate of line {seen[key]} (same {what})")
             continue
         seen[key] = line
-        rows.append(ValueRow(line, code, period, float(number), note))
+        rows.append(ValueRow(line, code, period, float(number), note, month))
     if not table.rows and not table.truncated and not issues.total:
         issues.add(table.header_line + 1, "row", "the file has a header but no data rows")
     if issues.total:
         raise issues.error()
     return ValuesFile(table.name, table.sha256, rows)
+
+
+def _check_month(
+    issues: IssueCollector,
+    line: int,
+    raw: Any,
+    code: str,
+    period: str | None,
+    monthly: Collection[str],
+) -> str:
+    """The row's month (``2024-05``) for a monthly indicator, ``""`` for a quarterly one;
+    a problem (no month, not a month, a month outside the row's quarter, a month for a
+    quarterly indicator) is added to ``issues``."""
+    text = "" if _blank(raw) else _text(raw)
+    if code not in monthly:
+        if text and code:
+            issues.add(
+                line,
+                "month",
+                f"{_show(text)}: {_show(code)} is reported quarterly: leave month empty",
+            )
+        return ""
+    if not text:
+        issues.add(line, "month", f"is empty: {_show(code)} is reported monthly: give the month")
+        return ""
+    try:
+        year, mon = parse_month(text)
+    except PeriodError as exc:
+        issues.add(line, "month", str(exc))
+        return ""
+    month = f"{year:04d}-{mon:02d}"
+    if period is not None and month not in parse_period(period).months:
+        months = parse_period(period).months
+        issues.add(
+            line,
+            "month",
+            f"{month} is not a month of {period} (its months are {', '.join(months)})",
+        )
+    return month

@@ -18,7 +18,7 @@ from saferstat.core.permissions import can
 from saferstat.core.selectors import partnership_get
 
 from . import selectors
-from .services import return_save, return_submit
+from .services import return_save, return_submit, return_values
 
 router = Router(tags=["performance"])
 
@@ -43,6 +43,8 @@ class IndicatorOut(Schema):
     categories: list[str] = []
     frequency: str = "quarterly"
     is_demo: bool
+    #: The point `value` is for: the quarter, or a monthly indicator's last month of it.
+    value_period: str = ""
     value: float | None
     status: str
     target: float | None
@@ -63,8 +65,13 @@ class IndicatorsOut(Schema):
     indicators: list[IndicatorOut]
 
 
+Value = float | int | str | None
+
+
 class ReturnIn(Schema):
-    values: dict[str, float | int | str | None] = {}
+    #: ``{code: value}``; a monthly indicator takes ``{code: {"2024-04": 12, ...}}``, a value
+    #: for each month of the return's quarter.
+    values: dict[str, Value | dict[str, Value]] = {}
     notes: dict[str, str] = {}
     commentary: str = ""
     submit: bool = True
@@ -80,7 +87,8 @@ class ReturnOut(Schema):
     priority: str
     period: str
     status: str
-    values: dict[str, float | None]
+    #: A monthly indicator's values are ``{month: value}``.
+    values: dict[str, float | None | dict[str, float | None]]
 
 
 def _partnership(request, slug: str, action: str) -> tuple[Partnership, object]:
@@ -132,6 +140,7 @@ def partnership_indicators(request, slug: str, period: str | None = None):
                 categories=list(i.categories or []),
                 frequency=i.frequency,
                 is_demo=i.is_demo,
+                value_period=v.period,
                 value=v.latest.value if v.latest else None,
                 status=v.latest.status if v.latest else "not_in_calendar",
                 target=v.target,
@@ -157,8 +166,9 @@ def partnership_indicators(request, slug: str, period: str | None = None):
     summary="An indicator's series as CSV",
 )
 def indicator_series_csv(request, slug: str, code: str, period: str | None = None):
-    """`period,value,status` for every quarter of the calendar up to `period`; a gap is an
-    empty value, never 0."""
+    """`period,value,status` for every quarter of the calendar up to `period` (every month
+    of those quarters, `2024-05`, for a monthly indicator); a gap is an empty value, never
+    0."""
     partnership, user = _partnership(request, slug, "performance.view")
     chosen = _calendar_period(partnership, period)
     try:
@@ -183,7 +193,9 @@ def indicator_series_csv(request, slug: str, code: str, period: str | None = Non
 )
 def return_submit_api(request, slug: str, return_id: int, payload: ReturnIn):
     """A partner's system enters a return's values with the lead's token, validated exactly
-    like the form; `submit: false` saves a draft. Errors: 422 with `errors` by indicator."""
+    like the form; `submit: false` saves a draft. A monthly indicator's value is given per
+    month of the return's quarter (`{"2024-04": 12, "2024-05": 9, "2024-06": 11}`). Errors:
+    422 with `errors` by indicator (`code:2024-05` for a month's value)."""
     if not request.headers.get("Authorization"):
         raise HttpError(401, "Submitting a return needs 'Authorization: Bearer <token>'.")
     partnership, user = _partnership(request, slug, "performance.view")
@@ -210,5 +222,5 @@ def return_submit_api(request, slug: str, return_id: int, payload: ReturnIn):
         priority=ret.priority.name,
         period=ret.period.label,
         status=ret.status,
-        values={line.indicator.code: line.value for line in ret.lines.select_related("indicator")},
+        values=return_values(ret.lines.select_related("indicator")),
     )

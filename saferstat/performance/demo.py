@@ -1,10 +1,12 @@
 """The demo plan and performance data for Rotherham: the Plan 2022-25 with the four themes
 of seed 003, five priorities modelled on seed 004 with role-holder leads (no real people),
-nine indicators, a reporting calendar of two years, and two years of quarterly returns with
+eleven indicators, a reporting calendar of two years, and two years of quarterly returns with
 one submitted late, one corrected after approval, and the lead's last quarter still a draft.
 
-Entered values are invented (the indicators are marked "demo"); `asb-policeuk` is computed
-from the real police.uk data in the warehouse, and `knife-crime-partner` from the demo
+Entered values are invented (the indicators are marked "demo"; `missing-episodes-monthly` is
+reported monthly, a value per month in each quarterly return); `asb-policeuk` (quarterly) and
+`burglary-policeuk-monthly` (monthly) are computed from the real police.uk data in the
+warehouse, and `knife-crime-partner` from the demo
 partner dataset "Knife crime" (invented values) when `demo_partner_data` has loaded it. Everything is written through the services,
 so it is audited; only the dates of the demo history are set back afterwards, so that the
 returns look entered when each quarter closed (the audit log keeps the real times).
@@ -190,6 +192,22 @@ INDICATORS = [
     ),
 ]
 ASB_CODE = "asb-policeuk"
+#: A computed monthly indicator: a point per month of the calendar's quarters (real data).
+BURGLARY_CODE = "burglary-policeuk-monthly"
+#: An entered monthly indicator: the lead gives a value per month in each quarterly return
+#: (code, priority key, name, definition, unit, polarity, targets, 24 monthly values from
+#: April 2023; invented).
+MONTHLY_INDICATOR = (
+    "missing-episodes-monthly",
+    "child-exploitation",
+    "Missing episodes of children, per month",
+    "Episodes of children reported missing to the police in the month.",
+    "count",
+    "decrease",
+    {"2024/25-Q1": 30},
+    [38, 41, 36, 39, 44, 37, 35, 40, 33, 36, 34, 31,
+     32, 29, 33, 30, 27, 31, 28, 26, 30, 27, 25, 24],
+)  # fmt: skip
 #: The indicator computed from a demo partner dataset (all its offences, quarterly).
 KNIFE_CODE = "knife-crime-partner"
 KNIFE_DATASET = "knife-crime"
@@ -293,6 +311,39 @@ def demo_plan_install(slug: str = "rotherham") -> list[str]:
         order=len(INDICATORS),
         targets={},
     )
+    indicators[BURGLARY_CODE] = indicator_upsert(
+        partnership=partnership,
+        by=analyst,
+        priority=priorities["cohesive-communities"],
+        code=BURGLARY_CODE,
+        name="Residential burglaries recorded by the police, per month",
+        definition="Burglary records published by police.uk for the partnership's area in the "
+        "month (real data, counted as `saferstat counts --period 2024-05` does). Reported "
+        "monthly: a point for each month of the calendar's quarters.",
+        unit="count",
+        polarity="decrease",
+        frequency="monthly",
+        source=Source.POLICEUK,
+        crime_types=["Burglary"],
+        order=len(INDICATORS) + 2,
+        targets={},
+    )
+    m_code, m_key, m_name, m_definition, m_unit, m_polarity, m_targets, m_values = MONTHLY_INDICATOR
+    indicators[m_code] = indicator_upsert(
+        partnership=partnership,
+        by=analyst,
+        priority=priorities[m_key],
+        code=m_code,
+        name=m_name,
+        definition=m_definition + " Reported monthly in each quarterly return. Demo data: "
+        "invented values.",
+        unit=m_unit,
+        polarity=m_polarity,
+        frequency="monthly",
+        is_demo=True,
+        order=len(INDICATORS) + 3,
+        targets=m_targets,
+    )
     knife = PartnerDataset.objects.filter(partnership=partnership, slug=KNIFE_DATASET).first()
     if knife is not None:  # loaded by `manage.py demo_partner_data` (run it first)
         indicators[KNIFE_CODE] = indicator_upsert(
@@ -325,9 +376,14 @@ def demo_plan_install(slug: str = "rotherham") -> list[str]:
             ret = Return.objects.get(priority=priority, period=periods[label])
             if ret.status != ReturnStatus.NOT_STARTED:
                 continue  # already entered on an earlier run (or by someone since)
-            values = {
+            values: dict[str, object] = {
                 code: values_[qi] for code, pkey, *_rest, values_ in INDICATORS if pkey == key
             }
+            if key == m_key:  # the monthly indicator: a value for each month of the quarter
+                values[m_code] = {
+                    month: m_values[3 * qi + i]
+                    for i, month in enumerate(parse_period(label).months)
+                }
             lead = priority.lead
             commentary = (
                 f"<p>Demo commentary for {label}: partners continued the actions in the "

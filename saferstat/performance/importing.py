@@ -13,6 +13,9 @@ right. The values then go into the quarterly returns through the return life cyc
   again changes nothing (the answer says how many values were unchanged);
 * a return the lead has started (draft, submitted, returned) is theirs: its rows are refused
   with the reason, so the analyst decides it on its page first.
+
+A monthly indicator's rows name their month (the ``month`` column), a month of the row's
+quarter; each month's value is one line of the return.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from .models import (
     ReturnStatus,
     Source,
 )
+from .services import return_values
 
 ERR_SUFFIX = "The selected file must be a CSV file (.csv) or an Excel workbook (.xlsx)."
 BLOCKED = {
@@ -140,6 +144,11 @@ def _store(partnership: Partnership, by: User, table: partner.RawTable) -> Impor
             },
             periods=periods,
             blocked=blocked,
+            monthly={
+                code
+                for code, i in indicators.items()
+                if i.source == Source.ENTERED and i.is_monthly
+            },
         )
     except IndicatorValuesError as exc:
         raise ValidationError(exc.messages) from None
@@ -156,11 +165,14 @@ def _store(partnership: Partnership, by: User, table: partner.RawTable) -> Impor
         by_return.setdefault(ret.pk, (ret, []))[1].append((indicator, row))
     reason = clean_plain(f"Imported from {checked.name}")
     for ret, rows in by_return.values():
-        lines = {line.indicator_id: line for line in ret.lines.select_related("indicator")}
+        lines = {
+            (line.indicator_id, line.month): line for line in ret.lines.select_related("indicator")
+        }
         before = _state(ret, lines)
         changed = []
         for indicator, row in rows:
-            line = lines.get(indicator.pk) or ReturnLine(ret=ret, indicator=indicator)
+            key = (indicator.pk, row.month)
+            line = lines.get(key) or ReturnLine(ret=ret, indicator=indicator, month=row.month)
             if line.pk is not None and line.value == row.value and ret.status in SIGNED_OFF:
                 result.unchanged += 1
                 if row.note and row.note != line.note:
@@ -171,8 +183,8 @@ def _store(partnership: Partnership, by: User, table: partner.RawTable) -> Impor
             if row.note:
                 line.note = clean_plain(row.note)[:2000]
             line.save()
-            lines[indicator.pk] = line
-            changed.append(indicator.code)
+            lines[key] = line
+            changed.append(f"{indicator.code} {row.month}".strip())
         if not changed:
             continue
         if ret.status in SIGNED_OFF:
@@ -212,7 +224,4 @@ def _store(partnership: Partnership, by: User, table: partner.RawTable) -> Impor
 
 
 def _state(ret: Return, lines: dict) -> dict:
-    return {
-        "status": ret.status,
-        "values": {line.indicator.code: line.value for line in lines.values()},
-    }
+    return {"status": ret.status, "values": return_values(lines.values())}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from saferstat.analytics.periods import month_name, parse_period
 from saferstat.core.models import Partnership
 from saferstat.plan.models import Priority
 
@@ -108,6 +109,27 @@ class Indicator(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.source != Source.ENTERED
+
+    @property
+    def is_monthly(self) -> bool:
+        """A value per month (each month of the calendar's quarters), not per quarter."""
+        return self.frequency == Frequency.MONTHLY
+
+    def series_labels(self, quarters: list[str]) -> list[str]:
+        """The labels of its series over these quarters of the calendar: the quarters
+        themselves, or for a monthly indicator every month of them (``2024-04``)."""
+        if not self.is_monthly:
+            return list(quarters)
+        return [month for label in quarters for month in parse_period(label).months]
+
+    def judged_label(self, quarter: str) -> str:
+        """The point judged at a quarter: the quarter, or for a monthly indicator the
+        quarter's last month."""
+        return parse_period(quarter).end if self.is_monthly else quarter
+
+    def period_words(self, label: str) -> str:
+        """A point's label as a page writes it: ``March 2025`` for a month, else the label."""
+        return month_name(label) if parse_period(label).kind == "month" else label
 
     @property
     def is_sensitive_data(self) -> bool:
@@ -220,21 +242,32 @@ class Return(ReturnLifecycle):
 
 class ReturnLine(models.Model):
     """The value (and a note) of one indicator in a return. Computed indicators carry only
-    the note: their value comes from the warehouse."""
+    the note: their value comes from the warehouse. An entered monthly indicator has a line
+    for each month of the return's quarter (``month`` ``2024-05``, the same note on each);
+    every other line has a blank ``month``."""
 
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="lines")
+    month = models.CharField(
+        max_length=7,
+        blank=True,
+        default="",
+        help_text="The month of a monthly indicator's value (2024-05); blank for a quarter.",
+    )
     value = models.FloatField(null=True, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["indicator__order", "indicator__pk"]
+        ordering = ["indicator__order", "indicator__pk", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["ret", "indicator"], name="unique_return_line")
+            models.UniqueConstraint(
+                fields=["ret", "indicator", "month"], name="unique_return_line_month"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.ret}: {self.indicator.code} = {self.value}"
+        month = f" {self.month}" if self.month else ""
+        return f"{self.ret}: {self.indicator.code}{month} = {self.value}"
 
 
 class ReturnEvent(models.Model):

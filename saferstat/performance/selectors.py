@@ -105,18 +105,23 @@ def return_get(*, partnership: Partnership, return_id: int) -> Return:
 def indicator_series(
     indicator: Indicator, periods: list[ReportingPeriod], *, lines=None
 ) -> list[SeriesPoint]:
-    """The indicator's value in each period of the calendar: approved (or corrected) return
-    values, or computed values; anything else is a gap with its status."""
-    labels = [p.label for p in periods]
+    """The indicator's value in each period of the calendar (each month of its quarters for
+    a monthly indicator, labelled ``2024-05``): approved (or corrected) return values, or
+    computed values; anything else is a gap with its status."""
+    labels = indicator.series_labels([p.label for p in periods])
     if indicator.source != Source.ENTERED:
         values = computed_values(indicator, labels)
         return [SeriesPoint(label, *values[label]) for label in labels]
     if lines is None:
         lines = ReturnLine.objects.filter(indicator=indicator).select_related("ret", "ret__period")
-    by_period = {line.ret.period.label: line for line in lines if line.indicator_id == indicator.pk}
+    mine = [line for line in lines if line.indicator_id == indicator.pk]
+    if indicator.is_monthly:  # a line per month; the month must lie in the return's quarter
+        by_label = {line.month: line for line in mine if line.month}
+    else:
+        by_label = {line.ret.period.label: line for line in mine if not line.month}
     points = []
     for label in labels:
-        line = by_period.get(label)
+        line = by_label.get(label)
         if line is None:
             points.append(SeriesPoint(label, None, "not_submitted"))
         elif line.ret.status in SIGNED_OFF and line.value is not None:
@@ -138,6 +143,12 @@ class IndicatorRow:
     verdict: Verdict
     note: str = ""
     commentary: str = ""
+
+    @property
+    def latest_label(self) -> str:
+        """The period of the latest value as a page writes it: the quarter, or for a
+        monthly indicator the quarter's last month (``March 2025``)."""
+        return self.indicator.period_words(self.verdict.period)
 
     @property
     def value_text(self) -> str:
@@ -292,7 +303,7 @@ def _figures(
         points = indicator_series(indicator, periods, lines=lines)
         verdict = verdicts.indicator_verdict(
             points,
-            period=period.label,
+            period=indicator.judged_label(period.label),
             polarity=indicator.polarity,
             unit=indicator.unit,
             targets={t.from_period: t.value for t in indicator.targets.all()},

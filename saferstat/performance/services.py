@@ -35,6 +35,7 @@ from saferstat.plan.models import Priority
 
 from . import workflow
 from .models import (
+    Frequency,
     HighlightDecision,
     Indicator,
     PerformanceSettings,
@@ -60,6 +61,20 @@ ERR_HAS_VALUES = (
 ERR_PERIOD_STARTED = (
     "{n} return{s} for {label} {has} been started: a quarter with returns in it cannot be "
     "deleted. Move its dates instead."
+)
+ERR_FREQUENCY_USED = (
+    "This indicator has entered values: its frequency cannot change (its history would no "
+    "longer match). Define a new indicator for the other frequency instead."
+)
+ERR_MONTHS = (
+    "{code} is reported monthly: give a value for each month of {quarter} by month, "
+    'for example {{"{first}": 12}}.'
+)
+ERR_NOT_MONTHLY = "{code} is reported quarterly: give one value for the quarter, not months."
+ERR_MONTH_OUTSIDE = "{month} is not a month of {quarter} (its months are {months})."
+ERR_QUARTERLY_DATASET = (
+    "{name} holds a count per quarter, so it cannot give a value per month: choose "
+    "quarterly, or a dataset with monthly periods."
 )
 #: Codes that are addresses of pages under indicators/.
 RESERVED_CODES = frozenset({"new"})
@@ -164,12 +179,24 @@ def indicator_upsert(
     unknown = [t for t in crime_types or [] if t not in CRIME_TYPES]
     if unknown:
         raise ValidationError({"crime_types": f"Unknown police.uk categories: {unknown}"})
-    if source == Source.ENTERED and frequency != "quarterly":
-        raise ValidationError({"frequency": "Entered indicators are reported quarterly."})
+    if frequency not in Frequency.values:
+        raise ValidationError({"frequency": "Choose monthly or quarterly."})
     category_column, categories = _check_partner_source(
         partnership, source, dataset, category_column, categories or []
     )
+    if (
+        frequency == Frequency.MONTHLY
+        and source == Source.PARTNER
+        and dataset.dataset_schema().granularity != "month"
+    ):
+        raise ValidationError({"frequency": ERR_QUARTERLY_DATASET.format(name=dataset.name)})
     indicator = Indicator.objects.filter(partnership=partnership, code=code).first()
+    if (
+        indicator is not None
+        and indicator.frequency != frequency
+        and ReturnLine.objects.filter(indicator=indicator, value__isnull=False).exists()
+    ):
+        raise ValidationError({"frequency": ERR_FREQUENCY_USED})
     before = audit.snapshot(indicator) if indicator else None
     indicator = indicator or Indicator(partnership=partnership, code=code)
     indicator.priority = priority
@@ -331,36 +358,88 @@ def entered_indicators(ret: Return) -> list[Indicator]:
     return [i for i in ret.priority.indicators.all() if i.source == Source.ENTERED]
 
 
+def _one_value(raw: object, indicator: Indicator, required: bool) -> tuple[float | None, str]:
+    """One typed value: ``(number or None, "")`` or ``(None, why not)``."""
+    number = parse_number(raw)
+    if number is None:
+        return None, ERR_REQUIRED if required else ""
+    if isinstance(number, str):
+        return None, number
+    if why := check_value(number, indicator.unit):
+        return None, why
+    return number, ""
+
+
 def clean_values(
     indicators: list[Indicator],
     values: Mapping[str, object],
     *,
     required: bool,
-) -> tuple[dict[str, float | None], dict[str, str]]:
+    quarter: str = "",
+) -> tuple[dict[str, object], dict[str, str]]:
     """Check the values typed for each indicator (the form and the API both use this).
 
-    Returns ``(values by code, errors by code)``; a blank value is None (an error when
-    ``required``). Codes that are not entered indicators of the return are errors too.
+    A quarterly indicator takes one value; a monthly one a value for each month of the
+    return's ``quarter`` (``{"2024-04": 12, "2024-05": 9, "2024-06": 11}``), each checked
+    like a quarter's value. Returns ``(values by code, errors)``: a blank value is None (an
+    error when ``required``); a monthly indicator's values are ``{month: value}``. Errors
+    are keyed by code, or ``code:month`` for a month's value. Codes that are not entered
+    indicators of the return, and months outside its quarter, are errors too.
     """
+    months = parse_period(quarter).months if quarter else []
     by_code = {i.code: i for i in indicators}
-    cleaned: dict[str, float | None] = {}
+    cleaned: dict[str, object] = {}
     errors: dict[str, str] = {}
     for code in values:
         if code not in by_code:
             errors[code] = ERR_UNKNOWN_CODE.format(code=code)
     for code, indicator in by_code.items():
-        number = parse_number(values.get(code))
-        if number is None:
-            cleaned[code] = None
-            if required:
-                errors[code] = ERR_REQUIRED
-        elif isinstance(number, str):
-            errors[code] = number
-        elif why := check_value(number, indicator.unit):
+        raw = values.get(code)
+        if indicator.is_monthly:
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                raw = {}
+            if not isinstance(raw, Mapping):
+                errors[code] = ERR_MONTHS.format(
+                    code=code, quarter=quarter, first=months[0] if months else "2024-04"
+                )
+                continue
+            for month in raw:
+                if month not in months:
+                    errors[f"{code}:{month}"] = ERR_MONTH_OUTSIDE.format(
+                        month=month, quarter=quarter, months=", ".join(months)
+                    )
+            by_month: dict[str, float | None] = {}
+            for month in months:
+                number, why = _one_value(raw.get(month), indicator, required)
+                if why:
+                    errors[f"{code}:{month}"] = why
+                else:
+                    by_month[month] = number
+            cleaned[code] = by_month
+            continue
+        if isinstance(raw, Mapping):
+            errors[code] = ERR_NOT_MONTHLY.format(code=code)
+            continue
+        number, why = _one_value(raw, indicator, required)
+        if why:
             errors[code] = why
         else:
             cleaned[code] = number
     return cleaned, errors
+
+
+def return_values(lines) -> dict[str, object]:
+    """A return's values by indicator code: a quarter's value, or ``{month: value}`` for a
+    monthly indicator (as the history, the audit log and the API keep them)."""
+    out: dict[str, object] = {}
+    for line in lines:
+        if line.month:
+            by_month = out.setdefault(line.indicator.code, {})
+            if isinstance(by_month, dict):
+                by_month[line.month] = line.value
+        else:
+            out.setdefault(line.indicator.code, line.value)
+    return out
 
 
 def rich_commentary(text: str) -> str:
@@ -376,20 +455,29 @@ def rich_commentary(text: str) -> str:
 def _state(ret: Return) -> dict:
     return {
         "status": ret.status,
-        "values": {
-            line.indicator.code: line.value for line in ret.lines.select_related("indicator")
-        },
+        "values": return_values(ret.lines.select_related("indicator")),
     }
 
 
-def _write_lines(ret: Return, values: Mapping[str, float | None], notes: Mapping[str, str]):
+def _write_lines(ret: Return, values: Mapping[str, object], notes: Mapping[str, str]):
+    """Write the values given (a monthly indicator's month by month: the months not given
+    keep theirs) and the notes (a monthly indicator's note on each of its month lines)."""
+    months = parse_period(ret.period.label).months
     for indicator in ret.priority.indicators.all():
-        line, _ = ReturnLine.objects.get_or_create(ret=ret, indicator=indicator)
-        if indicator.code in values and indicator.source == Source.ENTERED:
-            line.value = values[indicator.code]
-        if indicator.code in notes:
-            line.note = clean_plain(notes[indicator.code])[:2000]
-        line.save()
+        entered = indicator.source == Source.ENTERED
+        if entered and indicator.is_monthly:
+            given = values.get(indicator.code) or {}
+            targets = [(month, given) for month in months]
+        else:
+            targets = [("", values)]
+        for month, source in targets:
+            line, _ = ReturnLine.objects.get_or_create(ret=ret, indicator=indicator, month=month)
+            key = month or indicator.code
+            if entered and key in source:
+                line.value = source[key]
+            if indicator.code in notes:
+                line.note = clean_plain(notes[indicator.code])[:2000]
+            line.save()
 
 
 def _finish(ret: Return, by: User | None, verb: str, before: dict, comment: str = "") -> Return:
@@ -423,7 +511,9 @@ def return_save(
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     _check_lead(ret, by)
     workflow.check_status(ret, EDITABLE, "changed")
-    cleaned, errors = clean_values(entered_indicators(ret), values, required=False)
+    cleaned, errors = clean_values(
+        entered_indicators(ret), values, required=False, quarter=ret.period.label
+    )
     if errors:
         raise ValidationError(errors)
     before = _state(ret)
@@ -447,7 +537,9 @@ def return_submit(
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     _check_lead(ret, by)
     workflow.check_status(ret, EDITABLE, "submitted")
-    cleaned, errors = clean_values(entered_indicators(ret), values, required=True)
+    cleaned, errors = clean_values(
+        entered_indicators(ret), values, required=True, quarter=ret.period.label
+    )
     if errors:
         raise ValidationError(errors)
     before = _state(ret)
@@ -480,6 +572,10 @@ def return_send_back(*, ret: Return, by: User, comment: str) -> Return:
     return _finish(ret, by, "return", before, comment)
 
 
+def _given(value: object) -> bool:
+    return str("" if value is None else value).strip() != ""
+
+
 @transaction.atomic
 def return_correct(*, ret: Return, by: User, values: Mapping[str, object], reason: str) -> Return:
     """Correct values of a signed-off return with a reason. The old values stay in the
@@ -491,11 +587,27 @@ def return_correct(*, ret: Return, by: User, values: Mapping[str, object], reaso
     reason = clean_plain(reason)
     if not reason:
         raise ValidationError({"reason": ERR_REASON})
-    given = {code: v for code, v in values.items() if str(v or "").strip() != ""}
-    cleaned, errors = clean_values(entered_indicators(ret), given, required=False)
+    given = {}
+    for code, v in values.items():
+        if isinstance(v, Mapping):  # a monthly indicator: only the months given change
+            v = {m: x for m, x in v.items() if _given(x)}
+            if v:
+                given[code] = v
+        elif _given(v):
+            given[code] = v
+    cleaned, errors = clean_values(
+        entered_indicators(ret), given, required=False, quarter=ret.period.label
+    )
     if errors:
         raise ValidationError(errors)
-    changed = {code: v for code, v in cleaned.items() if v is not None}
+    changed = {}
+    for code, v in cleaned.items():
+        if isinstance(v, dict):
+            v = {m: x for m, x in v.items() if x is not None}
+            if v:
+                changed[code] = v
+        elif v is not None:
+            changed[code] = v
     if not changed:
         raise ValidationError({"values": "Enter at least one corrected value."})
     before = _state(ret)

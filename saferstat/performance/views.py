@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from saferstat.analytics import charts
 from saferstat.analytics import performance as verdicts
+from saferstat.analytics.periods import month_name, parse_period
 from saferstat.core.exports import export_response
 from saferstat.core.permissions import can, can_correct, can_submit_for, can_view_indicator
 from saferstat.core.selectors import partnership_get
@@ -136,7 +137,7 @@ def _dashboard_download(fmt, partnership, period, groups):
                         row.indicator.code,
                         row.indicator.name,
                         row.indicator.unit,
-                        period.label,
+                        v.period,
                         v.latest.value if v.latest else None,
                         row.status_text,
                         v.target,
@@ -339,21 +340,31 @@ def late(request, partnership):
     )
 
 
-def _posted_values(request, indicators) -> tuple[dict, dict]:
-    values = {
-        i.code: request.POST.get(f"value-{i.code}", "")
-        for i in indicators
-        if i.source == Source.ENTERED
-    }
+def _posted_values(request, indicators, months: list[str]) -> tuple[dict, dict]:
+    """The values typed: ``value-<code>`` for a quarter, ``value-<code>-<month>`` for each
+    month of a monthly indicator; and the notes."""
+    values: dict[str, object] = {}
+    for i in indicators:
+        if i.source != Source.ENTERED:
+            continue
+        if i.is_monthly:
+            values[i.code] = {m: request.POST.get(f"value-{i.code}-{m}", "") for m in months}
+        else:
+            values[i.code] = request.POST.get(f"value-{i.code}", "")
     notes = {i.code: request.POST.get(f"note-{i.code}", "") for i in indicators}
     return values, notes
+
+
+def _shown(value) -> str:
+    return "" if value is None else f"{value:g}"
 
 
 @partnership_view("performance.view", post=True)
 def return_detail(request, partnership, return_id: int):
     ret = selectors.return_get(partnership=partnership, return_id=return_id)
     indicators = selectors.visible(request.user, list(ret.priority.indicators.all()))
-    lines = {line.indicator_id: line for line in ret.lines.all()}
+    months = parse_period(ret.period.label).months
+    lines = {(line.indicator_id, line.month): line for line in ret.lines.all()}
     is_lead = can_submit_for(request.user, ret.priority)
     can_approve = can(request.user, "performance.approve", partnership)
     may_correct = can_correct(request.user, ret.priority) and ret.is_signed_off
@@ -363,7 +374,7 @@ def return_detail(request, partnership, return_id: int):
         if not (is_lead or can_approve or can_correct(request.user, ret.priority)):
             raise PermissionDenied("Only the priority's lead and the analysts act on a return.")
         action = request.POST.get("action")
-        values, notes = _posted_values(request, indicators)
+        values, notes = _posted_values(request, indicators, months)
         posted = {
             "values": values,
             "notes": notes,
@@ -403,16 +414,32 @@ def return_detail(request, partnership, return_id: int):
     editable = is_lead and ret.status in workflow.EDITABLE
     form_rows = []
     for indicator in indicators:
-        line = lines.get(indicator.pk)
-        value = "" if line is None or line.value is None else f"{line.value:g}"
+        monthly = indicator.is_monthly and indicator.source == Source.ENTERED
+        line = lines.get((indicator.pk, months[0] if monthly else ""))
+        value = "" if line is None else _shown(line.value)
         note = "" if line is None else line.note
         if posted is not None:
             value = posted["values"].get(indicator.code, value)
             note = posted["notes"].get(indicator.code, note)
+        month_rows = []
+        if monthly:  # three inputs, one per month of the quarter
+            typed = value if isinstance(value, dict) else {}
+            for month in months:
+                line = lines.get((indicator.pk, month))
+                month_rows.append(
+                    {
+                        "month": month,
+                        "name": month_name(month),
+                        "value": typed.get(month, "" if line is None else _shown(line.value)),
+                        "error": errors.get(f"{indicator.code}:{month}", ""),
+                    }
+                )
+            value = ""
         form_rows.append(
             {
                 "indicator": indicator,
                 "value": value,
+                "months": month_rows,
                 "note": note,
                 "error": errors.get(indicator.code, ""),
             }

@@ -30,9 +30,18 @@ def test_demo_plan_and_returns():
     assert len(priorities) == 5 and all(p.lead_id and p.lead_role for p in priorities)
     assert priorities[0].lead.username == "rotherham-lead"
     indicators = Indicator.objects.filter(partnership=plan.partnership)
-    assert indicators.count() == 9
+    assert indicators.count() == 11
     assert indicators.get(code="asb-policeuk").source == "policeuk"
-    assert all(i.is_demo for i in indicators.exclude(code="asb-policeuk"))
+    burglary = indicators.get(code="burglary-policeuk-monthly")
+    assert (burglary.source, burglary.frequency) == ("policeuk", "monthly")
+    real = ("asb-policeuk", "burglary-policeuk-monthly")
+    assert all(i.is_demo for i in indicators.exclude(code__in=real))
+    monthly = indicators.get(code="missing-episodes-monthly")
+    assert monthly.frequency == "monthly" and monthly.is_demo
+    q1 = monthly.lines.filter(ret__period__label="2024/25-Q1").order_by("month")
+    assert [(line.month, line.value) for line in q1] == [
+        ("2024-04", 32.0), ("2024-05", 29.0), ("2024-06", 33.0)
+    ]  # fmt: skip
     repeat_asb = indicators.get(code="repeat-asb-victims")
     assert {t.from_period: t.value for t in repeat_asb.targets.all()} == {
         "2023/24-Q1": 80,

@@ -158,4 +158,4 @@ def test_the_upload_page_lists_the_problems_and_stores_nothing(client, world, me
     response = client.post(url, {"file": good}, follow=True)
     assert "1 added, 0 corrected" in response.content.decode()
     template = client.get("/p/rotherham/performance/import/template.csv")
-    assert template.content.decode().lstrip("\ufeff").strip() == "indicator,period,value,note"
+    assert template.content.decode().lstrip("\ufeff").strip() == "indicator,period,month,value,note"

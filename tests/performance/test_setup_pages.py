@@ -54,7 +54,7 @@ def test_an_analyst_defines_an_indicator_with_targets(client, world, members):
         ({"targets": "2024/25-Q1 lots"}, "is not a number"),
         ({"targets": "Spring 2024 50"}, ""),  # not a quarter
         ({"rebases": "2024/25-Q1"}, "the reason"),
-        ({"source": "entered", "frequency": "monthly"}, "reported quarterly"),
+        ({"source": "entered", "frequency": "weekly"}, "valid choice"),
         ({"name": ""}, "Enter a name"),
     ],
 )
