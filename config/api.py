@@ -6,7 +6,37 @@ from saferstat.core.api_docs import ApiDocs
 from saferstat.intelligence.api import router as crime_router
 from saferstat.performance.api import router as performance_router
 
-api = NinjaAPI(
+#: The body of a "no data loaded" answer (see :func:`no_data`), an RFC 9457 problem.
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "missing_months": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+class SaferStatAPI(NinjaAPI):
+    """The API, whose schema also documents the problem body (``application/problem+json``)
+    that any 404 may be: no data loaded for what was asked (:func:`no_data`)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                found = operation.get("responses", {}).get(404)
+                if found is not None:
+                    content = found.setdefault("content", {})
+                    content["application/problem+json"] = {"schema": PROBLEM_SCHEMA}
+        return schema
+
+
+api = SaferStatAPI(
     title="SaferStat API",
     version="1",
     description="Figures, indicators and quarterly returns. Authenticate with `Authorization: Bearer <token>` "

@@ -6,6 +6,8 @@ partner's system), so that no page can be tricked into posting one for a signed-
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Router, Schema, Status
@@ -16,6 +18,7 @@ from saferstat.core.exports import export_response
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can
 from saferstat.core.selectors import partnership_get
+from saferstat.intelligence.api import REFUSALS, ErrorOut
 
 from . import selectors
 from .services import return_save, return_submit, return_values
@@ -78,8 +81,11 @@ class ReturnIn(Schema):
 
 
 class ReturnErrorsOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
+    """A refused return: the service's errors by indicator (``code:2024-05`` for a month's
+    value), or, for a body that is not a return at all, the list of its problems."""
+
+    detail: str | list[dict[str, Any]]
+    errors: dict[str, list[str]] = {}
 
 
 class ReturnOut(Schema):
@@ -114,7 +120,7 @@ def _calendar_period(partnership, label: str | None):
 
 @router.get(
     "/partnerships/{slug}/indicators",
-    response=IndicatorsOut,
+    response={200: IndicatorsOut, **REFUSALS},
     summary="Indicators with their verdicts for a quarter",
 )
 def partnership_indicators(request, slug: str, period: str | None = None):
@@ -163,7 +169,16 @@ def partnership_indicators(request, slug: str, period: str | None = None):
 
 @router.get(
     "/partnerships/{slug}/indicators/{code}/series.csv",
+    response=REFUSALS,
     summary="An indicator's series as CSV",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "`period,value,status`, a row a period",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def indicator_series_csv(request, slug: str, code: str, period: str | None = None):
     """`period,value,status` for every quarter of the calendar up to `period` (every month
@@ -188,7 +203,7 @@ def indicator_series_csv(request, slug: str, code: str, period: str | None = Non
 
 @router.post(
     "/partnerships/{slug}/returns/{return_id}",
-    response={200: ReturnOut, 422: ReturnErrorsOut},
+    response={200: ReturnOut, 400: ErrorOut, **REFUSALS, 422: ReturnErrorsOut},
     summary="Enter (and submit) a quarterly return",
 )
 def return_submit_api(request, slug: str, return_id: int, payload: ReturnIn):
