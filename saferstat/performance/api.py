@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from saferstat.core.api_auth import api_user
-from saferstat.core.exports import export_response
+from saferstat.core.exports import FORMATS, export_response
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can
 from saferstat.core.selectors import partnership_get
@@ -167,6 +167,9 @@ def partnership_indicators(request, slug: str, period: str | None = None):
     return IndicatorsOut(partnership=partnership.slug, period=chosen.label, indicators=out)
 
 
+CSV_TYPE = FORMATS["csv"][0].split(";")[0]  # the media type the CSV answer is sent as
+
+
 @router.get(
     "/partnerships/{slug}/indicators/{code}/series.csv",
     response=REFUSALS,
@@ -175,7 +178,7 @@ def partnership_indicators(request, slug: str, period: str | None = None):
         "responses": {
             "200": {
                 "description": "`period,value,status`, a row a period",
-                "content": {"text/csv": {"schema": {"type": "string"}}},
+                "content": {CSV_TYPE: {"schema": {"type": "string"}}},
             }
         }
     },
