@@ -346,7 +346,8 @@ class ThemeGroup:
 class Dashboard:
     """The Board dashboard's groups, and a key that names everything they show: the figures'
     key (:func:`figures_key`, which changes with any audited write to the partnership), the
-    filters, the indicators shown in their order and whether the reader leads one of them.
+    filters, the indicators shown in their order, the headings (themes, priorities and
+    leads' names) and whether the reader leads one of them.
     The page keeps its rendered cards under it (with the warehouse version)."""
 
     groups: list[ThemeGroup]
@@ -392,8 +393,14 @@ def dashboard(
         for g in groups:
             g.priorities.sort(key=lambda pg: pg.priority.lead_id != user.pk)
     shown = tuple(row.indicator.pk for g in groups for pg in g.priorities for row in pg.rows)
+    # Headings are read fresh (a lead's name can change without an audited partnership write).
+    headings = tuple(
+        (g.theme.name, pg.priority.name, pg.priority.lead_id, pg.lead)
+        for g in groups
+        for pg in g.priorities
+    )
     reader = user.pk if leads_one else None
-    return Dashboard(groups, ("dashboard", figures, theme, lead, rag, shown, reader))
+    return Dashboard(groups, ("dashboard", figures, theme, lead, rag, shown, headings, reader))
 
 
 def returns_owed(*, partnership: Partnership, user: User) -> list[Return]:

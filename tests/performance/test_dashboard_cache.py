@@ -118,3 +118,20 @@ def test_a_warehouse_load_changes_the_computed_indicator(
     os.replace(replacement, manifest)  # as a load does: a new file in its place
     client.get(DASHBOARD)
     assert len(computed) == 6
+
+
+def test_the_kept_cards_say_you_only_to_the_lead_and_follow_a_renamed_lead_role(
+    client, world, members
+):
+    """The rendered cards are kept too (`views._cards_html`): the "(you)" beside a priority
+    is the reader's own, and a lead's new role shows at once, even when it was changed
+    without an audited write (only the headings in the key can notice that)."""
+    client.force_login(members["lead"])
+    assert "(you)" in client.get(DASHBOARD).content.decode()
+    client.force_login(members["board"])
+    page = client.get(DASHBOARD).content.decode()
+    assert "(you)" not in page
+    priority = members["lead"].led_priorities.first()
+    priority.lead_role = "Renamed lead role"
+    priority.save(update_fields=["lead_role"])
+    assert "Renamed lead role" in client.get(DASHBOARD).content.decode()
