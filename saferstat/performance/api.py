@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -18,6 +18,7 @@ from saferstat.core.exports import FORMATS, export_response
 from saferstat.core.models import Partnership
 from saferstat.core.permissions import can
 from saferstat.core.selectors import partnership_get
+from saferstat.intelligence import figures
 from saferstat.intelligence.api import REFUSALS, ErrorOut
 
 from . import selectors
@@ -129,7 +130,16 @@ def partnership_indicators(request, slug: str, period: str | None = None):
     assurance (with their words), RAG with its rule, and the series (a gap has no value)."""
     partnership, user = _partnership(request, slug, "performance.view")
     chosen = _calendar_period(partnership, period)
-    rows = selectors.indicator_rows(partnership=partnership, period=chosen, user=user)
+    rows, key = selectors.indicator_rows_keyed(partnership=partnership, period=chosen, user=user)
+    # The answer is made and checked against its schema once per key (and warehouse
+    # version), then sent as kept: most of its cost is building and checking it.
+    body = figures.cached(
+        ("api-indicators", key), lambda: _indicators_json(partnership, chosen, rows)
+    )
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def _indicators_json(partnership, chosen, rows) -> bytes:
     out = []
     for row in rows:
         v, i = row.verdict, row.indicator
@@ -164,7 +174,8 @@ def partnership_indicators(request, slug: str, period: str | None = None):
                 ],
             )
         )
-    return IndicatorsOut(partnership=partnership.slug, period=chosen.label, indicators=out)
+    answer = IndicatorsOut(partnership=partnership.slug, period=chosen.label, indicators=out)
+    return answer.model_dump_json().encode()
 
 
 CSV_TYPE = FORMATS["csv"][0].split(";")[0]  # the media type the CSV answer is sent as

@@ -199,6 +199,17 @@ def indicator_rows(
     return _rows_and_key(partnership, period, indicators, user)[0]
 
 
+def indicator_rows_keyed(
+    *, partnership: Partnership, period: ReportingPeriod, user=None
+) -> tuple[list[IndicatorRow], tuple]:
+    """:func:`indicator_rows` and a key naming everything they hold for this reader (the
+    figures' key, the indicators they may see, and their priorities' names, read fresh):
+    for keeping what is made from them, such as the API's answer."""
+    rows, key = _rows_and_key(partnership, period, None, user)
+    shown = tuple((row.indicator.pk, row.indicator.priority.name) for row in rows)
+    return rows, ("rows", key, shown)
+
+
 def _rows_and_key(
     partnership: Partnership,
     period: ReportingPeriod,
