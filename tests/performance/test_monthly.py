@@ -165,6 +165,9 @@ def test_api_csv_and_pages_show_months(client, world, members, overview_warehous
     client.force_login(members["board"])
     page = client.get("/p/rotherham/performance/?period=2024/25-Q3").content.decode()
     assert "December 2024" in page
+    # Each point's status in the cards' data tables is in words, never a code.
+    assert '<td class="govuk-table__cell">Computed from police.uk</td>' in page
+    assert "no_data" not in page and "nodata" not in page and ">computed<" not in page
     detail = client.get(
         "/p/rotherham/performance/indicators/burglary-policeuk-monthly/?period=2024/25-Q3"
     ).content.decode()
