@@ -16,7 +16,7 @@ from saferstat.analytics.performance import RagRule, SeriesPoint, Verdict
 from saferstat.core.models import AuditEvent, Partnership, User
 from saferstat.core.permissions import can_view_indicator
 from saferstat.intelligence import figures
-from saferstat.plan.selectors import lead_text
+from saferstat.plan.selectors import lead_text, priority_list
 
 from .computed import computed_values
 from .models import (
@@ -212,16 +212,16 @@ def _rows_and_key(
     user,
     calendar: list[ReportingPeriod] | None = None,
     rule: RagRule | None = None,
+    written: tuple | None = None,
 ) -> tuple[list[IndicatorRow], tuple]:
     """:func:`indicator_rows` and the :func:`figures_key` they were computed under
-    (``calendar`` and ``rule``: the calendar and RAG rule when the caller has read them)."""
-    if calendar is None:
-        calendar = period_list(partnership=partnership)
+    (``calendar``, ``rule``, ``written``: what the caller has read already)."""
+    written = latest_writes(partnership) if written is None else written
+    kept_calendar, every, kept_rule, _ = definitions(partnership, written)
+    calendar = kept_calendar if calendar is None else calendar
+    rule = kept_rule if rule is None else rule
     periods = [p for p in calendar if p.start_month <= period.start_month]
-    every = indicator_list(partnership=partnership)
-    if rule is None:
-        rule = rag_rule_for(partnership)
-    key = figures_key(partnership, period, periods, every, rule)
+    key = figures_key(partnership, period, periods, every, rule, written)
     kept = figures.cached(key, lambda: _figures(partnership, period, periods, every, rule))
     wanted = indicators if indicators is not None else every
     if user is not None:
@@ -256,12 +256,49 @@ def _definition(indicator: Indicator) -> tuple:
     )
 
 
+def latest_writes(partnership: Partnership) -> tuple:
+    """The partnership's latest return step (every step of a return, saved, submitted,
+    approved, returned, corrected or imported, writes a `ReturnEvent`: their count, latest id
+    and time) and its latest audited write (id and time). Two reads; every write to the
+    partnership's plan, calendar, indicators, targets, RAG rule or returns changes them."""
+    steps = ReturnEvent.objects.filter(ret__partnership=partnership).aggregate(
+        n=Count("pk"), last=Max("pk"), at=Max("at")
+    )
+    audited = AuditEvent.objects.filter(partnership=partnership).aggregate(
+        last=Max("pk"), at=Max("at")
+    )
+    return (steps["n"], steps["last"], steps["at"]), (audited["last"], audited["at"])
+
+
+def definitions(partnership: Partnership, written: tuple | None = None) -> tuple:
+    """``(calendar, indicators, RAG rule, priorities)``: what the dashboard is computed and
+    filtered by, read once and kept until the partnership's next audited write (every write
+    to them goes through an audited service: :func:`latest_writes`). The Board dashboard and
+    the indicators API read these on every request; kept, they cost no query. Read-only:
+    the objects are shared by every request in the process."""
+    written = latest_writes(partnership) if written is None else written
+
+    def read() -> tuple:
+        return (
+            period_list(partnership=partnership),
+            indicator_list(partnership=partnership),
+            rag_rule_for(partnership),
+            priority_list(partnership=partnership),
+        )
+
+    kept = figures.cached(("performance.definitions", partnership.pk, written[1]), read)
+    for indicator in kept[1]:  # the reader's own partnership row (the same one)
+        indicator.partnership = partnership
+    return kept
+
+
 def figures_key(
     partnership: Partnership,
     period: ReportingPeriod,
     periods: list[ReportingPeriod],
     indicators: list[Indicator],
     rule: RagRule,
+    written: tuple | None = None,
 ) -> tuple:
     """Everything the dashboard's figures at ``period`` are computed from, besides the
     warehouse (the cache adds its version): the partnership's area, the calendar up to the
@@ -269,14 +306,8 @@ def figures_key(
     step of a return (saved, submitted, approved, returned, corrected, imported) writes a
     `ReturnEvent`, so their count, latest id and time change with any approved value. The
     partnership's latest audit event (id and time) covers any other write, such as a note
-    changed by an import. Two reads (three, with the calendar, the indicators and the rule
-    read anyway)."""
-    steps = ReturnEvent.objects.filter(ret__partnership=partnership).aggregate(
-        n=Count("pk"), last=Max("pk"), at=Max("at")
-    )
-    audited = AuditEvent.objects.filter(partnership=partnership).aggregate(
-        last=Max("pk"), at=Max("at")
-    )
+    changed by an import. Two reads (:func:`latest_writes`), none when ``written`` is given."""
+    steps, audited = latest_writes(partnership) if written is None else written
     return (
         "performance.figures",
         partnership.pk,
@@ -286,8 +317,8 @@ def figures_key(
         tuple((p.pk, p.label, p.start_month) for p in periods),
         tuple(sorted(rule.as_dict().items())),
         tuple(_definition(i) for i in indicators),
-        (steps["n"], steps["last"], steps["at"]),
-        (audited["last"], audited["at"]),
+        steps,
+        audited,
     )
 
 
@@ -353,7 +384,7 @@ class Dashboard:
     """The Board dashboard's groups, and a key that names everything they show: the figures'
     key (:func:`figures_key`, which changes with any audited write to the partnership), the
     filters, the indicators shown in their order, the headings (themes, priorities and
-    leads' names) and whether the reader leads one of them.
+    leads) and whether the reader leads one of them.
     The page keeps its rendered cards under it (with the warehouse version)."""
 
     groups: list[ThemeGroup]
@@ -370,11 +401,13 @@ def dashboard(
     rag: str = "",
     calendar: list[ReportingPeriod] | None = None,
     rule: RagRule | None = None,
+    written: tuple | None = None,
 ) -> Dashboard:
     """The Board dashboard: indicators by theme and priority, filtered by theme key, lead
-    (priority key) and RAG status. A lead's own priorities come first. ``calendar`` and
-    ``rule``: the reporting calendar and RAG rule, when the page has read them already."""
-    rows, figures = _rows_and_key(partnership, period, None, user, calendar, rule)
+    (priority key) and RAG status. A lead's own priorities come first. ``calendar``, ``rule``
+    and ``written``: the calendar, RAG rule and :func:`latest_writes`, when the page has read
+    them already."""
+    rows, figures = _rows_and_key(partnership, period, None, user, calendar, rule, written)
     if theme:
         rows = [r for r in rows if r.indicator.priority.theme.key == theme]
     if lead:
@@ -399,7 +432,6 @@ def dashboard(
         for g in groups:
             g.priorities.sort(key=lambda pg: pg.priority.lead_id != user.pk)
     shown = tuple(row.indicator.pk for g in groups for pg in g.priorities for row in pg.rows)
-    # Headings are read fresh (a lead's name can change without an audited partnership write).
     headings = tuple(
         (g.theme.name, pg.priority.name, pg.priority.lead_id, pg.lead)
         for g in groups

@@ -53,9 +53,9 @@ def _period(request, partnership, periods=None):
 @partnership_view("performance.view")
 def dashboard(request, partnership):
     """The Board dashboard: every indicator by theme and priority, filtered."""
-    periods = selectors.period_list(partnership=partnership)
+    written = selectors.latest_writes(partnership)
+    periods, _, rule, priorities = selectors.definitions(partnership, written)
     period = _period(request, partnership, periods)
-    rule = selectors.rag_rule_for(partnership)
     filters = {
         "theme": request.GET.get("theme", ""),
         "lead": request.GET.get("lead", ""),
@@ -68,12 +68,12 @@ def dashboard(request, partnership):
             user=request.user,
             calendar=periods,
             rule=rule,
+            written=written,
             **filters,
         )
         if period
         else None
     )
-    priorities = priority_list(partnership=partnership)
     themes = {p.theme.key: p.theme for p in priorities}
     if request.GET.get("format") in {"csv", "xlsx", "ods"} and board is not None:
         return _dashboard_download(request.GET["format"], partnership, period, board.groups)

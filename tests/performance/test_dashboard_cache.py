@@ -123,15 +123,25 @@ def test_a_warehouse_load_changes_the_computed_indicator(
 def test_the_kept_cards_say_you_only_to_the_lead_and_follow_a_renamed_lead_role(
     client, world, members
 ):
-    """The rendered cards are kept too (`views._cards_html`): the "(you)" beside a priority
-    is the reader's own, and a lead's new role shows at once, even when it was changed
-    without an audited write (only the headings in the key can notice that)."""
+    """The rendered cards and the definitions are kept too (`views._cards_html`,
+    `selectors.definitions`): the "(you)" beside a priority is the reader's own, and a lead's
+    new role, changed through the plan's (audited) service, shows at once."""
+    from saferstat.plan.services import priority_upsert
+
     client.force_login(members["lead"])
     assert "(you)" in client.get(DASHBOARD).content.decode()
     client.force_login(members["board"])
     page = client.get(DASHBOARD).content.decode()
     assert "(you)" not in page
     priority = members["lead"].led_priorities.first()
-    priority.lead_role = "Renamed lead role"
-    priority.save(update_fields=["lead_role"])
+    priority_upsert(
+        theme=priority.theme,
+        by=members["admin"],
+        key=priority.key,
+        name=priority.name,
+        order=priority.order,
+        lead=priority.lead,
+        lead_role="Renamed lead role",
+        lead_organisation=priority.lead_organisation,
+    )
     assert "Renamed lead role" in client.get(DASHBOARD).content.decode()

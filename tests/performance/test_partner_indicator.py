@@ -17,6 +17,7 @@ from saferstat.core.models import AuditEvent
 from saferstat.intelligence import figures
 from saferstat.intelligence.datasets.services import (
     partner_dataset_declare,
+    partner_dataset_update,
     partner_upload_create,
     partner_upload_execute,
 )
@@ -266,8 +267,9 @@ def test_a_sensitive_datasets_indicator_is_disclosure_controlled_in_public(
     assert public.controlled
     assert [p.shown for p in public.points] == ["15", "20"]
     assert public.change_words == ""
-    knife.sensitive = False
-    knife.save()
+    partner_dataset_update(  # the audited service: the kept definitions notice it at once
+        dataset=knife, by=members["admin"], name=knife.name, sensitive=False
+    )
     groups = selectors.public_dashboard(
         partnership=rotherham, period=world["periods"]["2024/25-Q2"]
     )
