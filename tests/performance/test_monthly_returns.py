@@ -156,6 +156,15 @@ def test_a_lead_enters_three_months_the_analyst_approves_and_a_correction_keeps_
     assert event.after["values"][CODE] == {"2024-07": 4.0, "2024-08": 6.0, "2024-09": 12.0}
     assert event.after["values"][code] == 33.0
     assert [p.value for p in series(world, CODE).points[3:]] == [4.0, 6.0, 12.0]
+    # The return's history says the correction in words, month by month.
+    history = client.get(url).content.decode().split('id="history"', 1)[1]
+    assert (
+        f"before missing-repeat 33; found-share 70; {CODE} July 2024: 4, August 2024: 7," in history
+    )
+    assert (
+        f"after missing-repeat 33; found-share 70; {CODE} July 2024: 4, August 2024: 6," in history
+    )
+    assert "{" not in history.split("</ol>", 1)[0]
     # A used indicator cannot switch frequency (its history would no longer match).
     with pytest.raises(ValidationError) as switched:
         indicator_upsert(

@@ -5,6 +5,8 @@ a series point's status in words ("No data loaded", not ``no_data``)."""
 
 from django import template
 
+from saferstat.analytics.periods import month_name
+
 from ..selectors import STATUS_WORDS, dashboard_published
 
 register = template.Library()
@@ -20,3 +22,30 @@ def status_words(status: str) -> str:
     """A series point's status as the dashboard writes it; an SPC point type (``special_cause``)
     with spaces."""
     return STATUS_WORDS.get(status, str(status).replace("_", " ").capitalize())
+
+
+@register.filter
+def values_words(values) -> str:
+    """A return's values as kept in its history (``{code: value}``, ``{code: {month: value}}``
+    for a monthly indicator) in words: ``repeat-asb 41; missing-episodes January 2025: 3,
+    February 2025: no value``."""
+    if not isinstance(values, dict) or not values:
+        return "none"
+
+    def one(value) -> str:
+        return (
+            "no value"
+            if value is None
+            else f"{value:g}"
+            if isinstance(value, float)
+            else str(value)
+        )
+
+    parts = []
+    for code, value in values.items():
+        if isinstance(value, dict):
+            months = ", ".join(f"{month_name(m)}: {one(v)}" for m, v in sorted(value.items()))
+            parts.append(f"{code} {months}")
+        else:
+            parts.append(f"{code} {one(value)}")
+    return "; ".join(parts)
