@@ -27,8 +27,8 @@ def status_words(status: str) -> str:
 @register.filter
 def values_words(values) -> str:
     """A return's values as kept in its history (``{code: value}``, ``{code: {month: value}}``
-    for a monthly indicator) in words: ``repeat-asb 41; missing-episodes January 2025: 3,
-    February 2025: no value``."""
+    for a monthly indicator) in words, by code: ``missing-episodes January 2025: 3,
+    February 2025: no value; repeat-asb 41``."""
     if not isinstance(values, dict) or not values:
         return "none"
 
@@ -42,7 +42,7 @@ def values_words(values) -> str:
         )
 
     parts = []
-    for code, value in values.items():
+    for code, value in sorted(values.items()):  # by code: the database may keep any order
         if isinstance(value, dict):
             months = ", ".join(f"{month_name(m)}: {one(v)}" for m, v in sorted(value.items()))
             parts.append(f"{code} {months}")
