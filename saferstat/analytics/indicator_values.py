@@ -39,7 +39,7 @@ from saferstat.analytics.importing import FileValidationError, IssueCollector
 from saferstat.analytics.partner.files import RawTable, _blank
 from saferstat.analytics.partner.schema import MAX_ISSUES, _show
 from saferstat.analytics.partner.validation import _parse_quarter_value, _text
-from saferstat.analytics.periods import PeriodError, parse_month, parse_period
+from saferstat.analytics.periods import PeriodError, format_month, parse_month, parse_period
 
 #: The columns of a values file, in the order the template writes them.
 COLUMNS = ("indicator", "period", "month", "value", "note")
@@ -270,9 +270,9 @@ def _check_month(
     except PeriodError as exc:
         issues.add(line, "month", str(exc))
         return ""
-    month = f"{year:04d}-{mon:02d}"
-    if period is not None and month not in parse_period(period).months:
-        months = parse_period(period).months
+    month = format_month(year, mon)
+    months = parse_period(period).months if period is not None else ()
+    if period is not None and month not in months:
         issues.add(
             line,
             "month",

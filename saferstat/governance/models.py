@@ -421,10 +421,6 @@ class DhrStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-#: A review is open (and on the statutory calendar) until its report is sent or it closes.
-DHR_OPEN = (DhrStatus.NOTIFIED, DhrStatus.DECIDING, DhrStatus.IN_PROGRESS)
-
-
 class DhrDecision(models.TextChoices):
     REVIEW = "review", "Hold a review"
     NO_REVIEW = "no_review", "Do not hold a review"
@@ -461,10 +457,6 @@ class DomesticHomicideReview(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in DHR_OPEN
 
 
 #: What each scheduled job is called on the jobs page (other apps' jobs included).

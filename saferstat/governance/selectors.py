@@ -386,10 +386,6 @@ class DutyRow:
     #: who may not see reviews (`governance.dhr`); then the line shows no figures.
     dhr: DhrSummary | None = None
 
-    @property
-    def confidential(self) -> bool:
-        return self.duty.key == "dhr" and self.dhr is None
-
 
 def _last_scrutiny(partnership: Partnership) -> dt.date | None:
     meeting = (

@@ -36,9 +36,6 @@ def cached(key: tuple, compute):
     return runner.cached(_root(), key, compute)
 
 
-_cached = cached
-
-
 def analysis_query(
     partnership: Partnership,
     analysis: str,
@@ -88,7 +85,7 @@ def loaded_months(partnership: Partnership) -> list[str]:
         with connect_for(partnership) as con:
             return measures.street_months(con, [partnership.force_slug])
 
-    return _cached(("months", partnership.force_slug), compute)
+    return cached(("months", partnership.force_slug), compute)
 
 
 def financial_years(partnership: Partnership) -> list[Period]:
@@ -101,7 +98,7 @@ def financial_years(partnership: Partnership) -> list[Period]:
             seen[fy.label] = fy
         return tuple(sorted(seen.values(), key=lambda p: p.start, reverse=True))
 
-    return list(_cached(("years", partnership.force_slug), compute))
+    return list(cached(("years", partnership.force_slug), compute))
 
 
 def default_financial_year(partnership: Partnership) -> Period | None:
@@ -163,9 +160,7 @@ def overview_html(partnership: Partnership, period: Period) -> SafeString:
         )
         return mark_safe(html)  # noqa: S308 - our own template's output, autoescaped
 
-    return _cached(
-        ("overview-html", partnership.slug, *_overview_key(partnership, period)), compute
-    )
+    return cached(("overview-html", partnership.slug, *_overview_key(partnership, period)), compute)
 
 
 def counts(partnership: Partnership, period: Period, by: str) -> measures.CountsResult:
@@ -180,7 +175,7 @@ def connect_for(partnership: Partnership):
 
 
 def overview_trend_svg(partnership: Partnership, period: Period) -> str:
-    return _cached(
+    return cached(
         ("trend-svg", *_overview_key(partnership, period)),
         lambda: charts.render_svg(charts.monthly_trend_chart(overview(partnership, period))),
     )
@@ -194,7 +189,7 @@ def wards(partnership: Partnership) -> list[tuple[str, str]]:
         with connect_for(partnership) as con:
             return analytic_wards.ward_list(con, codes)
 
-    return _cached(("wards", codes), compute)
+    return cached(("wards", codes), compute)
 
 
 def ward_profile(partnership: Partnership, ward: str, period: Period) -> analytic_wards.WardProfile:
@@ -212,7 +207,7 @@ def ward_profile(partnership: Partnership, ward: str, period: Period) -> analyti
                 force_slugs=[partnership.force_slug],
             )
 
-    return _cached(("ward-profile", codes, ward, period.label, partnership.force_slug), compute)
+    return cached(("ward-profile", codes, ward, period.label, partnership.force_slug), compute)
 
 
 def compare(partnership: Partnership, period: Period):

@@ -6,8 +6,6 @@ partner's system), so that no page can be tricked into posting one for a signed-
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
@@ -81,11 +79,10 @@ class ReturnIn(Schema):
     submit: bool = True
 
 
-class ReturnErrorsOut(Schema):
+class ReturnErrorsOut(ErrorOut):
     """A refused return: the service's errors by indicator (``code:2024-05`` for a month's
-    value), or, for a body that is not a return at all, the list of its problems."""
+    value), or, for a body that is not a return at all, only the list of its problems."""
 
-    detail: str | list[dict[str, Any]]
     errors: dict[str, list[str]] = {}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from saferstat.analytics.periods import month_name, parse_period
+from saferstat.analytics.periods import parse_period
 from saferstat.core.models import Partnership
 from saferstat.plan.models import Priority
 
@@ -126,10 +126,6 @@ class Indicator(models.Model):
         """The point judged at a quarter: the quarter, or for a monthly indicator the
         quarter's last month."""
         return parse_period(quarter).end if self.is_monthly else quarter
-
-    def period_words(self, label: str) -> str:
-        """A point's label as a page writes it: ``March 2025`` for a month, else the label."""
-        return month_name(label) if parse_period(label).kind == "month" else label
 
     @property
     def is_sensitive_data(self) -> bool:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from saferstat.analytics import performance as verdicts
 from saferstat.analytics.disclosure import DEFAULT_POLICY, Policy, is_sensitive, publish_count
 from saferstat.analytics.performance import RagRule, SeriesPoint, Verdict
+from saferstat.analytics.periods import month_name
 from saferstat.core.models import AuditEvent, Partnership, User
 from saferstat.core.permissions import can_view_indicator
 from saferstat.intelligence import figures
@@ -143,7 +144,8 @@ class IndicatorRow:
     def latest_label(self) -> str:
         """The period of the latest value as a page writes it: the quarter, or for a
         monthly indicator the quarter's last month (``March 2025``)."""
-        return self.indicator.period_words(self.verdict.period)
+        period = self.verdict.period
+        return month_name(period) if self.indicator.is_monthly else period
 
     @property
     def value_text(self) -> str:
@@ -198,11 +200,10 @@ def indicator_rows_keyed(
     *, partnership: Partnership, period: ReportingPeriod, user=None
 ) -> tuple[list[IndicatorRow], tuple]:
     """:func:`indicator_rows` and a key naming everything they hold for this reader (the
-    figures' key, the indicators they may see, and their priorities' names, read fresh):
-    for keeping what is made from them, such as the API's answer."""
+    figures' key and the indicators they may see): for keeping what is made from them, such
+    as the API's answer."""
     rows, key = _rows_and_key(partnership, period, None, user)
-    shown = tuple((row.indicator.pk, row.indicator.priority.name) for row in rows)
-    return rows, ("rows", key, shown)
+    return rows, ("rows", key, tuple(row.indicator.pk for row in rows))
 
 
 def _rows_and_key(
@@ -210,18 +211,14 @@ def _rows_and_key(
     period: ReportingPeriod,
     indicators: list[Indicator] | None,
     user,
-    calendar: list[ReportingPeriod] | None = None,
-    rule: RagRule | None = None,
     written: tuple | None = None,
 ) -> tuple[list[IndicatorRow], tuple]:
     """:func:`indicator_rows` and the :func:`figures_key` they were computed under
-    (``calendar``, ``rule``, ``written``: what the caller has read already)."""
+    (``written``: :func:`latest_writes`, when the caller has read it already)."""
     written = latest_writes(partnership) if written is None else written
-    kept_calendar, every, kept_rule, _ = definitions(partnership, written)
-    calendar = kept_calendar if calendar is None else calendar
-    rule = kept_rule if rule is None else rule
+    calendar, every, rule, _ = definitions(partnership, written)
     periods = [p for p in calendar if p.start_month <= period.start_month]
-    key = figures_key(partnership, period, periods, every, rule, written)
+    key = figures_key(partnership, period, written)
     kept = figures.cached(key, lambda: _figures(partnership, period, periods, every, rule))
     wanted = indicators if indicators is not None else every
     if user is not None:
@@ -234,26 +231,6 @@ def _rows_and_key(
         points, verdict, note, commentary = kept[indicator.pk]
         rows.append(IndicatorRow(indicator, list(points), verdict, note, commentary))
     return rows, key
-
-
-def _definition(indicator: Indicator) -> tuple:
-    """What an indicator's figures depend on in its definition."""
-    return (
-        indicator.pk,
-        indicator.code,
-        indicator.name,
-        indicator.unit,
-        indicator.polarity,
-        indicator.source,
-        indicator.priority_id,
-        tuple(indicator.crime_types or ()),
-        indicator.frequency,
-        indicator.dataset_id,
-        indicator.category_column,
-        tuple(indicator.categories or ()),
-        tuple(sorted((indicator.rebases or {}).items())),
-        tuple((t.from_period, t.value) for t in indicator.targets.all()),
-    )
 
 
 def latest_writes(partnership: Partnership) -> tuple:
@@ -270,13 +247,12 @@ def latest_writes(partnership: Partnership) -> tuple:
     return (steps["n"], steps["last"], steps["at"]), (audited["last"], audited["at"])
 
 
-def definitions(partnership: Partnership, written: tuple | None = None) -> tuple:
+def definitions(partnership: Partnership, written: tuple) -> tuple:
     """``(calendar, indicators, RAG rule, priorities)``: what the dashboard is computed and
     filtered by, read once and kept until the partnership's next audited write (every write
     to them goes through an audited service: :func:`latest_writes`). The Board dashboard and
     the indicators API read these on every request; kept, they cost no query. Read-only:
     the objects are shared by every request in the process."""
-    written = latest_writes(partnership) if written is None else written
 
     def read() -> tuple:
         return (
@@ -286,37 +262,23 @@ def definitions(partnership: Partnership, written: tuple | None = None) -> tuple
             priority_list(partnership=partnership),
         )
 
-    kept = figures.cached(("performance.definitions", partnership.pk, written[1]), read)
-    for indicator in kept[1]:  # the reader's own partnership row (the same one)
-        indicator.partnership = partnership
-    return kept
+    return figures.cached(("performance.definitions", partnership.pk, written[1]), read)
 
 
-def figures_key(
-    partnership: Partnership,
-    period: ReportingPeriod,
-    periods: list[ReportingPeriod],
-    indicators: list[Indicator],
-    rule: RagRule,
-    written: tuple | None = None,
-) -> tuple:
+def figures_key(partnership: Partnership, period: ReportingPeriod, written: tuple) -> tuple:
     """Everything the dashboard's figures at ``period`` are computed from, besides the
-    warehouse (the cache adds its version): the partnership's area, the calendar up to the
-    period, the indicators' definitions and targets, the RAG rule, and the returns: every
-    step of a return (saved, submitted, approved, returned, corrected, imported) writes a
-    `ReturnEvent`, so their count, latest id and time change with any approved value. The
-    partnership's latest audit event (id and time) covers any other write, such as a note
-    changed by an import. Two reads (:func:`latest_writes`), none when ``written`` is given."""
-    steps, audited = latest_writes(partnership) if written is None else written
+    warehouse (the cache adds its version): the partnership's area, the period, and
+    :func:`latest_writes`: every step of a return (saved, submitted, approved, returned,
+    corrected, imported) writes a `ReturnEvent`, and every change to the calendar, the
+    indicators, their targets or the RAG rule (kept by :func:`definitions` under the same
+    audited write) is an audited write to the partnership."""
+    steps, audited = written
     return (
         "performance.figures",
         partnership.pk,
         tuple(partnership.lad_codes),
         partnership.force_slug,
         period.pk,
-        tuple((p.pk, p.label, p.start_month) for p in periods),
-        tuple(sorted(rule.as_dict().items())),
-        tuple(_definition(i) for i in indicators),
         steps,
         audited,
     )
@@ -382,13 +344,14 @@ class ThemeGroup:
 @dataclass
 class Dashboard:
     """The Board dashboard's groups, and a key that names everything they show: the figures'
-    key (:func:`figures_key`, which changes with any audited write to the partnership), the
-    filters, the indicators shown in their order, the headings (themes, priorities and
-    leads) and whether the reader leads one of them.
-    The page keeps its rendered cards under it (with the warehouse version)."""
+    key (:func:`figures_key`, which changes with any audited write to the partnership, and so
+    with any change to the themes, priorities and leads), the filters, the indicators shown in
+    their order and whether the reader leads one of them. The page keeps its rendered cards
+    under it (with the warehouse version)."""
 
     groups: list[ThemeGroup]
     key: tuple
+    reader: int | None = None  # the reader, when they lead one of the priorities shown
 
 
 def dashboard(
@@ -399,15 +362,12 @@ def dashboard(
     theme: str = "",
     lead: str = "",
     rag: str = "",
-    calendar: list[ReportingPeriod] | None = None,
-    rule: RagRule | None = None,
     written: tuple | None = None,
 ) -> Dashboard:
     """The Board dashboard: indicators by theme and priority, filtered by theme key, lead
-    (priority key) and RAG status. A lead's own priorities come first. ``calendar``, ``rule``
-    and ``written``: the calendar, RAG rule and :func:`latest_writes`, when the page has read
-    them already."""
-    rows, figures = _rows_and_key(partnership, period, None, user, calendar, rule, written)
+    (priority key) and RAG status. A lead's own priorities come first. ``written``:
+    :func:`latest_writes`, when the page has read it already."""
+    rows, figures = _rows_and_key(partnership, period, None, user, written)
     if theme:
         rows = [r for r in rows if r.indicator.priority.theme.key == theme]
     if lead:
@@ -432,13 +392,8 @@ def dashboard(
         for g in groups:
             g.priorities.sort(key=lambda pg: pg.priority.lead_id != user.pk)
     shown = tuple(row.indicator.pk for g in groups for pg in g.priorities for row in pg.rows)
-    headings = tuple(
-        (g.theme.name, pg.priority.name, pg.priority.lead_id, pg.lead)
-        for g in groups
-        for pg in g.priorities
-    )
     reader = user.pk if leads_one else None
-    return Dashboard(groups, ("dashboard", figures, theme, lead, rag, shown, headings, reader))
+    return Dashboard(groups, ("dashboard", figures, theme, lead, rag, shown, reader), reader)
 
 
 def returns_owed(*, partnership: Partnership, user: User) -> list[Return]:

@@ -66,8 +66,6 @@ def dashboard(request, partnership):
             partnership=partnership,
             period=period,
             user=request.user,
-            calendar=periods,
-            rule=rule,
             written=written,
             **filters,
         )
@@ -85,7 +83,7 @@ def dashboard(request, partnership):
             "partnership": partnership,
             "period": period,
             "periods": periods,
-            "cards": _cards_html(request, partnership, period, board, printing) if board else "",
+            "cards": _cards_html(partnership, period, board, printing) if board else "",
             "filters": filters,
             "themes": list(themes.values()),
             "priorities": priorities,
@@ -97,7 +95,7 @@ def dashboard(request, partnership):
     )
 
 
-def _cards_html(request, partnership, period, board, printing: bool) -> str:
+def _cards_html(partnership, period, board, printing: bool) -> str:
     """The dashboard's indicator cards as HTML, rendered once per :class:`Dashboard` key
     (and warehouse version): they are most of the page's cost and the same for every reader
     who sees the same indicators. The template uses nothing but these arguments."""
@@ -110,7 +108,7 @@ def _cards_html(request, partnership, period, board, printing: bool) -> str:
                     "partnership": partnership,
                     "period": period,
                     "groups": board.groups,
-                    "reader": board.key[-1],
+                    "reader": board.reader,
                     "print": printing,
                 },
             )
@@ -362,7 +360,10 @@ def _shown(value) -> str:
 @partnership_view("performance.view", post=True)
 def return_detail(request, partnership, return_id: int):
     ret = selectors.return_get(partnership=partnership, return_id=return_id)
-    indicators = selectors.visible(request.user, list(ret.priority.indicators.all()))
+    indicators = selectors.visible(
+        request.user,
+        list(ret.priority.indicators.select_related("partnership", "dataset__partnership")),
+    )
     months = parse_period(ret.period.label).months
     lines = {(line.indicator_id, line.month): line for line in ret.lines.all()}
     is_lead = can_submit_for(request.user, ret.priority)

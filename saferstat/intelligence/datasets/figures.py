@@ -117,7 +117,7 @@ def dataset_figures(dataset: PartnerDataset, year: Period | None = None) -> Part
             )
 
     key = ("partner", name, codes, year.label if year else None, repr(schema))
-    return figures._cached(key, compute)
+    return figures.cached(key, compute)
 
 
 def financial_year_of_slug(text: str) -> Period:
