@@ -161,9 +161,7 @@ class IndicatorRow:
     @property
     def status_text(self) -> str:
         latest = self.verdict.latest
-        if latest and latest.status == "computed" and self.indicator.source == Source.PARTNER:
-            return "Computed from a partner dataset"
-        return STATUS_WORDS.get(latest.status, latest.status) if latest else "Not in the calendar"
+        return status_word(latest.status, self.indicator) if latest else "Not in the calendar"
 
 
 STATUS_WORDS = {
@@ -177,6 +175,15 @@ STATUS_WORDS = {
     "incomplete": "Incomplete: some months not loaded",
     "no_data": "No data loaded",
 }
+
+
+def status_word(status: str, indicator: Indicator | None = None) -> str:
+    """A series point's status in words; a computed point names where it was computed from
+    (police.uk or a partner dataset). Anything else (an SPC point type, ``special_cause``)
+    with spaces."""
+    if status == "computed" and indicator is not None and indicator.source == Source.PARTNER:
+        return "Computed from a partner dataset"
+    return STATUS_WORDS.get(status, str(status).replace("_", " ").capitalize())
 
 
 def indicator_rows(

@@ -204,6 +204,11 @@ def test_the_form_defines_a_partner_indicator(client, world, members, knife):
     assert AuditEvent.objects.filter(verb="indicator.create", object_id=str(indicator.pk)).exists()
     detail = client.get("/p/rotherham/performance/indicators/knife-robbery/").content.decode()
     assert "Computed from a partner dataset: Knife crime (Offence: Robbery)" in detail
+    # Each point of its data tables says where it was computed from: never police.uk.
+    board = client.get("/p/rotherham/performance/?period=2024/25-Q2").content.decode()
+    for page in (detail, board.split('id="indicator-knife-robbery"', 1)[1].split("</table>")[0]):
+        assert '<td class="govuk-table__cell">Computed from a partner dataset</td>' in page
+        assert "Computed from police.uk</td>" not in page
     row = row_of(world["plan"].partnership, world["periods"]["2024/25-Q2"], "knife-robbery")
     assert (
         [p.value for p in row.points]

@@ -7,7 +7,7 @@ from django import template
 
 from saferstat.analytics.periods import month_name
 
-from ..selectors import STATUS_WORDS, dashboard_published
+from ..selectors import dashboard_published, status_word
 
 register = template.Library()
 
@@ -18,10 +18,9 @@ def public_dashboard_link(partnership):
 
 
 @register.filter
-def status_words(status: str) -> str:
-    """A series point's status as the dashboard writes it; an SPC point type (``special_cause``)
-    with spaces."""
-    return STATUS_WORDS.get(status, str(status).replace("_", " ").capitalize())
+def status_words(status: str, indicator=None) -> str:
+    """``{{ p.status|status_words:indicator }}``: :func:`selectors.status_word`."""
+    return status_word(status, indicator)
 
 
 @register.filter
