@@ -403,7 +403,7 @@ def project_detail(request, partnership, project_id: int):
         else:
             messages.success(request, done)
             return redirect("delivery:project_detail", slug=partnership.slug, project_id=project.pk)
-    project.refresh_from_db()
+        project.refresh_from_db()  # a refused change may have touched it: show what is stored
     row = selectors.project_rows(partnership=partnership, projects=[project])[0]
     return render(
         request,
